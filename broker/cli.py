@@ -1,0 +1,31 @@
+"""Thin command-line commands: each parses its arguments and calls a service."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from broker import db, migrate
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Migrate the database to the latest revision."""
+    migrate.upgrade(db.get_engine(current_app))
+    click.echo("Database migrated to the latest revision.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+
+
+def _create_app() -> Flask:
+    from broker import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """The School Improvement e-Directory."""

@@ -1,0 +1,64 @@
+"""The database lifecycle: one engine per app, one Session per request on `g`, closed on teardown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in url:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    app = app or current_app
+    engine: Engine | None = app.extensions.get("broker.engine")
+    if engine is None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["broker.engine"] = engine
+    return engine
+
+
+def get_session() -> Session:
+    """Return this request's Session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def dispose(app: Flask) -> None:
+    """Close every pooled connection of the app's engine (tests, shutdown)."""
+    engine = app.extensions.pop("broker.engine", None)
+    if engine is not None:
+        engine.dispose()
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_session)

@@ -1,0 +1,183 @@
+"""The database tables. Small invariants only; business rules live in the feature services.
+
+Multi-valued taxonomy facets are stored as JSON lists of slugs (see broker/taxonomy.py): the
+database is the truth, the search index answers the faceted questions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, Relationship, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, naive (stored as UTC in every database)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class LocalAuthority(SQLModel, table=True):
+    __tablename__ = "local_authority"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True, index=True)
+    name: str = Field(max_length=120)
+    region: str = Field(max_length=40)
+    #: More concurrent brokered engagements than this in one school is "initiative fatigue".
+    fatigue_threshold: int = Field(default=5)
+
+    schools: list["School"] = Relationship(back_populates="la")
+
+
+class School(SQLModel, table=True):
+    __tablename__ = "school"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    urn: str = Field(max_length=12, unique=True, index=True)
+    name: str = Field(max_length=200)
+    phase: str = Field(max_length=40)
+    type: str = Field(max_length=60)
+    la_id: int = Field(foreign_key="local_authority.id", index=True)
+    sen_specialisms: list[str] = _json_list()
+    #: Confidential: visible only to the school's head, its SIP and its LA's QA officers.
+    support_category: Optional[str] = Field(default=None, max_length=20)
+
+    la: Optional[LocalAuthority] = Relationship(back_populates="schools")
+
+
+class Provider(SQLModel, table=True):
+    __tablename__ = "provider"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    kind: str = Field(max_length=40)
+    website: Optional[str] = Field(default=None, max_length=300)
+    email: Optional[str] = Field(default=None, max_length=254)
+    phone: Optional[str] = Field(default=None, max_length=40)
+    la_id: Optional[int] = Field(default=None, foreign_key="local_authority.id")
+    #: Set when the provider is itself a school (school-to-school support).
+    school_id: Optional[int] = Field(default=None, foreign_key="school.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    la: Optional[LocalAuthority] = Relationship()
+    school: Optional[School] = Relationship()
+    listings: list["Listing"] = Relationship(back_populates="provider")
+    recommendations: list["Recommendation"] = Relationship(back_populates="provider")
+
+
+class Listing(SQLModel, table=True):
+    __tablename__ = "listing"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    #: Short code printed in the hardcopy directory; /l/CODE finds the listing.
+    code: str = Field(max_length=12, unique=True, index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(max_length=600)
+    description: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    categories: list[str] = _json_list()
+    ecm_outcomes: list[str] = _json_list()
+    phases: list[str] = _json_list()
+    sen_specialisms: list[str] = _json_list()
+    pupil_groups: list[str] = _json_list()
+    delivery: list[str] = _json_list()
+    cost: str = Field(max_length=30)
+    price_note: Optional[str] = Field(default=None, max_length=300)
+    contact_name: Optional[str] = Field(default=None, max_length=200)
+    contact_email: Optional[str] = Field(default=None, max_length=254)
+    contact_phone: Optional[str] = Field(default=None, max_length=40)
+    national: bool = Field(default=False)
+    regions: list[str] = _json_list()
+    #: LA codes of the local authorities served.
+    local_authorities: list[str] = _json_list()
+    status: str = Field(default="draft", max_length=30, index=True)
+    submitted_at: Optional[datetime] = None
+    assured_at: Optional[datetime] = None
+    assurance_expires_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    provider: Optional[Provider] = Relationship(back_populates="listings")
+
+    def is_public(self, now: datetime | None = None) -> bool:
+        """Say whether anyone may see this listing: assured, in date."""
+        now = now or utcnow()
+        return self.status == "assured" and (
+            self.assurance_expires_at is None or self.assurance_expires_at > now
+        )
+
+
+class Recommendation(SQLModel, table=True):
+    """A school's recommendation of a provider: one per school per provider (a second replaces)."""
+
+    __tablename__ = "recommendation"
+    __table_args__ = (
+        sa.UniqueConstraint("provider_id", "school_id", name="uq_recommendation_provider_school"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    listing_id: Optional[int] = Field(default=None, foreign_key="listing.id")
+    recommender_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    recommender_name: str = Field(max_length=200)
+    service_title: str = Field(max_length=200)
+    impact: str = Field(sa_column=Column(sa.Text, nullable=False))
+    made_on: date
+    #: requested (awaiting the head), confirmed, declined, withdrawn
+    status: str = Field(default="confirmed", max_length=20)
+    withdrawn_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    provider: Optional[Provider] = Relationship(back_populates="recommendations")
+    school: Optional[School] = Relationship()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: Optional[str] = Field(default=None, max_length=300)
+    role: str = Field(max_length=20)
+    school_id: Optional[int] = Field(default=None, foreign_key="school.id")
+    la_id: Optional[int] = Field(default=None, foreign_key="local_authority.id")
+    provider_id: Optional[int] = Field(default=None, foreign_key="provider.id")
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Every change of state: who, when, what, why."""
+
+    __tablename__ = "audit_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    actor_label: str = Field(max_length=200)
+    entity_type: str = Field(max_length=40)
+    entity_id: int
+    provider_id: Optional[int] = Field(default=None, foreign_key="provider.id", index=True)
+    action: str = Field(max_length=60)
+    from_state: Optional[str] = Field(default=None, max_length=30)
+    to_state: Optional[str] = Field(default=None, max_length=30)
+    reason: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
+class IndexChange(SQLModel, table=True):
+    """Append-only log of listings whose searchable state changed; indexes follow it by `seq`."""
+
+    __tablename__ = "index_change"
+
+    seq: Optional[int] = Field(default=None, primary_key=True)
+    listing_id: int = Field(index=True)
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,160 @@
+"""Shared fixtures: an app per test with its own migrated database (SQLite, and PostgreSQL where
+asked), a client, a CLI runner, a Session, and small data factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlmodel import Session
+
+from broker import create_app, db, migrate
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get(
+    "BROKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def unavailable(reason: str) -> None:
+    """Skip outside CI; in CI (CI=true) a missing browser or database is a failure, never a skip."""
+    if IN_CI:
+        pytest.fail(f"CI requires this test to run: {reason}")
+    pytest.skip(reason)
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head, copied for each test (fast, and still the real schema)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    engine = db.make_engine(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    return path
+
+
+def _pg_admin_engine() -> sa.Engine | None:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect():
+            pass
+        return engine
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head, used as the template of each test's database."""
+    admin = _pg_admin_engine()
+    if admin is None:
+        unavailable(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    assert admin is not None
+    name = f"broker_tpl_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = db.make_engine(url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _pg_database(template: str) -> tuple[str, sa.Engine, str]:
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"broker_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    return admin.url.set(database=name).render_as_string(hide_password=False), admin, name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database: every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "broker.sqlite"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    url, admin, name = _pg_database(template)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "broker.sqlite"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def make_app(tmp_path: Path, database_url: str, **extra: object) -> Flask:
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "INDEX_DIR": str(tmp_path / "index"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(extra)
+    os.environ.setdefault("BROKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path: Path, sqlite_url: str) -> Iterator[Flask]:
+    """An application on its own SQLite database (use `any_app` to run on PostgreSQL too)."""
+    application = make_app(tmp_path, sqlite_url)
+    yield application
+    db.dispose(application)
+
+
+@pytest.fixture
+def any_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    """An application on SQLite and, as a second run, on PostgreSQL."""
+    application = make_app(tmp_path, database_url)
+    yield application
+    db.dispose(application)
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with Session(db.get_engine(app), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def any_session(any_app: Flask) -> Iterator[Session]:
+    with Session(db.get_engine(any_app), expire_on_commit=False) as s:
+        yield s
