@@ -1,0 +1,50 @@
+"""The engine-neutral protocol every search backend implements (and the contract tests check)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, runtime_checkable
+
+from index.documents import Document, Query, Results
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    def search(self, query: Query) -> Results:
+        """Run `query`; never raise on user text (bad text gives a notice, not an error)."""
+        ...
+
+    def apply(self, upserts: Iterable[Document], deletions: Iterable[int], seq: int) -> None:
+        """Add or replace `upserts`, remove `deletions`, and record `seq` as applied, atomically.
+
+        Waits a bounded time for the one writer lock; raises IndexLocked if it cannot get it.
+        Visible to the next search once it returns.
+        """
+        ...
+
+    def last_seq(self) -> int:
+        """Return the sequence number of the last change-log entry applied (0 when new)."""
+        ...
+
+    def rebuild(self, documents: Iterable[Document], seq: int) -> int:
+        """Build a fresh index of `documents` beside the live one, then swap it in.
+
+        Searches keep working on the old index meanwhile. Returns the number indexed.
+        """
+        ...
+
+    def fingerprints(self) -> dict[int, str]:
+        """Return {document id: fingerprint} of everything in the index (for `index check`)."""
+        ...
+
+    def close(self) -> None:
+        """Release files and searchers."""
+        ...
+
+
+class IndexError_(Exception):
+    """Base of the index layer's errors."""
+
+
+class IndexLocked(IndexError_):
+    """Another writer held the index for longer than the bounded wait."""

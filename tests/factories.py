@@ -1,0 +1,138 @@
+"""Small factory functions for test data: each adds one row with sensible defaults and returns it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from broker.models import (
+    Listing,
+    LocalAuthority,
+    Provider,
+    Recommendation,
+    School,
+    User,
+    utcnow,
+)
+
+_counter = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def local_authority(session: Session, **kw: Any) -> LocalAuthority:
+    n = _n()
+    la = LocalAuthority(
+        code=kw.pop("code", f"9{n:02d}"[-3:] if n < 100 else str(n)),
+        name=kw.pop("name", f"Test Borough {n}"),
+        region=kw.pop("region", "south-east"),
+        **kw,
+    )
+    session.add(la)
+    session.flush()
+    return la
+
+
+def school(session: Session, la: LocalAuthority | None = None, **kw: Any) -> School:
+    n = _n()
+    la = la or local_authority(session)
+    s = School(
+        urn=kw.pop("urn", str(100000 + n)),
+        name=kw.pop("name", f"Test Primary School {n}"),
+        phase=kw.pop("phase", "primary"),
+        type=kw.pop("type", "community-school"),
+        la_id=la.id,
+        **kw,
+    )
+    session.add(s)
+    session.flush()
+    return s
+
+
+def provider(session: Session, **kw: Any) -> Provider:
+    n = _n()
+    p = Provider(
+        name=kw.pop("name", f"Test Provider {n}"),
+        kind=kw.pop("kind", "company"),
+        email=kw.pop("email", f"provider{n}@example.org"),
+        **kw,
+    )
+    session.add(p)
+    session.flush()
+    return p
+
+
+def listing(session: Session, provider_: Provider | None = None, **kw: Any) -> Listing:
+    """Add a listing; assured and in date unless `status` says otherwise."""
+    n = _n()
+    provider_ = provider_ or provider(session)
+    status = kw.pop("status", "assured")
+    now = utcnow()
+    item = Listing(
+        provider_id=provider_.id,
+        code=kw.pop("code", f"T{n:05d}"),
+        title=kw.pop("title", f"Support service {n}"),
+        summary=kw.pop("summary", "Practical support for schools."),
+        description=kw.pop("description", "A longer description of the support offered."),
+        categories=kw.pop("categories", ["teaching-and-learning"]),
+        ecm_outcomes=kw.pop("ecm_outcomes", ["enjoy-and-achieve"]),
+        phases=kw.pop("phases", ["primary"]),
+        delivery=kw.pop("delivery", ["on-site-consultancy"]),
+        cost=kw.pop("cost", "paid"),
+        national=kw.pop("national", True),
+        status=status,
+        assured_at=kw.pop("assured_at", now if status == "assured" else None),
+        assurance_expires_at=kw.pop(
+            "assurance_expires_at", now + timedelta(days=365) if status == "assured" else None
+        ),
+        **kw,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def recommendation(
+    session: Session, provider_: Provider, school_: School | None = None, **kw: Any
+) -> Recommendation:
+    school_ = school_ or school(session)
+    rec = Recommendation(
+        provider_id=provider_.id,
+        school_id=school_.id,
+        recommender_name=kw.pop("recommender_name", "A. Head"),
+        service_title=kw.pop("service_title", "Support service"),
+        impact=kw.pop("impact", "Attainment in reading rose and staff confidence grew."),
+        made_on=kw.pop("made_on", date.today() - timedelta(days=30)),
+        **kw,
+    )
+    session.add(rec)
+    session.flush()
+    return rec
+
+
+def user(session: Session, role: str = "headteacher", **kw: Any) -> User:
+    n = _n()
+    u = User(
+        email=kw.pop("email", f"user{n}@example.org"),
+        name=kw.pop("name", f"Test User {n}"),
+        role=role,
+        **kw,
+    )
+    session.add(u)
+    session.flush()
+    return u
+
+
+def assured_provider(session: Session, listings: int = 1, **kw: Any) -> Provider:
+    """Add a provider with two recommending schools and `listings` assured listings."""
+    p = provider(session, **kw)
+    recommendation(session, p)
+    recommendation(session, p)
+    for _ in range(listings):
+        listing(session, p)
+    return p
