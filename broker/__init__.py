@@ -42,6 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
 
     from broker import templating
+    from broker.search import engine as search_engine
+
+    search_engine.init_app(app)
 
     templating.init_app(app)
 

@@ -17,7 +17,10 @@ def init_db_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from broker.search.cli import index_cli
+
     app.cli.add_command(init_db_command)
+    app.cli.add_command(index_cli)
 
 
 def _create_app() -> Flask:

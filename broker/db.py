@@ -43,8 +43,13 @@ def get_engine(app: Flask | None = None) -> Engine:
 def get_session() -> Session:
     """Return this request's Session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        g.db_session = new_session(current_app._get_current_object())  # type: ignore[attr-defined]
     return g.db_session
+
+
+def new_session(app: Flask) -> Session:
+    """Open a Session on the app's database; commits that log index changes update the index."""
+    return Session(get_engine(app), expire_on_commit=False, info={"broker.app": app})
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -1,0 +1,202 @@
+"""Apply the index change log to the index, rebuild it, and compare it with the database."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from broker.models import AuditEvent, IndexChange, Listing, utcnow
+from broker.search import outbox
+from broker.search.documents import all_documents, documents_for
+from index.backends.base import IndexLocked, SearchBackend
+
+#: A missing sequence number older than this is a rolled-back transaction, not a slow one.
+GAP_TIMEOUT = timedelta(seconds=30)
+BATCH = 2000
+
+
+@contextmanager
+def sync_lock(directory: str | None, timeout: float = 10.0) -> Iterator[None]:
+    """Hold the one-syncer-per-index lock (across processes), waiting at most `timeout` seconds.
+
+    Reading the database and writing the index under one lock means a slow syncer can never
+    overwrite a newer state written by a faster one.
+    """
+    if directory is None:
+        yield
+        return
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    fd = os.open(os.path.join(directory, ".sync.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexLocked(f"another process held the index for {timeout:.0f} s") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def lapse_expired(session: Session) -> int:
+    """Mark assured listings whose assurance has run out as lapsed, logged and audited."""
+    now = utcnow()
+    expired = session.exec(
+        select(Listing).where(
+            Listing.status == "assured",
+            col(Listing.assurance_expires_at).is_not(None),
+            col(Listing.assurance_expires_at) <= now,
+        )
+    ).all()
+    for listing in expired:
+        listing.status = "lapsed"
+        listing.updated_at = now
+        session.add(
+            AuditEvent(
+                actor_label="system",
+                entity_type="listing",
+                entity_id=int(listing.id or 0),
+                provider_id=listing.provider_id,
+                action="lapse",
+                from_state="assured",
+                to_state="lapsed",
+                reason="Assurance was not renewed within 12 months.",
+            )
+        )
+    outbox.listings_changed(session, [int(x.id or 0) for x in expired])
+    if expired:
+        session.commit()
+    return len(expired)
+
+
+def _watermark(rows: list[tuple[int, object]], after: int) -> int:
+    """Return the highest seq up to which the log is complete (gaps older than GAP_TIMEOUT skipped)."""
+    now = utcnow()
+    mark = after
+    for seq, at in rows:
+        if seq != mark + 1 and now - at < GAP_TIMEOUT:  # type: ignore[operator]
+            break  # an earlier transaction may still commit this gap: come back for it
+        mark = seq
+    return mark
+
+
+@dataclass
+class SyncReport:
+    applied: int = 0
+    deleted: int = 0
+    upserted: int = 0
+    last_seq: int = 0
+    lapsed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def sync(
+    session: Session, backend: SearchBackend, directory: str | None, timeout: float = 10.0
+) -> SyncReport:
+    """Apply every logged change after the index's last applied sequence number."""
+    report = SyncReport(lapsed=lapse_expired(session))
+    with sync_lock(directory, timeout):
+        after = backend.last_seq()
+        while True:
+            rows = session.exec(
+                select(IndexChange.seq, IndexChange.listing_id, IndexChange.at)
+                .where(col(IndexChange.seq) > after)
+                .order_by(col(IndexChange.seq))
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            mark = _watermark([(int(s or 0), at) for s, _, at in rows], after)
+            # Apply everything seen (re-applying is harmless), but only claim the complete prefix.
+            ids = [lid for _, lid, _ in rows]
+            upserts, deletions = documents_for(session, ids)
+            backend.apply(upserts, deletions, mark)
+            report.applied += len(rows)
+            report.upserted += len(upserts)
+            report.deleted += len(deletions)
+            session.rollback()  # end the read transaction so the next batch sees fresh data
+            if mark == after or len(rows) < BATCH:
+                after = mark
+                break
+            after = mark
+        report.last_seq = after
+    return report
+
+
+def pending(session: Session, backend: SearchBackend) -> int:
+    """Return how many log entries the index has not applied yet."""
+    latest = session.exec(select(sa.func.max(IndexChange.seq))).one()
+    return max(0, int(latest or 0) - backend.last_seq())
+
+
+def latest_seq(session: Session) -> int:
+    return int(session.exec(select(sa.func.max(IndexChange.seq))).one() or 0)
+
+
+def rebuild(
+    session: Session,
+    backend: SearchBackend,
+    directory: str | None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> int:
+    """Build a fresh index of every searchable listing beside the live one, then swap it in."""
+    lapse_expired(session)
+    seq = latest_seq(session)
+    total = session.exec(
+        select(sa.func.count()).select_from(Listing).where(Listing.status == "assured")
+    ).one()
+
+    def documents() -> Iterator:  # type: ignore[type-arg]
+        for n, document in enumerate(all_documents(session), start=1):
+            if progress and n % 500 == 0:
+                progress(n, int(total))
+            yield document
+
+    count = backend.rebuild(documents(), seq)  # type: ignore[call-arg]
+    if progress:
+        progress(count, count)
+    session.rollback()
+    # Changes logged while we rebuilt are after `seq`: apply them now.
+    sync(session, backend, directory)
+    return count
+
+
+@dataclass(frozen=True)
+class Difference:
+    listing_id: int
+    problem: str
+
+
+def check(session: Session, backend: SearchBackend) -> list[Difference]:
+    """Compare the database with the index and return every difference."""
+    expected = {d.id: d.fingerprint() for d in all_documents(session)}
+    actual = backend.fingerprints()
+    differences: list[Difference] = []
+    for listing_id in sorted(set(expected) | set(actual)):
+        want, have = expected.get(listing_id), actual.get(listing_id)
+        if want == have:
+            continue
+        if have is None:
+            problem = "missing from the index"
+        elif want is None:
+            problem = "in the index but should not be searchable"
+        else:
+            problem = "out of date in the index"
+        differences.append(Difference(listing_id, problem))
+    return differences
