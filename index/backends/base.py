@@ -42,9 +42,9 @@ class SearchBackend(Protocol):
         ...
 
 
-class IndexError_(Exception):
+class SearchIndexError(Exception):
     """Base of the index layer's errors."""
 
 
-class IndexLocked(IndexError_):
+class IndexLocked(SearchIndexError):
     """Another writer held the index for longer than the bounded wait."""
