@@ -4,7 +4,9 @@ Multi-valued taxonomy facets are stored as JSON lists of slugs (see broker/taxon
 database is the truth, the search index answers the faceted questions.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: SQLModel reads relationship annotations such as
+# list["School"] at class creation and cannot resolve them from a plain string.
+# ruff: noqa: UP017, UP045
 
 from datetime import date, datetime, timezone
 from typing import Any, Optional
