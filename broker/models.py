@@ -155,6 +155,35 @@ class User(SQLModel, table=True):
     provider_id: Optional[int] = Field(default=None, foreign_key="provider.id")
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Set when the user proved they read mail at `email` (provider sign-up, invitation, reset).
+    email_confirmed_at: Optional[datetime] = None
+    password_changed_at: Optional[datetime] = None
+    #: Base32 TOTP secret (RFC 6238); the second factor counts only once `totp_enrolled_at` is set.
+    totp_secret: Optional[str] = Field(default=None, max_length=64)
+    totp_enrolled_at: Optional[datetime] = None
+    #: The last time step accepted, so a code cannot be replayed.
+    totp_last_counter: Optional[int] = Field(default=None, sa_type=sa.BigInteger)
+
+    # The Flask-Login user protocol, written out so models import nothing of Flask.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Say whether this role must pass TOTP: its actions publish to every school."""
+        return self.role in ("qa_officer", "admin")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -183,3 +212,88 @@ class IndexChange(SQLModel, table=True):
     seq: Optional[int] = Field(default=None, primary_key=True)
     listing_id: int = Field(index=True)
     at: datetime = Field(default_factory=utcnow)
+
+
+# --- accounts (issue 4) ------------------------------------------------------------------
+
+
+class SipAssignment(SQLModel, table=True):
+    """A school a School Improvement Partner is attached to."""
+
+    __tablename__ = "sip_assignment"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    school_id: int = Field(foreign_key="school.id", primary_key=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser; the cookie holds only a random token whose hash is stored here."""
+
+    __tablename__ = "user_session"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    #: Set when the second factor was passed in this session (QA officers and admins).
+    second_factor_at: Optional[datetime] = None
+    ended_at: Optional[datetime] = None
+    address: Optional[str] = Field(default=None, max_length=45)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use second-factor recovery code, stored hashed."""
+
+    __tablename__ = "recovery_code"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: Optional[datetime] = None
+
+
+class OneTimeToken(SQLModel, table=True):
+    """An emailed single-use link (invite, reset, confirm), stored hashed, with an expiry."""
+
+    __tablename__ = "one_time_token"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+
+
+class ThrottleEvent(SQLModel, table=True):
+    """A counted event (a failed sign-in, a reset request) in a sliding window, shared by all processes."""
+
+    __tablename__ = "throttle_event"
+    __table_args__ = (sa.Index("ix_throttle_event_scope_key_at", "scope", "key", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=30)
+    key: str = Field(max_length=254)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class MailMessage(SQLModel, table=True):
+    """The email outbox: written in the same transaction as the action, sent after commit."""
+
+    __tablename__ = "email_outbox"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body_text: str = Field(sa_column=Column(sa.Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    #: Set while one sender works on the message, so two senders never both send it.
+    claimed_at: Optional[datetime] = None
+    sent_at: Optional[datetime] = Field(default=None, index=True)
+    attempts: int = Field(default=0)
+    last_error: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
