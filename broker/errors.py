@@ -52,10 +52,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(status: int, message: str = "") -> tuple[object, int]:
+def render_error(status: int, message: str = "", field: str | None = None) -> tuple[object, int]:
     title = _TITLES.get(status, "Sorry, there is a problem")
     if _wants_json():
-        return {"error": {"status": status, "title": title, "message": message or title}}, status
+        error: dict[str, object] = {"status": status, "title": title, "message": message or title}
+        if field:
+            error["field"] = field
+        return {"error": error}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -68,7 +71,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(BrokerError)
     def _broker(exc: BrokerError):  # type: ignore[no-untyped-def]
-        return render_error(exc.status, exc.message)
+        return render_error(exc.status, exc.message, getattr(exc, "field", None))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -1,0 +1,81 @@
+"""The public read-only JSON API: search listings, one listing, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from broker.api import openapi
+from broker.db import get_session
+from broker.directory import services as directory
+from broker.errors import NotFound
+from broker.search import services as search
+from broker.search.engine import get_engine
+from broker.taxonomy import CATEGORIES, COSTS, PHASES, PROVIDER_KINDS
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    # Read-only and public: any site may call it from a browser.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Cache-Control"] = "public, max-age=30"
+    return response
+
+
+def _listing_json(item: search.ResultItem | directory.ListingDetail) -> dict[str, object]:
+    listing, provider = item.listing, item.provider
+    return {
+        "id": listing.id,
+        "title": listing.title,
+        "summary": listing.summary,
+        "provider": {"id": provider.id, "name": provider.name, "kind": PROVIDER_KINDS.label_of(provider.kind)},
+        "categories": [CATEGORIES.label_of(s) for s in listing.categories],
+        "phases": [PHASES.label_of(s) for s in listing.phases],
+        "cost": COSTS.label_of(listing.cost),
+        "recommendations": item.recommendations,
+        "url": url_for("directory.listing", listing_id=listing.id, _external=True),
+    }
+
+
+@bp.get("/listings")
+def listings() -> Response:
+    session = get_session()
+    vocabularies = search.facet_vocabularies(session)
+    req = search.parse(request.args.to_dict(flat=False), vocabularies, strict=True)
+    page = search.search(session, get_engine(), req)
+    facets = {
+        view.name: [
+            {"value": term.slug, "label": term.label, "count": count}
+            for term, count, _selected in view.options
+        ]
+        for view in page.facets
+    }
+    return jsonify(
+        {
+            "total": page.total,
+            "page": req.page,
+            "per_page": req.per_page,
+            "results": [_listing_json(item) | {"score": round(item.score, 4)} for item in page.items],
+            "facets": facets,
+            "suggestion": page.results.suggestion,
+            "corrected": page.results.corrected,
+        }
+    )
+
+
+@bp.get("/listings/<int:listing_id>")
+def listing(listing_id: int) -> Response:
+    detail = directory.public_listing(get_session(), listing_id)
+    if detail is None:
+        raise NotFound("No public listing has that id.")
+    body = _listing_json(detail)
+    body["description"] = detail.listing.description
+    return jsonify(body)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(openapi.document(current_app.config["SERVICE_NAME"]))

@@ -1,0 +1,222 @@
+"""Search the directory: request parameters -> index Query -> results joined with the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from broker.errors import InvalidInput
+from broker.evidence import recommendation_counts
+from broker.models import Listing, LocalAuthority, Provider
+from broker.search.engine import SearchEngine
+from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
+from index.documents import FacetCount, Query, Results
+
+SORTS = {
+    "relevance": "Relevance",
+    "title": "A to Z",
+    "recommended": "Most recommended",
+    "recent": "Recently assured",
+}
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+#: Parameters the directory and the API understand besides the facet filters.
+PLAIN_PARAMS = ("q", "sort", "page", "per_page")
+
+
+def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
+    """Return every filterable facet's vocabulary, LAs included (read from the database)."""
+    rows = session.exec(select(LocalAuthority).order_by(col(LocalAuthority.name))).all()
+    las = Vocabulary("la", "Local authority", tuple(Term(la.code, la.name) for la in rows))
+    return {**LISTING_FACETS, "la": las}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    #: Values the user asked for that we did not recognise (the web page ignores them politely).
+    ignored: tuple[str, ...] = ()
+    autocorrect: bool = True
+
+
+def parse(
+    args: Mapping[str, Sequence[str]],
+    vocabularies: dict[str, Vocabulary],
+    *,
+    strict: bool,
+    default_per_page: int = 20,
+) -> SearchRequest:
+    """Read search parameters; `strict` (the API) raises InvalidInput on anything unknown."""
+    ignored: list[str] = []
+
+    def reject(name: str, message: str) -> None:
+        if strict:
+            raise InvalidInput(name, message)
+        ignored.append(message)
+
+    for name in args:
+        if name not in vocabularies and name not in PLAIN_PARAMS and name != "original":
+            reject(name, f"Unknown parameter '{name}'.")
+
+    filters: dict[str, tuple[str, ...]] = {}
+    for name, vocabulary in vocabularies.items():
+        chosen: list[str] = []
+        for raw in args.get(name, ()):
+            if raw == "":
+                continue
+            term = vocabulary.get(raw)
+            if term is None:
+                reject(name, f"'{raw[:60]}' is not a known {vocabulary.label.lower()}.")
+            elif term.slug not in chosen:
+                chosen.append(term.slug)
+        if chosen:
+            filters[name] = tuple(chosen)
+
+    text = " ".join(v for v in args.get("q", ()) if v).strip()
+    sort = _first(args, "sort") or "relevance"
+    if sort not in SORTS:
+        reject("sort", f"Sort must be one of: {', '.join(SORTS)}.")
+        sort = "relevance"
+    page = _integer(args, "page", 1, 1, MAX_PAGE, reject)
+    per_page = _integer(args, "per_page", default_per_page, 1, MAX_PER_PAGE, reject)
+    return SearchRequest(
+        text=text,
+        filters=filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        ignored=tuple(ignored),
+        autocorrect=_first(args, "original") != "1",
+    )
+
+
+def _first(args: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = args.get(name) or ()
+    return values[0] if values else None
+
+
+def _integer(args, name, default, low, high, reject) -> int:  # type: ignore[no-untyped-def]
+    raw = _first(args, name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        reject(name, f"'{name}' must be a whole number.")
+        return default
+    if not low <= value <= high:
+        reject(name, f"'{name}' must be between {low} and {high}.")
+        return min(max(value, low), high)
+    return value
+
+
+def tie_seed(today: date | None = None) -> int:
+    """Return today's seed for the fair order of equal results (stable all day, new each day)."""
+    return (today or date.today()).toordinal()
+
+
+def to_query(request: SearchRequest, facets: Sequence[str]) -> Query:
+    return Query(
+        text=request.text,
+        filters=tuple((k, frozenset(v)) for k, v in request.filters.items()),
+        facets=tuple(facets),
+        sort=request.sort,
+        page=request.page,
+        per_page=request.per_page,
+        tie_seed=tie_seed(),
+        autocorrect=request.autocorrect,
+    )
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    listing: Listing
+    provider: Provider
+    recommendations: int
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class FacetView:
+    name: str
+    label: str
+    options: tuple[tuple[Term, int, bool], ...]  # (term, count, selected)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    request: SearchRequest
+    results: Results
+    items: tuple[ResultItem, ...]
+    facets: tuple[FacetView, ...]
+
+    @property
+    def total(self) -> int:
+        return self.results.total
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.results.total // self.request.per_page))
+
+
+def search(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
+    """Run a directory search and join its hits with the database (dropping anything not public)."""
+    vocabularies = facet_vocabularies(session)
+    engine.catch_up()
+    results = engine.backend.search(to_query(request, tuple(vocabularies)))
+    items = hydrate(session, results)
+    facets = tuple(
+        _facet_view(name, vocabularies[name], results.facets.get(name, ()), request)
+        for name in vocabularies
+    )
+    return SearchPage(request=request, results=results, items=items, facets=facets)
+
+
+def _facet_view(
+    name: str, vocabulary: Vocabulary, counts: Sequence[FacetCount], request: SearchRequest
+) -> FacetView:
+    by_value = {c.value: c.count for c in counts}
+    selected = set(request.filters.get(name, ()))
+    options = tuple(
+        (term, by_value.get(term.slug, 0), term.slug in selected)
+        for term in vocabulary.terms
+        if by_value.get(term.slug, 0) or term.slug in selected
+    )
+    return FacetView(name=name, label=vocabulary.label, options=options)
+
+
+def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
+    ids = [hit.id for hit in results.hits]
+    if not ids:
+        return ()
+    rows = session.exec(
+        select(Listing, Provider)
+        .join(Provider, col(Provider.id) == Listing.provider_id)
+        .where(col(Listing.id).in_(ids))
+    ).all()
+    by_id = {int(listing.id or 0): (listing, provider) for listing, provider in rows}
+    counts = recommendation_counts(session, {int(p.id or 0) for _, p in rows})
+    items = []
+    for hit in results.hits:
+        row = by_id.get(hit.id)
+        if row is None or not row[0].is_public():
+            continue
+        listing, provider = row
+        items.append(
+            ResultItem(
+                listing=listing,
+                provider=provider,
+                recommendations=counts.get(int(provider.id or 0), 0),
+                score=hit.score,
+                snippet=hit.snippet,
+            )
+        )
+    return tuple(items)
