@@ -16,8 +16,8 @@ from sqlmodel import JSON, Column, Field, Relationship, SQLModel
 
 
 def utcnow() -> datetime:
-    """Return the current time in UTC, naive (stored as UTC in every database)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Return the current time, timezone-aware in UTC (SQLModel's UTCDateTime requires it)."""
+    return datetime.now(timezone.utc)
 
 
 def _json_list() -> Any:
