@@ -1,0 +1,238 @@
+"""The public directory's questions: what is published, one page of it, one listing in full.
+
+Every function takes a Session and returns values; none reads the request. "Public" means
+assured and in date (Listing.is_public); the queries here say the same thing in SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from broker import taxonomy
+from broker.evidence import recommendation_counts, valid_recommendation_clause
+from broker.models import Listing, LocalAuthority, Provider, Recommendation, School, utcnow
+
+
+@dataclass(frozen=True)
+class ListingSummary:
+    """One listing as a result item: the listing, its provider and its evidence."""
+
+    listing: Listing
+    provider: Provider
+    recommending_schools: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results, numbered from 1."""
+
+    items: Sequence[ListingSummary]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_index(self) -> int:
+        """The 1-based position of the first item on this page (0 when there are none)."""
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.number * self.size, self.total)
+
+    def window(self, around: int = 1) -> list[int | None]:
+        """Return the page numbers to link to, with None where GOV.UK pagination shows an ellipsis."""
+        shown = {1, self.pages} | set(range(self.number - around, self.number + around + 1))
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+@dataclass(frozen=True)
+class ValidRecommendation:
+    """A recommendation that counts: confirmed, not withdrawn, within the validity period."""
+
+    school_id: int
+    school_name: str
+    recommender_name: str
+    service_title: str
+    impact: str
+    made_on: date
+
+
+@dataclass(frozen=True)
+class ListingDetail:
+    """Everything the listing page shows."""
+
+    listing: Listing
+    provider: Provider
+    recommendations: list[ValidRecommendation]
+    local_authorities: list[LocalAuthority] = field(default_factory=list)
+
+    @property
+    def recommending_schools(self) -> int:
+        return len({r.school_id for r in self.recommendations})
+
+
+@dataclass(frozen=True)
+class DirectoryFigures:
+    listings: int
+    providers: int
+
+
+class PageOutOfRange(ValueError):
+    """The page asked for is past the last page."""
+
+    def __init__(self, number: int, pages: int) -> None:
+        super().__init__(f"page {number} of {pages}")
+        self.number = number
+        self.pages = pages
+
+
+def _public(now: datetime) -> sa.ColumnElement[bool]:
+    expires = col(Listing.assurance_expires_at)
+    return sa.and_(Listing.status == "assured", sa.or_(expires.is_(None), expires > now))
+
+
+def figures(session: Session, now: datetime | None = None) -> DirectoryFigures:
+    """Count the public listings and the providers that have at least one."""
+    public = _public(now or utcnow())
+    listings, providers = session.exec(
+        select(
+            sa.func.count(col(Listing.id)), sa.func.count(sa.distinct(Listing.provider_id))
+        ).where(public)
+    ).one()
+    return DirectoryFigures(listings=listings, providers=providers)
+
+
+def _keyword_filter(words: Sequence[str]) -> list[sa.ColumnElement[bool]]:
+    # Interim, until the search index answers /directory: every word somewhere in the text.
+    clauses = []
+    for word in words:
+        pattern = (
+            "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        clauses.append(
+            sa.or_(
+                *(
+                    sa.func.lower(column).like(pattern, escape="\\")
+                    for column in (Listing.title, Listing.summary, Listing.description)
+                )
+            )
+        )
+    return clauses
+
+
+def _category_filter(slug: str) -> sa.ColumnElement[bool]:
+    # Facets are JSON lists of slugs; slugs are [a-z0-9-], so a quoted LIKE is exact.
+    return sa.cast(Listing.categories, sa.Text).like(f'%"{slug}"%')
+
+
+def public_listings(
+    session: Session,
+    page: int = 1,
+    page_size: int = 20,
+    *,
+    words: Sequence[str] = (),
+    category: str | None = None,
+    now: datetime | None = None,
+) -> Page:
+    """Return one page of public listings, most recently assured first.
+
+    Raises PageOutOfRange when `page` is past the last page (page 1 always exists).
+    """
+    conditions = [_public(now or utcnow()), *_keyword_filter(words)]
+    if category is not None:
+        if category not in taxonomy.CATEGORIES.slugs:
+            raise ValueError(f"unknown area of support: {category}")
+        conditions.append(_category_filter(category))
+    total = session.exec(select(sa.func.count(col(Listing.id))).where(*conditions)).one()
+    result = Page(items=[], total=total, number=max(page, 1), size=page_size)
+    if result.number > result.pages:
+        raise PageOutOfRange(result.number, result.pages)
+    rows = session.exec(
+        select(Listing, Provider)
+        .join(Provider, col(Provider.id) == col(Listing.provider_id))
+        .where(*conditions)
+        .order_by(sa.nulls_last(col(Listing.assured_at).desc()), col(Listing.id).desc())
+        .offset((result.number - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    counts = recommendation_counts(session, {p.id for _, p in rows if p.id is not None})
+    items = [ListingSummary(item, p, counts.get(p.id or 0, 0)) for item, p in rows]
+    return Page(items=items, total=total, number=result.number, size=page_size)
+
+
+def listing_detail(
+    session: Session, listing_id: int, now: datetime | None = None
+) -> ListingDetail | None:
+    """Return a public listing with its provider and valid recommendations, or None."""
+    row = session.exec(
+        select(Listing, Provider)
+        .join(Provider, col(Provider.id) == col(Listing.provider_id))
+        .where(Listing.id == listing_id, _public(now or utcnow()))
+    ).first()
+    if row is None:
+        return None
+    item, provider = row
+    recommendations = session.exec(
+        select(Recommendation, School.name)
+        .join(School, col(School.id) == col(Recommendation.school_id))
+        .where(Recommendation.provider_id == provider.id, valid_recommendation_clause())
+        .order_by(col(Recommendation.made_on).desc(), col(Recommendation.id).desc())
+    ).all()
+    las: list[LocalAuthority] = []
+    if item.local_authorities:
+        las = list(
+            session.exec(
+                select(LocalAuthority)
+                .where(col(LocalAuthority.code).in_(item.local_authorities))
+                .order_by(col(LocalAuthority.name))
+            ).all()
+        )
+    return ListingDetail(
+        listing=item,
+        provider=provider,
+        recommendations=[
+            ValidRecommendation(
+                school_id=rec.school_id,
+                school_name=school_name,
+                recommender_name=rec.recommender_name,
+                service_title=rec.service_title,
+                impact=rec.impact,
+                made_on=rec.made_on,
+            )
+            for rec, school_name in recommendations
+        ],
+        local_authorities=las,
+    )
+
+
+def public_listing_id_for_code(
+    session: Session, code: str, now: datetime | None = None
+) -> int | None:
+    """Return the id of the public listing with this short code (any case), or None."""
+    code = code.strip()
+    if not code or len(code) > 12:
+        return None
+    public = _public(now or utcnow())
+    found = session.exec(select(Listing.id).where(Listing.code == code, public)).first()
+    if found is None:
+        found = session.exec(
+            select(Listing.id).where(sa.func.upper(Listing.code) == code.upper(), public)
+        ).first()
+    return found
