@@ -297,3 +297,36 @@ class MailMessage(SQLModel, table=True):
     sent_at: Optional[datetime] = Field(default=None, index=True)
     attempts: int = Field(default=0)
     last_error: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
+# --- printed directory (issue 5) ---------------------------------------------------------
+
+
+class HardcopyEdition(SQLModel, table=True):
+    """A published edition of an LA's printed directory: the baseline of "new" and "withdrawn"."""
+
+    __tablename__ = "hardcopy_edition"
+    __table_args__ = (
+        sa.UniqueConstraint("la_code", "number", name="uq_hardcopy_edition_la_number"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    #: Looked up through the unique (la_code, number) index.
+    la_code: str = Field(max_length=10)
+    #: 1, 2, 3... per LA, in the order published.
+    number: int
+    produced_at: datetime = Field(default_factory=utcnow)
+    listing_count: int = Field(default=0)
+
+
+class HardcopyEditionListing(SQLModel, table=True):
+    """A listing printed in an edition, as printed (it may since have changed or gone)."""
+
+    __tablename__ = "hardcopy_edition_listing"
+
+    edition_id: int = Field(foreign_key="hardcopy_edition.id", primary_key=True)
+    #: No foreign key: the record of what was printed outlives the listing.
+    listing_id: int = Field(primary_key=True)
+    code: str = Field(max_length=12)
+    title: str = Field(max_length=200)
+    provider_name: str = Field(max_length=200)
