@@ -44,6 +44,7 @@ class Document:
         return hashlib.sha256(blob).hexdigest()[:24]
 
 
+#: The sort names; index.schema.SORTS describes each.
 SORTS = ("relevance", "title", "recommended", "recent")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
 from index.documents import Document, Query, Results
@@ -26,10 +26,16 @@ class SearchBackend(Protocol):
         """Return the sequence number of the last change-log entry applied (0 when new)."""
         ...
 
-    def rebuild(self, documents: Iterable[Document], seq: int) -> int:
+    def rebuild(
+        self,
+        documents: Iterable[Document],
+        seq: int,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> int:
         """Build a fresh index of `documents` beside the live one, then swap it in.
 
-        Searches keep working on the old index meanwhile. Returns the number indexed.
+        Searches keep working on the old index meanwhile; `progress(done, total or None)` is
+        called now and then. A repeated id is indexed once (the first). Returns the number indexed.
         """
         ...
 

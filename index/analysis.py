@@ -1,0 +1,239 @@
+"""Text analysis shared by indexing and querying: tokens, stems, synonyms and snippets.
+
+One analysis for both sides, so a word is reduced to the same term in a document and in a
+query. The domain's synonyms and abbreviations are data (synonyms.txt), expanded at query time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh.lang.porter import stem as _porter_stem
+
+# A word is letters/digits, with an inner "&" kept ("G&T"); apostrophes split ("children's").
+_TOKEN = re.compile(r"\w+(?:&\w+)*")
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "have",
+        "if",
+        "in",
+        "is",
+        "it",
+        "may",
+        "not",
+        "of",
+        "on",
+        "or",
+        "s",
+        "tbd",
+        "that",
+        "the",
+        "this",
+        "to",
+        "us",
+        "we",
+        "when",
+        "will",
+        "with",
+        "yet",
+        "you",
+        "your",
+    ]
+)
+
+#: Longest word we index or search (longer tokens are dropped: no real word is this long).
+MAX_TOKEN = 40
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One analysed word: its term, its position among kept words, and where it is in the text."""
+
+    term: str
+    position: int
+    start: int
+    end: int
+    word: str
+
+
+def fold(word: str) -> str:
+    """Return `word` lower-cased with accents removed."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Return the English stem of a folded word (digits and "&" words are kept as they are)."""
+    if not word.isalpha():
+        return word
+    return _porter_stem(word)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Yield the analysed tokens of `text`: folded, stop words removed, stemmed."""
+    position = 0
+    for match in _TOKEN.finditer(text):
+        word = fold(match.group())
+        if word in STOP_WORDS or len(word) > MAX_TOKEN:
+            continue
+        yield Token(stem(word), position, match.start(), match.end(), word)
+        position += 1
+
+
+def analyse(text: str) -> list[str]:
+    """Return the analysed terms of `text` in order."""
+    return [t.term for t in tokens(text)]
+
+
+def words(text: str) -> list[str]:
+    """Return the folded, unstemmed words of `text` (stop words kept) for the spelling vocabulary."""
+    return [w for m in _TOKEN.finditer(text) if len(w := fold(m.group())) <= MAX_TOKEN]
+
+
+# --- Synonyms ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    """Forms that mean the same thing; each form is a tuple of analysed terms."""
+
+    forms: tuple[tuple[str, ...], ...]
+    labels: tuple[str, ...]
+
+
+class Synonyms:
+    """The synonym groups, looked up by the analysed terms of a query (longest form first)."""
+
+    def __init__(self, groups: Iterable[SynonymGroup]) -> None:
+        self.groups = tuple(groups)
+        self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for index, group in enumerate(self.groups):
+            for form in group.forms:
+                self._by_first.setdefault(form[0], []).append((form, index))
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+
+    def match(
+        self, terms: tuple[str, ...] | list[str], start: int
+    ) -> tuple[int, SynonymGroup | None]:
+        """Return (length, group) of the longest form starting at terms[start], or (1, None)."""
+        for form, index in self._by_first.get(terms[start], ()):
+            if tuple(terms[start : start + len(form)]) == form:
+                return len(form), self.groups[index]
+        return 1, None
+
+    def expand(self, form: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """Return every form equivalent to `form` (itself included)."""
+        length, group = self.match(form, 0)
+        if group is None or length != len(form):
+            return (form,)
+        return group.forms
+
+
+def parse_synonyms(lines: Iterable[str]) -> Synonyms:
+    """Parse synonym lines: comma-separated forms of one meaning; '#' starts a comment."""
+    groups = []
+    for raw in lines:
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        labels = tuple(part.strip() for part in line.split(",") if part.strip())
+        forms: list[tuple[str, ...]] = []
+        for label in labels:
+            form = tuple(analyse(label))
+            if form and form not in forms:
+                forms.append(form)
+        if len(forms) > 1:
+            groups.append(SynonymGroup(tuple(forms), labels))
+    return Synonyms(groups)
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> Synonyms:
+    """Return the domain's synonyms, read once from synonyms.txt."""
+    return parse_synonyms(SYNONYMS_FILE.read_text(encoding="utf-8").splitlines())
+
+
+# --- Snippets ---------------------------------------------------------------------------------
+
+SNIPPET_CHARS = 220
+
+
+def highlight(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str:
+    """Return an HTML fragment: the passage of `text` with most `terms`, escaped, matches in <mark>.
+
+    Without a match, the start of the text. Text is always escaped; only <mark> is added.
+    """
+    wanted = frozenset(terms)
+    hits = [t for t in tokens(text) if t.term in wanted] if wanted else []
+    if not hits:
+        return _escape_passage(text, 0, size, [])
+    # The window (starting at a hit) covering the most distinct terms, earliest on ties.
+    best, best_score = 0, -1
+    for i, first in enumerate(hits):
+        seen = {h.term for h in hits[i:] if h.end - first.start <= size}
+        if len(seen) > best_score:
+            best, best_score = i, len(seen)
+    first = hits[best]
+    # Start a little before the first hit, at a word boundary.
+    start = max(0, first.start - size // 4)
+    if start:
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and first.start - space < size // 2 else start
+    marks = [(h.start, h.end) for h in hits if h.start >= start and h.end <= start + size]
+    return _escape_passage(text, start, size, marks)
+
+
+def _escape_passage(text: str, start: int, size: int, marks: list[tuple[int, int]]) -> str:
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    out = ["\u2026"] if start > 0 else []
+    pos = start
+    for mark_start, mark_end in marks:
+        if mark_end > end:
+            break
+        out.append(html.escape(text[pos:mark_start]))
+        out.append(f"<mark>{html.escape(text[mark_start:mark_end])}</mark>")
+        pos = mark_end
+    out.append(html.escape(text[pos:end]))
+    if end < len(text):
+        out.append("\u2026")
+    return _squash("".join(out)).strip()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def matched_terms(texts: Iterable[str], terms: Iterable[str]) -> tuple[str, ...]:
+    """Return the `terms` that occur in any of `texts`, in the order given."""
+    present: set[str] = set()
+    for text in texts:
+        present.update(analyse(text))
+    return tuple(t for t in dict.fromkeys(terms) if t in present)

@@ -1,0 +1,329 @@
+"""Pure query building: users' text and filters -> an engine-neutral parsed query.
+
+Nothing here raises on users' text. Quotes make phrases, a leading "-" or NOT excludes a
+word, OR joins two words, "word*" is a bounded prefix; everything else (brackets, colons,
+"field:value", stray operators, control characters, emoji) is just separators or words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from index import analysis, schema
+from index.documents import Query
+
+#: Most clauses (words, phrases, synonym groups) used from one search; the rest are dropped.
+MAX_CLAUSES = 32
+#: Most characters of users' text read; the rest is dropped with a notice.
+MAX_CHARS = 2_000
+#: Shortest prefix allowed before "*" (shorter ones are searched as plain words).
+MIN_PREFIX = 3
+#: Most terms a prefix may expand to in a backend.
+MAX_PREFIX_TERMS = 64
+#: Most words in a quoted phrase.
+MAX_PHRASE = 8
+
+
+class InvalidQuery(ValueError):
+    """A parameter other than the text is not allowed: unknown facet, sort or page."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way to satisfy a clause: a term, a phrase (several terms in order) or a prefix."""
+
+    terms: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.terms) > 1
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One concept of the search; a hit must match one of its alternatives (or none, if negated)."""
+
+    alternatives: tuple[Alternative, ...]
+    #: The user's words behind this clause (folded), for spelling and display.
+    words: tuple[str, ...]
+    negated: bool = False
+    #: True when the alternatives came from the synonyms file.
+    expanded: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    clauses: tuple[Clause, ...] = ()
+    notice: str | None = None
+
+    @property
+    def positive(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if not c.negated)
+
+    @property
+    def negative(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.negated)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses
+
+    def highlight_terms(self) -> tuple[str, ...]:
+        """Return the analysed terms worth marking in a snippet (all positive alternatives)."""
+        out: dict[str, None] = {}
+        for clause in self.positive:
+            for alt in clause.alternatives:
+                if not alt.prefix:
+                    out.update(dict.fromkeys(alt.terms))
+        return tuple(out)
+
+
+# A token of the user's text: a quoted phrase, or a run of non-space characters.
+_LEXER = re.compile(r'"([^"]*)"?|(\S+)')
+_OPERATORS = {"AND", "OR", "NOT", "&&", "||", "!"}
+_WORD_CHARS = re.compile(r"\w+(?:&\w+)*")
+
+
+def clean(text: str) -> tuple[str, str | None]:
+    """Return `text` normalised (NFKC, control characters removed, bounded length) and any notice."""
+    notice = None
+    if not isinstance(text, str):
+        text = ""
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+        notice = f"Your search was too long: only the first {MAX_CHARS:,} characters were used."
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else c for c in text
+    )
+    # Smart quotes typed on tablets are quotes too.
+    text = text.replace("\u201c", '"').replace("\u201d", '"')
+    return text, notice
+
+
+@dataclass(frozen=True)
+class _Piece:
+    words: tuple[str, ...]  # folded words
+    phrase: bool = False
+    negated: bool = False
+    prefix: bool = False
+    or_before: bool = False
+
+
+def _lex(text: str) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    negate_next = False
+    or_next = False
+    for match in _LEXER.finditer(text):
+        quoted, bare = match.group(1), match.group(2)
+        negated = negate_next
+        negate_next = False
+        if quoted is not None:
+            found = [analysis.fold(w) for w in _WORD_CHARS.findall(quoted)][:MAX_PHRASE]
+            if found:
+                pieces.append(
+                    _Piece(tuple(found), phrase=len(found) > 1, negated=negated, or_before=or_next)
+                )
+                or_next = False
+            continue
+        assert bare is not None
+        if bare in _OPERATORS:
+            if bare in ("NOT", "!"):
+                negate_next = True
+            elif bare in ("OR", "||"):
+                or_next = bool(pieces)
+            continue
+        if bare.startswith("-") and len(bare) > 1:
+            negated = True
+            bare = bare.lstrip("-")
+        prefix = bare.rstrip(")]}>.,;!?").endswith("*")
+        found = [analysis.fold(w) for w in _WORD_CHARS.findall(bare)]
+        for i, word in enumerate(found):
+            last = i == len(found) - 1
+            pieces.append(
+                _Piece(
+                    (word,),
+                    negated=negated,
+                    prefix=prefix and last and len(word) >= MIN_PREFIX,
+                    or_before=or_next and i == 0,
+                )
+            )
+        if found:
+            or_next = False
+    return pieces
+
+
+def parse_text(text: str) -> ParsedText:
+    """Parse users' text into clauses; never raises, whatever the text."""
+    text, notice = clean(text)
+    pieces = _lex(text)
+    syns = analysis.synonyms()
+    clauses: list[Clause] = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        clause: Clause | None
+        if piece.phrase:
+            clause = _phrase_clause(piece)
+            i += 1
+        elif piece.prefix:
+            term = piece.words[0]
+            clause = Clause((Alternative((term,), prefix=True),), piece.words, piece.negated)
+            i += 1
+        else:
+            # Gather a run of plain words with the same sign to look for multi-word synonyms.
+            run = [piece]
+            j = i + 1
+            while (
+                j < len(pieces)
+                and not pieces[j].phrase
+                and not pieces[j].prefix
+                and not pieces[j].or_before
+                and pieces[j].negated == piece.negated
+            ):
+                run.append(pieces[j])
+                j += 1
+            start = len(clauses)
+            clauses.extend(_word_clauses(run, syns))
+            if run[0].or_before and len(clauses) > start:
+                _merge_or(clauses, start)
+            i = j
+            continue
+        if clause is not None:
+            clauses.append(clause)
+            if piece.or_before and len(clauses) >= 2:
+                _merge_or(clauses, len(clauses) - 1)
+    clauses = list(dict.fromkeys(clauses))
+    if len(clauses) > MAX_CLAUSES:
+        clauses = clauses[:MAX_CLAUSES]
+        notice = (
+            notice or f"Your search had too many words: only the first {MAX_CLAUSES} were used."
+        )
+    if text.strip() and not clauses and not notice:
+        notice = "Your search had no words we could use, so all listings are shown."
+    return ParsedText(tuple(clauses), notice)
+
+
+def _merge_or(clauses: list[Clause], index: int) -> None:
+    """Merge clauses[index] into the clause before it: either may match."""
+    if index <= 0 or index >= len(clauses):
+        return
+    before, after = clauses[index - 1], clauses[index]
+    if before.negated != after.negated:
+        return
+    alts = tuple(dict.fromkeys(before.alternatives + after.alternatives))
+    clauses[index - 1] = Clause(alts, before.words + after.words, before.negated, True)
+    del clauses[index]
+
+
+def _phrase_clause(piece: _Piece) -> Clause | None:
+    terms = tuple(analysis.analyse(" ".join(piece.words)))
+    if not terms:
+        return None
+    alts = tuple(Alternative(form) for form in analysis.synonyms().expand(terms))
+    return Clause(alts, piece.words, piece.negated, len(alts) > 1)
+
+
+def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:
+    # Analyse each word alone (stop words vanish) but remember which word each term came from.
+    terms: list[str] = []
+    origin: list[_Piece] = []
+    for piece in run:
+        for term in analysis.analyse(piece.words[0]):
+            terms.append(term)
+            origin.append(piece)
+    out: list[Clause] = []
+    k = 0
+    while k < len(terms):
+        length, group = syns.match(terms, k)
+        used = origin[k : k + length]
+        words = tuple(p.words[0] for p in used)
+        negated = used[0].negated
+        if group is None:
+            out.append(Clause((Alternative((terms[k],)),), words, negated))
+        else:
+            out.append(Clause(tuple(Alternative(f) for f in group.forms), words, negated, True))
+        k += length
+    return out
+
+
+# --- Whole queries ----------------------------------------------------------------------------
+
+
+def build_query(
+    text: str = "",
+    filters: Mapping[str, Iterable[str]] | None = None,
+    *,
+    sort: str = schema.DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 20,
+    facets: Iterable[str] | None = None,
+    prefer: Mapping[str, Iterable[str]] | None = None,
+    exclude_ids: Iterable[int] = (),
+    tie_seed: int = 0,
+    autocorrect: bool = True,
+) -> Query:
+    """Return a Query; raise InvalidQuery for an unknown facet or sort or a bad page (never for text)."""
+    if sort not in schema.SORTS:
+        raise InvalidQuery(
+            "sort", f"Unknown sort {sort!r}; choose one of {', '.join(schema.SORTS)}."
+        )
+    if not isinstance(page, int) or page < 1:
+        raise InvalidQuery("page", "The page must be a whole number of at least 1.")
+    if not isinstance(per_page, int) or not 1 <= per_page <= schema.MAX_PER_PAGE:
+        raise InvalidQuery(
+            "per_page", f"Results per page must be between 1 and {schema.MAX_PER_PAGE}."
+        )
+    facet_names = schema.FACETS if facets is None else tuple(facets)
+    for name in facet_names:
+        if name not in schema.FACETS:
+            raise InvalidQuery("facets", f"Unknown facet {name!r}.")
+    return Query(
+        text=text if isinstance(text, str) else "",
+        filters=_facet_values("filter", filters),
+        prefer=_facet_values("prefer", prefer),
+        exclude_ids=frozenset(int(i) for i in exclude_ids),
+        facets=tuple(dict.fromkeys(facet_names)),
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        tie_seed=int(tie_seed),
+        autocorrect=autocorrect,
+    )
+
+
+def _facet_values(
+    what: str, values: Mapping[str, Iterable[str]] | None
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    out = []
+    for name, selected in sorted((values or {}).items()):
+        if name not in schema.FACETS:
+            raise InvalidQuery(name, f"Unknown {what} {name!r}; known: {', '.join(schema.FACETS)}.")
+        chosen = frozenset(str(v) for v in selected if str(v))
+        if len(chosen) > schema.MAX_VALUES_PER_FACET:
+            raise InvalidQuery(name, f"Too many values (at most {schema.MAX_VALUES_PER_FACET}).")
+        if chosen:
+            out.append((name, chosen))
+    return tuple(out)
+
+
+def check_query(query: Query) -> None:
+    """Raise InvalidQuery if a Query built by hand names an unknown facet or sort or a bad page."""
+    build_query(
+        "",
+        dict(query.filters),
+        sort=query.sort,
+        page=query.page,
+        per_page=query.per_page,
+        facets=query.facets,
+        prefer=dict(query.prefer),
+    )

@@ -1,0 +1,100 @@
+"""The one declaration of what the index holds and what each field can do.
+
+Backends build their engine schema from FIELDS; the query layer takes the allowed filters,
+facets and sorts from here; the application builds its facet widgets and sort menu from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "text", "keyword", "facet", "numeric", "date"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: where its value comes from on a Document, and what it can do."""
+
+    name: str
+    kind: Kind
+    #: The Document attribute read (defaults to `name`).
+    source: str = ""
+    #: Kept in the index for display (titles, snippets) or checks (fingerprint).
+    stored: bool = False
+    #: Has a per-document column for sorting.
+    sortable: bool = False
+    #: Relative weight of a match in this field (text fields only).
+    boost: float = 1.0
+    #: Users' words are searched in this field (only public text fields are; no `field:` syntax).
+    public: bool = False
+    #: For facets: shown to users as a filter with counts.
+    label: str = ""
+
+    @property
+    def attr(self) -> str:
+        return self.source or self.name
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", "id", stored=True, sortable=True),
+    Field("title", "text", stored=True, sortable=True, boost=4.0, public=True),
+    Field("summary", "text", stored=True, boost=2.0, public=True),
+    Field("description", "text", stored=True, boost=1.0, public=True),
+    Field("provider_name", "text", stored=True, boost=0.4, public=True),
+    Field("provider_id", "keyword", stored=True),
+    Field("category", "facet", source="categories", label="Area of support"),
+    Field("ecm", "facet", label="Every Child Matters outcome"),
+    Field("phase", "facet", label="Phase"),
+    Field("sen", "facet", label="SEN specialism"),
+    Field("pupil_group", "facet", label="Pupil group"),
+    Field("kind", "facet", label="Provider kind"),
+    Field("delivery", "facet", label="Delivery"),
+    Field("cost", "facet", label="Cost"),
+    Field("region", "facet", source="regions", label="Region"),
+    Field("la", "facet", source="local_authorities", label="Local authority"),
+    Field("recommendations", "numeric", stored=True, sortable=True),
+    Field("assured_at", "date", sortable=True),
+)
+
+BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+#: Facet names in display order; each is also a filter.
+FACETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "facet")
+
+#: Text fields searched with users' words, strongest first.
+PUBLIC_TEXT: tuple[Field, ...] = tuple(
+    sorted((f for f in FIELDS if f.kind == "text" and f.public), key=lambda f: -f.boost)
+)
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A sort option: the field ordered by (None = relevance) and whether highest comes first."""
+
+    name: str
+    label: str
+    field: str | None
+    descending: bool
+
+
+SORTS: dict[str, Sort] = {
+    s.name: s
+    for s in (
+        Sort("relevance", "Relevance", None, True),
+        Sort("title", "Title (A to Z)", "title", False),
+        Sort("recommended", "Most recommended", "recommendations", True),
+        Sort("recent", "Recently assured", "assured_at", True),
+    )
+}
+DEFAULT_SORT = "relevance"
+
+#: The most facet values of one facet a query may filter on or prefer.
+MAX_VALUES_PER_FACET = 200
+#: The largest page size a backend will serve.
+MAX_PER_PAGE = 100
+
+
+def facet_label(name: str) -> str:
+    """Return the display label of facet `name`."""
+    return BY_NAME[name].label
