@@ -17,10 +17,12 @@ def init_db_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from broker.interchange import cli as interchange_cli
     from broker.search.cli import index_cli
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(index_cli)
+    interchange_cli.register(app)
 
 
 def _create_app() -> Flask:

@@ -1,0 +1,1 @@
+"""The directory's interchange format: JSON Lines import and export (see the README)."""
