@@ -235,7 +235,8 @@ class _View:
         used: dict[str, _Segment] = {}
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
-            segid = reader.segment().segment_id()
+            # Segment ids come from `random`, which tests may reseed: add the size to the key.
+            segid = f"{reader.segment().segment_id()}:{reader.doc_count_all()}"
             seg = segments.get(segid) or _load_segment(reader)
             used[segid] = seg
             self.leaves.append((sub, offset, seg))
@@ -317,7 +318,7 @@ class WhooshBackend:
         self._lock = threading.RLock()
         self._view: _View | None = None
         self._segments: dict[str, _Segment] = {}
-        self._pointer: tuple[int, int] | None = None
+        self._pointer: str | None = None
         self._closed = False
         if self.path is None:
             self._ix = RamStorage().create_index(self.schema)
@@ -360,16 +361,14 @@ class WhooshBackend:
             finally:
                 os.close(dirfd)
 
-    def _pointer_stamp(self) -> tuple[int, int] | None:
-        if self.path is None:
-            return None
-        st = os.stat(self.path / POINTER)
-        return (st.st_ino, st.st_mtime_ns)
+    def _pointer_stamp(self) -> str | None:
+        # The name itself, not inode/mtime: both can repeat across a quick rename.
+        return None if self.path is None else self._read_pointer()
 
     def _open_current(self) -> Any:
         assert self.path is not None
-        self._pointer = self._pointer_stamp()
-        return wi.open_dir(str(self.path / self._read_pointer()), schema=self.schema)
+        self._pointer = self._read_pointer()
+        return wi.open_dir(str(self.path / self._pointer), schema=self.schema)
 
     @contextlib.contextmanager
     def _root_lock(self) -> Iterator[None]:
@@ -423,7 +422,8 @@ class WhooshBackend:
             view = self._view
             if view is None or view.ix is not ix or view.generation != ix.latest_generation():
                 # A new searcher after every commit (trap 14): never Searcher.refresh().
-                fresh = _View(ix, self._segments)
+                cache = self._segments if view is not None and view.ix is ix else {}
+                fresh = _View(ix, cache)
                 self._segments = fresh.segments
                 self._view = fresh
                 if view is not None:

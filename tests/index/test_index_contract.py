@@ -1,0 +1,458 @@
+"""The contract every search backend must pass (run against each backend in conftest.BACKENDS)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index import schema
+from index.backends.base import SearchBackend
+from index.documents import Document, Query
+
+FAST = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def ids(results) -> list[int]:  # type: ignore[no-untyped-def]
+    return [h.id for h in results.hits]
+
+
+def search(backend: SearchBackend, text: str = "", **kw) -> object:  # type: ignore[no-untyped-def]
+    filters = tuple((k, frozenset(v)) for k, v in kw.pop("filters", {}).items())
+    prefer = tuple((k, frozenset(v)) for k, v in kw.pop("prefer", {}).items())
+    return backend.search(Query(text=text, filters=filters, prefer=prefer, **kw))
+
+
+# --- Writes -----------------------------------------------------------------------------------
+
+
+def test_applied_document_is_found_and_deleted_one_is_not(backend, doc):
+    backend.apply([doc(1, "Phonics for infants"), doc(2, "Governor training")], [], 1)
+    assert ids(search(backend, "phonics")) == [1]
+    backend.apply([], [1], 2)
+    assert search(backend, "phonics").total == 0
+    assert search(backend).total == 1
+
+
+def test_replacing_a_document_does_not_duplicate_it_for_an_open_searcher(backend, doc):
+    backend.apply([doc(1, "Phonics for infants")], [], 1)
+    assert search(backend, "phonics").total == 1  # a searcher is now open
+    backend.apply([doc(1, "Phonics for infants, revised")], [], 2)
+    results = search(backend, "phonics")
+    assert ids(results) == [1]
+    assert results.hits[0].title == "Phonics for infants, revised"
+    assert search(backend).total == 1
+
+
+def test_a_deletion_in_the_same_batch_wins_over_an_upsert(backend, doc):
+    backend.apply([doc(1, "Phonics"), doc(2, "Phonics too")], [2], 1)
+    assert ids(search(backend, "phonics")) == [1]
+
+
+def test_reapplying_the_same_change_is_harmless(backend, doc):
+    batch = [doc(1, "Phonics"), doc(2, "Governance")]
+    backend.apply(batch, [3], 5)
+    before = backend.fingerprints()
+    backend.apply(batch, [3], 5)
+    backend.apply(batch, [3], 4)  # an older replay never moves the sequence back
+    assert backend.fingerprints() == before
+    assert search(backend).total == 2
+    assert backend.last_seq() == 5
+
+
+def test_last_seq_starts_at_zero_and_follows_applies(backend, doc):
+    assert backend.last_seq() == 0
+    backend.apply([doc(1)], [], 7)
+    assert backend.last_seq() == 7
+    backend.apply([], [], 9)
+    assert backend.last_seq() == 9
+
+
+def test_fingerprints_match_the_documents(backend, doc):
+    docs = [doc(1, "A"), doc(2, "B", categories=["governance"])]
+    backend.apply(docs, [], 1)
+    assert backend.fingerprints() == {d.id: d.fingerprint() for d in docs}
+
+
+def test_seq_and_documents_survive_reopening(make_backend, doc):
+    if not make_backend.persistent:
+        pytest.skip("an in-memory index does not outlive its object")
+    first = make_backend()
+    first.apply([doc(1, "Phonics")], [], 11)
+    first.close()
+    again = make_backend()
+    assert again.last_seq() == 11
+    assert ids(search(again, "phonics")) == [1]
+
+
+def test_a_second_backend_object_sees_a_commit_at_once(make_backend, doc):
+    if not make_backend.persistent:
+        pytest.skip("in-memory indexes are not shared")
+    writer, reader = make_backend(), make_backend()
+    assert search(reader, "phonics").total == 0
+    writer.apply([doc(1, "Phonics")], [], 1)
+    assert ids(search(reader, "phonics")) == [1]
+    assert reader.last_seq() == 1
+
+
+def test_rebuild_swaps_in_new_documents_and_reports_progress(backend, doc):
+    backend.apply([doc(1, "Old listing")], [], 3)
+    seen: list[tuple[int, int | None]] = []
+    count = backend.rebuild(
+        [doc(i, f"Fresh listing {i}") for i in range(2, 1203)],
+        40,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert count == 1201
+    assert backend.last_seq() == 40
+    assert search(backend, "old").total == 0
+    assert search(backend, "fresh").total == 1201
+    assert seen[-1] == (1201, 1201)
+    assert len(seen) >= 3
+
+
+def test_searches_keep_working_while_another_object_rebuilds(make_backend, doc):
+    if not make_backend.persistent:
+        pytest.skip("in-memory indexes are not shared")
+    builder, searcher = make_backend(), make_backend()
+    builder.apply([doc(i, "Old listing") for i in range(1, 51)], [], 1)
+    assert search(searcher, "old").total == 50
+    started = threading.Event()
+
+    def slow_documents():  # type: ignore[no-untyped-def]
+        started.set()
+        for i in range(100, 160):
+            time.sleep(0.005)
+            yield doc(i, "New listing")
+
+    thread = threading.Thread(target=builder.rebuild, args=(slow_documents(), 2))
+    thread.start()
+    started.wait()
+    during = [search(searcher, "old").total for _ in range(5)]
+    thread.join()
+    assert during == [50] * 5
+    assert search(searcher, "new").total == 60
+    assert search(searcher, "old").total == 0
+    assert searcher.last_seq() == 2
+    # Applies after the swap land in the new index.
+    searcher.apply([doc(1, "Old listing back")], [], 3)
+    assert search(builder, "old").total == 1
+
+
+# --- Facets -----------------------------------------------------------------------------------
+
+FACET_VALUES = {name: ("a", "b", "c") for name in schema.FACETS}
+ATTR = {f.name: f.attr for f in schema.FIELDS if f.kind == "facet"}
+
+
+@st.composite
+def documents(draw):  # type: ignore[no-untyped-def]
+    count = draw(st.integers(min_value=0, max_value=25))
+    out = []
+    for i in range(1, count + 1):
+        fields = {
+            ATTR[name]: tuple(
+                sorted(draw(st.sets(st.sampled_from(FACET_VALUES[name]), max_size=3)))
+            )
+            for name in ("category", "phase", "region", "cost")
+        }
+        word = draw(st.sampled_from(["phonics", "governance", "numeracy"]))
+        out.append(Document(i, f"Listing {i} {word}", "", "", i, "P", **fields))
+    return out
+
+
+@st.composite
+def selections(draw):  # type: ignore[no-untyped-def]
+    names = draw(st.sets(st.sampled_from(["category", "phase", "region", "cost"]), max_size=3))
+    return {
+        n: frozenset(draw(st.sets(st.sampled_from(FACET_VALUES[n] + ("zz",)), min_size=1)))
+        for n in names
+    }
+
+
+def brute_force(docs: list[Document], text: str, filters: dict[str, frozenset[str]], facets):  # type: ignore[no-untyped-def]
+    def keeps(d: Document, skip: str | None = None) -> bool:
+        if text and text not in d.title:
+            return False
+        return all(set(getattr(d, ATTR[n])) & vals for n, vals in filters.items() if n != skip)
+
+    total = sum(1 for d in docs if keeps(d))
+    counts = {}
+    for name in facets:
+        tally: dict[str, int] = {}
+        for d in docs:
+            if keeps(d, skip=name):
+                for v in getattr(d, ATTR[name]):
+                    tally[v] = tally.get(v, 0) + 1
+        for v in filters.get(name, ()):
+            tally.setdefault(v, 0)
+        counts[name] = tally
+    return total, counts
+
+
+@FAST
+@given(docs=documents(), filters=selections(), text=st.sampled_from(["", "phonics", "numeracy"]))
+def test_totals_and_facet_counts_equal_a_brute_force_count(backend, docs, filters, text):
+    backend.rebuild(docs, 1)
+    facets = ("category", "phase", "region", "cost")
+    results = backend.search(
+        Query(text=text, filters=tuple(filters.items()), facets=facets, per_page=100)
+    )
+    total, counts = brute_force(docs, text, filters, facets)
+    assert results.total == total
+    assert len(results.hits) == total
+    for name in facets:
+        assert {fc.value: fc.count for fc in results.facets[name]} == counts[name]
+
+
+def test_values_within_a_facet_or_and_facets_and(backend, doc):
+    backend.apply(
+        [
+            doc(1, phase=["primary"], cost=["free"]),
+            doc(2, phase=["secondary"], cost=["free"]),
+            doc(3, phase=["special"], cost=["free"]),
+            doc(4, phase=["primary"], cost=["paid"]),
+        ],
+        [],
+        1,
+    )
+    both = search(backend, filters={"phase": {"primary", "secondary"}}, facets=("phase", "cost"))
+    assert sorted(ids(both)) == [1, 2, 4]
+    narrowed = search(
+        backend,
+        filters={"phase": {"primary", "secondary"}, "cost": {"free"}},
+        facets=("phase", "cost"),
+    )
+    assert sorted(ids(narrowed)) == [1, 2]
+    # Phase counts ignore the phase selection but respect the cost one; and vice versa.
+    phase_counts = {f.value: f.count for f in narrowed.facets["phase"]}
+    assert phase_counts == {"primary": 1, "secondary": 1, "special": 1}
+    cost_counts = {f.value: f.count for f in narrowed.facets["cost"]}
+    assert cost_counts == {"free": 2, "paid": 1}
+
+
+def test_region_and_la_facets_read_the_serves_relation(backend, doc):
+    backend.apply(
+        [
+            doc(1, regions=["london"], local_authorities=["E09000001"]),
+            doc(2, regions=["london", "north-west"], local_authorities=["E09000001", "E08000003"]),
+        ],
+        [],
+        1,
+    )
+    results = search(backend, filters={"la": {"E08000003"}}, facets=("region", "la"))
+    assert ids(results) == [2]
+    assert {f.value: f.count for f in results.facets["region"]} == {"london": 1, "north-west": 1}
+    assert {f.value: f.count for f in results.facets["la"]} == {"E09000001": 2, "E08000003": 1}
+
+
+# --- Sorting and pagination -------------------------------------------------------------------
+
+
+def test_sorts_by_title_recommendations_and_recency(backend, doc):
+    base = datetime(2009, 6, 1)
+    backend.apply(
+        [
+            doc(1, "Charlie", recommendations=2, assured_at=base),
+            doc(2, "alpha", recommendations=9, assured_at=base - timedelta(days=30)),
+            doc(3, "Bravo", recommendations=5, assured_at=None),
+            doc(4, "Delta", recommendations=0, assured_at=base + timedelta(days=3)),
+        ],
+        [],
+        1,
+    )
+    assert ids(search(backend, sort="title")) == [2, 3, 1, 4]
+    assert ids(search(backend, sort="recommended")) == [2, 3, 1, 4]
+    assert ids(search(backend, sort="recent")) == [4, 1, 2, 3]
+
+
+def test_ties_are_broken_by_a_stable_seeded_shuffle_not_alphabetically(backend, doc):
+    backend.apply([doc(i, f"Listing {chr(64 + i)} coaching") for i in range(1, 21)], [], 1)
+    orders = {
+        seed: ids(search(backend, "coaching", tie_seed=seed, per_page=20)) for seed in range(6)
+    }
+    assert orders[3] == ids(search(backend, "coaching", tie_seed=3, per_page=20))
+    assert len({tuple(o) for o in orders.values()}) > 1
+    assert all(sorted(o) == list(range(1, 21)) for o in orders.values())
+    assert list(range(1, 21)) not in orders.values()
+    # The same fairness for equal titles, equal recommendation counts and browsing.
+    by_recs = {seed: ids(search(backend, sort="recommended", tie_seed=seed)) for seed in range(4)}
+    assert len({tuple(o) for o in by_recs.values()}) > 1
+
+
+def test_pages_partition_the_results_and_a_page_past_the_end_is_empty(backend, doc):
+    backend.apply(
+        [doc(i, f"Listing {i} coaching", recommendations=i % 4) for i in range(1, 24)], [], 1
+    )
+    pages = [
+        search(backend, "coaching", sort="recommended", page=p, per_page=5) for p in range(1, 6)
+    ]
+    seen = [i for page in pages for i in ids(page)]
+    assert seen == ids(search(backend, "coaching", sort="recommended", per_page=100))
+    assert len(set(seen)) == 23
+    assert [len(p.hits) for p in pages] == [5, 5, 5, 5, 3]
+    beyond = search(backend, "coaching", page=9, per_page=5)
+    assert beyond.hits == () and beyond.total == 23 and beyond.page == 9
+
+
+# --- Words: analysis, ranking, snippets, spelling ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indexed", "searched"),
+    [
+        ("Support for pupils with SEN", "special educational needs"),
+        ("Special educational needs consultancy", "SEN"),
+        ("Special educational needs consultancy", "SEND"),
+        ("Numeracy catch-up", "maths"),
+        ("Maths mastery", "numeracy"),
+        ("Mathematics leadership", "maths"),
+        ("KS2 writing moderation", "key stage 2"),
+        ("Key stage 2 writing moderation", "KS2"),
+        ("EYFS profile moderation", "early years foundation stage"),
+        ("Every Child a Reader training", "ECaR"),
+        ("Provision for CiC", "children in care"),
+        ("Autism outreach", "ASD"),
+        ("Support for G&T pupils", "gifted and talented"),
+        ("Gifted and talented network", "G&T"),
+        ("Assessing Pupils' Progress in writing", "APP"),
+        ("Coaching for new heads", "coach"),
+        ("Coach training", "coaching"),
+    ],
+)
+def test_synonyms_and_stems_find_each_other(backend, doc, indexed, searched):
+    backend.apply([doc(1, indexed), doc(2, "Governor clerking")], [], 1)
+    assert ids(search(backend, searched)) == [1]
+
+
+def test_title_beats_summary_beats_description_beats_provider_with_a_limit(backend, doc):
+    filler = "support for schools across the authority " * 3
+    docs = [
+        doc(i, f"Listing {i} general", summary=filler, description=filler * 2)
+        for i in range(10, 400)
+    ]
+    docs += [
+        doc(
+            1,
+            "Governor clerking",
+            summary=filler,
+            description=filler * 2,
+            provider_name="Phonics Trust",
+        ),
+        doc(2, "Governor clerking", summary=filler, description=filler + " phonics " + filler),
+        doc(3, "Governor clerking", summary="Phonics " + filler, description=filler * 2),
+        doc(4, "Phonics for infants", summary=filler, description=filler * 2),
+    ]
+    backend.apply(docs, [], 1)
+    for place, expected in enumerate([4, 3, 2, 1], start=1):
+        page = search(backend, "phonics", page=place, per_page=1)
+        assert ids(page) == [expected], f"place {place}"
+
+
+def test_snippets_escape_document_text_and_mark_matches(backend, doc):
+    backend.apply(
+        [doc(1, "Phonics", summary='<script>alert("x")</script> Phonics & reading for <b>all</b>')],
+        [],
+        1,
+    )
+    hit = search(backend, "phonics").hits[0]
+    assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>Phonics</mark>" in hit.snippet
+    assert "phonic" in hit.matched_terms
+
+
+def test_a_misspelling_gets_a_suggestion_and_the_corrected_results(backend, doc):
+    backend.apply([doc(1, "Governance review"), doc(2, "Phonics training")], [], 1)
+    results = search(backend, "phonicks")
+    assert results.suggestion == "phonics"
+    assert results.corrected is True
+    assert ids(results) == [2]
+    plain = search(backend, "phonicks", autocorrect=False)
+    assert plain.total == 0 and plain.suggestion == "phonics" and plain.corrected is False
+
+
+def test_correct_words_get_no_suggestion(backend, doc):
+    backend.apply([doc(1, "Governance review")], [], 1)
+    results = search(backend, "governance")
+    assert results.suggestion is None and results.corrected is False
+
+
+def test_prefer_raises_without_filtering_and_excluded_ids_are_left_out(backend, doc):
+    backend.apply(
+        [doc(i, "Coaching", phase=["primary" if i == 7 else "secondary"]) for i in range(1, 11)],
+        [],
+        1,
+    )
+    preferred = search(backend, "coaching", prefer={"phase": {"primary"}})
+    assert preferred.total == 10
+    assert ids(preferred)[0] == 7
+    browsing = search(backend, prefer={"phase": {"primary"}})
+    assert ids(browsing)[0] == 7
+    excluded = search(backend, "coaching", exclude_ids=frozenset({7, 8}))
+    assert excluded.total == 8 and not {7, 8} & set(ids(excluded))
+
+
+def test_excluded_words_and_phrases(backend, doc):
+    backend.apply(
+        [
+            doc(1, "Phonics for reading"),
+            doc(2, "Phonics and reading recovery"),
+            doc(3, "Reading for pleasure"),
+        ],
+        [],
+        1,
+    )
+    assert sorted(ids(search(backend, "reading -phonics"))) == [3]
+    assert sorted(ids(search(backend, '"reading recovery"'))) == [2]
+    assert sorted(ids(search(backend, "pleasure OR recovery"))) == [2, 3]
+
+
+NASTY = [
+    '"unclosed',
+    "title:phonics",
+    "(((",
+    "a AND OR NOT",
+    "*",
+    "*phon",
+    "ph*",
+    "phon*",
+    "\x00\x1b[31m",
+    "😀🎉",
+    "ü" * 2000,
+    "phonics " * 300,
+    "-",
+    "NOT phonics",
+    "'; DROP TABLE listings; --",
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_users_text_never_raises_and_stays_fast(backend, doc, text):
+    backend.apply(
+        [doc(i, f"Phonics listing {i}", summary="phonetics phone phonology") for i in range(1, 30)],
+        [],
+        1,
+    )
+    started = time.perf_counter()
+    results = search(backend, text, facets=schema.FACETS)
+    assert time.perf_counter() - started < 1.0
+    assert results.total >= 0
+
+
+@FAST
+@given(text=st.text(max_size=300))
+def test_fuzzed_text_never_raises(backend, text):
+    if backend.last_seq() == 0:
+        backend.apply([Document(1, "Phonics", "Reading", "Writing", 1, "P")], [], 1)
+    results = backend.search(Query(text=text, facets=("phase",)))
+    assert results.total in (0, 1)
