@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from broker import db
@@ -78,6 +79,7 @@ def echo_import_report(report: services.ImportReport) -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every record and write nothing.")
 def import_command(path: Path, dry_run: bool) -> None:
@@ -104,6 +106,7 @@ def import_command(path: Path, dry_run: bool) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
 def export_command(path: str) -> None:
     """Export every provider as JSON Lines ('-' writes standard output)."""
@@ -119,6 +122,7 @@ def export_command(path: str) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option(
     "--synthetic",
     type=click.IntRange(min=1, max=1_000_000),
