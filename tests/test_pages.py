@@ -566,3 +566,32 @@ def test_stylesheet_uses_our_font_and_brand_and_every_asset_it_needs(tmp_path: P
     for relative in assets.referenced_assets(css):
         assert (tmp_path / relative).is_file(), relative
     assert tmp_path / "govuk-frontend.min.js" in copied
+
+
+def test_directory_queries_give_the_same_answers_on_every_database(
+    any_app: Flask, any_session: Session
+) -> None:
+    provider = f.assured_provider(any_session, listings=0, name="Hub")
+    f.recommendation(any_session, provider, status="withdrawn")
+    f.listing(any_session, provider, title="Phonics", categories=["curriculum-and-subject-support"])
+    governance = f.listing(any_session, provider, title="Governors", categories=["governance"])
+    f.listing(any_session, provider, title="Hidden", categories=["governance"], status="lapsed")
+    f.listing(
+        any_session,
+        provider,
+        title="Expired governance",
+        categories=["governance"],
+        assurance_expires_at=utcnow() - timedelta(days=1),
+    )
+    any_session.commit()
+    client = any_app.test_client()
+
+    assert titles(client.get("/directory?category=governance").get_data(as_text=True)) == [
+        "Governors"
+    ]
+    assert titles(client.get("/directory?q=phon").get_data(as_text=True)) == ["Phonics"]
+    detail = client.get(f"/directory/listings/{governance.id}").get_data(as_text=True)
+    assert "Recommended by 2 schools" in detail
+    assert client.get(f"/l/{governance.code.lower()}").status_code == 302
+    figures = services.figures(any_session)
+    assert (figures.listings, figures.providers) == (2, 1)
