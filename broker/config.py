@@ -36,6 +36,33 @@ def load(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", "false")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # --- accounts and email (issue 4) ---
+        # The public address emailed links start with (e.g. https://directory.example.gov.uk);
+        # set it in production so a forged Host header can never shape a reset link.
+        "BASE_URL": (env.get("BROKER_BASE_URL") or "").rstrip("/") or None,
+        # "smtp" or "log"; unset means SMTP when BROKER_SMTP_HOST is set, else the app log.
+        "MAIL_BACKEND": env.get("BROKER_MAIL_BACKEND") or None,
+        "SMTP_HOST": env.get("BROKER_SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("BROKER_SMTP_PORT", "587")),
+        "SMTP_USERNAME": env.get("BROKER_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("BROKER_SMTP_PASSWORD") or None,
+        # STARTTLS before login: on unless the server is on a trusted local link.
+        "SMTP_STARTTLS": _bool(env.get("BROKER_SMTP_STARTTLS", "true")),
+        "SMTP_TIMEOUT": float(env.get("BROKER_SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": env.get("BROKER_SMTP_FROM", "School Improvement e-Directory <no-reply@localhost>"),
+        # `broker mail send` gives up on a message after this many attempts.
+        "MAIL_MAX_ATTEMPTS": int(env.get("BROKER_MAIL_MAX_ATTEMPTS", "10")),
+        # Sessions end after this many idle minutes, and this many hours after sign-in.
+        "SESSION_IDLE_MINUTES": int(env.get("BROKER_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(env.get("BROKER_SESSION_ABSOLUTE_HOURS", "12")),
+        # Failed sign-ins allowed per account and per client address in the window.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+        "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("BROKER_LOGIN_FAILURE_WINDOW_MINUTES", "15")),
+        # Lifetimes of emailed one-time links.
+        "INVITATION_DAYS": int(env.get("BROKER_INVITATION_DAYS", "7")),
+        "PASSWORD_RESET_MINUTES": int(env.get("BROKER_PASSWORD_RESET_MINUTES", "60")),
+        "EMAIL_CONFIRMATION_DAYS": int(env.get("BROKER_EMAIL_CONFIRMATION_DAYS", "2")),
         # Seconds a browser may cache /assets files.
         "SEND_FILE_MAX_AGE_DEFAULT": int(env.get("BROKER_ASSET_MAX_AGE", "3600")),
     }

@@ -1,0 +1,404 @@
+"""Account pages: sign in and out, registration, emailed links, second factor, invitations."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
+from werkzeug.wrappers import Response
+
+from broker import db, taxonomy
+from broker.auth import forms, services, totp
+from broker.auth.access import (
+    SESSION_TOKEN_KEY,
+    current_session_record,
+    login_required,
+    roles_required,
+    safe_next,
+    second_factor_pending,
+    sign_out_current,
+)
+from broker.errors import InvalidInput
+from broker.models import User, utcnow
+
+bp = Blueprint("auth", __name__)
+bp.add_app_template_global(wtforms_errors, "wtforms_errors")
+
+Page = str | Response | tuple[str, int]
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _policy() -> services.SessionPolicy:
+    return services.SessionPolicy.from_config(current_app.config)
+
+
+def _link(endpoint: str) -> services.LinkBuilder:
+    """Build emailed links from BROKER_BASE_URL when set (never from a forged Host header)."""
+    base = current_app.config.get("BASE_URL")
+
+    def build(token: str) -> str:
+        if base:
+            return base + url_for(endpoint, token=token)
+        return url_for(endpoint, token=token, _external=True)
+
+    return build
+
+
+def _attach(form: FlaskForm, exc: InvalidInput) -> None:
+    field = getattr(form, exc.field, None) or next(iter(form))
+    field.errors = [*field.errors, exc.message]
+
+
+def _landing(user: User) -> str:
+    return url_for("auth.account")
+
+
+def _no_store(page: Any, status: int = 200) -> Response:
+    response = current_app.make_response((page, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _begin_session(user: User, second_factor: bool = False) -> None:
+    """Open a fresh server-side session for `user` in this browser (new cookie contents)."""
+    s = db.get_session()
+    raw = services.start_session(s, user, _address(), utcnow(), second_factor=second_factor)
+    s.commit()
+    session.clear()
+    login_user(user)
+    session[SESSION_TOKEN_KEY] = raw
+    session.permanent = True
+
+
+# --- sign in and out ----------------------------------------------------------------------
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Page:
+    form = forms.SignInForm()
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        form.next.data = target or ""
+        if current_user.is_authenticated and not second_factor_pending():
+            return redirect(target or _landing(current_user))
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in.html", form=form), 400 if form.errors else 200
+    s = db.get_session()
+    now = utcnow()
+    policy = _policy()
+    attempt = services.note_attempt(s, form.email.data, _address(), policy, now)
+    s.commit()
+    if attempt is None:
+        form.email.errors = [
+            "Too many attempts to sign in. Wait 15 minutes and try again, or reset your password."
+        ]
+        return render_template("auth/sign_in.html", form=form), 429
+    result = services.check_credentials(
+        s, form.email.data, form.password.data, attempt, _link("auth.confirm_email"),
+        _confirm_lifetime(), now,
+    )  # fmt: skip
+    s.commit()
+    if result.user is None:
+        if result.problem == "unconfirmed":
+            message = "Confirm your email address first: we have emailed you a new link"
+        else:
+            message = "Enter a correct email address and password"
+        form.email.errors = [message]
+        return render_template("auth/sign_in.html", form=form), 400
+    _begin_session(result.user)
+    if result.user.needs_second_factor:
+        endpoint = "auth.two_factor" if result.user.totp_enrolled_at else "auth.two_factor_setup"
+        return redirect(url_for(endpoint, next=target) if target else url_for(endpoint))
+    return redirect(target or _landing(result.user))
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    sign_out_current()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+# --- provider registration ----------------------------------------------------------------
+
+
+def _confirm_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["EMAIL_CONFIRMATION_DAYS"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Page:
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        s = db.get_session()
+        try:
+            services.register_provider(
+                s,
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                confirm=form.confirm.data,
+                organisation=form.organisation.data,
+                kind=form.kind.data,
+                link=_link("auth.confirm_email"),
+                lifetime=_confirm_lifetime(),
+                now=utcnow(),
+            )
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            return redirect(url_for("auth.check_email"))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/register/check-your-email")
+def check_email() -> str:
+    return render_template("auth/check_email.html")
+
+
+@bp.get("/confirm-email/<token>")
+def confirm_email(token: str) -> Page:
+    s = db.get_session()
+    try:
+        services.confirm_email(s, token, utcnow())
+    except services.InvalidToken as exc:
+        s.rollback()
+        return render_template("auth/link_problem.html", message=exc.message), 400
+    s.commit()
+    flash("Your email address is confirmed. You can now sign in.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+def password_reset_request() -> Page:
+    form = forms.EmailForm()
+    if form.validate_on_submit():
+        s = db.get_session()
+        services.request_password_reset(
+            s, form.email.data, _address(), _link("auth.password_reset"),
+            timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]), utcnow(),
+        )  # fmt: skip
+        s.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/reset_request.html", form=form), 400 if form.errors else 200
+
+
+def _set_password_page(token: str, purpose: str, template: str) -> Page:
+    s = db.get_session()
+    form = forms.NewPasswordForm()
+    try:
+        user = services.peek_token(s, token, purpose, utcnow())
+    except services.InvalidToken as exc:
+        return render_template("auth/link_problem.html", message=exc.message), 400
+    if form.validate_on_submit():
+        action = services.reset_password if purpose == "reset" else services.accept_invitation
+        try:
+            action(s, token, form.password.data, form.confirm.data, utcnow())
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        except services.InvalidToken as exc:
+            s.rollback()
+            return render_template("auth/link_problem.html", message=exc.message), 400
+        else:
+            s.commit()
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("auth.sign_in"))
+    page = render_template(template, form=form, user=user)
+    return _no_store(page, 400 if form.errors else 200)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str) -> Page:
+    return _set_password_page(token, "reset", "auth/reset_password.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> Page:
+    return _set_password_page(token, "invite", "auth/accept_invitation.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Page:
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        s = db.get_session()
+        user = s.get(User, current_user.id)
+        assert user is not None
+        record = current_session_record()
+        try:
+            services.change_password(
+                s, user, form.current.data, form.password.data, form.confirm.data, utcnow()
+            )
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            # Every session ended; this browser gets a new one so the user stays signed in here.
+            _begin_session(user, second_factor=bool(record and record.second_factor_at))
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+# --- second factor ------------------------------------------------------------------------
+
+
+def _after_second_factor(user: User) -> None:
+    """Swap the session for a new one marked as having passed the second factor."""
+    s = db.get_session()
+    old = session.get(SESSION_TOKEN_KEY)
+    if old:
+        services.end_session(s, old, utcnow())
+    s.commit()
+    _begin_session(user, second_factor=True)
+
+
+@bp.route("/two-factor/set-up", methods=["GET", "POST"])
+def two_factor_setup() -> Page:
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    s = db.get_session()
+    user = s.get(User, current_user.id)
+    assert user is not None
+    target = safe_next(request.values.get("next"))
+    if user.totp_enrolled_at is not None:
+        return redirect(
+            url_for("auth.two_factor", next=target) if target else url_for("auth.two_factor")
+        )
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.confirm_enrolment(s, user, form.code.data, utcnow())
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            _after_second_factor(user)
+            page = render_template(
+                "auth/recovery_codes.html", codes=codes, next=target or _landing(user)
+            )
+            return _no_store(page)
+    secret = services.begin_enrolment(s, user)
+    s.commit()
+    form.next.data = target or ""
+    uri = totp.provisioning_uri(secret, user.email, current_app.config["SERVICE_NAME"])
+    grouped = " ".join(re.findall(".{1,4}", secret))
+    page = render_template("auth/two_factor_setup.html", form=form, secret=grouped, uri=uri)
+    return _no_store(page, 400 if form.errors else 200)
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+def two_factor() -> Page:
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    s = db.get_session()
+    user = s.get(User, current_user.id)
+    assert user is not None
+    target = safe_next(request.values.get("next"))
+    if user.totp_enrolled_at is None:
+        return redirect(
+            url_for("auth.two_factor_setup", next=target)
+            if target
+            else url_for("auth.two_factor_setup")
+        )
+    if not second_factor_pending():
+        return redirect(target or _landing(user))
+    form = forms.CodeForm()
+    if request.method == "GET":
+        form.next.data = target or ""
+    if form.validate_on_submit():
+        try:
+            kind = services.check_second_factor(s, user, form.code.data, _policy(), utcnow())
+        except InvalidInput as exc:
+            s.commit()  # keep the counted failure
+            _attach(form, exc)
+        else:
+            s.commit()
+            _after_second_factor(user)
+            if kind == "recovery":
+                left = services.recovery_codes_left(s, user)
+                flash(f"You used a recovery code. You have {left} left.", "success")
+            return redirect(target or _landing(user))
+    return render_template("auth/two_factor.html", form=form), 400 if form.errors else 200
+
+
+# --- the account page and invitations -----------------------------------------------------
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    s = db.get_session()
+    user = s.get(User, current_user.id)
+    assert user is not None
+    return render_template(
+        "auth/account.html",
+        user=user,
+        role=taxonomy.ROLES.label_of(user.role),
+        recovery_left=services.recovery_codes_left(s, user) if user.totp_enrolled_at else None,
+    )
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@roles_required("admin", "qa_officer")
+def invite() -> Page:
+    form = forms.InviteForm()
+    if current_user.role == "qa_officer":
+        form.la_code.description = (
+            "Not needed: you invite QA officers for your own local authority."
+        )
+    if form.validate_on_submit():
+        s = db.get_session()
+        inviter = s.get(User, current_user.id)
+        assert inviter is not None
+        urns = [u for u in re.split(r"[\s,;]+", form.schools.data or "") if u]
+        try:
+            invited = services.invite(
+                s,
+                inviter,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                school_urns=urns,
+                la_code=form.la_code.data or "",
+                link=_link("auth.accept_invitation"),
+                lifetime=timedelta(days=current_app.config["INVITATION_DAYS"]),
+                now=utcnow(),
+            )
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            flash(f"Invitation sent to {invited.email}.", "success")
+            return redirect(url_for("auth.invite"))
+    return render_template("auth/invite.html", form=form), 400 if form.errors else 200
