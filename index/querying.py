@@ -99,7 +99,9 @@ def clean(text: str) -> tuple[str, str | None]:
     if not isinstance(text, str):
         text = ""
     if len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS]
+        cut = text[:MAX_CHARS]
+        # Cut at a space so the last word is not a fragment.
+        text = cut[: cut.rfind(" ")] if " " in cut[MAX_CHARS // 2 :] else cut
         notice = f"Your search was too long: only the first {MAX_CHARS:,} characters were used."
     text = unicodedata.normalize("NFKC", text)
     text = "".join(
@@ -202,7 +204,10 @@ def parse_text(text: str) -> ParsedText:
             clauses.append(clause)
             if piece.or_before and len(clauses) >= 2:
                 _merge_or(clauses, len(clauses) - 1)
-    clauses = list(dict.fromkeys(clauses))
+    unique: dict[tuple[tuple[Alternative, ...], bool], Clause] = {}
+    for clause in clauses:
+        unique.setdefault((clause.alternatives, clause.negated), clause)
+    clauses = list(unique.values())
     if len(clauses) > MAX_CLAUSES:
         clauses = clauses[:MAX_CLAUSES]
         notice = (

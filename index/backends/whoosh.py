@@ -531,17 +531,15 @@ class WhooshBackend:
 
     def last_seq(self) -> int:
         """Return the last change-log sequence applied to the live index."""
-        view = self._current_view()
         with self._lock:
-            stored = view.searcher.document(id=META_ID) or {}
+            stored = self._current_view().searcher.document(id=META_ID) or {}
         return int(stored.get(META_SEQ, 0))
 
     def fingerprints(self) -> dict[int, str]:
         """Return {document id: fingerprint} of every live document."""
-        view = self._current_view()
         with self._lock:
             out = {}
-            for stored in view.searcher.reader().all_stored_fields():
+            for stored in self._current_view().searcher.reader().all_stored_fields():
                 if stored.get("id") != META_ID:
                     out[int(stored["id"])] = stored[FINGERPRINT]
             return out
@@ -557,9 +555,10 @@ class WhooshBackend:
     def search(self, query: Query) -> Results:
         """Run `query`; never raise on its text."""
         querying.check_query(query)
-        view = self._current_view()
+        parsed = querying.parse_text(query.text)
         with self._lock:
-            return self._search(view, query, querying.parse_text(query.text))
+            # One lock for fetching and using the view: another thread may replace and close it.
+            return self._search(self._current_view(), query, parsed)
 
     # -- the search itself
 
@@ -760,9 +759,11 @@ class WhooshBackend:
             for word in clause.words:
                 if len(word) < 3 or not word.isalpha() or word in replacements:
                     continue
-                if searcher.doc_frequency(SPELL, word):
+                known = searcher.doc_frequency(SPELL, word)
+                if known >= LITTLE:
                     continue
-                best = self._closest(view, word)
+                # Unknown, or so rare that a much more common neighbour is the likelier intent.
+                best = self._closest(view, word, better_than=known * 3)
                 if best:
                     replacements[word] = best
         if not replacements:
@@ -776,7 +777,7 @@ class WhooshBackend:
             )
         return " ".join(out)
 
-    def _closest(self, view: _View, word: str) -> str | None:
+    def _closest(self, view: _View, word: str, better_than: int = 0) -> str | None:
         searcher = view.searcher
         for maxdist in (1, 2) if len(word) >= 5 else (1,):
             found: set[str] = set()
@@ -784,8 +785,10 @@ class WhooshBackend:
                 for term in sub.reader().terms_within(SPELL, word, maxdist, prefix=1):
                     found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
             found.discard(word)
+            freq = {t: searcher.doc_frequency(SPELL, t) for t in found}
+            found = {t for t in found if freq[t] > better_than}
             if found:
-                return max(sorted(found), key=lambda t: searcher.doc_frequency(SPELL, t))
+                return max(sorted(found), key=lambda t: freq[t])
         return None
 
 

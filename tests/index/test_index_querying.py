@@ -1,0 +1,142 @@
+"""Query parsing and building, tested without any engine."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import analysis, querying, schema
+from index.documents import SORTS
+from index.querying import Alternative, InvalidQuery, build_query, parse_text
+
+
+def alternatives(text: str) -> list[set[tuple[str, ...]]]:
+    return [{a.terms for a in c.alternatives} for c in parse_text(text).clauses]
+
+
+def test_plain_words_are_stemmed_clauses_all_required():
+    parsed = parse_text("Coaching teachers")
+    assert alternatives("Coaching teachers") == [{("coach",)}, {("teacher",)}]
+    assert not parsed.negative and parsed.notice is None
+
+
+def test_abbreviations_expand_to_every_form_both_ways():
+    sen = {("sen",), ("send",), ("special", "educ", "need")}
+    assert sen <= alternatives("SEN")[0]
+    assert sen <= alternatives("special educational needs")[0]
+    assert alternatives("special educational needs") == alternatives("SEND")
+    assert {("ks2",), ("kei", "stage", "2")} <= alternatives("key stage 2 maths")[0]
+    assert {("math",), ("numeraci",), ("mathemat",)} <= alternatives("key stage 2 maths")[1]
+
+
+def test_synonyms_are_data_in_one_file():
+    groups = analysis.parse_synonyms(["# comment", "foo, bar baz", "lonely"])
+    assert [g.forms for g in groups.groups] == [(("foo",), ("bar", "baz"))]
+    assert analysis.SYNONYMS_FILE.name == "synonyms.txt"
+    assert len(analysis.synonyms().groups) >= 30
+
+
+def test_field_syntax_is_just_words():
+    assert alternatives("title:phonics") == [{("titl",)}, {("phonic",)}]
+
+
+def test_quotes_make_phrases_and_minus_or_not_excludes():
+    parsed = parse_text('"reading recovery" -phonics NOT governance')
+    assert [c.negated for c in parsed.clauses] == [False, True, True]
+    assert parsed.clauses[0].alternatives == (Alternative(("read", "recoveri")),)
+
+
+def test_or_joins_two_words_into_one_clause():
+    assert alternatives("phonics OR reading") == [{("phonic",), ("read",)}]
+
+
+def test_prefix_needs_three_letters_and_leading_or_bare_wildcards_are_dropped():
+    assert parse_text("phon*").clauses[0].alternatives == (Alternative(("phon",), prefix=True),)
+    assert not any(a.prefix for c in parse_text("ph* *phonics *").clauses for a in c.alternatives)
+
+
+def test_stop_words_only_and_symbols_only_give_a_notice():
+    for text in ("the and of", "***", "() : ! -", "😀"):
+        parsed = parse_text(text)
+        assert parsed.is_empty and parsed.notice
+
+
+def test_too_many_words_are_cut_with_a_notice():
+    parsed = parse_text(" ".join(f"word{i}" for i in range(100)))
+    assert len(parsed.clauses) == querying.MAX_CLAUSES
+    assert "32" in (parsed.notice or "")
+
+
+def test_very_long_text_is_cut_with_a_notice_and_stays_fast():
+    started = time.perf_counter()
+    parsed = parse_text("mathematics " * 1000)
+    assert time.perf_counter() - started < 0.5
+    assert parsed.notice and len(parsed.clauses) == 1
+
+
+def test_control_characters_are_separators():
+    assert alternatives("phonics\x00reading\u200b") == [{("phonic",)}, {("read",)}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=2500))
+def test_any_text_parses_within_bounds(text):
+    parsed = parse_text(text)
+    assert len(parsed.clauses) <= querying.MAX_CLAUSES
+    for clause in parsed.clauses:
+        assert clause.alternatives
+        for alt in clause.alternatives:
+            assert alt.terms and all(t and len(t) <= analysis.MAX_TOKEN for t in alt.terms)
+            assert not alt.prefix or len(alt.terms[0]) >= querying.MIN_PREFIX
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(['"', "(", ")", ":", "*", "-", "AND", "OR", "NOT", "SEN", "x", " "]),
+        max_size=40,
+    )
+)
+def test_operator_soup_parses(parts):
+    parse_text(" ".join(parts))
+    parse_text("".join(parts))
+
+
+def test_build_query_checks_parameters_but_never_text():
+    query = build_query(
+        "title:(", {"phase": ["primary"], "la": ["E09000001"]}, sort="recent", page=2
+    )
+    assert query.filter_map() == {"la": frozenset({"E09000001"}), "phase": frozenset({"primary"})}
+    assert query.facets == schema.FACETS
+    with pytest.raises(InvalidQuery) as err:
+        build_query("", {"colour": ["red"]})
+    assert err.value.field == "colour"
+    for bad in ({"sort": "price"}, {"page": 0}, {"per_page": 101}, {"facets": ["colour"]}):
+        with pytest.raises(InvalidQuery):
+            build_query("", **bad)
+
+
+def test_schema_drives_facets_and_sorts():
+    assert schema.FACETS == (
+        "category",
+        "ecm",
+        "phase",
+        "sen",
+        "pupil_group",
+        "kind",
+        "delivery",
+        "cost",
+        "region",
+        "la",
+    )
+    assert tuple(schema.SORTS) == SORTS
+    assert schema.BY_NAME["la"].attr == "local_authorities"
+    assert [f.name for f in schema.PUBLIC_TEXT] == [
+        "title",
+        "summary",
+        "description",
+        "provider_name",
+    ]
