@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from flask import Flask, Response, current_app, g, render_template
+from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -80,10 +81,7 @@ def _after_request(response: Response) -> Response:
     return response
 
 
-@click.group("mail")
-def mail_cli() -> None:
-    """Email outbox commands."""
-
+mail_cli = AppGroup("mail", help="Email outbox commands.")
 
 @mail_cli.command("send")
 def send_command() -> None:
