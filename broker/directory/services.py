@@ -105,7 +105,7 @@ class PageOutOfRange(ValueError):
 
 def _public(now: datetime) -> sa.ColumnElement[bool]:
     expires = col(Listing.assurance_expires_at)
-    return sa.and_(Listing.status == "assured", sa.or_(expires.is_(None), expires > now))
+    return sa.and_(col(Listing.status) == "assured", sa.or_(expires.is_(None), expires > now))
 
 
 def figures(session: Session, now: datetime | None = None) -> DirectoryFigures:
@@ -113,7 +113,7 @@ def figures(session: Session, now: datetime | None = None) -> DirectoryFigures:
     public = _public(now or utcnow())
     listings, providers = session.exec(
         select(
-            sa.func.count(col(Listing.id)), sa.func.count(sa.distinct(Listing.provider_id))
+            sa.func.count(col(Listing.id)), sa.func.count(sa.distinct(col(Listing.provider_id)))
         ).where(public)
     ).one()
     return DirectoryFigures(listings=listings, providers=providers)
