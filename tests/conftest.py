@@ -122,12 +122,20 @@ def make_app(tmp_path: Path, database_url: str, **extra: object) -> Flask:
     return create_app(config)
 
 
+def close_app(application: Flask) -> None:
+    """Release what an app holds open: its search index and its database connections."""
+    engine = application.extensions.pop("broker.search", None)
+    if engine is not None:
+        engine.close()
+    db.dispose(application)
+
+
 @pytest.fixture
 def app(tmp_path: Path, sqlite_url: str) -> Iterator[Flask]:
     """An application on its own SQLite database (use `any_app` to run on PostgreSQL too)."""
     application = make_app(tmp_path, sqlite_url)
     yield application
-    db.dispose(application)
+    close_app(application)
 
 
 @pytest.fixture
@@ -135,7 +143,7 @@ def any_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     """An application on SQLite and, as a second run, on PostgreSQL."""
     application = make_app(tmp_path, database_url)
     yield application
-    db.dispose(application)
+    close_app(application)
 
 
 @pytest.fixture

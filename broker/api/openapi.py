@@ -39,7 +39,15 @@ ERROR = {
 LISTING_SUMMARY = {
     "type": "object",
     "required": [
-        "id", "title", "summary", "provider", "categories", "phases", "cost", "recommendations", "url",
+        "id",
+        "title",
+        "summary",
+        "provider",
+        "categories",
+        "phases",
+        "cost",
+        "recommendations",
+        "url",
     ],
     "properties": {
         "id": {"type": "integer"},
@@ -156,7 +164,12 @@ def document(service_name: str) -> dict[str, Any]:
                     "operationId": "getListing",
                     "summary": "One assured listing",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
                     ],
                     "responses": {
                         "200": {
@@ -170,7 +183,9 @@ def document(service_name: str) -> dict[str, Any]:
                         "404": {
                             "description": "No public listing has that id",
                             "content": {
-                                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
                             },
                         },
                     },

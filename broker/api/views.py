@@ -31,11 +31,15 @@ def _listing_json(item: search.ResultItem | directory.ListingDetail) -> dict[str
         "id": listing.id,
         "title": listing.title,
         "summary": listing.summary,
-        "provider": {"id": provider.id, "name": provider.name, "kind": PROVIDER_KINDS.label_of(provider.kind)},
+        "provider": {
+            "id": provider.id,
+            "name": provider.name,
+            "kind": PROVIDER_KINDS.label_of(provider.kind),
+        },
         "categories": [CATEGORIES.label_of(s) for s in listing.categories],
         "phases": [PHASES.label_of(s) for s in listing.phases],
         "cost": COSTS.label_of(listing.cost),
-        "recommendations": item.recommendations,
+        "recommendations": item.recommending_schools,
         "url": url_for("directory.listing", listing_id=listing.id, _external=True),
     }
 
@@ -58,7 +62,9 @@ def listings() -> Response:
             "total": page.total,
             "page": req.page,
             "per_page": req.per_page,
-            "results": [_listing_json(item) | {"score": round(item.score, 4)} for item in page.items],
+            "results": [
+                _listing_json(item) | {"score": round(item.score, 4)} for item in page.items
+            ],
             "facets": facets,
             "suggestion": page.results.suggestion,
             "corrected": page.results.corrected,

@@ -51,7 +51,9 @@ def check_command() -> None:
         behind = sync.pending(session, engine.backend)
         differences = sync.check(session, engine.backend)
     if behind:
-        click.echo(f"The index has {behind} logged changes still to apply (run `broker index sync`).")
+        click.echo(
+            f"The index has {behind} logged changes still to apply (run `broker index sync`)."
+        )
     for difference in differences:
         click.echo(f"listing {difference.listing_id}: {difference.problem}")
     if differences:

@@ -73,9 +73,7 @@ def to_document(
     )
 
 
-def documents_for(
-    session: Session, listing_ids: Iterable[int]
-) -> tuple[list[Document], list[int]]:
+def documents_for(session: Session, listing_ids: Iterable[int]) -> tuple[list[Document], list[int]]:
     """Return (documents to upsert, ids to delete) for the given listing ids."""
     ids = sorted(set(listing_ids))
     if not ids:

@@ -13,15 +13,11 @@ from broker.evidence import recommendation_counts
 from broker.models import Listing, LocalAuthority, Provider
 from broker.search.engine import SearchEngine
 from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
+from index import schema
 from index.documents import FacetCount, Query, Results
 
-SORTS = {
-    "relevance": "Relevance",
-    "title": "A to Z",
-    "recommended": "Most recommended",
-    "recent": "Recently assured",
-}
-MAX_PER_PAGE = 100
+SORTS = {name: sort.label for name, sort in schema.SORTS.items()}
+MAX_PER_PAGE = schema.MAX_PER_PAGE
 MAX_PAGE = 10_000
 #: Parameters the directory and the API understand besides the facet filters.
 PLAIN_PARAMS = ("q", "sort", "page", "per_page")
@@ -139,7 +135,7 @@ def to_query(request: SearchRequest, facets: Sequence[str]) -> Query:
 class ResultItem:
     listing: Listing
     provider: Provider
-    recommendations: int
+    recommending_schools: int
     score: float
     snippet: str
 
@@ -214,7 +210,7 @@ def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
             ResultItem(
                 listing=listing,
                 provider=provider,
-                recommendations=counts.get(int(provider.id or 0), 0),
+                recommending_schools=counts.get(int(provider.id or 0), 0),
                 score=hit.score,
                 snippet=hit.snippet,
             )

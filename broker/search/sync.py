@@ -44,7 +44,9 @@ def sync_lock(directory: str | None, timeout: float = 10.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise IndexLocked(f"another process held the index for {timeout:.0f} s") from None
+                    raise IndexLocked(
+                        f"another process held the index for {timeout:.0f} s"
+                    ) from None
                 time.sleep(0.05)
         try:
             yield
