@@ -26,7 +26,7 @@ from broker.taxonomy import (
     SEN_SPECIALISMS,
 )
 from providers_seed import names, places
-from providers_seed.impact import impact_choices, render_impact
+from providers_seed.impact import CLOSINGS, impact_choices, render_impact
 from providers_seed.programmes import FREE_RESOURCES, NATIONAL_PROGRAMMES
 from providers_seed.templates import (
     COACH,
@@ -47,6 +47,9 @@ SEED = 20261122
 REFERENCE_DATE = date(2026, 11, 22)
 #: The one password of every demo user: published in the README, exists only with the demo data.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+
+#: How often one impact statement (with different figures) may appear across the directory.
+MAX_STATEMENT_USES = 5
 
 #: Delivery modes each kind of provider plausibly uses.
 KIND_DELIVERY: dict[str, tuple[str, ...]] = {
@@ -157,6 +160,7 @@ class Context:
     heads: dict[str, str]
     usage: dict[str, int] = field(default_factory=dict)
     impacts: set[str] = field(default_factory=set)
+    statement_uses: dict[str, int] = field(default_factory=dict)
     descriptions: set[str] = field(default_factory=set)
     phone_counter: int = 100
 
@@ -166,6 +170,12 @@ def slug(text: str) -> str:
     text = text.lower().replace("&", "and").replace("'", "")
     text = re.sub(r"\b(ltd|the|service|services)\b", " ", text)
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-")
+
+
+def region_phrase(region: str) -> str:
+    """Return a region as it reads in a sentence: "the South East", but "London"."""
+    label = REGIONS[region].label
+    return label if region in ("london", "yorkshire-and-the-humber") else f"the {label}"
 
 
 def labels(vocab: Any, slugs: tuple[str, ...] | list[str]) -> list[str]:
@@ -224,10 +234,9 @@ def pick_delivery(ctx: Context, template: ListingTemplate, kind: str) -> list[st
 
 
 def pick_cost(
-    ctx: Context, template: ListingTemplate, kind: str, la_name: str
+    rng: random.Random, template: ListingTemplate, kind: str, la_name: str
 ) -> tuple[str, str | None]:
     """Return (cost slug, price note) in the way each kind of provider charges."""
-    rng = ctx.rng
     if kind == "free-resource":
         return "free", rng.choice(("Free to download.", "Free; registration not required.", None))
     if kind == "national-programme":
@@ -257,19 +266,18 @@ def pick_cost(
     if kind == "school-to-school":
         if roll < 0.5:
             return "funded", rng.choice(FUNDERS[1:4]).format(la=la_name)
-        return "paid", price_note(ctx, template)
+        return "paid", price_note(rng, template)
     if kind == "charity-or-voluntary-body":
         if roll < 0.25:
             return "free", None
         if roll < 0.5:
             return "funded", rng.choice(FUNDERS).format(la=la_name)
-        return "paid", price_note(ctx, template, charity=True)
-    return "paid", price_note(ctx, template)
+        return "paid", price_note(rng, template, charity=True)
+    return "paid", price_note(rng, template)
 
 
-def price_note(ctx: Context, template: ListingTemplate, charity: bool = False) -> str:
+def price_note(rng: random.Random, template: ListingTemplate, charity: bool = False) -> str:
     """Return a realistic price for a paid service, by the way it is sold."""
-    rng = ctx.rng
     scale = 0.8 if charity else 1.0
     day = int(rng.choice((375, 395, 425, 450, 475, 495, 525, 550, 600)) * scale)
     if template.unit == "place":
@@ -367,7 +375,7 @@ def build_listing(
     n = ctx.usage.get(template.key, 0)
     ctx.usage[template.key] = n + 1
     kind = provider["kind"]
-    cost, note = pick_cost(ctx, template, kind, provider["_la_name"])
+    cost, note = pick_cost(ctx.rng, template, kind, provider["_la_name"])
     summary = template.summaries[(n + ctx.rng.randint(0, 1)) % len(template.summaries)]
     endings = KIND_SUMMARY_ENDINGS[kind]
     if endings and ctx.rng.random() < 0.5:
@@ -435,6 +443,44 @@ def random_date(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
+def write_impact(
+    ctx: Context, template: ListingTemplate, kind: str, phase: str, used_here: set[str]
+) -> str:
+    """Write an impact statement no other recommendation in the directory repeats."""
+    rng = ctx.rng
+    specific, general = impact_choices(template.areas[0], template.key, template.areas[1:])
+
+    def usable(texts: list[str]) -> list[str]:
+        # A statement without figures reads identically every time: use it once only; one with
+        # figures at most MAX_STATEMENT_USES times across the directory.
+        limit = {True: MAX_STATEMENT_USES, False: 1}
+        return [
+            t
+            for t in texts
+            if t not in used_here and ctx.statement_uses.get(t, 0) < limit["{" in t]
+        ]
+
+    others = [t for a in template.areas[1:] for t in impact_choices(a, template.key)[1]]
+    pool = usable(specific) or usable(general) or usable(others)
+    if not pool:
+        # Everything has been used often: take the least used statements that have figures.
+        everything = specific + general + others
+        spare = [t for t in everything if "{" in t and t not in used_here] or everything
+        fewest = min(ctx.statement_uses.get(t, 0) for t in spare)
+        pool = [t for t in spare if ctx.statement_uses.get(t, 0) == fewest]
+    text = rng.choice(pool)
+    used_here.add(text)
+    ctx.statement_uses[text] = ctx.statement_uses.get(text, 0) + 1
+    for attempt in range(100):
+        impact = render_impact(text, rng, kind, phase)
+        if attempt > 2 or rng.random() < 0.3:
+            impact += " " + rng.choice(CLOSINGS)
+        if impact not in ctx.impacts:
+            break
+    ctx.impacts.add(impact)
+    return impact
+
+
 def recommend(
     ctx: Context,
     provider: dict[str, Any],
@@ -451,16 +497,7 @@ def recommend(
         template, listing = services[i % len(services)]
         school = pick_school(ctx, listing, template, exclude)
         exclude.add(school["urn"])
-        choices = impact_choices(template.areas[0], template.key, template.areas[1:])
-        fresh = [c for c in choices if c not in used_texts] or choices
-        # Prefer statements written for this service; fall back to the area's general ones.
-        text = fresh[0] if ctx.rng.random() < 0.7 else ctx.rng.choice(fresh)
-        used_texts.add(text)
-        for _ in range(50):
-            impact = render_impact(text, ctx.rng, provider["kind"], str(school["phase"]))
-            if impact not in ctx.impacts:
-                break
-        ctx.impacts.add(impact)
+        impact = write_impact(ctx, template, provider["kind"], str(school["phase"]), used_texts)
         recs.append(
             {
                 "school_urn": school["urn"],
@@ -564,7 +601,7 @@ def build_provider(
         "school_urn": provider["school_urn"],
         "_first": spec["name"].split()[0] if kind == "independent-consultant" else None,
         "_la_name": ctx.las[home]["name"],
-        "_region_label": REGIONS[ctx.las[home]["region"]].label,
+        "_region_label": region_phrase(ctx.las[home]["region"]),
         "_school_name": school["name"] if school else None,
         "_said": [],
     }

@@ -16,6 +16,10 @@ from providers_seed.templates import AD, BAS, CS, ECM, EY, GOV, INC, LM, PSS, TL
 IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     LM: (
         (
+            "The support arrived when we needed it most, after an unexpected change of head. Standards held up through the transition and {yr} results rose from {p0}% to {p1}%.",
+            (),
+        ),
+        (
             "The work was matched to our priorities rather than a package off the shelf. Our SIP's latest report notes 'rapid and sustained improvement in leadership', and {yr} outcomes rose from {p0}% to {p1}%.",
             (),
         ),
@@ -48,7 +52,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             ("finance-review",),
         ),
         (
-            "Staff absence fell from {d0} to {d1} days per teacher once capability and support plans were handled properly; two difficult cases were resolved fairly and without grievance.",
+            "Staff absence fell by a third once capability and support plans were handled properly; two difficult cases were resolved fairly and without grievance.",
             ("performance-management",),
         ),
         (
@@ -61,6 +65,10 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
     ),
     TL: (
+        (
+            "Lessons now start promptly with a clear purpose, and pupils can explain what they are learning and why; our {yr} data shows {p1}% on track, up from {p0}%.",
+            (),
+        ),
         (
             "The training changed what happens in classrooms, not just what staff say in meetings. Lesson observations this year show {p1}% good or better, up from {p0}%.",
             (),
@@ -107,6 +115,10 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
     ),
     CS: (
+        (
+            "The subject leader now has the knowledge to lead colleagues; lessons are more consistent and {yr} outcomes rose from {p0}% to {p1}% in the subject.",
+            (),
+        ),
         (
             "Standards in the subject have risen steadily: {yr} attainment went from {p0}% to {p1}% in eighteen months, and our subject leader now leads confidently.",
             (),
@@ -212,6 +224,22 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
     INC: (
         (
+            "We now identify needs earlier and plan support that works: the number of pupils on School Action Plus fell from {d0} to {d1} as needs were met sooner.",
+            (),
+        ),
+        (
+            "Our inclusion leader says this was the most useful support she has had in ten years. Staff know the pupils better, and {yr} pupils in the target group made {n} months' extra progress.",
+            (),
+        ),
+        (
+            "The work helped us see the pupils behind the label. Annual reviews are now meaningful, and parents of pupils with SEN rated our communication {h1}% good, up from {h0}%.",
+            (),
+        ),
+        (
+            "Teaching assistants and teachers now plan together for pupils with additional needs; the gap between the group and their peers in {yr} narrowed from {d0} to {d1} points.",
+            (),
+        ),
+        (
             "Pupils with SEN are now fully included and making good progress: the proportion making expected progress rose from {p0}% to {p1}%, in line with their peers.",
             (),
         ),
@@ -290,6 +318,18 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
     BAS: (
         (
+            "Staff feel supported and consistent. Behaviour incidents logged fell from {d0} to {d1} a week, and the proportion of lessons lost to disruption is now negligible.",
+            (),
+        ),
+        (
+            "Our policies and procedures were tightened with real care; the LA audit found no actions outstanding and staff confidence has grown.",
+            (),
+        ),
+        (
+            "Pupils arrive on time and ready to learn: late marks fell from {d0} to {d1} a week, and attendance rose from {a0}% to {a1}%.",
+            (),
+        ),
+        (
             "The school is calmer and safer. Incidents recorded at lunchtime fell from {d0} to {d1} a week, and pupils say adults deal with problems fairly.",
             (),
         ),
@@ -339,6 +379,14 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
     ),
     GOV: (
+        (
+            "Governors' visits now have a clear focus and their reports come back to the full governing body; challenge is recorded in every set of minutes.",
+            (),
+        ),
+        (
+            "The clerk's advice kept us on the right side of the law during a difficult staffing restructure.",
+            (),
+        ),
         (
             "Governors are now clear about their role and hold us to account properly. Meetings are shorter and more focused on pupils' progress.",
             (),
@@ -458,6 +506,18 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
     ECM: (
         (
+            "Pupils now have a trusted adult and somewhere to go. Referrals to outside agencies are quicker, and attendance of the families supported rose from {a0}% to {a1}%.",
+            (),
+        ),
+        (
+            "The work reached families we had struggled to engage for years. {n} parents now attend our coffee mornings regularly and homework completion has risen.",
+            (),
+        ),
+        (
+            "Our pupils' voice is heard in a way it was not before, and the ECM evidence in our SEF is now specific and measured.",
+            (),
+        ),
+        (
             "Pupils' well-being has improved measurably: our pupil survey shows {h1}% feel happy at school, up from {h0}%, and attendance is up too.",
             (),
         ),
@@ -512,6 +572,22 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
 }
 
+#: Closing remarks a head sometimes adds; they also keep two similar statements apart.
+CLOSINGS = (
+    "I would recommend them to any school.",
+    "We have bought the service again this year.",
+    "Excellent value for money.",
+    "I would not hesitate to use them again.",
+    "Our SIP has asked us to share the approach with other schools.",
+    "Staff still talk about it.",
+    "Highly recommended.",
+    "The impact has lasted well beyond the end of the work.",
+    "Worth every penny of the budget we set aside.",
+    "Governors have asked for a follow-up next year.",
+    "Reliable, well prepared and easy to work with.",
+    "We would be happy to talk to any school considering it.",
+)
+
 #: How a head refers to each kind of provider in an impact statement.
 WHO: dict[str, tuple[str, ...]] = {
     "independent-consultant": ("the consultant", "our consultant", "the adviser"),
@@ -563,12 +639,14 @@ def render_impact(template: str, rng: random.Random, kind: str, phase: str) -> s
     return re.sub(r"(^|[.!?] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
-def impact_choices(area: str, template_key: str, other_areas: tuple[str, ...] = ()) -> list[str]:
-    """Return the statements that fit a service: its own first, then general ones for its areas."""
+def impact_choices(
+    area: str, template_key: str, other_areas: tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
+    """Return (statements written for this service, general statements for its main area)."""
     specific = [text for text, keys in IMPACT[area] if template_key in keys]
     for other in other_areas:
         specific += [
             text for text, keys in IMPACT[other] if template_key in keys and text not in specific
         ]
-    general = [text for a in (area, *other_areas) for text, keys in IMPACT[a] if not keys]
-    return specific + general
+    general = [text for text, keys in IMPACT[area] if not keys]
+    return specific, general
