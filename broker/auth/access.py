@@ -131,18 +131,20 @@ login_required = roles_required()
 
 
 def can_see_school(school_id: int, user: Any = None) -> bool:
-    """Say whether the current (or given) user may see a school's private records."""
-    user = current_user if user is None else user
-    if not user.is_authenticated or second_factor_pending(user):
-        return False
+    """Say whether the current user (fully signed in), or the given one, may see a school's private records."""
+    if user is None:
+        user = current_user
+        if not user.is_authenticated or second_factor_pending(user):
+            return False
     return services.can_see_school(db.get_session(), user, school_id)
 
 
 def visible_school_ids(user: Any = None) -> set[int] | None:
-    """Return the ids of schools the user may see privately (None: all schools; empty: none)."""
-    user = current_user if user is None else user
-    if not user.is_authenticated or second_factor_pending(user):
-        return set()
+    """Return the ids of schools the current (or given) user may see privately (None: all)."""
+    if user is None:
+        user = current_user
+        if not user.is_authenticated or second_factor_pending(user):
+            return set()
     return services.visible_school_ids(db.get_session(), user)
 
 

@@ -56,7 +56,12 @@ def test_an_invitation_arrives_by_smtp_and_its_link_sets_up_the_account(
     sign_in_fully(client, admin)
     response = client.post(
         "/invite",
-        data={"name": "Ada Head", "email": "ada@school.example", "role": "headteacher", "schools": school.urn},
+        data={
+            "name": "Ada Head",
+            "email": "ada@school.example",
+            "role": "headteacher",
+            "schools": school.urn,
+        },
     )
     assert response.status_code == 302, response.data
     (message,) = smtp.wait_for(1)
@@ -87,7 +92,10 @@ def test_an_invitation_link_expires(app: Flask, session: Session, smtp: Inbox) -
     session.commit()
     client = app.test_client()
     sign_in_fully(client, admin)
-    client.post("/invite", data={"name": "Sam", "email": "sam@school.example", "role": "sip", "schools": school.urn})
+    client.post(
+        "/invite",
+        data={"name": "Sam", "email": "sam@school.example", "role": "sip", "schools": school.urn},
+    )
     path = link_in(smtp.wait_for(1)[0])
     for token in session.exec(select(OneTimeToken)).all():
         token.expires_at = utcnow() - timedelta(minutes=1)
@@ -96,17 +104,30 @@ def test_an_invitation_link_expires(app: Flask, session: Session, smtp: Inbox) -
     assert app.test_client().get(path).status_code == 400
 
 
-def test_a_qa_officer_invites_only_for_their_own_local_authority(app: Flask, session: Session, smtp: Inbox) -> None:
+def test_a_qa_officer_invites_only_for_their_own_local_authority(
+    app: Flask, session: Session, smtp: Inbox
+) -> None:
     use_smtp(app, smtp.port)
     home, away = f.local_authority(session), f.local_authority(session)
     own, other = f.school(session, la=home), f.school(session, la=away)
     qa = make_user(session, "qa_officer", la_id=home.id, enrolled=True)
     client = app.test_client()
     sign_in_fully(client, qa)
-    refused = client.post("/invite", data={"name": "X", "email": "x@school.example", "role": "headteacher", "schools": other.urn})
+    refused = client.post(
+        "/invite",
+        data={
+            "name": "X",
+            "email": "x@school.example",
+            "role": "headteacher",
+            "schools": other.urn,
+        },
+    )
     assert refused.status_code == 400
     assert b"only invite people for schools in your local authority" in refused.data
-    allowed = client.post("/invite", data={"name": "Y", "email": "y@school.example", "role": "sip", "schools": own.urn})
+    allowed = client.post(
+        "/invite",
+        data={"name": "Y", "email": "y@school.example", "role": "sip", "schools": own.urn},
+    )
     assert allowed.status_code == 302
     assert [m["To"] for m in smtp.wait_for(1)] == ["y@school.example"]
 
@@ -119,7 +140,9 @@ def test_only_admins_and_qa_officers_may_invite(app: Flask, session: Session) ->
     assert client.get("/invite").status_code == 403
 
 
-def test_a_password_reset_arrives_by_smtp_and_works_once(any_app: Flask, any_session: Session, smtp: Inbox) -> None:
+def test_a_password_reset_arrives_by_smtp_and_works_once(
+    any_app: Flask, any_session: Session, smtp: Inbox
+) -> None:
     use_smtp(any_app, smtp.port)
     user = make_user(any_session)
     signed_in = any_app.test_client()
@@ -146,7 +169,9 @@ def test_a_reset_request_does_not_reveal_whether_the_address_has_an_account(
     known = client.post("/password-reset", data={"email": user.email})
     unknown = client.post("/password-reset", data={"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 200
-    assert known.data.replace(user.email.encode(), b"X") == unknown.data.replace(b"nobody@example.org", b"X")
+    assert known.data.replace(user.email.encode(), b"X") == unknown.data.replace(
+        b"nobody@example.org", b"X"
+    )
     smtp.wait_for(1)
     assert [m["To"] for m in smtp.messages] == [user.email]
 
@@ -164,7 +189,9 @@ def test_a_reset_link_expires_after_an_hour(app: Flask, session: Session, smtp: 
     assert _set_password(app.test_client(), path).status_code == 400
 
 
-def test_a_provider_registers_confirms_by_email_and_signs_in(any_app: Flask, any_session: Session, smtp: Inbox) -> None:
+def test_a_provider_registers_confirms_by_email_and_signs_in(
+    any_app: Flask, any_session: Session, smtp: Inbox
+) -> None:
     use_smtp(any_app, smtp.port)
     client = any_app.test_client()
     form = {
@@ -176,7 +203,9 @@ def test_a_provider_registers_confirms_by_email_and_signs_in(any_app: Flask, any
         "confirm": NEW_PASSWORD,
     }
     assert client.post("/register", data=form).status_code == 302
-    assert sign_in(client, "pat@consult.example", NEW_PASSWORD).status_code == 400  # not confirmed yet
+    assert (
+        sign_in(client, "pat@consult.example", NEW_PASSWORD).status_code == 400
+    )  # not confirmed yet
     messages = smtp.wait_for(2)  # the first link, and a fresh one sent when signing in too early
     assert client.get(link_in(messages[-1])).status_code == 302
     assert sign_in(client, "pat@consult.example", NEW_PASSWORD).status_code == 302
@@ -198,7 +227,9 @@ def test_registering_an_address_that_has_an_account_tells_its_owner_not_the_visi
     assert len(session.exec(select(User)).all()) == 1
 
 
-def test_mail_that_could_not_be_sent_waits_in_the_outbox_for_broker_mail_send(app: Flask, session: Session) -> None:
+def test_mail_that_could_not_be_sent_waits_in_the_outbox_for_broker_mail_send(
+    app: Flask, session: Session
+) -> None:
     port = free_port()  # nothing listens here yet
     use_smtp(app, port)
     user = make_user(session)
@@ -219,10 +250,15 @@ def test_mail_that_could_not_be_sent_waits_in_the_outbox_for_broker_mail_send(ap
         controller.stop()
 
 
-def test_without_an_smtp_host_mail_goes_to_the_log(app: Flask, session: Session, caplog: pytest.LogCaptureFixture) -> None:
+def test_without_an_smtp_host_mail_goes_to_the_log(
+    app: Flask, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
     app.config.update(MAIL_BACKEND=None, SMTP_HOST=None)
     user = make_user(session)
     with caplog.at_level(logging.INFO, logger=app.logger.name):
         app.test_client().post("/password-reset", data={"email": user.email})
-    assert any("Reset your password" in r.getMessage() and "/password-reset/" in r.getMessage() for r in caplog.records)
+    assert any(
+        "Reset your password" in r.getMessage() and "/password-reset/" in r.getMessage()
+        for r in caplog.records
+    )
     assert session.exec(select(MailMessage)).one().sent_at is not None
