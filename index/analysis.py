@@ -93,6 +93,15 @@ def stem(word: str) -> str:
     return _porter_stem(word)
 
 
+@lru_cache(maxsize=200_000)
+def term_of(raw: str) -> str | None:
+    """Return the analysed term of one raw word, or None for a stop word or an overlong word."""
+    word = fold(raw)
+    if word in STOP_WORDS or len(word) > MAX_TOKEN:
+        return None
+    return stem(word)
+
+
 def tokens(text: str) -> Iterator[Token]:
     """Yield the analysed tokens of `text`: folded, stop words removed, stemmed."""
     position = 0
@@ -181,6 +190,8 @@ def synonyms() -> Synonyms:
 # --- Snippets ---------------------------------------------------------------------------------
 
 SNIPPET_CHARS = 220
+#: Snippets are taken from the first this-many characters (long descriptions cost time).
+MAX_SNIPPET_SOURCE = 4_000
 
 
 def highlight(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str:
@@ -189,23 +200,33 @@ def highlight(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str
     Without a match, the start of the text. Text is always escaped; only <mark> is added.
     """
     wanted = frozenset(terms)
-    hits = [t for t in tokens(text) if t.term in wanted] if wanted else []
+    text = text[:MAX_SNIPPET_SOURCE]
+    hits = _term_hits(text, wanted) if wanted else []
     if not hits:
         return _escape_passage(text, 0, size, [])
     # The window (starting at a hit) covering the most distinct terms, earliest on ties.
     best, best_score = 0, -1
-    for i, first in enumerate(hits):
-        seen = {h.term for h in hits[i:] if h.end - first.start <= size}
+    for i, (first_start, _end, _term) in enumerate(hits):
+        seen = {h[2] for h in hits[i:] if h[1] - first_start <= size}
         if len(seen) > best_score:
             best, best_score = i, len(seen)
-    first = hits[best]
+    first_start = hits[best][0]
     # Start a little before the first hit, at a word boundary.
-    start = max(0, first.start - size // 4)
+    start = max(0, first_start - size // 4)
     if start:
         space = text.rfind(" ", 0, start + 1)
-        start = space + 1 if space >= 0 and first.start - space < size // 2 else start
-    marks = [(h.start, h.end) for h in hits if h.start >= start and h.end <= start + size]
+        start = space + 1 if space >= 0 and first_start - space < size // 2 else start
+    marks = [(h[0], h[1]) for h in hits if h[0] >= start and h[1] <= start + size]
     return _escape_passage(text, start, size, marks)
+
+
+def _term_hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:
+    out = []
+    for match in _TOKEN.finditer(text):
+        term = term_of(match.group())
+        if term in wanted:
+            out.append((match.start(), match.end(), term))
+    return out
 
 
 def _escape_passage(text: str, start: int, size: int, marks: list[tuple[int, int]]) -> str:
@@ -233,7 +254,7 @@ def _squash(text: str) -> str:
 
 def matched_terms(texts: Iterable[str], terms: Iterable[str]) -> tuple[str, ...]:
     """Return the `terms` that occur in any of `texts`, in the order given."""
-    present: set[str] = set()
+    present: set[str | None] = set()
     for text in texts:
-        present.update(analyse(text))
+        present.update(map(term_of, _TOKEN.findall(text)))
     return tuple(t for t in dict.fromkeys(terms) if t in present)

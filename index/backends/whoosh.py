@@ -29,6 +29,7 @@ from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WToken
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 
@@ -47,6 +48,8 @@ POINTER = "CURRENT"
 LITTLE = 3
 #: Score multiplier per preferred facet a hit matches.
 PREFER_BOOST = 0.5
+#: Most (document, score) pairs of scored clauses kept per searcher (~100 bytes each).
+CLAUSE_CACHE = 1_000_000
 
 Progress = Callable[[int, "int | None"], None]
 
@@ -126,7 +129,8 @@ def whoosh_schema() -> wf.Schema:
         elif f.kind == "keyword":
             spec[f.name] = wf.ID(stored=f.stored)
         elif f.kind == "facet":
-            spec[f.name] = wf.KEYWORD(commas=True, lowercase=False, scorable=False)
+            # A column, not postings: a listing serving every LA would write ~150 postings.
+            spec[f.name] = wf.COLUMN(VarBytesColumn())
         elif f.kind in ("numeric", "date"):
             spec[f.name] = wf.NUMERIC(numtype=int, bits=64, stored=f.stored, sortable=True)
     return wf.Schema(**spec)
@@ -156,14 +160,18 @@ def to_fields(doc: Document) -> dict[str, Any]:
         elif f.kind == "keyword":
             out[f.name] = str(value)
         elif f.kind == "facet":
-            values = [str(v).replace(",", " ").strip() for v in value or ()]
-            out[f.name] = ",".join(v for v in values if v)
+            values = sorted({str(v).replace("\n", " ").strip() for v in value or ()} - {""})
+            out[f.name] = "\n".join(values).encode("utf-8")
         elif f.kind == "numeric":
             out[f.name] = int(value or 0)
         elif f.kind == "date":
             out[f.name] = _timestamp(value)
     out[CATCH_ALL] = "\n".join(texts)
-    spell_text = " ".join(getattr(doc, f.attr) or "" for f in schema.PUBLIC_TEXT)
+    # The spelling vocabulary: words of the short fields only (descriptions would double the
+    # indexing time for little gain: a word that only descriptions use is rarely searched).
+    spell_text = " ".join(
+        getattr(doc, f.attr) or "" for f in schema.PUBLIC_TEXT if f.name != "description"
+    )
     out[SPELL] = " ".join(dict.fromkeys(w for w in analysis.words(spell_text) if len(w) > 2))
     return out
 
@@ -214,10 +222,17 @@ def _load_segment(reader: Any) -> _Segment:
             columns[f.name] = list(reader.column_reader(name))
     segment = _Segment(size, ids, columns)
     for name in schema.FACETS:
+        # Group documents with the same value list (every national listing has the same one),
+        # then OR each group's bitmap into each of its values: big-integer work, not per posting.
+        groups: dict[bytes, list[int]] = {}
+        for d, packed in enumerate(reader.column_reader(name)):
+            if packed:
+                groups.setdefault(packed, []).append(d)
         values: dict[str, int] = {}
-        for term in reader.lexicon(name):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            values[text] = bits_of(reader.postings(name, text).all_ids(), size)
+        for packed, docs in groups.items():
+            bits = bits_of(docs, size)
+            for value in packed.decode("utf-8").split("\n"):
+                values[value] = values.get(value, 0) | bits
         segment.facets[name] = values
     return segment
 
@@ -261,6 +276,9 @@ class _View:
         self._facets: dict[str, dict[str, int]] = {}
         self._columns: dict[str, list[Any]] = {}
         self._title_rank: list[int] | None = None
+        #: Scored clauses of recent searches: {alternatives: (bitmap, {docnum: score})}.
+        self.clauses: dict[Any, tuple[int, dict[int, float]]] = {}
+        self.cached_scores = 0
 
     def facet(self, name: str) -> dict[str, int]:
         """Return {value: bitmap of live documents having it} for facet `name`."""
@@ -578,11 +596,14 @@ class WhooshBackend:
                 bits |= facet.get(value, 0)
             selected[name] = bits
 
-        scores: dict[int, float] | None = None
+        scores: list[dict[int, float]] | None = None
         matched = allowed
         if parsed.positive:
-            scores = self._score(view, parsed)
-            matched &= bits_of(scores, view.size)
+            scores = []
+            for clause in parsed.positive:
+                bits, clause_scores = self._clause_entry(view, clause)
+                matched &= bits
+                scores.append(clause_scores)
         if parsed.negative:
             matched &= ~self._boolean(view, parsed.negative)
 
@@ -662,18 +683,28 @@ class WhooshBackend:
             return wq.NullQuery
         return alts[0] if len(alts) == 1 else wq.Or(alts)
 
-    def _score(self, view: _View, parsed: querying.ParsedText) -> dict[int, float]:
-        q = wq.And([self._clause(view, c) for c in parsed.positive]).normalize()
+    def _clause_entry(self, view: _View, clause: querying.Clause) -> tuple[int, dict[int, float]]:
+        """Return (bitmap, {docnum: score}) of one clause, cached per searcher (one scored pass)."""
+        key = clause.alternatives
+        entry = view.clauses.get(key)
+        if entry is not None:
+            return entry
+        q = self._clause(view, clause).normalize()  # flattened: trap 16
         scores: dict[int, float] = {}
-        if q is wq.NullQuery:
-            return scores
-        context = view.searcher.context()
-        for sub, offset, _seg in view.leaves:
-            matcher = q.matcher(sub, context)
-            while matcher.is_active():
-                scores[matcher.id() + offset] = matcher.score()
-                matcher.next()
-        return scores
+        if q is not wq.NullQuery:
+            context = view.searcher.context()
+            for sub, offset, _seg in view.leaves:
+                matcher = q.matcher(sub, context)
+                while matcher.is_active():
+                    scores[matcher.id() + offset] = matcher.score()
+                    matcher.next()
+        entry = (bits_of(scores, view.size), scores)
+        view.cached_scores += len(scores)
+        while view.clauses and view.cached_scores > CLAUSE_CACHE:
+            _bits, evicted = view.clauses.pop(next(iter(view.clauses)))
+            view.cached_scores -= len(evicted)
+        view.clauses[key] = entry
+        return entry
 
     def _boolean(self, view: _View, clauses: tuple[querying.Clause, ...]) -> int:
         q = wq.Or([self._clause(view, c) for c in clauses]).normalize()
@@ -686,7 +717,7 @@ class WhooshBackend:
         view: _View,
         query: Query,
         result: int,
-        scores: dict[int, float] | None,
+        scores: list[dict[int, float]] | None,
         total: int,
         parsed: querying.ParsedText,
     ) -> tuple[Hit, ...]:
@@ -695,7 +726,10 @@ class WhooshBackend:
             return ()
         docs = docnums_of(result)
         ids, seed = view.ids, query.tie_seed
-        score_of: dict[int, float] = {d: (scores[d] if scores else 0.0) for d in docs}
+        if scores:
+            score_of = {d: sum(c[d] for c in scores) for d in docs}
+        else:
+            score_of = dict.fromkeys(docs, 0.0)
         prefer = query.prefer_map()
         if prefer:
             preferred = []
