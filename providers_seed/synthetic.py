@@ -36,13 +36,23 @@ from providers_seed.build_directory import (
 from providers_seed.impact import CLOSINGS, impact_choices, render_impact
 from providers_seed.programmes import FREE_RESOURCES, NATIONAL_PROGRAMMES
 from providers_seed.templates import (
+    AD,
+    BAS,
+    CS,
+    ECM,
+    EY,
     EYR,
     GENERAL_KINDS,
+    GOV,
+    INC,
+    LM,
     P16,
     PRI,
+    PSS,
     SEC,
     SPE,
     TEMPLATES,
+    TL,
     ListingTemplate,
 )
 
@@ -163,11 +173,23 @@ _PROGRAMME_NAMES = (
     "{word} Initiative",
 )
 _PROGRAMME_WORDS = (
-    "Reading Ahead", "Counting Up", "Every Voice", "Better Behaviour", "Leading Learning",
-    "Early Talk", "Next Steps", "Raising Aspirations", "Closing the Gap", "Healthy Minds",
-    "Stronger Governance", "Writing Matters", "Science Futures", "Safer Schools",
-    "Inclusion Now", "Bright Start", "Moving Up", "Achieving Together",
+    "Every Child", "Better", "Stronger", "Next Steps:", "Raising", "Closing the Gap:",
+    "Forward with", "Excellence in", "Every School",
+    "Bright Start", "Moving Up", "Achieving Together",
 )  # fmt: skip
+#: Words that name a programme or resource after the area of support it serves.
+_AREA_TOPICS: dict[str, tuple[str, ...]] = {
+    LM: ("SEF", "Leadership", "School Planning"),
+    TL: ("Teaching", "Lesson Study", "Feedback"),
+    CS: ("Phonics", "Numeracy", "Reading", "Writing", "Science"),
+    AD: ("APP", "Assessment", "Tracking"),
+    INC: ("EAL", "Inclusion", "SEN", "Sensory Learning"),
+    BAS: ("Attendance", "Safeguarding", "Behaviour"),
+    GOV: ("Governor", "Governance"),
+    EY: ("Early Years", "EYFS", "Early Talk"),
+    PSS: ("Transition", "Partnership"),
+    ECM: ("Well-being", "Healthy Schools", "Enterprise"),
+}
 _RESOURCE_NAMES = (
     "{topic} Toolkit",
     "{topic} Resource Bank",
@@ -291,6 +313,8 @@ def generate(n_listings: int, seed: int = 0) -> Iterator[dict[str, Any]]:
     while made < n_listings:
         kind = rng.choices(_KINDS, weights=_WEIGHTS)[0]
         count = min(rng.choice((1, 1, 2, 2, 2, 3, 3, 4)), n_listings - made)
+        if kind in ("national-programme", "free-resource"):
+            count = 1
         if kind == "national-programme":
             candidates = programme_templates
         elif kind == "free-resource":
@@ -316,7 +340,7 @@ def _provider(
     school = synthetic_school(rng.randrange(pool)) if kind == "school-to-school" else None
     if school is not None:
         la = _LA_BY_CODE[school["la_code"]]
-    name, first = _provider_name(rng, kind, la, school)
+    name, first = _provider_name(rng, kind, la, school, templates[0])
     if name in names_taken:
         name = f"{name} ({la['name']})"
     while name in names_taken:
@@ -330,7 +354,8 @@ def _provider(
         "school": school["name"] if school else "",
     }
     served = _areas_served(rng, kind, la)
-    listings = [_listing(rng, t, kind, helper, served, la["name"]) for t in templates]
+    said: set[str] = set()
+    listings = [_listing(rng, t, kind, helper, served, la["name"], said) for t in templates]
     status = rng.choices([s for s, _ in _STATUSES], weights=[w for _, w in _STATUSES])[0]
     n_recs = rng.randint(0, 1) if status == "submitted" else rng.choice((2, 2, 3))
     recs = _recommendations(
@@ -353,7 +378,11 @@ def _provider(
 
 
 def _provider_name(
-    rng: random.Random, kind: str, la: dict[str, str], school: dict[str, Any] | None
+    rng: random.Random,
+    kind: str,
+    la: dict[str, str],
+    school: dict[str, Any] | None,
+    template: ListingTemplate,
 ) -> tuple[str, str]:
     place = rng.choice(_PLACE_START) + rng.choice(_PLACE_END)
     if kind == "independent-consultant":
@@ -372,10 +401,11 @@ def _provider_name(
         suffix = rng.choice(("", " Outreach", " Teaching School", " (National Support School)"))
         return f"{school['name']}{suffix}", ""
     if kind == "national-programme":
-        return rng.choice(_PROGRAMME_NAMES).format(word=rng.choice(_PROGRAMME_WORDS)), ""
-    topic = rng.choice(
-        ("Phonics", "Governor", "Attendance", "EAL", "Transition", "Safeguarding", "SEF", "APP")
-    )
+        word = rng.choice(_AREA_TOPICS[template.areas[0]])
+        return rng.choice(_PROGRAMME_NAMES).format(
+            word=f"{rng.choice(_PROGRAMME_WORDS)} {word}"
+        ), ""
+    topic = rng.choice(_AREA_TOPICS[template.areas[0]])
     return f"{place} {rng.choice(_RESOURCE_NAMES).format(topic=topic)}", ""
 
 
@@ -432,12 +462,13 @@ def _listing(
     helper: dict[str, str],
     served: dict[str, Any],
     la_name: str,
+    said: set[str],
 ) -> dict[str, Any]:
     phase = rng.choice(template.phases)
     qualifier = ""
     if kind in GENERAL_KINDS:
         qualifier = rng.choice(_TITLE_QUALIFIERS).format(
-            phase=rng.choice(_PHASE_PHRASES[phase]), weeks=rng.choice((6, 8, 10, 12))
+            phase=rng.choice(_PHASE_PHRASES[phase]), weeks=rng.choice((6, 10, 12))
         )
     summary = rng.choice(template.summaries)
     endings = KIND_SUMMARY_ENDINGS[kind]
@@ -445,15 +476,23 @@ def _listing(
         summary += " " + rng.choice(endings).format(**helper)
     k = rng.randint(2, min(4, len(template.body)))
     body = [template.body[j] for j in sorted(rng.sample(range(len(template.body)), k))]
-    if rng.random() < 0.6:
-        body.append(rng.choice(KIND_SENTENCES[kind]).format(n=rng.randint(12, 25), **helper))
-    if rng.random() < 0.5:
+    about = [x for x in KIND_SENTENCES[kind] if x not in said]
+    if about and rng.random() < 0.6:
+        sentence = rng.choice(about)
+        said.add(sentence)
+        body.append(sentence.format(n=rng.randint(12, 25), **helper))
+    if kind in GENERAL_KINDS and rng.random() < 0.5:
         body.append(rng.choice(_CONTEXT_SENTENCES))
     allowed = KIND_DELIVERY[kind]
     delivery = [d for d in template.delivery if d in allowed] or [allowed[0]]
     cost, note = pick_cost(rng, template, kind, la_name)
+    title = template.titles[rng.randrange(len(template.titles))]
+    if kind == "national-programme" and ": " in title:
+        # The hand-written titles start with their own programme's name: drop it here.
+        rest = title.split(": ", 1)[1]
+        title = rest[0].upper() + rest[1:]
     return {
-        "title": template.titles[rng.randrange(len(template.titles))] + qualifier,
+        "title": title + qualifier,
         "summary": summary,
         "description": " ".join(body),
         **{facet: list(values) for facet, values in _facet_labels(template).items()},
