@@ -24,6 +24,7 @@ from broker.taxonomy import (
     REGIONS,
     SCHOOL_TYPES,
     SEN_SPECIALISMS,
+    Term,
     Vocabulary,
 )
 
@@ -197,6 +198,19 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+_TERMS: dict[tuple[str, str], Term | None] = {}
+
+
+def _term(vocab: Vocabulary, value: str) -> Term | None:
+    """Look a value up in a vocabulary, remembering the answer (imports repeat the same few)."""
+    key = (vocab.name, value)
+    if key not in _TERMS:
+        if len(_TERMS) > 10_000:
+            _TERMS.clear()
+        _TERMS[key] = vocab.get(value)
+    return _TERMS[key]
+
+
 def _choices(vocab: Vocabulary) -> str:
     return ", ".join(t.label for t in vocab)
 
@@ -260,7 +274,7 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(where, f"expected text, got {_describe(value)}")
             return None
-        found = vocab.get(value)
+        found = _term(vocab, value)
         if found is None:
             self.fail(where, f"{value!r} is not {noun} (choose from: {_choices(vocab)})")
             return None
@@ -280,7 +294,7 @@ class _Checker:
             return []
         slugs: list[str] = []
         for item in value:
-            found = vocab.get(item) if isinstance(item, str) else None
+            found = _term(vocab, item) if isinstance(item, str) else None
             if found is None:
                 shown = repr(item) if isinstance(item, str) else _describe(item)
                 self.fail(where, f"{shown} is not {noun} (choose from: {_choices(vocab)})")
