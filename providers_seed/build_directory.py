@@ -697,7 +697,7 @@ def build_users(ctx: Context) -> list[dict[str, Any]]:
             }
         )
     for person, local, codes in SIP_ASSIGNMENTS:
-        urns = [s["urn"] for s in ctx.schools if s["la_code"] in codes][:5]
+        urns = [s["urn"] for s in ctx.schools if s["la_code"] in codes]
         users.append(
             {
                 "email": f"{local}@example.org",

@@ -133,7 +133,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "Year 6 reading at the expected standard rose from {p0}% to {p1}% in one year, with the biggest gains among boys.",
-            ("ks2-reading", "np-ecr", "fr-boys-writing", "lle-support"),
+            ("ks2-reading", "np-ecr", "fr-boys-writing"),
         ),
         (
             "Phonics is now taught daily and consistently in every class. The proportion of Year 1 pupils meeting the phonics standard went from {p0}% to {p1}%.",
@@ -145,7 +145,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "GCSE English and maths passes at A*-C went from {p0}% to {p1}%, with the C/D borderline group doing particularly well after the targeted sessions.",
-            ("secondary-maths", "np-lsf", "np-catch-up", "nle-support"),
+            ("secondary-maths", "np-lsf", "np-catch-up"),
         ),
         (
             "Boys' writing was our weakest area. After a term of talk for writing, the gap between boys and girls in {yr} halved and boys now choose to write at home.",
@@ -225,7 +225,25 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     INC: (
         (
             "We now identify needs earlier and plan support that works: the number of pupils on School Action Plus fell from {d0} to {d1} as needs were met sooner.",
-            (),
+            (
+                "autism-outreach",
+                "senco-network",
+                "slcn",
+                "hearing-impairment",
+                "visual-impairment",
+                "multi-sensory",
+                "physical-disability",
+                "dyslexia",
+                "sld-pmld-curriculum",
+                "mld-provision",
+                "besd-outreach",
+                "special-outreach",
+                "teaching-assistants",
+                "personalised-learning",
+                "np-inclusion",
+                "np-inclusion-online",
+                "p-scales",
+            ),
         ),
         (
             "Our inclusion leader says this was the most useful support she has had in ten years. Staff know the pupils better, and {yr} pupils in the target group made {n} months' extra progress.",
@@ -233,7 +251,25 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "The work helped us see the pupils behind the label. Annual reviews are now meaningful, and parents of pupils with SEN rated our communication {h1}% good, up from {h0}%.",
-            (),
+            (
+                "autism-outreach",
+                "senco-network",
+                "slcn",
+                "hearing-impairment",
+                "visual-impairment",
+                "multi-sensory",
+                "physical-disability",
+                "dyslexia",
+                "sld-pmld-curriculum",
+                "mld-provision",
+                "besd-outreach",
+                "special-outreach",
+                "teaching-assistants",
+                "personalised-learning",
+                "np-inclusion",
+                "np-inclusion-online",
+                "p-scales",
+            ),
         ),
         (
             "Teaching assistants and teachers now plan together for pupils with additional needs; the gap between the group and their peers in {yr} narrowed from {d0} to {d1} points.",
@@ -241,7 +277,25 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "Pupils with SEN are now fully included and making good progress: the proportion making expected progress rose from {p0}% to {p1}%, in line with their peers.",
-            (),
+            (
+                "autism-outreach",
+                "senco-network",
+                "slcn",
+                "hearing-impairment",
+                "visual-impairment",
+                "multi-sensory",
+                "physical-disability",
+                "dyslexia",
+                "sld-pmld-curriculum",
+                "mld-provision",
+                "besd-outreach",
+                "special-outreach",
+                "teaching-assistants",
+                "personalised-learning",
+                "np-inclusion",
+                "np-inclusion-online",
+                "p-scales",
+            ),
         ),
         (
             "The advice was specialist, practical and delivered with real warmth; staff now feel able to meet needs they found daunting a year ago.",
@@ -276,7 +330,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             ("visual-impairment",),
         ),
         (
-            "Pupils with EAL who arrive mid-year now settle within weeks. Attainment of EAL pupils at the end of KS2 rose from {p0}% to {p1}% at the expected standard.",
+            "Pupils with EAL who arrive mid-year now settle within weeks. Attainment of EAL pupils in {yr} rose from {p0}% to {p1}% at the expected standard.",
             ("eal", "fr-eal"),
         ),
         (
@@ -319,7 +373,15 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     BAS: (
         (
             "Staff feel supported and consistent. Behaviour incidents logged fell from {d0} to {d1} a week, and the proportion of lessons lost to disruption is now negligible.",
-            (),
+            (
+                "behaviour-review",
+                "restorative",
+                "nurture-groups",
+                "exclusions",
+                "besd-outreach",
+                "anti-bullying",
+                "seal",
+            ),
         ),
         (
             "Our policies and procedures were tightened with real care; the LA audit found no actions outstanding and staff confidence has grown.",
@@ -327,11 +389,19 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "Pupils arrive on time and ready to learn: late marks fell from {d0} to {d1} a week, and attendance rose from {a0}% to {a1}%.",
-            (),
+            ("attendance", "np-attendance", "fr-attendance"),
         ),
         (
             "The school is calmer and safer. Incidents recorded at lunchtime fell from {d0} to {d1} a week, and pupils say adults deal with problems fairly.",
-            (),
+            (
+                "behaviour-review",
+                "restorative",
+                "nurture-groups",
+                "exclusions",
+                "besd-outreach",
+                "anti-bullying",
+                "seal",
+            ),
         ),
         (
             "Clear, practical advice that staff could use straight away. Our behaviour and safety were judged good at inspection for the first time.",
@@ -339,7 +409,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "Attendance and punctuality are both better: persistent absence fell from {d0}% to {d1}% of pupils, and fewer lessons start late.",
-            (),
+            ("attendance", "np-attendance", "fr-attendance"),
         ),
         (
             "Behaviour in lessons is now consistently good. Fixed-term exclusions fell from {d0} to {d1} in a year, and staff say the new routines are easy to apply.",
