@@ -158,11 +158,12 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    with Session(db.get_engine(app), expire_on_commit=False) as s:
+    """A Session on the app's database; its commits update the index like a request's do."""
+    with db.new_session(app) as s:
         yield s
 
 
 @pytest.fixture
 def any_session(any_app: Flask) -> Iterator[Session]:
-    with Session(db.get_engine(any_app), expire_on_commit=False) as s:
+    with db.new_session(any_app) as s:
         yield s

@@ -17,6 +17,7 @@ from broker.models import (
     User,
     utcnow,
 )
+from broker.search import outbox
 
 _counter = itertools.count(1)
 
@@ -94,6 +95,7 @@ def listing(session: Session, provider_: Provider | None = None, **kw: Any) -> L
     )
     session.add(item)
     session.flush()
+    outbox.listings_changed(session, [int(item.id or 0)])
     return item
 
 
@@ -112,6 +114,7 @@ def recommendation(
     )
     session.add(rec)
     session.flush()
+    outbox.provider_changed(session, provider_.id)
     return rec
 
 

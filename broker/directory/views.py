@@ -5,29 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from broker import taxonomy
 from broker.db import get_session
 from broker.directory import services
 from broker.errors import NotFound
+from broker.search import services as search
+from broker.search.engine import get_engine
 
 bp = Blueprint("directory", __name__)
 
 #: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
 _MAX_ID = 2**31 - 1
-#: Longest keyword text and most words the interim keyword filter takes.
-_MAX_QUERY_CHARS = 200
-_MAX_WORDS = 10
-
-
-def _page_number(value: str | None) -> int:
-    """Read ?page=: anything that is not a positive whole number means page 1."""
-    try:
-        number = int(value or "1")
-    except ValueError:
-        return 1
-    return max(number, 1)
-
-
 @bp.get("/")
 def home() -> str:
     figures = services.figures(get_session())
@@ -36,28 +23,20 @@ def home() -> str:
 
 @bp.get("/directory")
 def results() -> str:
-    query = request.args.get("q", "").strip()[:_MAX_QUERY_CHARS]
-    words = query.split()[:_MAX_WORDS]
-    category_arg = request.args.get("category", "").strip()
-    category = taxonomy.CATEGORIES.get(category_arg) if category_arg else None
-    page_number = _page_number(request.args.get("page"))
-    try:
-        page = services.public_listings(
-            get_session(),
-            page_number,
-            current_app.config["PAGE_SIZE"],
-            words=words,
-            category=category.slug if category else None,
-        )
-    except services.PageOutOfRange as exc:
-        pages = "1 page" if exc.pages == 1 else f"{exc.pages} pages"
-        raise NotFound(f"There is no page {exc.number}: these results have {pages}.") from None
+    session = get_session()
+    vocabularies = search.facet_vocabularies(session)
+    req = search.parse(
+        request.args.to_dict(flat=False),
+        vocabularies,
+        strict=False,
+        default_per_page=current_app.config["PAGE_SIZE"],
+    )
+    found = search.search(session, get_engine(), req)
+    if req.page > found.page.pages and found.total:
+        pages = "1 page" if found.page.pages == 1 else f"{found.page.pages} pages"
+        raise NotFound(f"There is no page {req.page}: these results have {pages}.")
     return render_template(
-        "directory/results.html",
-        page=page,
-        query=query,
-        category=category,
-        unknown_category=category_arg if category_arg and category is None else None,
+        "directory/results.html", found=found, page=found.page, req=req, sorts=search.SORTS
     )
 
 
@@ -75,3 +54,22 @@ def short_code(code: str) -> Response:
     if listing_id is None:
         raise NotFound(f"No listing in the directory has the code {code[:20]}.")
     return redirect(url_for("directory.listing", listing_id=listing_id))
+
+
+@bp.app_template_global()
+def search_url(remove: tuple[str, str] | None = None, **changes: object) -> str:
+    """Return this search's URL with one filter value removed and/or parameters changed.
+
+    Any change returns to page 1 unless `page` is given.
+    """
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    if remove is not None:
+        name, value = remove
+        args[name] = [v for v in args.get(name, []) if search.is_other_value(name, v, value)]
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for("directory.results", **{k: v for k, v in args.items() if v})

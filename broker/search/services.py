@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
 
+from broker.directory.services import Page
 from broker.errors import InvalidInput
 from broker.evidence import recommendation_counts
 from broker.models import Listing, LocalAuthority, Provider
@@ -69,7 +70,7 @@ def parse(
                 continue
             term = vocabulary.get(raw)
             if term is None:
-                reject(name, f"'{raw[:60]}' is not a known {vocabulary.label.lower()}.")
+                reject(name, f"‘{raw[:60]}’ is not a known {vocabulary.label.lower()}.")
             elif term.slug not in chosen:
                 chosen.append(term.slug)
         if chosen:
@@ -91,6 +92,13 @@ def parse(
         ignored=tuple(ignored),
         autocorrect=_first(args, "original") != "1",
     )
+
+
+def is_other_value(name: str, raw: str, slug: str) -> bool:
+    """Say whether the raw parameter value `raw` names something other than `slug`."""
+    vocabulary = LISTING_FACETS.get(name)
+    term = vocabulary.get(raw) if vocabulary else None
+    return (term.slug if term else raw) != slug
 
 
 def _first(args: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -154,13 +162,23 @@ class SearchPage:
     items: tuple[ResultItem, ...]
     facets: tuple[FacetView, ...]
 
+    #: When nothing matched: each selected filter with the number of results without it.
+    relaxations: tuple[tuple[str, Term, int], ...] = ()
+
     @property
     def total(self) -> int:
         return self.results.total
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.results.total // self.request.per_page))
+    def page(self) -> Page:
+        return Page(self.items, self.results.total, self.request.page, self.request.per_page)
+
+    @property
+    def selected(self) -> tuple[tuple[FacetView, Term], ...]:
+        """Every selected filter value, in facet order (for the removable tags)."""
+        return tuple(
+            (view, term) for view in self.facets for term, _count, chosen in view.options if chosen
+        )
 
 
 def search(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
@@ -173,7 +191,25 @@ def search(session: Session, engine: SearchEngine, request: SearchRequest) -> Se
         _facet_view(name, vocabularies[name], results.facets.get(name, ()), request)
         for name in vocabularies
     )
-    return SearchPage(request=request, results=results, items=items, facets=facets)
+    relaxations: list[tuple[str, Term, int]] = []
+    if results.total == 0 and request.filters:
+        for name, values in request.filters.items():
+            for value in values:
+                rest = tuple(v for v in values if v != value)
+                filters = {k: v for k, v in request.filters.items() if k != name}
+                if rest:
+                    filters[name] = rest
+                probe = replace(request, filters=filters, page=1, per_page=1)
+                total = engine.backend.search(to_query(probe, ())).total
+                if total:
+                    relaxations.append((name, vocabularies[name][value], total))
+    return SearchPage(
+        request=request,
+        results=results,
+        items=items,
+        facets=facets,
+        relaxations=tuple(relaxations),
+    )
 
 
 def _facet_view(
