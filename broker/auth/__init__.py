@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Bind the login manager and register the account pages."""
-    from broker.auth import access, views
+    from broker.auth import access, commands, views
 
     access.init_app(app)
     app.register_blueprint(views.bp)
+    app.cli.add_command(commands.users_cli)

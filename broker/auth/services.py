@@ -124,8 +124,8 @@ def issue_token(
     session.exec(
         update(OneTimeToken)
         .where(
-            OneTimeToken.user_id == user.id,
-            OneTimeToken.purpose == purpose,
+            col(OneTimeToken.user_id) == user.id,
+            col(OneTimeToken.purpose) == purpose,
             col(OneTimeToken.used_at).is_(None),
         )
         .values(used_at=now)
@@ -166,7 +166,7 @@ def consume_token(session: Session, raw: str, purpose: str, now: datetime) -> Us
     user = peek_token(session, raw, purpose, now)
     used = session.exec(
         update(OneTimeToken)
-        .where(OneTimeToken.token_hash == hash_token(raw), col(OneTimeToken.used_at).is_(None))
+        .where(col(OneTimeToken.token_hash) == hash_token(raw), col(OneTimeToken.used_at).is_(None))
         .values(used_at=now)
     ).rowcount  # type: ignore[attr-defined]
     if used != 1:
@@ -344,7 +344,7 @@ def end_session(session: Session, raw: str, now: datetime) -> None:
     """End the session a cookie's token names, so a copy of the cookie stops working."""
     session.exec(
         update(UserSession)
-        .where(UserSession.token_hash == hash_token(raw), col(UserSession.ended_at).is_(None))
+        .where(col(UserSession.token_hash) == hash_token(raw), col(UserSession.ended_at).is_(None))
         .values(ended_at=now)
     )
 
@@ -353,7 +353,7 @@ def end_all_sessions(session: Session, user_id: int, now: datetime) -> None:
     """End every session of a user (password change or reset, deactivation)."""
     session.exec(
         update(UserSession)
-        .where(UserSession.user_id == user_id, col(UserSession.ended_at).is_(None))
+        .where(col(UserSession.user_id) == user_id, col(UserSession.ended_at).is_(None))
         .values(ended_at=now)
     )
 
@@ -584,8 +584,8 @@ def check_second_factor(
         used = session.exec(
             update(RecoveryCode)
             .where(
-                RecoveryCode.user_id == user.id,
-                RecoveryCode.code_hash == hash_token(cleaned),
+                col(RecoveryCode.user_id) == user.id,
+                col(RecoveryCode.code_hash) == hash_token(cleaned),
                 col(RecoveryCode.used_at).is_(None),
             )
             .values(used_at=now)
@@ -654,3 +654,31 @@ def visible_school_ids(session: Session, user: User) -> set[int] | None:
     if user.role == "qa_officer" and user.la_id is not None:
         return set(session.exec(select(School.id).where(School.la_id == user.la_id)).all())  # type: ignore[arg-type]
     return set()
+
+
+def create_admin(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    link: LinkBuilder,
+    lifetime: timedelta,
+    now: datetime,
+) -> tuple[User, str]:
+    """Create the first administrator (no one can invite yet); return them and their set-up link."""
+    email = check_email("email", email)
+    if not name.strip():
+        raise InvalidInput("name", "Enter the administrator's name")
+    if user_by_email(session, email) is not None:
+        raise InvalidInput("email", "Someone with this email address already has an account")
+    user = User(email=email, name=name.strip(), role="admin", created_at=now)
+    session.add(user)
+    session.flush()
+    raw = issue_token(session, user, "invite", lifetime, now)
+    url = link(raw)
+    mail.queue_template(
+        session, email, f"You are invited to the {_service()}", "invitation.txt",
+        name=user.name, inviter="The service operator", role=taxonomy.ROLES.label_of("admin"),
+        schools=[], link=url, expires=now + lifetime,
+    )  # fmt: skip
+    return user, url

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, delete, func, select
 
 from broker.models import ThrottleEvent
@@ -50,10 +49,12 @@ def release(session: Session, event_ids: Sequence[int]) -> None:
 def clear(session: Session, scope: str, key: str) -> None:
     """Forget every event of `scope`/`key`."""
     session.exec(
-        delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key)
+        delete(ThrottleEvent).where(
+            col(ThrottleEvent.scope) == scope, col(ThrottleEvent.key) == key
+        )
     )
 
 
 def sweep(session: Session, now: datetime) -> None:
     """Delete events too old to matter to any window."""
-    session.exec(delete(ThrottleEvent).where(sa.and_(ThrottleEvent.at < now - KEEP)))
+    session.exec(delete(ThrottleEvent).where(col(ThrottleEvent.at) < now - KEEP))

@@ -262,3 +262,25 @@ def test_without_an_smtp_host_mail_goes_to_the_log(
         for r in caplog.records
     )
     assert session.exec(select(MailMessage)).one().sent_at is not None
+
+
+def test_the_first_admin_is_created_from_the_command_line_and_sets_a_password_by_link(
+    app: Flask, session: Session, smtp: Inbox
+) -> None:
+    use_smtp(app, smtp.port)
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "root@la.example", "--name", "Ops Lead"]
+    )
+    assert result.exit_code == 0, result.output
+    (message,) = smtp.wait_for(1)
+    path = link_in(message)
+    assert path in result.output
+    client = app.test_client()
+    assert _set_password(client, path).status_code == 302
+    assert (
+        sign_in(client, "root@la.example", NEW_PASSWORD).headers["Location"] == "/two-factor/set-up"
+    )
+    again = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "root@la.example", "--name", "X"]
+    )
+    assert again.exit_code != 0 and "already has an account" in again.output
