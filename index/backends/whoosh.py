@@ -209,6 +209,7 @@ class _Segment:
     ids: list[int]
     columns: dict[str, list[Any]]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    key: str = ""
 
 
 def _load_segment(reader: Any) -> _Segment:
@@ -254,6 +255,7 @@ class _View:
             segid = f"{reader.segment().segment_id()}:{reader.doc_count_all()}"
             seg = segments.get(segid) or _load_segment(reader)
             used[segid] = seg
+            seg.key = segid
             self.leaves.append((sub, offset, seg))
             seg_live = (1 << seg.size) - 1
             if reader.has_deletions():
@@ -278,7 +280,6 @@ class _View:
         self._title_rank: list[int] | None = None
         #: Scored clauses of recent searches: {alternatives: (bitmap, {docnum: score})}.
         self.clauses: dict[Any, tuple[int, dict[int, float]]] = {}
-        self.cached_scores = 0
 
     def facet(self, name: str) -> dict[str, int]:
         """Return {value: bitmap of live documents having it} for facet `name`."""
@@ -336,6 +337,9 @@ class WhooshBackend:
         self._lock = threading.RLock()
         self._view: _View | None = None
         self._segments: dict[str, _Segment] = {}
+        #: {(segment key, clause alternatives): (local bitmap, {local docnum: score})}
+        self._seg_clauses: dict[tuple[str, Any], tuple[int, dict[int, float]]] = {}
+        self._seg_cached = 0
         self._pointer: str | None = None
         self._closed = False
         if self.path is None:
@@ -441,6 +445,8 @@ class WhooshBackend:
             if view is None or view.ix is not ix or view.generation != ix.latest_generation():
                 # A new searcher after every commit (trap 14): never Searcher.refresh().
                 cache = self._segments if view is not None and view.ix is ix else {}
+                if not cache:
+                    self._seg_clauses, self._seg_cached = {}, 0
                 fresh = _View(ix, cache)
                 self._segments = fresh.segments
                 self._view = fresh
@@ -684,33 +690,63 @@ class WhooshBackend:
         return alts[0] if len(alts) == 1 else wq.Or(alts)
 
     def _clause_entry(self, view: _View, clause: querying.Clause) -> tuple[int, dict[int, float]]:
-        """Return (bitmap, {docnum: score}) of one clause, cached per searcher (one scored pass)."""
+        """Return (bitmap, {docnum: score}) of one clause over the live documents.
+
+        Scored once per segment and cached by segment: segments never change, so after a
+        commit only the new segment is scored. Scores of older segments keep the collection
+        statistics of when they were scored (a small drift, gone at the next merge).
+        """
         key = clause.alternatives
         entry = view.clauses.get(key)
         if entry is not None:
             return entry
-        q = self._clause(view, clause).normalize()  # flattened: trap 16
+        q: wq.Query | None = None
+        bits = 0
         scores: dict[int, float] = {}
-        if q is not wq.NullQuery:
-            context = view.searcher.context()
-            for sub, offset, _seg in view.leaves:
-                matcher = q.matcher(sub, context)
-                while matcher.is_active():
-                    scores[matcher.id() + offset] = matcher.score()
-                    matcher.next()
-        entry = (bits_of(scores, view.size), scores)
-        view.cached_scores += len(scores)
-        while view.clauses and view.cached_scores > CLAUSE_CACHE:
-            _bits, evicted = view.clauses.pop(next(iter(view.clauses)))
-            view.cached_scores -= len(evicted)
+        for sub, offset, seg in view.leaves:
+            local = self._seg_clauses.get((seg.key, key))
+            if local is None:
+                if q is None:
+                    q = self._clause(view, clause).normalize()  # flattened: trap 16
+                local = self._score_segment(view, sub, q, seg.size)
+                self._seg_clauses[(seg.key, key)] = local
+                self._seg_cached += len(local[1])
+            bits |= local[0] << offset
+            if offset:
+                scores.update({d + offset: v for d, v in local[1].items()})
+            else:
+                scores.update(local[1])
+        self._evict(view)
+        entry = (bits & view.live, scores)
         view.clauses[key] = entry
         return entry
 
+    def _score_segment(
+        self, view: _View, sub: Any, q: wq.Query, size: int
+    ) -> tuple[int, dict[int, float]]:
+        scores: dict[int, float] = {}
+        if q is not wq.NullQuery:
+            matcher = q.matcher(sub, view.searcher.context())
+            while matcher.is_active():
+                scores[matcher.id()] = matcher.score()
+                matcher.next()
+        return bits_of(scores, size), scores
+
+    def _evict(self, view: _View) -> None:
+        """Drop cached clause scores of segments no longer live, then the oldest beyond the bound."""
+        for seg_key, clause_key in list(self._seg_clauses):
+            if seg_key not in view.segments:
+                self._seg_cached -= len(self._seg_clauses.pop((seg_key, clause_key))[1])
+        while self._seg_clauses and self._seg_cached > CLAUSE_CACHE:
+            self._seg_cached -= len(self._seg_clauses.pop(next(iter(self._seg_clauses)))[1])
+        while view.clauses and len(view.clauses) > 64:
+            del view.clauses[next(iter(view.clauses))]
+
     def _boolean(self, view: _View, clauses: tuple[querying.Clause, ...]) -> int:
-        q = wq.Or([self._clause(view, c) for c in clauses]).normalize()
-        if q is wq.NullQuery:
-            return 0
-        return bits_of(view.searcher.docs_for_query(q), view.size)
+        bits = 0
+        for clause in clauses:
+            bits |= self._clause_entry(view, clause)[0]
+        return bits
 
     def _page(
         self,
