@@ -242,7 +242,7 @@ def seed_synthetic(
         session, synthetic.synthetic_local_authorities()
     )
     report.schools_created, report.schools_updated = seed_schools(
-        session, synthetic.synthetic_schools(synthetic_school_count(n_listings))
+        session, synthetic.synthetic_schools(synthetic.school_pool_size(n_listings))
     )
     session.commit()
     records = enumerate(synthetic.generate(n_listings, seed=seed), start=1)
@@ -251,7 +251,3 @@ def seed_synthetic(
     )
     return report
 
-
-def synthetic_school_count(n_listings: int) -> int:
-    """Return how many synthetic schools go with `n_listings` (at least the demo's 60)."""
-    return max(60, n_listings // 5)
