@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from broker import taxonomy
+from broker import navigation, taxonomy
 
 
 def init_app(app: Flask) -> None:
@@ -25,4 +25,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, object]:
-        return {"taxonomy": taxonomy, "service_name": app.config["SERVICE_NAME"]}
+        return {
+            "taxonomy": taxonomy,
+            "service_name": app.config["SERVICE_NAME"],
+            "navigation_items": lambda: navigation.items_for_user(app),
+        }

@@ -1,0 +1,54 @@
+"""The service navigation: each feature declares its links once; base.html shows those the user may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    text: str
+    #: Roles that see the link; empty means everyone (signed in or not).
+    roles: tuple[str, ...] = ()
+    #: Endpoints (or prefixes ending in ".") under which this link is marked active.
+    active: tuple[str, ...] = ()
+
+
+#: In display order. A link whose endpoint is not registered is skipped, so features can land in any order.
+ITEMS: tuple[NavItem, ...] = (
+    NavItem("directory.home", "Home"),
+    NavItem(
+        "directory.results",
+        "Find support",
+        active=("directory.results", "directory.listing"),
+    ),
+    NavItem("schools.index", "Your schools", roles=("sip", "qa_officer", "admin"), active=("schools.",)),
+    NavItem("schools.index", "Your school", roles=("headteacher",), active=("schools.",)),
+    NavItem("recommendations.dashboard", "Recommendations", roles=("headteacher",), active=("recommendations.",)),
+    NavItem("submissions.dashboard", "Your listings", roles=("provider",), active=("submissions.",)),
+    NavItem("assurance.queue", "Quality assurance", roles=("qa_officer", "admin"), active=("assurance.",)),
+    NavItem("insight.supply_demand", "Supply and demand", roles=("qa_officer", "admin"), active=("insight.",)),
+)
+
+
+def _is_active(item: NavItem) -> bool:
+    endpoint = request.endpoint or ""
+    keys = item.active or (item.endpoint,)
+    return any(endpoint.startswith(k) if k.endswith(".") else endpoint == k for k in keys)
+
+
+def items_for_user(app: Flask) -> list[dict[str, object]]:
+    """Return the navigation entries (GOV.UK service navigation params) for the current user."""
+    role = getattr(current_user, "role", None) if current_user.is_authenticated else None
+    entries = []
+    for item in ITEMS:
+        if item.endpoint not in app.view_functions:
+            continue
+        if item.roles and role not in item.roles:
+            continue
+        entries.append({"href": url_for(item.endpoint), "text": item.text, "active": _is_active(item)})
+    return entries
