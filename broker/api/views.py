@@ -10,9 +10,12 @@ from broker.directory import services as directory
 from broker.errors import NotFound
 from broker.search import services as search
 from broker.search.engine import get_engine
-from broker.taxonomy import CATEGORIES, COSTS, PHASES, PROVIDER_KINDS
+from broker.taxonomy import CATEGORIES, COSTS, PHASES, PROVIDER_KINDS, SCHOOLS_NEEDED
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
+_MAX_ID = 2**31 - 1
 
 
 @bp.after_request
@@ -74,8 +77,9 @@ def listings() -> Response:
 
 @bp.get("/listings/<int:listing_id>")
 def listing(listing_id: int) -> Response:
-    detail = directory.public_listing(get_session(), listing_id)
-    if detail is None:
+    detail = directory.listing_detail(get_session(), listing_id) if listing_id <= _MAX_ID else None
+    # Public means what search shows: assured, in date, and two schools behind the provider.
+    if detail is None or detail.recommending_schools < SCHOOLS_NEEDED:
         raise NotFound("No public listing has that id.")
     body = _listing_json(detail)
     body["description"] = detail.listing.description
