@@ -123,7 +123,7 @@ def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, i
     schools = {s.urn: s for s in session.exec(select(School))}
     providers: dict[str, int] = {}
     for pid, name in session.exec(select(Provider.id, Provider.name).order_by(Provider.id)):  # type: ignore[arg-type]
-        providers.setdefault(name.casefold(), pid)
+        providers.setdefault(name.casefold(), services.row_id(pid))
     users = {u.email.casefold(): u for u in session.exec(select(User))}
     now = utcnow()
     created = updated = 0
@@ -194,11 +194,10 @@ def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, i
                 ).all()
             )
             for urn in urns:
-                if schools[urn].id not in assigned:
-                    assert user.id is not None and schools[urn].id is not None
-                    session.add(
-                        SipAssignment(user_id=user.id, school_id=schools[urn].id, created_at=now)
-                    )
+                school_id = schools[urn].id
+                assert user.id is not None and school_id is not None
+                if school_id not in assigned:
+                    session.add(SipAssignment(user_id=user.id, school_id=school_id, created_at=now))
     session.flush()
     return created, updated
 
@@ -250,4 +249,3 @@ def seed_synthetic(
         session, records, fresh_assurance=True, source=f"synthetic seed {seed}", progress=progress
     )
     return report
-

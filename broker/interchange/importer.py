@@ -150,6 +150,12 @@ def _day(value: date) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+def row_id(value: int | None) -> int:
+    """Return a stored row's id (never None once the row is in the database)."""
+    assert value is not None
+    return value
+
+
 def _table(model: Any) -> sa.Table:
     return model.__table__  # type: ignore[no-any-return]
 
@@ -197,19 +203,23 @@ class Importer:
         self.now = utcnow().replace(microsecond=0)
         self.since = valid_since(self.today)
         self.report = ImportReport(dry_run=dry_run)
-        self.las: dict[str, int] = dict(
-            session.exec(select(LocalAuthority.code, LocalAuthority.id)).all()
-        )
+        self.las: dict[str, int] = {
+            code: row_id(la_id)
+            for code, la_id in session.exec(select(LocalAuthority.code, LocalAuthority.id))
+        }
         self.schools: dict[str, int] = {}
         self.school_urns: dict[int, str] = {}
         for school_id, urn in session.exec(select(School.id, School.urn)):
-            self.schools[urn] = school_id
-            self.school_urns[school_id] = urn
+            self.schools[urn] = row_id(school_id)
+            self.school_urns[row_id(school_id)] = urn
         self.providers: dict[str, list[_Known]] = {}
         query = select(Provider.id, Provider.name, Provider.email, Provider.website)
         for pid, name, email, website in session.exec(query.order_by(col(Provider.id))):
-            self._remember(self.providers, pid, name, email, website)
-        self.codes: dict[str, int] = dict(session.exec(select(Listing.code, Listing.id)).all())
+            self._remember(self.providers, row_id(pid), name, email, website)
+        self.codes: dict[str, int] = {
+            code: row_id(listing_id)
+            for code, listing_id in session.exec(select(Listing.code, Listing.id))
+        }
         # What the batch not yet written will create.
         self.batch: list[_Plan] = []
         self.pending_schools: dict[str, dict[str, Any]] = {}
@@ -739,7 +749,7 @@ class Importer:
         def school_id(urn: str) -> int:
             return school_ids[urn] if urn in school_ids else self.schools[urn]
 
-        values = {
+        values: dict[str, Any] = {
             "name": record.name,
             "kind": record.kind,
             "website": record.website,
@@ -826,14 +836,14 @@ class Importer:
                 if rec.listing_id != listing_id:
                     rec.listing_id = listing_id
 
-        touched = {item.id for item in changed}
+        touched: set[int | None] = {item.id for item in changed}
         if provider_changed:
             # The provider's name, kind and evidence are part of every listing's document.
             touched.update(item.id for item in old_listings.values())
             touched.update(item.id for item in by_title.values())
         reason = self._reason(number, demote)
         session.add_all(
-            [IndexChange(listing_id=i, at=self.now) for i in sorted(touched) if i is not None]
+            [IndexChange(listing_id=i, at=self.now) for i in sorted(filter(None, touched))]
         )
         session.add_all(
             [

@@ -24,6 +24,7 @@ from broker.interchange.importer import (
     add_months,
     begin_transaction,
     listing_code,
+    row_id,
     update_changed,
 )
 from broker.interchange.records import (
@@ -48,6 +49,7 @@ __all__ = [
     "listing_code",
     "numbered_lines",
     "provider_status",
+    "row_id",
     "update_changed",
 ]
 
@@ -135,16 +137,19 @@ def _when(value: datetime | None) -> str | None:
 def export_directory(session: Session, out: IO[str], chunk: int = 500) -> ExportReport:
     """Write every provider, with its listings and recommendations, as JSON Lines to `out`."""
     report = ExportReport()
-    la_codes = dict(session.exec(select(LocalAuthority.id, LocalAuthority.code)).all())
-    schools = {
-        sid: (urn, name)
+    la_codes: dict[int, str] = {
+        row_id(la_id): code
+        for la_id, code in session.exec(select(LocalAuthority.id, LocalAuthority.code))
+    }
+    schools: dict[int, tuple[str, str]] = {
+        row_id(sid): (urn, name)
         for sid, urn, name in session.exec(select(School.id, School.urn, School.name))
     }
     order = sorted(
         session.exec(select(Provider.id, Provider.name)).all(),
         key=lambda row: (row[1].casefold(), row[1], row[0]),
     )
-    ids = [pid for pid, _ in order]
+    ids = [row_id(pid) for pid, _ in order]
     for start in range(0, len(ids), chunk):
         batch = ids[start : start + chunk]
         providers = {
