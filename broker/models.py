@@ -330,3 +330,73 @@ class HardcopyEditionListing(SQLModel, table=True):
     code: str = Field(max_length=12)
     title: str = Field(max_length=200)
     provider_name: str = Field(max_length=200)
+
+
+# --- diagnosis and brokerage (issue 5) ---------------------------------------------------
+
+
+class SchoolVisit(SQLModel, table=True):
+    """A SIP's visit to a school: the evidence looked at and the support category given."""
+
+    __tablename__ = "school_visit"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    sip_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    visited_on: date
+    #: Slugs of broker.taxonomy.EVIDENCE.
+    evidence: list[str] = _json_list()
+    evidence_notes: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    #: Confidential: the support category the LA gave the school at this visit.
+    support_category: Optional[str] = Field(default=None, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Priority(SQLModel, table=True):
+    """A need agreed on a visit, in the SIP's words. Confidential to the school's circle."""
+
+    __tablename__ = "priority"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="school_visit.id", index=True)
+    #: Repeated from the visit so demand across an LA is one join away.
+    school_id: int = Field(foreign_key="school.id", index=True)
+    description: str = Field(sa_column=Column(sa.Text, nullable=False))
+    category: str = Field(max_length=60)
+    ecm_outcomes: list[str] = _json_list()
+    pupil_groups: list[str] = _json_list()
+    #: red, amber or green (broker.taxonomy.RAG_RATINGS).
+    rag: str = Field(max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Brokerage(SQLModel, table=True):
+    """A listing shortlisted against a priority, and what became of it (each step dated)."""
+
+    __tablename__ = "brokerage"
+    __table_args__ = (
+        sa.UniqueConstraint("priority_id", "listing_id", name="uq_brokerage_priority_listing"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    priority_id: int = Field(foreign_key="priority.id", index=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id")
+    #: broker.taxonomy.BROKERAGE_STATES: suggested, agreed, engaged, completed, evaluated, declined.
+    state: str = Field(default="suggested", max_length=20, index=True)
+    shortlisted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    #: Why the SIP shortlisted it (the matcher's reasons, or "From a directory search").
+    note: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    suggested_at: datetime = Field(default_factory=utcnow)
+    agreed_at: Optional[datetime] = None
+    engaged_at: Optional[datetime] = None
+    completed_at: Optional[datetime] = None
+    evaluated_at: Optional[datetime] = None
+    declined_at: Optional[datetime] = None
+    declined_reason: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    #: 1-4 (broker.taxonomy.IMPACT_RATINGS), recorded by the head after completion.
+    impact_rating: Optional[int] = None
+    impact_text: Optional[str] = Field(default=None, sa_column=Column(sa.Text))

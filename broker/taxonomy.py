@@ -275,3 +275,48 @@ ASSURANCE_MONTHS = 12
 RECOMMENDATION_VALID_YEARS = 3
 #: Recommendations from this many different schools let a provider in.
 SCHOOLS_NEEDED = 2
+
+# --- diagnosis and brokerage (issue 5) ---------------------------------------------------
+
+#: What a SIP looked at on a visit.
+EVIDENCE = _vocab(
+    "evidence",
+    "Evidence looked at",
+    ("sef", "Self-evaluation (SEF)"),
+    ("pupil-data", "Pupil data (RAISEonline, CVA)"),
+    ("ofsted", "Ofsted judgement"),
+    ("attendance", "Attendance"),
+    ("work-scrutiny", "Work scrutiny"),
+    ("lesson-observation", "Lesson observation"),
+    ("other", "Other"),
+)
+
+RAG_RATINGS = _vocab(
+    "rag",
+    "RAG rating",
+    ("red", "Red", "Serious concern: needs action now"),
+    ("amber", "Amber", "Some concern: needs attention"),
+    ("green", "Green", "On track"),
+)
+
+#: A brokerage's states, in the order the work moves through them (declined ends it early).
+BROKERAGE_STATES = _vocab(
+    "brokerage_state",
+    "Brokerage",
+    ("suggested", "Shortlisted"),
+    ("agreed", "Agreed"),
+    ("engaged", "Engaged"),
+    ("completed", "Completed"),
+    ("evaluated", "Impact evaluated"),
+    ("declined", "Declined"),
+)
+
+#: The head's rating of a brokered piece of work's impact on the priority; 3 and 4 are positive.
+IMPACT_RATINGS = _vocab(
+    "impact",
+    "Impact",
+    ("1", "1 – No noticeable impact"),
+    ("2", "2 – Some impact"),
+    ("3", "3 – Good impact"),
+    ("4", "4 – Strong impact"),
+)
