@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
@@ -28,8 +29,17 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
 
 
-def _session() -> Session:
-    return Session(db.get_engine(current_app), expire_on_commit=False)
+@contextmanager
+def _session() -> Iterator[Session]:
+    """Yield a Session; a database that cannot answer is a message, not a traceback."""
+    try:
+        with Session(db.get_engine(current_app), expire_on_commit=False) as session:
+            yield session
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig or exc).splitlines()[0]
+        raise click.ClickException(
+            f"The database could not do that: {reason}. Is it migrated? Run `broker init-db`."
+        ) from None
 
 
 def _count_lines(path: Path) -> int:
