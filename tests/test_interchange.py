@@ -453,6 +453,18 @@ def test_reimport_updates_the_matched_provider_case_insensitively(
     assert item.summary == "A new summary."
 
 
+def test_a_provider_twice_in_one_file_is_created_once_then_updated(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    later = record(listings=[listing(summary="The later summary wins.")])
+    path = write_lines(tmp_path / "in.jsonl", record(), record("Someone Else"), later)
+    result = run(any_app, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Providers were created: 2, updated: 0." in result.stdout
+    (item,) = listings_of(any_session, "Bright Start Literacy")
+    assert item.summary == "The later summary wins."
+
+
 def test_same_name_with_different_email_and_website_is_another_provider(
     any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
 ) -> None:
