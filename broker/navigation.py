@@ -26,12 +26,31 @@ ITEMS: tuple[NavItem, ...] = (
         "Find support",
         active=("directory.results", "directory.listing"),
     ),
-    NavItem("schools.index", "Your schools", roles=("sip", "qa_officer", "admin"), active=("schools.",)),
+    NavItem(
+        "schools.index", "Your schools", roles=("sip", "qa_officer", "admin"), active=("schools.",)
+    ),
     NavItem("schools.index", "Your school", roles=("headteacher",), active=("schools.",)),
-    NavItem("recommendations.dashboard", "Recommendations", roles=("headteacher",), active=("recommendations.",)),
-    NavItem("submissions.dashboard", "Your listings", roles=("provider",), active=("submissions.",)),
-    NavItem("assurance.queue", "Quality assurance", roles=("qa_officer", "admin"), active=("assurance.",)),
-    NavItem("insight.supply_demand", "Supply and demand", roles=("qa_officer", "admin"), active=("insight.",)),
+    NavItem(
+        "recommendations.dashboard",
+        "Recommendations",
+        roles=("headteacher",),
+        active=("recommendations.",),
+    ),
+    NavItem(
+        "submissions.dashboard", "Your listings", roles=("provider",), active=("submissions.",)
+    ),
+    NavItem(
+        "assurance.queue",
+        "Quality assurance",
+        roles=("qa_officer", "admin"),
+        active=("assurance.",),
+    ),
+    NavItem(
+        "insight.supply_demand",
+        "Supply and demand",
+        roles=("qa_officer", "admin"),
+        active=("insight.",),
+    ),
 )
 
 
@@ -50,5 +69,7 @@ def items_for_user(app: Flask) -> list[dict[str, object]]:
             continue
         if item.roles and role not in item.roles:
             continue
-        entries.append({"href": url_for(item.endpoint), "text": item.text, "active": _is_active(item)})
+        entries.append(
+            {"href": url_for(item.endpoint), "text": item.text, "active": _is_active(item)}
+        )
     return entries

@@ -73,7 +73,9 @@ def slugify(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def _vocab(name: str, label: str, *entries: str | tuple[str, str] | tuple[str, str, str]) -> Vocabulary:
+def _vocab(
+    name: str, label: str, *entries: str | tuple[str, str] | tuple[str, str, str]
+) -> Vocabulary:
     terms = []
     for entry in entries:
         if isinstance(entry, str):
@@ -244,6 +246,8 @@ LISTING_STATUSES = _vocab(
     ("suspended", "Suspended"),
     ("lapsed", "Lapsed"),
     ("withdrawn", "Withdrawn"),
+    # Left the directory because withdrawals dropped its provider below two schools (issue 4).
+    ("recommendations-needed", "Needs two recommendations"),
 )
 
 ROLES = _vocab(
