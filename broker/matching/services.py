@@ -1,0 +1,583 @@
+"""The matcher: a school's need -> assured listings that can serve it, best first, with reasons.
+
+How a need is matched (issue 5, "Matching"):
+
+- Words. The need's text is parsed by the index's own query parser (so the domain's synonyms
+  and abbreviations apply). Each concept is checked against the directory alone: a word that
+  finds nothing is replaced by the index's spelling correction; a word found in more than
+  GENERIC_SHARE of the directory ("pupils", "support") says little and is left out unless
+  nothing else is left. The remaining concepts are searched together with OR, so a listing
+  matching more of the need's concepts (rarer ones weigh more) ranks higher.
+- Area, ECM outcomes, pupil groups and the school's SEN specialisms raise a listing's score
+  (the index's `prefer`) without filtering.
+- Hard rules, applied in the index query AND re-checked on the database rows:
+  phase (see `school_phases`), where the listing works (the school's LA, else its region; or
+  national, or delivered online/as a download), public (assured, in date, two schools).
+- Evidence re-ranks the pool: valid recommendations and, where brokerage exists, the impact
+  of earlier brokered work (broker.brokerage.services.brokerage_outcomes).
+- Diversity: at most MAX_PER_PROVIDER suggestions from one provider in the first ten.
+- When the words find nothing, listings are matched on area/outcomes/pupil groups/SEN only,
+  and the reasons say so.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from broker.evidence import recommendation_counts
+from broker.models import Listing, LocalAuthority, Provider, utcnow
+from broker.search.documents import ANYWHERE_DELIVERY
+from broker.search.engine import SearchEngine
+from broker.taxonomy import (
+    CATEGORIES,
+    ECM_OUTCOMES,
+    PHASES,
+    PUPIL_GROUPS,
+    REGIONS,
+    SCHOOLS_NEEDED,
+    SEN_SPECIALISMS,
+)
+from index import analysis, querying
+from index.documents import Hit, Query
+
+#: Candidates fetched from the index and re-ranked (evidence, diversity).
+POOL = 50
+#: Suggestions one provider may have among the first DIVERSITY_WINDOW.
+MAX_PER_PROVIDER = 2
+DIVERSITY_WINDOW = 10
+#: A concept found in more than this share of the directory is too common to say much.
+GENERIC_SHARE = 0.3
+#: Most results one call may ask for.
+MAX_LIMIT = 50
+#: Evidence weights: per valid recommending school beyond the two that let a provider in
+#: (counted up to RECOMMENDATIONS_CAP), and per impact point above "some impact" (2 of 4)
+#: for each brokered piece of work (counted up to BROKERAGE_CAP).
+RECOMMENDATION_WEIGHT = 0.04
+RECOMMENDATIONS_CAP = 6
+IMPACT_WEIGHT = 0.05
+BROKERAGE_CAP = 5
+
+#: School types whose phase, for matching, is their type's (whatever phase they give).
+_TYPE_PHASE = {
+    "community-special-school": "special",
+    "foundation-special-school": "special",
+    "pru": "pru",
+    "nursery-school": "early-years",
+}
+#: A school's phase -> the listing phases that serve it.
+_PHASES_SERVING = {
+    "all-through": ("all-through", "primary", "secondary"),
+}
+
+
+@dataclass(frozen=True)
+class SchoolContext:
+    """The school a need belongs to; every value a taxonomy slug (LA by its code)."""
+
+    phase: str | None = None
+    la_code: str | None = None
+    region: str | None = None
+    type: str | None = None
+    sen_specialisms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Need:
+    """One need (a SIP's priority): words, and optional area, ECM outcomes and pupil groups (slugs)."""
+
+    text: str
+    category: str | None = None
+    ecm_outcomes: tuple[str, ...] = ()
+    pupil_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    listing: Listing
+    provider: Provider
+    #: Relative to the best suggestion for the same need (1.0).
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def school_phases(school: SchoolContext) -> frozenset[str]:
+    """Return the listing phases that serve `school` (empty: phase unknown, no phase rule).
+
+    A special school (by type) matches as "special", a pupil referral unit as "pru" and a
+    nursery school as "early-years", whatever phase it gives; an all-through school is served
+    by listings for all-through, primary or secondary schools; any other school by its phase.
+    """
+    phase = _TYPE_PHASE.get(school.type or "") or school.phase
+    if not phase:
+        return frozenset()
+    return frozenset(_PHASES_SERVING.get(phase, (phase,)))
+
+
+# --- the words of a need ---------------------------------------------------------------------
+
+_STRIP = re.compile(r'["*]|(?<!\w)-')
+
+#: Words of a SIP's note that describe the state of things or the wish, not the topic
+#: ("staff lack confidence", "well below national", "we need help"): left out of matching
+#: unless nothing else is left. Topic words ("attainment", "writing") are never here.
+FILLER_WORDS = frozenset(
+    analysis.stem(w)
+    for w in " ".join(
+        (
+            "above across also average below better children current currently develop developing "
+            "ensure few get good help high improve improved improvement improving increase lack "
+            "lacks less like low many more most much national need needed needs other our poor "
+            "pupil pupils raise raising require required requires school schools some staff "
+            "support supporting use using very want wants well work working would year years",
+        )
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class _Concept:
+    """One concept of the need: the query text for it and the words to show in reasons."""
+
+    text: str
+    shown: str
+    alternatives: tuple[querying.Alternative, ...]
+
+
+def _as_written(text: str) -> dict[str, str]:
+    """Return {folded word: the word as the user first wrote it}."""
+    out: dict[str, str] = {}
+    for match in re.finditer(r"\w+(?:&\w+)*", text):
+        out.setdefault(analysis.fold(match.group()), match.group())
+    return out
+
+
+def _concepts(text: str) -> list[_Concept]:
+    # A SIP's note is not a query: quotes, stars, dashes and capitalised operators are plain text.
+    plain = _STRIP.sub(" ", text).lower()
+    written = _as_written(text)
+    out = []
+    for clause in querying.parse_text(plain).clauses:
+        words = clause.words
+        query_text = words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+        shown = " ".join(written.get(w, w) for w in words)
+        out.append(_Concept(query_text, shown, clause.alternatives))
+    return out
+
+
+def _checked_concepts(backend: Any, text: str) -> tuple[list[_Concept], dict[str, str]]:
+    """Return the concepts worth searching for, and notes on spelling corrections made."""
+    size = backend.search(Query(per_page=1)).total or 1
+    kept: list[_Concept] = []
+    generic: list[_Concept] = []
+    notes: dict[str, str] = {}
+    for concept in _concepts(text):
+        found = backend.search(Query(text=concept.text, per_page=1, autocorrect=True))
+        if found.corrected and found.suggestion:
+            original = concept.shown
+            corrected = _concepts(found.suggestion)
+            if not corrected:
+                continue
+            concept = _Concept(corrected[0].text, corrected[0].shown, corrected[0].alternatives)
+            notes[concept.shown] = f"{original} → {concept.shown}"
+        elif found.total == 0:
+            continue
+        weak = found.total > GENERIC_SHARE * size or _is_filler(concept)
+        (generic if weak else kept).append(concept)
+    return (kept or generic), notes
+
+
+def _is_filler(concept: _Concept) -> bool:
+    alts = concept.alternatives
+    return len(alts) == 1 and len(alts[0].terms) == 1 and alts[0].terms[0] in FILLER_WORDS
+
+
+def _or_text(concepts: Sequence[_Concept]) -> str:
+    return " OR ".join(c.text for c in concepts)
+
+
+def _words_matched(
+    concepts: Sequence[_Concept], hit: Hit | None, listing: Listing, provider: Provider
+) -> list[str]:
+    """Return the concepts a listing really matched, as the user wrote them."""
+    if hit is None or not hit.matched_terms:
+        return []
+    present = set(hit.matched_terms)
+    text_terms: list[str] | None = None
+    out: list[str] = []
+    for concept in concepts:
+        for alt in concept.alternatives:
+            if not set(alt.terms) <= present:
+                continue
+            if alt.is_phrase:
+                if text_terms is None:
+                    text_terms = analysis.analyse(
+                        "\n".join(
+                            (listing.title, listing.summary, listing.description, provider.name)
+                        )
+                    )
+                if not _contains(text_terms, alt.terms):
+                    continue
+            out.append(concept.shown)
+            break
+    return list(dict.fromkeys(out))
+
+
+def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+# --- where a listing works -------------------------------------------------------------------
+
+
+def _serves(listing: Listing, school: SchoolContext) -> str | None:
+    """Return how `listing` reaches the school ("la", "region", "national", "online"), or None."""
+    if school.la_code and school.la_code in listing.local_authorities:
+        return "la"
+    if school.region and school.region in listing.regions:
+        return "region"
+    if listing.national:
+        return "national"
+    if ANYWHERE_DELIVERY & set(listing.delivery):
+        return "online"
+    if not school.la_code and not school.region:
+        return "anywhere"
+    return None
+
+
+_SERVES_REASON = {
+    "la": "serves your LA",
+    "region": "serves your region",
+    "national": "works nationally",
+    "online": "online",
+}
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def _brokerage_outcomes() -> Callable[[Session, Iterable[int]], Mapping[int, Any]] | None:
+    """Return broker.brokerage.services.brokerage_outcomes when that feature is installed."""
+    try:
+        module = importlib.import_module("broker.brokerage.services")
+    except ImportError:
+        return None
+    return getattr(module, "brokerage_outcomes", None)
+
+
+def outcome_of(value: Any) -> tuple[int, float | None]:
+    """Read one brokerage outcome as (times evaluated, mean impact 1-4 or None).
+
+    Accepts a (count, mean) pair, a mapping or an object with count and average_impact/mean.
+    """
+    if value is None:
+        return 0, None
+    if isinstance(value, tuple | list) and len(value) == 2:
+        count, mean = value
+    elif isinstance(value, Mapping):
+        count = value.get("count", 0)
+        mean = value.get("average_impact", value.get("mean"))
+    else:
+        count = getattr(value, "count", 0)
+        mean = getattr(value, "average_impact", getattr(value, "mean", None))
+    try:
+        n = int(count or 0)
+        avg = float(mean) if mean is not None else None
+    except (TypeError, ValueError):
+        return 0, None
+    return n, avg
+
+
+def _evidence_factor(recommendations: int, brokered: tuple[int, float | None]) -> float:
+    extra = min(max(recommendations - SCHOOLS_NEEDED, 0), RECOMMENDATIONS_CAP)
+    factor = 1.0 + RECOMMENDATION_WEIGHT * extra
+    count, mean = brokered
+    if count and mean is not None:
+        factor *= 1.0 + IMPACT_WEIGHT * (mean - 2.0) * min(count, BROKERAGE_CAP)
+    return max(factor, 0.5)
+
+
+# --- suggest ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    listing: Listing
+    provider: Provider
+    hit: Hit | None
+    score: float
+    reasons: list[str]
+
+
+def suggest(
+    session: Session,
+    engine: SearchEngine,
+    school: SchoolContext,
+    need: Need,
+    limit: int = 10,
+) -> list[Suggestion]:
+    """Return up to `limit` public listings for `need` at `school`, best first, with reasons."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    engine.catch_up()
+    backend = engine.backend
+    phases = school_phases(school)
+    filters: dict[str, frozenset[str]] = {}
+    if phases:
+        filters["phase"] = phases
+    if school.la_code:
+        filters["la"] = frozenset({school.la_code})
+    elif school.region:
+        filters["region"] = frozenset({school.region})
+    prefer = {
+        name: frozenset(values)
+        for name, values in (
+            ("category", (need.category,) if need.category else ()),
+            ("ecm", need.ecm_outcomes),
+            ("pupil_group", need.pupil_groups),
+            ("sen", school.sen_specialisms),
+        )
+        if values
+    }
+    pool = max(POOL, limit * 2)
+
+    concepts, corrections = _checked_concepts(backend, need.text)
+    by_words = True
+    hits: tuple[Hit, ...] = ()
+    if concepts:
+        results = backend.search(
+            Query(
+                text=_or_text(concepts),
+                filters=tuple(filters.items()),
+                prefer=tuple(prefer.items()),
+                per_page=pool,
+                autocorrect=False,
+            )
+        )
+        hits = results.hits
+    if not hits:
+        by_words = False
+        if not prefer:
+            return []
+        results = backend.search(
+            Query(filters=tuple(filters.items()), prefer=tuple(prefer.items()), per_page=pool)
+        )
+        hits = results.hits
+
+    candidates = _hydrate(session, hits)
+    counts = recommendation_counts(session, {int(p.id or 0) for _, p, _ in candidates})
+    outcomes_fn = _brokerage_outcomes()
+    outcomes: Mapping[int, Any] = (
+        outcomes_fn(session, [int(item.id or 0) for item, _, _ in candidates])
+        if outcomes_fn
+        else {}
+    )
+    la_region = _la_region(session, school)
+    region_label = (
+        REGIONS.label_of(la_region or school.region or "") if (la_region or school.region) else ""
+    )
+
+    where = SchoolContext(school.phase, school.la_code, la_region or school.region, school.type)
+    kept: list[_Candidate] = []
+    for listing, provider, hit in candidates:
+        if phases and not phases & set(listing.phases):
+            continue
+        serves = _serves(listing, where)
+        if serves is None:
+            continue
+        recs = counts.get(int(provider.id or 0), 0)
+        if recs < SCHOOLS_NEEDED:
+            continue
+        matched_prefs = _matched_preferences(listing, need, school)
+        if not by_words and not matched_prefs:
+            continue
+        brokered = outcome_of(outcomes.get(int(listing.id or 0)))
+        reasons = _reasons(
+            listing,
+            provider,
+            hit,
+            concepts,
+            corrections,
+            by_words,
+            phases,
+            serves,
+            recs,
+            brokered,
+            need,
+            school,
+            region_label,
+        )
+        base = hit.score if hit is not None and hit.score > 0 else 1.0
+        kept.append(
+            _Candidate(listing, provider, hit, base * _evidence_factor(recs, brokered), reasons)
+        )
+
+    kept.sort(key=lambda c: -c.score)
+    ordered = _diversify(kept)[:limit]
+    top = ordered[0].score if ordered else 1.0
+    return [
+        Suggestion(c.listing, c.provider, round(c.score / top, 4) if top else 0.0, c.reasons)
+        for c in ordered
+    ]
+
+
+def _la_region(session: Session, school: SchoolContext) -> str | None:
+    if not school.la_code:
+        return None
+    return session.exec(
+        select(LocalAuthority.region).where(LocalAuthority.code == school.la_code)
+    ).first()
+
+
+def _hydrate(session: Session, hits: Sequence[Hit]) -> list[tuple[Listing, Provider, Hit | None]]:
+    """Return (listing, provider, hit) in hit order for hits whose listing is public now."""
+    ids = [hit.id for hit in hits]
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Listing, Provider)
+        .join(Provider, col(Provider.id) == Listing.provider_id)
+        .where(col(Listing.id).in_(ids))
+    ).all()
+    by_id = {int(listing.id or 0): (listing, provider) for listing, provider in rows}
+    now = utcnow()
+    out = []
+    for hit in hits:
+        row = by_id.get(hit.id)
+        if row is None or not row[0].is_public(now):
+            continue
+        out.append((row[0], row[1], hit))
+    return out
+
+
+def _matched_preferences(listing: Listing, need: Need, school: SchoolContext) -> list[str]:
+    out = []
+    if need.category and need.category in listing.categories:
+        out.append("category")
+    if set(need.ecm_outcomes) & set(listing.ecm_outcomes):
+        out.append("ecm")
+    if set(need.pupil_groups) & set(listing.pupil_groups):
+        out.append("pupil_group")
+    if set(school.sen_specialisms) & set(listing.sen_specialisms):
+        out.append("sen")
+    return out
+
+
+def _labels(vocabulary: Any, wanted: Iterable[str], present: Iterable[str]) -> str:
+    have = set(present)
+    return ", ".join(vocabulary.label_of(s) for s in wanted if s in have)
+
+
+def _reasons(
+    listing: Listing,
+    provider: Provider,
+    hit: Hit | None,
+    concepts: Sequence[_Concept],
+    corrections: Mapping[str, str],
+    by_words: bool,
+    phases: frozenset[str],
+    serves: str,
+    recommendations: int,
+    brokered: tuple[int, float | None],
+    need: Need,
+    school: SchoolContext,
+    region_label: str,
+) -> list[str]:
+    reasons: list[str] = []
+    if need.category and need.category in listing.categories:
+        reasons.append(f"area: {CATEGORIES.label_of(need.category)}")
+    if by_words:
+        words = _words_matched(concepts, hit, listing, provider)
+        if words:
+            reason = "words: " + ", ".join(words)
+            fixed = [corrections[w] for w in words if w in corrections]
+            if fixed:
+                reason += " (spelling corrected: " + "; ".join(fixed) + ")"
+            reasons.append(reason)
+    else:
+        reasons.append("no listing used the need's words: matched on area, outcomes and groups")
+    outcomes = _labels(ECM_OUTCOMES, need.ecm_outcomes, listing.ecm_outcomes)
+    if outcomes:
+        reasons.append(f"outcome: {outcomes}")
+    groups = _labels(PUPIL_GROUPS, need.pupil_groups, listing.pupil_groups)
+    if groups:
+        reasons.append(f"pupil group: {groups}")
+    sen = _labels(SEN_SPECIALISMS, school.sen_specialisms, listing.sen_specialisms)
+    if sen:
+        reasons.append(f"SEN: {sen}")
+    if phases:
+        served = [s for s in PHASES.slugs if s in phases and s in listing.phases]
+        reasons.append("phase: " + ", ".join(PHASES.label_of(s) for s in served))
+    if serves in _SERVES_REASON:
+        reason = _SERVES_REASON[serves]
+        if serves == "region" and region_label:
+            reason += f" ({region_label})"
+        reasons.append(reason)
+    reasons.append(f"recommended by {recommendations} schools")
+    count, mean = brokered
+    if count:
+        times = "once" if count == 1 else f"{count} times"
+        reasons.append(
+            f"brokered {times}, average impact {mean:.1f}/4" if mean is not None else times
+        )
+    return reasons
+
+
+def _diversify(ranked: Sequence[_Candidate]) -> list[_Candidate]:
+    """Keep at most MAX_PER_PROVIDER per provider in the first DIVERSITY_WINDOW; the rest after."""
+    first: list[_Candidate] = []
+    later: list[_Candidate] = []
+    per_provider: dict[int, int] = {}
+    for candidate in ranked:
+        pid = int(candidate.provider.id or 0)
+        if len(first) < DIVERSITY_WINDOW and per_provider.get(pid, 0) < MAX_PER_PROVIDER:
+            first.append(candidate)
+            per_provider[pid] = per_provider.get(pid, 0) + 1
+        else:
+            later.append(candidate)
+    if len(first) < DIVERSITY_WINDOW:
+        # Too few others to fill the first ten: what is left would break the rule there.
+        return first
+    return first + later
+
+
+# --- for the diagnosis and brokerage features --------------------------------------------------
+
+
+def context_of(school_row: Any) -> SchoolContext:
+    """Return the SchoolContext of a School row (reads .phase, .type, .sen_specialisms, .la)."""
+    la = getattr(school_row, "la", None)
+    return SchoolContext(
+        phase=getattr(school_row, "phase", None) or None,
+        la_code=getattr(la, "code", None),
+        region=getattr(la, "region", None),
+        type=getattr(school_row, "type", None) or None,
+        sen_specialisms=tuple(getattr(school_row, "sen_specialisms", None) or ()),
+    )
+
+
+def need_of(priority_row: Any) -> Need:
+    """Return the Need of a Priority row (reads .description, .category, .ecm_outcomes, .pupil_groups)."""
+    return Need(
+        text=getattr(priority_row, "description", "") or "",
+        category=getattr(priority_row, "category", None) or None,
+        ecm_outcomes=tuple(getattr(priority_row, "ecm_outcomes", None) or ()),
+        pupil_groups=tuple(getattr(priority_row, "pupil_groups", None) or ()),
+    )
+
+
+def suggest_for_priority(
+    session: Session, engine: SearchEngine, school_row: Any, priority_row: Any, limit: int = 10
+) -> list[Suggestion]:
+    """Return suggestions for a recorded priority of a school (School and Priority rows, duck-typed).
+
+    Reads .description, .category, .ecm_outcomes and .pupil_groups from the priority, and
+    .phase, .type, .sen_specialisms and .la (.code, .region) from the school. Typical call
+    from a view: ``suggest_for_priority(get_session(), get_engine(), school, priority)``.
+    """
+    return suggest(session, engine, context_of(school_row), need_of(priority_row), limit)
