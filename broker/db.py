@@ -31,6 +31,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
+def begin_write(session: Session) -> None:
+    """Start the session's transaction now, taking SQLite's write lock at once.
+
+    Python's sqlite3 driver begins a transaction only at the first write, so a read followed by
+    a write is not isolated, and a SAVEPOINT issued first would commit on release. Services that
+    check-then-write under a rule (or nest savepoints) call this first; PostgreSQL needs nothing.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:  # type: ignore[attr-defined]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def get_engine(app: Flask | None = None) -> Engine:
     app = app or current_app
     engine: Engine | None = app.extensions.get("broker.engine")
