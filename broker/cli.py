@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(index_cli)
+    from broker.hardcopy.cli import register as register_hardcopy
+
+    register_hardcopy(app)
     interchange_cli.register(app)
 
 

@@ -1,0 +1,1 @@
+"""The simplified whole-directory hardcopy of an LA, and its published editions."""
