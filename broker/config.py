@@ -32,6 +32,8 @@ def load(instance_path: str) -> dict[str, Any]:
         "PAGE_SIZE": int(env.get("BROKER_PAGE_SIZE", "20")),
         # Rate limiter storage shared by all processes (memory:// only for one process).
         "RATELIMIT_STORAGE_URI": env.get("BROKER_RATELIMIT_STORAGE_URI", "memory://"),
+        # Requests one client may make to POST /api/v1/match (Flask-Limiter syntax).
+        "MATCH_RATE_LIMIT": env.get("BROKER_MATCH_RATE_LIMIT", "60 per minute"),
         # Cookies only over HTTPS; off for local http://127.0.0.1 development.
         "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", "false")),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from broker.search.services import MAX_PER_PAGE, SORTS
-from broker.taxonomy import LISTING_FACETS
+from broker.taxonomy import (
+    CATEGORIES,
+    ECM_OUTCOMES,
+    LISTING_FACETS,
+    PHASES,
+    PUPIL_GROUPS,
+    REGIONS,
+    SCHOOL_TYPES,
+    SEN_SPECIALISMS,
+)
 
 FACET_PARAMS = {
     "category": "Area of support",
@@ -73,6 +82,174 @@ LISTING_SUMMARY = {
         "score": {"type": "number"},
         "description": {"type": "string"},
     },
+}
+
+
+def _values(vocabulary: Any) -> str:
+    return (
+        "One of: " + ", ".join(t.label for t in vocabulary.terms) + " (labels or slugs, any case)."
+    )
+
+
+def _term(vocabulary: Any, description: str) -> dict[str, Any]:
+    return {"type": "string", "description": f"{description}. {_values(vocabulary)}"}
+
+
+def _terms(vocabulary: Any, description: str) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "maxItems": 20,
+        "items": {"type": "string"},
+        "description": f"{description}. {_values(vocabulary)}",
+    }
+
+
+#: POST /api/v1/match: the matcher (broker.matching.services).
+MATCH_SCHEMAS: dict[str, Any] = {
+    "MatchRequest": {
+        "type": "object",
+        "required": ["needs"],
+        "additionalProperties": False,
+        "properties": {
+            "school": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "The school the needs belong to. Every field is optional.",
+                "properties": {
+                    "phase": _term(
+                        PHASES,
+                        "The school's phase: only listings serving it are proposed (a special "
+                        "school by type matches as Special; an all-through school is served by "
+                        "All-through, Primary or Secondary listings)",
+                    ),
+                    "la_code": {
+                        "type": "string",
+                        "description": "The school's local authority code (e.g. 886): only "
+                        "listings serving that LA (directly, through its region, nationally or "
+                        "online) are proposed.",
+                    },
+                    "region": _term(
+                        REGIONS,
+                        "The school's region, when no LA code is given: only listings serving "
+                        "the whole region, nationally or online are proposed",
+                    ),
+                    "type": _term(SCHOOL_TYPES, "The school's type"),
+                    "sen_specialisms": _terms(
+                        SEN_SPECIALISMS, "The SEN the school serves (raises matching listings)"
+                    ),
+                },
+            },
+            "needs": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 10,
+                "items": {"$ref": "#/components/schemas/MatchNeed"},
+            },
+            "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+        },
+    },
+    "MatchNeed": {
+        "type": "object",
+        "required": ["text"],
+        "additionalProperties": False,
+        "properties": {
+            "text": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 2000,
+                "description": "The need in the SIP's own words; spelling is corrected against "
+                "the directory and abbreviations (SEND, KS2, EAL...) are understood.",
+            },
+            "category": _term(CATEGORIES, "Area of support (raises matching listings)"),
+            "ecm_outcomes": _terms(ECM_OUTCOMES, "Every Child Matters outcomes (raise)"),
+            "pupil_groups": _terms(PUPIL_GROUPS, "Pupil groups concerned (raise)"),
+        },
+    },
+    "MatchResponse": {
+        "type": "object",
+        "required": ["needs"],
+        "properties": {
+            "needs": {
+                "type": "array",
+                "description": "One entry per need, in request order.",
+                "items": {
+                    "type": "object",
+                    "required": ["results"],
+                    "properties": {
+                        "results": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/MatchResult"},
+                        }
+                    },
+                },
+            }
+        },
+    },
+    "MatchResult": {
+        "type": "object",
+        "required": ["id", "title", "provider", "score", "reasons"],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "provider": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": {"type": "string"}},
+            },
+            "score": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "Relative to the best result for the same need (1).",
+            },
+            "reasons": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string"},
+                "description": 'Why it was proposed, e.g. "area: Governance", "serves your '
+                'LA", "recommended by 4 schools", "words: autism, outreach".',
+            },
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+}
+
+MATCH_PATH: dict[str, Any] = {
+    "post": {
+        "operationId": "matchNeeds",
+        "summary": "Propose assured listings for a school's needs, with the reasons",
+        "description": "Stateless. Never proposes a listing that does not serve the school's "
+        "phase or area (unless national or online), suspended, lapsed or unassured listings; "
+        "at most two per provider in the first ten. Rate limited per client (default 60 a "
+        "minute).",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}}
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Suggestions per need, best first",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/MatchResponse"}}
+                },
+            },
+            **{
+                status: {
+                    "description": description,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
+                for status, description in (
+                    ("400", "Bad input; `error.field` names it (e.g. needs[1].category)"),
+                    ("413", "The body is too large"),
+                    ("429", "Too many requests from this client; see Retry-After"),
+                )
+            },
+        },
+    }
 }
 
 
@@ -191,9 +368,11 @@ def document(service_name: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/match": MATCH_PATH,
         },
         "components": {
             "schemas": {
+                **MATCH_SCHEMAS,
                 "Error": ERROR,
                 "Listing": LISTING_SUMMARY,
                 "FacetCount": facet_count,

@@ -89,3 +89,7 @@ def listing(listing_id: int) -> Response:
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
     return jsonify(openapi.document(current_app.config["SERVICE_NAME"]))
+
+
+# POST /api/v1/match lives in its own module; importing it registers the route on `bp`.
+from broker.api import match as _match  # noqa: E402, F401

@@ -1,0 +1,67 @@
+"""POST /api/v1/match: the matcher as a public, stateless, rate-limited JSON endpoint."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request, url_for
+
+from broker.api.views import bp
+from broker.db import get_session
+from broker.errors import BrokerError, InvalidInput
+from broker.extensions import limiter
+from broker.matching import services as matching
+from broker.search.engine import get_engine
+
+#: Largest request body read (10 needs of 2,000 characters fit with room to spare).
+MAX_BODY = 64_000
+
+
+class BodyTooLarge(BrokerError):
+    status = 413
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["MATCH_RATE_LIMIT"])
+
+
+@bp.post("/match")
+@limiter.limit(_rate_limit)
+def match() -> Response:
+    if (request.content_length or 0) > MAX_BODY:
+        raise BodyTooLarge(f"The request body must be at most {MAX_BODY:,} bytes.")
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        raise InvalidInput("body", "Send a JSON object with a list of needs.")
+    session = get_session()
+    parsed = matching.parse_match_request(session, body)
+    engine = get_engine()
+    needs = []
+    for need in parsed.needs:
+        found = matching.suggest(session, engine, parsed.school, need, parsed.limit)
+        needs.append(
+            {
+                "results": [
+                    {
+                        "id": s.listing.id,
+                        "title": s.listing.title,
+                        "provider": {"name": s.provider.name},
+                        "score": s.score,
+                        "reasons": s.reasons,
+                        "url": url_for(
+                            "directory.listing", listing_id=s.listing.id, _external=True
+                        ),
+                    }
+                    for s in found
+                ]
+            }
+        )
+    return jsonify({"needs": needs})
+
+
+@bp.after_app_request
+def _match_headers(response: Response) -> Response:
+    # Runs after the blueprint's CORS hook: answers to a POST are never cached, and a browser
+    # on another site may POST JSON here.
+    if request.endpoint == "api.match":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+    return response
