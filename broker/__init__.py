@@ -52,6 +52,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from broker.directory import views as directory
 
     app.register_blueprint(directory.bp)
+    from broker.hardcopy import views as hardcopy
+
+    app.register_blueprint(hardcopy.bp)
 
     from broker.api import views as api
 
@@ -60,21 +63,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from broker.hardcopy import views as hardcopy
 
     app.register_blueprint(hardcopy.bp)
-    from broker.submissions import views as submissions
-
-    app.register_blueprint(submissions.bp)
-
-    from broker.brokerage import views as brokerage
-    from broker.schools import views as schools
-
-    app.register_blueprint(schools.bp)
-    app.register_blueprint(brokerage.bp)
-
-    from broker.assurance import views as assurance
-    from broker.recommendations import views as recommendations
-
-    app.register_blueprint(assurance.bp)
-    app.register_blueprint(recommendations.bp)
 
     from broker import auth, mail
 
