@@ -299,6 +299,60 @@ class MailMessage(SQLModel, table=True):
     last_error: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
 
 
+# --- provider submissions (issue 4) ------------------------------------------------------
+
+
+class ListingSection(SQLModel, table=True):
+    """How far a provider got with one section of a draft listing (the task list's statuses)."""
+
+    __tablename__ = "listing_section"
+
+    listing_id: int = Field(foreign_key="listing.id", primary_key=True)
+    #: A page of the task list: about, audience, delivery, cost, referees.
+    section: str = Field(max_length=30, primary_key=True)
+    #: in-progress or completed
+    state: str = Field(max_length=20)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ListingReferee(SQLModel, table=True):
+    """A school the provider names as a referee for a listing; asked to recommend on submission."""
+
+    __tablename__ = "listing_referee"
+
+    listing_id: int = Field(foreign_key="listing.id", primary_key=True)
+    school_id: int = Field(foreign_key="school.id", primary_key=True, index=True)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class ListingRevision(SQLModel, table=True):
+    """A proposed edit of an assured (or suspended) listing, kept apart from the listing.
+
+    The published listing stays live, unchanged, until QA approves the revision, which
+    broker.submissions.services.apply_revision copies onto it. It holds every editable
+    listing field in `proposed` (see broker.submissions.services.EDITABLE_FIELDS).
+    """
+
+    __tablename__ = "listing_revision"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listing.id", index=True)
+    #: Equal to listing_id while the revision is open (draft, submitted, changes-requested) and
+    #: NULL once closed: the unique constraint allows one open revision per listing.
+    open_listing_id: Optional[int] = Field(default=None, unique=True)
+    #: draft, submitted, changes-requested, approved, rejected, discarded
+    status: str = Field(default="draft", max_length=20, index=True)
+    proposed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: Optional[datetime] = None
+    decided_at: Optional[datetime] = None
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    #: QA's message (changes requested, rejection reason).
+    message: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
 # --- printed directory (issue 5) ---------------------------------------------------------
 
 
