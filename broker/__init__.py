@@ -64,6 +64,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(hardcopy.bp)
 
+    from broker.brokerage import views as brokerage
+    from broker.schools import views as schools
+
+    app.register_blueprint(schools.bp)
+    app.register_blueprint(brokerage.bp)
+
     from broker import auth, mail
 
     auth.init_app(app)

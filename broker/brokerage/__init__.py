@@ -1,0 +1,1 @@
+"""Brokered support: shortlists, the head's decision, the engagement and its impact."""

@@ -1,0 +1,395 @@
+"""Rules of brokerage: shortlisting, the head's decision, the work, its impact, initiative fatigue.
+
+A brokerage moves: suggested -> agreed -> engaged -> completed -> evaluated (impact recorded),
+or to declined (with a reason) before the work starts. Every step is dated on the row and
+written to the audit log. The head decides and records impact; the SIP shortlists; either may
+say the work has started or finished. QA officers and administrators see but do not act.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from broker import taxonomy
+from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
+from broker.models import (
+    AuditEvent,
+    Brokerage,
+    Listing,
+    LocalAuthority,
+    Priority,
+    Provider,
+    School,
+    User,
+    utcnow,
+)
+from broker.schools import services as schools
+
+ACTIVE = ("agreed", "engaged")
+#: Ratings at or above this are a positive impact that invites a recommendation.
+POSITIVE_IMPACT = 3
+REASON_MAX = 2000
+DEFAULT_FATIGUE_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class Step:
+    """One allowed move: from which states, who may make it, and the verb for messages."""
+
+    to: str
+    sources: tuple[str, ...]
+    roles: tuple[str, ...]
+    verb: str
+    stamp: str
+
+
+STEPS: dict[str, Step] = {
+    "agreed": Step("agreed", ("suggested",), ("headteacher",), "agree to", "agreed_at"),
+    "declined": Step(
+        "declined", ("suggested", "agreed"), ("headteacher",), "decline", "declined_at"
+    ),
+    "engaged": Step("engaged", ("agreed",), ("headteacher", "sip"), "start", "engaged_at"),
+    "completed": Step(
+        "completed", ("engaged",), ("headteacher", "sip"), "complete", "completed_at"
+    ),
+    "evaluated": Step(
+        "evaluated", ("completed",), ("headteacher",), "record the impact of", "evaluated_at"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BrokerageView:
+    brokerage: Brokerage
+    listing: Listing
+    provider: Provider
+    priority: Priority
+
+
+@dataclass(frozen=True)
+class Fatigue:
+    """Signs of initiative fatigue in one school."""
+
+    active: int
+    threshold: int
+    #: Areas of support (labels) with two or more active engagements.
+    crowded_areas: list[str]
+
+    @property
+    def over_threshold(self) -> bool:
+        return self.active > self.threshold
+
+    @property
+    def warn(self) -> bool:
+        return self.over_threshold or bool(self.crowded_areas)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get_brokerage(session: Session, brokerage_id: int) -> Brokerage:
+    """Return the brokerage or raise NotFound."""
+    row = session.get(Brokerage, brokerage_id)
+    if row is None:
+        raise NotFound("There is no such brokerage.")
+    return row
+
+
+def view_of(session: Session, brokerage: Brokerage) -> BrokerageView:
+    """Return the brokerage with its listing, provider and priority."""
+    listing = session.get(Listing, brokerage.listing_id)
+    provider = session.get(Provider, brokerage.provider_id)
+    priority = session.get(Priority, brokerage.priority_id)
+    assert listing is not None and provider is not None and priority is not None
+    return BrokerageView(brokerage, listing, provider, priority)
+
+
+def for_school(session: Session, school_id: int) -> dict[int, list[BrokerageView]]:
+    """Return the school's brokerages by priority id, newest first within each."""
+    rows = session.exec(
+        select(Brokerage, Listing, Provider, Priority)
+        .join(Listing, col(Listing.id) == col(Brokerage.listing_id))
+        .join(Provider, col(Provider.id) == col(Brokerage.provider_id))
+        .join(Priority, col(Priority.id) == col(Brokerage.priority_id))
+        .where(Brokerage.school_id == school_id)
+        .order_by(col(Brokerage.suggested_at).desc(), col(Brokerage.id).desc())
+    ).all()
+    out: dict[int, list[BrokerageView]] = {}
+    for b, listing, provider, priority in rows:
+        out.setdefault(b.priority_id, []).append(BrokerageView(b, listing, provider, priority))
+    return out
+
+
+def for_priority(session: Session, priority_id: int) -> list[BrokerageView]:
+    """Return the brokerages of one priority (its shortlist and what became of it)."""
+    priority = session.get(Priority, priority_id)
+    if priority is None:
+        return []
+    return for_school(session, priority.school_id).get(priority_id, [])
+
+
+def audit_trail(session: Session, brokerage_id: int) -> list[AuditEvent]:
+    """Return the brokerage's audited steps, oldest first."""
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "brokerage", AuditEvent.entity_id == brokerage_id)
+            .order_by(col(AuditEvent.at), col(AuditEvent.id))
+        ).all()
+    )
+
+
+def school_states(session: Session, school_id: int) -> dict[int, str]:
+    """Return listing id -> the furthest state of the school's brokerages of it (search context)."""
+    order = {slug: i for i, slug in enumerate(taxonomy.BROKERAGE_STATES.slugs)}
+    out: dict[int, str] = {}
+    for listing_id, state in session.exec(
+        select(Brokerage.listing_id, Brokerage.state).where(Brokerage.school_id == school_id)
+    ):
+        if listing_id not in out or order.get(state, 0) > order.get(out[listing_id], 0):
+            out[listing_id] = state
+    return out
+
+
+def brokerage_outcomes(
+    session: Session, listing_ids: Iterable[int]
+) -> dict[int, tuple[int, float]]:
+    """Return listing id -> (brokerages with impact recorded, mean impact rating 1-4)."""
+    ids = sorted({int(i) for i in listing_ids})
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            Brokerage.listing_id,
+            sa.func.count(col(Brokerage.id)),
+            sa.func.avg(col(Brokerage.impact_rating)),
+        )
+        .where(
+            col(Brokerage.listing_id).in_(ids),
+            Brokerage.state == "evaluated",
+            col(Brokerage.impact_rating).is_not(None),
+        )
+        .group_by(col(Brokerage.listing_id))
+    ).all()
+    return {int(lid): (int(n), round(float(mean), 2)) for lid, n, mean in rows}
+
+
+def fatigue(session: Session, school: School, extra: Brokerage | None = None) -> Fatigue:
+    """Measure initiative fatigue: active engagements against the LA's threshold, and crowded areas.
+
+    With `extra`, measure as if that brokerage were active too (the warning when agreeing it).
+    """
+    la = session.get(LocalAuthority, school.la_id)
+    threshold = la.fatigue_threshold if la is not None else DEFAULT_FATIGUE_THRESHOLD
+    rows = list(
+        session.exec(
+            select(Brokerage.id, Priority.category)
+            .join(Priority, col(Priority.id) == col(Brokerage.priority_id))
+            .where(Brokerage.school_id == school.id, col(Brokerage.state).in_(ACTIVE))
+        ).all()
+    )
+    if extra is not None and extra.state not in ACTIVE:
+        priority = session.get(Priority, extra.priority_id)
+        rows.append((extra.id, priority.category if priority else ""))
+    per_area: dict[str, int] = {}
+    for _, category in rows:
+        per_area[category] = per_area.get(category, 0) + 1
+    crowded = [
+        taxonomy.CATEGORIES.label_of(slug)
+        for slug in taxonomy.CATEGORIES.slugs
+        if per_area.get(slug, 0) >= 2
+    ]
+    return Fatigue(active=len(rows), threshold=threshold, crowded_areas=crowded)
+
+
+# --- suggestions -----------------------------------------------------------------------------
+
+
+def matcher_available() -> bool:
+    """Say whether the matcher (broker.matching.services.suggest_for_priority) is installed."""
+    try:
+        module = importlib.import_module("broker.matching.services")
+    except ImportError:
+        return False
+    return hasattr(module, "suggest_for_priority")
+
+
+def suggestions(
+    session: Session, engine: Any, school: School, priority: Priority, limit: int = 10
+) -> list[Any]:
+    """Return the matcher's suggestions for a priority ([] when there is no matcher yet).
+
+    Each has .listing, .provider, .score and .reasons (broker.matching.services.Suggestion).
+    """
+    if not matcher_available():
+        return []
+    module = importlib.import_module("broker.matching.services")
+    return list(module.suggest_for_priority(session, engine, school, priority, limit=limit))
+
+
+# --- changing -------------------------------------------------------------------------------
+
+
+def shortlist(
+    session: Session,
+    sip: User,
+    priority: Priority,
+    listing_id: int,
+    note: str = "",
+    now: datetime | None = None,
+) -> Brokerage:
+    """Put a public listing on a priority's shortlist (state: suggested); audited."""
+    school = schools.get_school(session, priority.school_id)
+    schools.require_sip(session, sip, school)
+    listing = session.get(Listing, listing_id)
+    if listing is None or not listing.is_public(now):
+        raise InvalidInput(
+            "listing_id", "That listing is not in the directory now, so it cannot be shortlisted"
+        )
+    existing = session.exec(
+        select(Brokerage).where(
+            Brokerage.priority_id == priority.id, Brokerage.listing_id == listing_id
+        )
+    ).first()
+    if existing is not None:
+        raise InvalidInput("listing_id", "That listing is already on this priority's shortlist")
+    brokerage = Brokerage(
+        priority_id=int(priority.id or 0),
+        school_id=priority.school_id,
+        listing_id=listing_id,
+        provider_id=listing.provider_id,
+        shortlisted_by_id=sip.id,
+        note=note.strip()[:REASON_MAX],
+        suggested_at=now or utcnow(),
+    )
+    session.add(brokerage)
+    session.flush()
+    schools.audit(
+        session,
+        sip,
+        "brokerage",
+        int(brokerage.id or 0),
+        "shortlisted",
+        to_state="suggested",
+        provider_id=listing.provider_id,
+    )
+    return brokerage
+
+
+def allowed_steps(session: Session, user: User, brokerage: Brokerage) -> list[str]:
+    """Return the states this user may move the brokerage to now."""
+    out = []
+    for step in STEPS.values():
+        if brokerage.state in step.sources and _may_act(session, user, brokerage, step):
+            out.append(step.to)
+    return out
+
+
+def _may_act(session: Session, user: User, brokerage: Brokerage, step: Step) -> bool:
+    if not user.active or user.role not in step.roles:
+        return False
+    if user.role == "headteacher":
+        return user.school_id == brokerage.school_id
+    return schools.is_assigned_sip(session, user, brokerage.school_id)
+
+
+def check_step(session: Session, user: User, brokerage: Brokerage, to: str) -> Step:
+    """Return the step to state `to`, or raise Conflict (not from this state) or Forbidden (not you)."""
+    step = STEPS.get(to)
+    label = taxonomy.BROKERAGE_STATES.label_of
+    if step is None:
+        raise Conflict(f"A brokerage cannot be moved to {to[:30]!r}.")
+    if brokerage.state not in step.sources:
+        raise Conflict(
+            f"You cannot {step.verb} this support: it is {label(brokerage.state).lower()}, "
+            f"and only {' or '.join(label(s).lower() for s in step.sources)} support can be."
+        )
+    if not _may_act(session, user, brokerage, step):
+        who = " or ".join(
+            {"headteacher": "the school's headteacher", "sip": "the school's SIP"}[r]
+            for r in step.roles
+        )
+        raise Forbidden(f"Only {who} can {step.verb} this support.")
+    return step
+
+
+def move(
+    session: Session,
+    user: User,
+    brokerage: Brokerage,
+    to: str,
+    *,
+    reason: str = "",
+    rating: int | str | None = None,
+    impact: str = "",
+    now: datetime | None = None,
+) -> Brokerage:
+    """Move a brokerage to state `to`, checking the transition and who makes it; audited.
+
+    Raises Conflict when the move is not possible from the current state, Forbidden when this
+    user may not make it, InvalidInput when a reason or the impact is missing.
+    """
+    step = check_step(session, user, brokerage, to)
+    text = ""
+    if to == "declined":
+        text = reason.strip()
+        if not text:
+            raise InvalidInput("reason", "Say why the school is declining this support")
+        if len(text) > REASON_MAX:
+            raise InvalidInput("reason", f"The reason must be {REASON_MAX} characters or fewer")
+        brokerage.declined_reason = text
+    if to == "evaluated":
+        term = taxonomy.IMPACT_RATINGS.get(str(rating or "").strip())
+        if term is None:
+            raise InvalidInput("rating", "Select how much impact the support had, from 1 to 4")
+        words = impact.strip()
+        if not words:
+            raise InvalidInput("impact", "Describe the impact on the priority")
+        if len(words) > REASON_MAX:
+            raise InvalidInput(
+                "impact", f"The description must be {REASON_MAX} characters or fewer"
+            )
+        brokerage.impact_rating, brokerage.impact_text = int(term.slug), words
+        text = f"{term.slug}/4: {words}"
+    before = brokerage.state
+    brokerage.state = to
+    setattr(brokerage, step.stamp, now or utcnow())
+    session.add(brokerage)
+    schools.audit(
+        session,
+        user,
+        "brokerage",
+        int(brokerage.id or 0),
+        to,
+        from_state=before,
+        to_state=to,
+        reason=text or None,
+        provider_id=brokerage.provider_id,
+    )
+    session.flush()
+    return brokerage
+
+
+def is_positive(brokerage: Brokerage) -> bool:
+    """Say whether the recorded impact was positive (3 or 4 out of 4)."""
+    return brokerage.impact_rating is not None and brokerage.impact_rating >= POSITIVE_IMPACT
+
+
+def shortlist_targets(session: Session, sip: User) -> list[tuple[School, Priority]]:
+    """Return the priorities this SIP can shortlist against (current ones of assigned schools)."""
+    return schools.open_priorities_for_sip(session, sip)
+
+
+def states_of(rows: Sequence[BrokerageView]) -> dict[str, int]:
+    """Count brokerages per state (for summaries)."""
+    out: dict[str, int] = {}
+    for row in rows:
+        out[row.brokerage.state] = out.get(row.brokerage.state, 0) + 1
+    return out

@@ -1,0 +1,276 @@
+"""Brokerage pages: shortlisting a listing, the head's decision, the work's progress, its impact.
+
+Private to the school's circle like the school pages: anonymous -> sign in, others -> 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from broker import db
+from broker.auth.access import can_see_school, has_role, roles_required, safe_next
+from broker.brokerage import forms, services
+from broker.errors import Forbidden, InvalidInput, NotFound
+from broker.models import Brokerage, Listing, Priority, User
+from broker.schools import services as schools
+
+bp = Blueprint("brokerage", __name__)
+
+Page = str | Response | tuple[str, int]
+_MAX_ID = 2**31 - 1
+_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+#: Endpoints of the assurance feature's "recommend this provider" page, tried in order.
+_RECOMMEND_ENDPOINTS = ("recommendations.recommend_form", "assurance.recommend")
+
+
+def _user() -> User:
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+def _brokerage(brokerage_id: int) -> Brokerage:
+    if brokerage_id > _MAX_ID:
+        raise NotFound("There is no such brokerage.")
+    row = services.get_brokerage(db.get_session(), brokerage_id)
+    if not can_see_school(row.school_id):
+        raise Forbidden("Only the school's headteacher, its SIP and its LA can see this page.")
+    return row
+
+
+def _attach(form: FlaskForm, exc: InvalidInput) -> None:
+    field = getattr(form, exc.field, None) or next(iter(form))
+    field.errors = [*field.errors, exc.message]
+
+
+def _target_choices(user: User) -> list[Any]:
+    from wtforms import SelectChoice
+
+    choices = [SelectChoice("", "Choose a school's priority")]
+    for school, priority in services.shortlist_targets(db.get_session(), user):
+        words = (
+            priority.description
+            if len(priority.description) <= 70
+            else priority.description[:67] + "…"
+        )
+        choices.append(SelectChoice(str(priority.id), words, optgroup=school.name))
+    return choices
+
+
+def recommend_url(view: services.BrokerageView) -> str:
+    """Return where a head recommends the provider: the assurance flow, or the listing page."""
+    for endpoint in _RECOMMEND_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            for kwargs in (
+                {"listing_id": view.listing.id},
+                {"provider_id": view.provider.id},
+            ):
+                try:
+                    return url_for(endpoint, **kwargs)
+                except BuildError:
+                    continue
+    return url_for("directory.listing", listing_id=view.listing.id)
+
+
+@bp.app_template_global()
+def brokerage_panel(listing_id: int) -> dict[str, Any]:
+    """Return what the listing page shows about brokerage: outcomes, and the SIP's shortlist form."""
+    s = db.get_session()
+    count, mean = services.brokerage_outcomes(s, [listing_id]).get(listing_id, (0, 0.0))
+    panel: dict[str, Any] = {"count": count, "mean": mean, "form": None}
+    if has_role("sip"):
+        form = forms.ShortlistForm(formdata=None)
+        form.priority_id.choices = _target_choices(_user())
+        form.listing_id.data = listing_id
+        form.next.data = url_for("directory.listing", listing_id=listing_id)
+        panel["form"] = form
+        panel["has_targets"] = len(form.priority_id.choices) > 1
+    return panel
+
+
+# --- shortlisting --------------------------------------------------------------------------
+
+
+@bp.route("/brokerage/shortlist", methods=["GET", "POST"])
+@roles_required("sip")
+def shortlist() -> Page:
+    s = db.get_session()
+    user = _user()
+    form = forms.ShortlistForm()
+    form.priority_id.choices = _target_choices(user)
+    raw_listing = request.values.get("listing_id", "")
+    listing = (
+        s.get(Listing, int(raw_listing))
+        if raw_listing.isdigit() and int(raw_listing) <= _MAX_ID
+        else None
+    )
+    if listing is None or not listing.is_public():
+        raise NotFound("That listing is not in the directory.")
+    if request.method == "GET":
+        form.listing_id.data = listing.id
+        form.priority_id.data = request.args.get("priority_id", "")
+        form.next.data = safe_next(request.args.get("next")) or ""
+    elif form.validate_on_submit():
+        raw = form.priority_id.data or ""
+        priority = s.get(Priority, int(raw)) if raw.isdigit() and int(raw) <= _MAX_ID else None
+        try:
+            if priority is None or not schools.is_assigned_sip(s, user, priority.school_id):
+                raise InvalidInput("priority_id", "Select one of your schools' priorities")
+            services.shortlist(s, user, priority, int(listing.id or 0), "From a directory search")
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            school = schools.get_school(s, priority.school_id)
+            flash(f"“{listing.title}” is on {school.name}’s shortlist.", "success")
+            return redirect(
+                safe_next(form.next.data)
+                or url_for("schools.priority", school_id=school.id, priority_id=priority.id)
+            )
+    return render_template("brokerage/shortlist.html", form=form, listing=listing), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/schools/<int:school_id>/priorities/<int:priority_id>/shortlist")
+@roles_required("sip")
+def shortlist_suggestion(school_id: int, priority_id: int) -> Response:
+    """Shortlist one of the matcher's suggestions from the priority page."""
+    if school_id > _MAX_ID or priority_id > _MAX_ID:
+        raise NotFound()
+    s = db.get_session()
+    if not can_see_school(school_id):
+        raise Forbidden("Only the school's SIP can shortlist support for it.")
+    priority = schools.get_priority(s, school_id, priority_id)
+    form = forms.StepForm()
+    raw = request.form.get("listing_id", "")
+    back = url_for("schools.priority", school_id=school_id, priority_id=priority_id)
+    if not form.validate_on_submit() or not raw.isdigit() or int(raw) > _MAX_ID:
+        raise InvalidInput("listing_id", "Choose a listing to shortlist.")
+    note = request.form.get("note", "")[:2000]
+    try:
+        row = services.shortlist(s, _user(), priority, int(raw), note)
+    except InvalidInput as exc:
+        s.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    s.commit()
+    listing = s.get(Listing, row.listing_id)
+    flash(f"“{listing.title if listing else 'The listing'}” is on the shortlist.", "success")
+    return redirect(back)
+
+
+# --- one brokerage -------------------------------------------------------------------------
+
+
+@bp.get("/brokerage/<int:brokerage_id>")
+@roles_required(*_CIRCLE)
+def detail(brokerage_id: int) -> str:
+    row = _brokerage(brokerage_id)
+    s = db.get_session()
+    view = services.view_of(s, row)
+    school = schools.get_school(s, row.school_id)
+    return render_template(
+        "brokerage/detail.html",
+        view=view,
+        b=row,
+        school=school,
+        steps=services.allowed_steps(s, _user(), row),
+        trail=services.audit_trail(s, brokerage_id),
+        fatigue=services.fatigue(s, school),
+        positive=services.is_positive(row),
+        recommend_url=recommend_url(view),
+        form=forms.StepForm(),
+    )
+
+
+def _step_values(form: FlaskForm) -> dict[str, Any]:
+    if isinstance(form, forms.DeclineForm):
+        return {"reason": form.reason.data or ""}
+    if isinstance(form, forms.ImpactForm):
+        return {"rating": form.rating.data, "impact": form.impact.data or ""}
+    return {}
+
+
+def _step_page(brokerage_id: int, to: str, template: str, form: FlaskForm) -> Page:
+    row = _brokerage(brokerage_id)
+    s = db.get_session()
+    user = _user()
+    # Refuse at once (with the reason) rather than after the user fills in the form.
+    services.check_step(s, user, row, to)
+    view = services.view_of(s, row)
+    school = schools.get_school(s, row.school_id)
+    if form.validate_on_submit():
+        try:
+            services.move(s, user, row, to, **_step_values(form))
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            label = {
+                "agreed": "You agreed to this support.",
+                "declined": "You declined this support.",
+                "evaluated": "Impact recorded. Thank you.",
+            }[to]
+            flash(label, "success")
+            return redirect(url_for("brokerage.detail", brokerage_id=brokerage_id))
+    return render_template(
+        template,
+        view=view,
+        b=row,
+        school=school,
+        form=form,
+        fatigue=services.fatigue(s, school, extra=row) if to == "agreed" else None,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/brokerage/<int:brokerage_id>/agree", methods=["GET", "POST"])
+@roles_required(*_CIRCLE)
+def agree(brokerage_id: int) -> Page:
+    return _step_page(brokerage_id, "agreed", "brokerage/agree.html", forms.StepForm())
+
+
+@bp.route("/brokerage/<int:brokerage_id>/decline", methods=["GET", "POST"])
+@roles_required(*_CIRCLE)
+def decline(brokerage_id: int) -> Page:
+    return _step_page(brokerage_id, "declined", "brokerage/decline.html", forms.DeclineForm())
+
+
+@bp.route("/brokerage/<int:brokerage_id>/impact", methods=["GET", "POST"])
+@roles_required(*_CIRCLE)
+def impact(brokerage_id: int) -> Page:
+    return _step_page(brokerage_id, "evaluated", "brokerage/impact.html", forms.ImpactForm())
+
+
+def _simple_step(brokerage_id: int, to: str, message: str) -> Response:
+    row = _brokerage(brokerage_id)
+    form = forms.StepForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("csrf_token", "The form has expired: go back and try again.")
+    s = db.get_session()
+    services.move(s, _user(), row, to)
+    s.commit()
+    flash(message, "success")
+    return redirect(url_for("brokerage.detail", brokerage_id=brokerage_id))
+
+
+@bp.post("/brokerage/<int:brokerage_id>/engage")
+@roles_required(*_CIRCLE)
+def engage(brokerage_id: int) -> Response:
+    return _simple_step(brokerage_id, "engaged", "Recorded: the work has started.")
+
+
+@bp.post("/brokerage/<int:brokerage_id>/complete")
+@roles_required(*_CIRCLE)
+def complete(brokerage_id: int) -> Response:
+    return _simple_step(
+        brokerage_id,
+        "completed",
+        "Recorded: the work is complete. The head can now record its impact.",
+    )

@@ -1,0 +1,1 @@
+"""Schools' private records: SIP assignments, visits, priorities and support categories."""

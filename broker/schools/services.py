@@ -1,0 +1,554 @@
+"""Rules for schools' private records: who is whose SIP, visits, priorities, support categories.
+
+Who may see a school's private records is decided in one place, broker.auth.services.can_see_school:
+its head, its assigned SIPs, its LA's QA officers, and administrators (who run the service and
+answer for it). Changing them is narrower: only an assigned SIP records visits and priorities;
+only administrators and the LA's QA officers assign SIPs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from broker import taxonomy
+from broker.auth import services as auth_services
+from broker.errors import Forbidden, InvalidInput, NotFound
+from broker.models import (
+    AuditEvent,
+    LocalAuthority,
+    Priority,
+    School,
+    SchoolVisit,
+    SipAssignment,
+    User,
+    utcnow,
+)
+
+#: A visit agrees "a small number" of priorities.
+MAX_PRIORITIES = 5
+DESCRIPTION_MAX = 2000
+NOTES_MAX = 4000
+#: How far back a visit may be recorded (older records belong to another system).
+EARLIEST_VISIT = date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """A line of the schools list."""
+
+    school: School
+    la_name: str
+    sips: list[str]
+
+
+@dataclass(frozen=True)
+class SchoolList:
+    rows: list[SchoolRow]
+    total: int
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    """A visit with its priorities, as the school's page shows it."""
+
+    visit: SchoolVisit
+    sip_name: str
+    priorities: list[Priority] = field(default_factory=list)
+
+
+def audit(
+    session: Session,
+    actor: User | None,
+    entity_type: str,
+    entity_id: int,
+    action: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    provider_id: int | None = None,
+) -> AuditEvent:
+    """Record a change of state: who, when, what, why."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_label=f"{actor.name} ({actor.email})" if actor else "system",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        provider_id=provider_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def can_see(session: Session, user: User, school_id: int) -> bool:
+    """Say whether the user may see the school's priorities, category and brokerage."""
+    return auth_services.can_see_school(session, user, school_id)
+
+
+def is_assigned_sip(session: Session, user: User, school_id: int) -> bool:
+    """Say whether the user is an active SIP assigned to the school."""
+    if user.role != "sip" or not user.active or user.id is None:
+        return False
+    return (
+        session.exec(
+            select(SipAssignment).where(
+                SipAssignment.user_id == user.id, SipAssignment.school_id == school_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def may_assign_sips(user: User, school: School) -> bool:
+    """Say whether the user may assign SIPs to the school: admins, and QA officers of its LA."""
+    if not user.active:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "qa_officer" and user.la_id is not None and user.la_id == school.la_id
+
+
+def get_school(session: Session, school_id: int) -> School:
+    """Return the school or raise NotFound."""
+    school = session.get(School, school_id)
+    if school is None:
+        raise NotFound("There is no such school.")
+    return school
+
+
+def require_sip(session: Session, user: User, school: School) -> None:
+    """Raise Forbidden unless the user is an assigned SIP of the school."""
+    if not is_assigned_sip(session, user, int(school.id or 0)):
+        raise Forbidden("Only the school's School Improvement Partner can do this.")
+
+
+# --- the schools list and SIP assignments ----------------------------------------------------
+
+
+def schools_for(session: Session, user: User, words: str = "", limit: int = 50) -> SchoolList:
+    """Return the schools the user may see privately, by name, optionally filtered by name or URN."""
+    visible = auth_services.visible_school_ids(session, user)
+    conditions: list[sa.ColumnElement[bool]] = []
+    if visible is not None:
+        if not visible:
+            return SchoolList(rows=[], total=0)
+        conditions.append(col(School.id).in_(sorted(visible)))
+    text = words.strip()[:100]
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern += "%"
+        conditions.append(
+            sa.or_(
+                sa.func.lower(col(School.name)).like(pattern, escape="\\"),
+                col(School.urn) == text,
+            )
+        )
+    total = session.exec(select(sa.func.count(col(School.id))).where(*conditions)).one()
+    rows = session.exec(
+        select(School, LocalAuthority.name)
+        .join(LocalAuthority, col(LocalAuthority.id) == col(School.la_id))
+        .where(*conditions)
+        .order_by(col(School.name), col(School.id))
+        .limit(limit)
+    ).all()
+    ids = [int(s.id or 0) for s, _ in rows]
+    names: dict[int, list[str]] = {}
+    if ids:
+        for school_id, name in session.exec(
+            select(SipAssignment.school_id, User.name)
+            .join(User, col(User.id) == col(SipAssignment.user_id))
+            .where(col(SipAssignment.school_id).in_(ids))
+            .order_by(col(User.name))
+        ):
+            names.setdefault(school_id, []).append(name)
+    return SchoolList(
+        rows=[SchoolRow(s, la_name, names.get(int(s.id or 0), [])) for s, la_name in rows],
+        total=total,
+    )
+
+
+def assigned_sips(session: Session, school_id: int) -> list[User]:
+    """Return the SIPs assigned to a school, by name."""
+    return list(
+        session.exec(
+            select(User)
+            .join(SipAssignment, col(SipAssignment.user_id) == col(User.id))
+            .where(SipAssignment.school_id == school_id)
+            .order_by(col(User.name), col(User.id))
+        ).all()
+    )
+
+
+def assign_sip(session: Session, actor: User, school: School, email: str) -> User:
+    """Attach the SIP with this email address to the school; audited."""
+    if not may_assign_sips(actor, school):
+        raise Forbidden("Only an administrator or a QA officer of the school's LA can do this.")
+    address = email.strip().lower()
+    if not address:
+        raise InvalidInput("email", "Enter the SIP's email address")
+    sip = session.exec(select(User).where(sa.func.lower(col(User.email)) == address)).first()
+    if sip is None or sip.role != "sip":
+        raise InvalidInput(
+            "email",
+            "There is no School Improvement Partner with that email address. "
+            "Invite them first from your account page.",
+        )
+    if not sip.active:
+        raise InvalidInput("email", "That SIP's account is switched off")
+    assert sip.id is not None and school.id is not None
+    if is_assigned_sip(session, sip, school.id):
+        raise InvalidInput("email", f"{sip.name} is already this school's SIP")
+    session.add(SipAssignment(user_id=sip.id, school_id=school.id))
+    audit(session, actor, "school", school.id, "sip-assigned", reason=f"{sip.name} ({sip.email})")
+    session.flush()
+    return sip
+
+
+def unassign_sip(session: Session, actor: User, school: School, sip_id: int) -> User:
+    """Detach a SIP from the school; audited. Their past visits stay on the record."""
+    if not may_assign_sips(actor, school):
+        raise Forbidden("Only an administrator or a QA officer of the school's LA can do this.")
+    row = session.get(SipAssignment, (sip_id, school.id))
+    sip = session.get(User, sip_id)
+    if row is None or sip is None:
+        raise NotFound("That SIP is not assigned to this school.")
+    session.delete(row)
+    audit(
+        session,
+        actor,
+        "school",
+        int(school.id or 0),
+        "sip-unassigned",
+        reason=f"{sip.name} ({sip.email})",
+    )
+    session.flush()
+    return sip
+
+
+# --- visits and priorities --------------------------------------------------------------------
+
+
+def _check_slugs(
+    values: Sequence[str], vocabulary: taxonomy.Vocabulary, field_name: str
+) -> list[str]:
+    slugs = []
+    for value in values:
+        term = vocabulary.get(value)
+        if term is None:
+            raise InvalidInput(
+                field_name, f"Choose from the list: {value[:40]!r} is not one of them"
+            )
+        if term.slug not in slugs:
+            slugs.append(term.slug)
+    # Stored in the vocabulary's order, so two records of the same choice compare equal.
+    return [s for s in vocabulary.slugs if s in slugs]
+
+
+def _check_visit(
+    visited_on: date | None,
+    evidence: Sequence[str],
+    notes: str,
+    support_category: str | None,
+    today: date,
+) -> tuple[date, list[str], str, str | None]:
+    if visited_on is None:
+        raise InvalidInput("visited_on", "Enter the date of the visit")
+    if visited_on > today:
+        raise InvalidInput("visited_on", "The date of the visit must be today or in the past")
+    if visited_on < EARLIEST_VISIT:
+        raise InvalidInput("visited_on", "The date of the visit must be in 2000 or later")
+    slugs = _check_slugs(evidence, taxonomy.EVIDENCE, "evidence")
+    if not slugs:
+        raise InvalidInput("evidence", "Select the evidence you looked at")
+    notes = notes.strip()
+    if len(notes) > NOTES_MAX:
+        raise InvalidInput("evidence_notes", f"Notes must be {NOTES_MAX} characters or fewer")
+    if "other" in slugs and not notes:
+        raise InvalidInput("evidence_notes", "Say what other evidence you looked at")
+    category = None
+    if support_category:
+        term = taxonomy.SUPPORT_CATEGORIES.get(support_category)
+        if term is None:
+            raise InvalidInput("support_category", "Choose universal, targeted or intensive")
+        category = term.slug
+    if category is None:
+        raise InvalidInput("support_category", "Select the school's support category")
+    return visited_on, slugs, notes, category
+
+
+def _set_category(session: Session, actor: User, school: School, category: str | None) -> None:
+    if category and category != school.support_category:
+        audit(
+            session,
+            actor,
+            "school",
+            int(school.id or 0),
+            "support-category",
+            from_state=school.support_category,
+            to_state=category,
+        )
+        school.support_category = category
+        session.add(school)
+
+
+def _latest_visit_id(session: Session, school_id: int) -> int | None:
+    return session.exec(
+        select(SchoolVisit.id)
+        .where(SchoolVisit.school_id == school_id)
+        .order_by(col(SchoolVisit.visited_on).desc(), col(SchoolVisit.id).desc())
+        .limit(1)
+    ).first()
+
+
+def record_visit(
+    session: Session,
+    sip: User,
+    school: School,
+    *,
+    visited_on: date | None,
+    evidence: Sequence[str],
+    evidence_notes: str = "",
+    support_category: str | None,
+    today: date | None = None,
+) -> SchoolVisit:
+    """Record a SIP's visit and the support category it gave; audited."""
+    require_sip(session, sip, school)
+    when, slugs, notes, category = _check_visit(
+        visited_on, evidence, evidence_notes, support_category, today or date.today()
+    )
+    visit = SchoolVisit(
+        school_id=int(school.id or 0),
+        sip_id=sip.id,
+        visited_on=when,
+        evidence=slugs,
+        evidence_notes=notes,
+        support_category=category,
+    )
+    session.add(visit)
+    session.flush()
+    audit(session, sip, "school_visit", int(visit.id or 0), "recorded", reason=when.isoformat())
+    # The school's category is the one given at its most recent visit.
+    if _latest_visit_id(session, int(school.id or 0)) == visit.id:
+        _set_category(session, sip, school, category)
+    session.flush()
+    return visit
+
+
+def update_visit(
+    session: Session,
+    sip: User,
+    visit: SchoolVisit,
+    *,
+    visited_on: date | None,
+    evidence: Sequence[str],
+    evidence_notes: str = "",
+    support_category: str | None,
+    today: date | None = None,
+) -> SchoolVisit:
+    """Correct a visit's record; audited."""
+    school = get_school(session, visit.school_id)
+    require_sip(session, sip, school)
+    when, slugs, notes, category = _check_visit(
+        visited_on, evidence, evidence_notes, support_category, today or date.today()
+    )
+    visit.visited_on, visit.evidence, visit.evidence_notes = when, slugs, notes
+    visit.support_category = category
+    visit.updated_at = utcnow()
+    session.add(visit)
+    session.flush()
+    audit(session, sip, "school_visit", int(visit.id or 0), "changed")
+    if _latest_visit_id(session, visit.school_id) == visit.id:
+        _set_category(session, sip, school, category)
+    session.flush()
+    return visit
+
+
+def get_visit(session: Session, school_id: int, visit_id: int) -> SchoolVisit:
+    """Return the school's visit or raise NotFound."""
+    visit = session.get(SchoolVisit, visit_id)
+    if visit is None or visit.school_id != school_id:
+        raise NotFound("There is no such visit.")
+    return visit
+
+
+def get_priority(session: Session, school_id: int, priority_id: int) -> Priority:
+    """Return the school's priority or raise NotFound."""
+    priority = session.get(Priority, priority_id)
+    if priority is None or priority.school_id != school_id:
+        raise NotFound("There is no such priority.")
+    return priority
+
+
+def _check_priority(
+    description: str,
+    category: str | None,
+    ecm_outcomes: Sequence[str],
+    pupil_groups: Sequence[str],
+    rag: str | None,
+) -> tuple[str, str, list[str], list[str], str]:
+    text = description.strip()
+    if not text:
+        raise InvalidInput("description", "Describe the priority in your own words")
+    if len(text) > DESCRIPTION_MAX:
+        raise InvalidInput(
+            "description", f"The description must be {DESCRIPTION_MAX} characters or fewer"
+        )
+    term = taxonomy.CATEGORIES.get(category or "")
+    if term is None:
+        raise InvalidInput("category", "Select the area of support")
+    outcomes = _check_slugs(ecm_outcomes, taxonomy.ECM_OUTCOMES, "ecm_outcomes")
+    groups = _check_slugs(pupil_groups, taxonomy.PUPIL_GROUPS, "pupil_groups")
+    rating = taxonomy.RAG_RATINGS.get(rag or "")
+    if rating is None:
+        raise InvalidInput("rag", "Select a RAG rating: red, amber or green")
+    return text, term.slug, outcomes, groups, rating.slug
+
+
+def priorities_of(session: Session, visit_id: int) -> list[Priority]:
+    """Return a visit's priorities in the order they were agreed."""
+    return list(
+        session.exec(
+            select(Priority).where(Priority.visit_id == visit_id).order_by(col(Priority.id))
+        ).all()
+    )
+
+
+def add_priority(
+    session: Session,
+    sip: User,
+    visit: SchoolVisit,
+    *,
+    description: str,
+    category: str | None,
+    ecm_outcomes: Sequence[str] = (),
+    pupil_groups: Sequence[str] = (),
+    rag: str | None,
+) -> Priority:
+    """Add a priority to a visit (at most MAX_PRIORITIES); audited."""
+    school = get_school(session, visit.school_id)
+    require_sip(session, sip, school)
+    if len(priorities_of(session, int(visit.id or 0))) >= MAX_PRIORITIES:
+        raise InvalidInput(
+            "description",
+            f"A visit has at most {MAX_PRIORITIES} priorities: change one of them instead",
+        )
+    text, slug, outcomes, groups, rating = _check_priority(
+        description, category, ecm_outcomes, pupil_groups, rag
+    )
+    priority = Priority(
+        visit_id=int(visit.id or 0),
+        school_id=visit.school_id,
+        description=text,
+        category=slug,
+        ecm_outcomes=outcomes,
+        pupil_groups=groups,
+        rag=rating,
+    )
+    session.add(priority)
+    session.flush()
+    audit(session, sip, "priority", int(priority.id or 0), "recorded", to_state=rating)
+    return priority
+
+
+def update_priority(
+    session: Session,
+    sip: User,
+    priority: Priority,
+    *,
+    description: str,
+    category: str | None,
+    ecm_outcomes: Sequence[str] = (),
+    pupil_groups: Sequence[str] = (),
+    rag: str | None,
+) -> Priority:
+    """Change a priority (a RAG change is audited with its from and to)."""
+    school = get_school(session, priority.school_id)
+    require_sip(session, sip, school)
+    text, slug, outcomes, groups, rating = _check_priority(
+        description, category, ecm_outcomes, pupil_groups, rag
+    )
+    before = priority.rag
+    priority.description, priority.category = text, slug
+    priority.ecm_outcomes, priority.pupil_groups, priority.rag = outcomes, groups, rating
+    priority.updated_at = utcnow()
+    session.add(priority)
+    audit(
+        session,
+        sip,
+        "priority",
+        int(priority.id or 0),
+        "changed",
+        from_state=before,
+        to_state=rating,
+    )
+    session.flush()
+    return priority
+
+
+def history(session: Session, school_id: int) -> list[VisitRecord]:
+    """Return the school's visits, newest first, each with its priorities."""
+    rows = session.exec(
+        select(SchoolVisit, User.name)
+        .join(User, col(User.id) == col(SchoolVisit.sip_id), isouter=True)
+        .where(SchoolVisit.school_id == school_id)
+        .order_by(col(SchoolVisit.visited_on).desc(), col(SchoolVisit.id).desc())
+    ).all()
+    by_visit: dict[int, list[Priority]] = {}
+    ids = [int(v.id or 0) for v, _ in rows]
+    if ids:
+        for p in session.exec(
+            select(Priority).where(col(Priority.visit_id).in_(ids)).order_by(col(Priority.id))
+        ):
+            by_visit.setdefault(p.visit_id, []).append(p)
+    return [
+        VisitRecord(
+            visit=v, sip_name=name or "Unknown", priorities=by_visit.get(int(v.id or 0), [])
+        )
+        for v, name in rows
+    ]
+
+
+def current_priorities(session: Session, school_id: int) -> list[Priority]:
+    """Return the priorities of the school's most recent visit that agreed any (the visit pack's)."""
+    visit_id = session.exec(
+        select(SchoolVisit.id)
+        .join(Priority, col(Priority.visit_id) == col(SchoolVisit.id))
+        .where(SchoolVisit.school_id == school_id)
+        .order_by(col(SchoolVisit.visited_on).desc(), col(SchoolVisit.id).desc())
+        .limit(1)
+    ).first()
+    return priorities_of(session, visit_id) if visit_id is not None else []
+
+
+def open_priorities_for_sip(
+    session: Session, sip: User, within_days: int = 400
+) -> list[tuple[School, Priority]]:
+    """Return (school, priority) for the current priorities of each school the SIP is assigned to."""
+    if sip.role != "sip" or sip.id is None:
+        return []
+    schools = session.exec(
+        select(School)
+        .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
+        .where(SipAssignment.user_id == sip.id)
+        .order_by(col(School.name))
+    ).all()
+    since = date.today() - timedelta(days=within_days)
+    out: list[tuple[School, Priority]] = []
+    for school in schools:
+        for priority in current_priorities(session, int(school.id or 0)):
+            visit = session.get(SchoolVisit, priority.visit_id)
+            if visit is not None and visit.visited_on >= since:
+                out.append((school, priority))
+    return out

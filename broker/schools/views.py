@@ -1,0 +1,335 @@
+"""School pages: the SIP's schools, a school's priorities over time, visits, priorities, SIPs.
+
+Every page here is private to the school's circle (head, assigned SIPs, the LA's QA officers,
+administrators): anonymous visitors are sent to sign in, anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
+from werkzeug.wrappers import Response
+
+from broker import db
+from broker.auth.access import can_see_school, roles_required
+from broker.brokerage import services as brokerage
+from broker.errors import Forbidden, InvalidInput, NotFound
+from broker.models import School, User
+from broker.schools import forms, services
+from broker.search.engine import get_engine
+
+bp = Blueprint("schools", __name__)
+
+Page = str | Response | tuple[str, int]
+#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
+_MAX_ID = 2**31 - 1
+#: Roles that can have a school in their circle (providers never do).
+_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+
+
+def _user() -> User:
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+def _school(school_id: int) -> School:
+    """Return the school if the current user may see its private records (else 404 / 403)."""
+    if school_id > _MAX_ID:
+        raise NotFound("There is no such school.")
+    school = services.get_school(db.get_session(), school_id)
+    if not can_see_school(school_id):
+        raise Forbidden("Only the school's headteacher, its SIP and its LA can see this page.")
+    return school
+
+
+def _check_id(value: int) -> int:
+    if value > _MAX_ID:
+        raise NotFound()
+    return value
+
+
+def _attach(form: FlaskForm, exc: InvalidInput) -> None:
+    field = getattr(form, exc.field, None) or next(iter(form))
+    field.errors = [*field.errors, exc.message]
+
+
+@bp.app_template_global()
+def form_errors(form: FlaskForm) -> dict[str, Any]:
+    """Return the error summary for a form, linking date fields to their day box."""
+    params = wtforms_errors(form)
+    for item in params["errorList"]:
+        name = item["href"].lstrip("#")
+        field = getattr(form, name, None)
+        if isinstance(field, forms.GovDateField):
+            item["href"] = f"#{name}-day"
+    return params
+
+
+def _status(form: FlaskForm) -> int:
+    return 400 if form.errors else 200
+
+
+# --- lists and the school page ----------------------------------------------------------------
+
+
+@bp.get("/schools")
+@roles_required(*_CIRCLE)
+def index() -> Page:
+    user = _user()
+    if user.role == "headteacher" and user.school_id is not None:
+        return redirect(url_for("schools.school", school_id=user.school_id))
+    words = request.args.get("q", "")[:100]
+    found = services.schools_for(db.get_session(), user, words)
+    return render_template("schools/index.html", found=found, q=words)
+
+
+@bp.get("/schools/<int:school_id>")
+@roles_required(*_CIRCLE)
+def school(school_id: int) -> str:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    return render_template(
+        "schools/school.html",
+        school=found,
+        la=found.la,
+        sips=services.assigned_sips(s, school_id),
+        history=services.history(s, school_id),
+        brokerages=brokerage.for_school(s, school_id),
+        fatigue=brokerage.fatigue(s, found),
+        is_sip=services.is_assigned_sip(s, user, school_id),
+        may_assign=services.may_assign_sips(user, found),
+    )
+
+
+# --- SIP assignments -----------------------------------------------------------------------
+
+
+@bp.route("/schools/<int:school_id>/sips", methods=["GET", "POST"])
+@roles_required("qa_officer", "admin")
+def sips(school_id: int) -> Page:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    if not services.may_assign_sips(user, found):
+        raise Forbidden("Only an administrator or a QA officer of the school's LA can do this.")
+    form = forms.AssignSipForm()
+    if form.validate_on_submit():
+        try:
+            sip = services.assign_sip(s, user, found, form.email.data or "")
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            flash(f"{sip.name} is now SIP for {found.name}.", "success")
+            return redirect(url_for("schools.sips", school_id=school_id))
+    return render_template(
+        "schools/sips.html",
+        school=found,
+        sips=services.assigned_sips(s, school_id),
+        form=form,
+        remove_form=forms.ConfirmForm(),
+    ), _status(form)
+
+
+@bp.post("/schools/<int:school_id>/sips/<int:user_id>/remove")
+@roles_required("qa_officer", "admin")
+def remove_sip(school_id: int, user_id: int) -> Response:
+    found = _school(school_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("csrf_token", "The form has expired: go back and try again.")
+    s = db.get_session()
+    sip = services.unassign_sip(s, _user(), found, _check_id(user_id))
+    s.commit()
+    flash(f"{sip.name} is no longer SIP for {found.name}.", "success")
+    return redirect(url_for("schools.sips", school_id=school_id))
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+
+def _visit_values(form: forms.VisitForm) -> dict[str, Any]:
+    return {
+        "visited_on": form.visited_on.data,
+        "evidence": form.evidence.data or [],
+        "evidence_notes": form.evidence_notes.data or "",
+        "support_category": form.support_category.data,
+    }
+
+
+@bp.route("/schools/<int:school_id>/visits/new", methods=["GET", "POST"])
+@roles_required("sip")
+def new_visit(school_id: int) -> Page:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    services.require_sip(s, user, found)
+    form = forms.VisitForm()
+    if request.method == "GET":
+        form.support_category.data = found.support_category
+    if form.validate_on_submit():
+        try:
+            visit = services.record_visit(s, user, found, **_visit_values(form))
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            flash("Visit recorded. Now add the priorities you agreed with the head.", "success")
+            return redirect(url_for("schools.new_priority", school_id=school_id, visit_id=visit.id))
+    return render_template("schools/visit_form.html", school=found, form=form, visit=None), _status(
+        form
+    )
+
+
+@bp.route("/schools/<int:school_id>/visits/<int:visit_id>/edit", methods=["GET", "POST"])
+@roles_required("sip")
+def edit_visit(school_id: int, visit_id: int) -> Page:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    services.require_sip(s, user, found)
+    visit = services.get_visit(s, school_id, _check_id(visit_id))
+    form = forms.VisitForm(obj=visit if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_visit(s, user, visit, **_visit_values(form))
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            flash("Visit updated.", "success")
+            return redirect(url_for("schools.visit", school_id=school_id, visit_id=visit_id))
+    return render_template(
+        "schools/visit_form.html", school=found, form=form, visit=visit
+    ), _status(form)
+
+
+@bp.get("/schools/<int:school_id>/visits/<int:visit_id>")
+@roles_required(*_CIRCLE)
+def visit(school_id: int, visit_id: int) -> str:
+    found = _school(school_id)
+    s = db.get_session()
+    record = services.get_visit(s, school_id, _check_id(visit_id))
+    priorities = services.priorities_of(s, visit_id)
+    return render_template(
+        "schools/visit.html",
+        school=found,
+        visit=record,
+        priorities=priorities,
+        is_sip=services.is_assigned_sip(s, _user(), school_id),
+        max_priorities=services.MAX_PRIORITIES,
+    )
+
+
+# --- priorities -------------------------------------------------------------------------------
+
+
+def _priority_values(form: forms.PriorityForm) -> dict[str, Any]:
+    return {
+        "description": form.description.data or "",
+        "category": form.category.data,
+        "ecm_outcomes": form.ecm_outcomes.data or [],
+        "pupil_groups": form.pupil_groups.data or [],
+        "rag": form.rag.data,
+    }
+
+
+@bp.route("/schools/<int:school_id>/visits/<int:visit_id>/priorities/new", methods=["GET", "POST"])
+@roles_required("sip")
+def new_priority(school_id: int, visit_id: int) -> Page:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    services.require_sip(s, user, found)
+    record = services.get_visit(s, school_id, _check_id(visit_id))
+    count = len(services.priorities_of(s, visit_id))
+    form = forms.PriorityForm()
+    if form.validate_on_submit():
+        try:
+            services.add_priority(s, user, record, **_priority_values(form))
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            flash(f"Priority {count + 1} saved.", "success")
+            if form.another.data and count + 1 < services.MAX_PRIORITIES:
+                return redirect(
+                    url_for("schools.new_priority", school_id=school_id, visit_id=visit_id)
+                )
+            return redirect(url_for("schools.visit", school_id=school_id, visit_id=visit_id))
+    return render_template(
+        "schools/priority_form.html",
+        school=found,
+        visit=record,
+        form=form,
+        priority=None,
+        number=count + 1,
+        full=count >= services.MAX_PRIORITIES,
+        max_priorities=services.MAX_PRIORITIES,
+    ), _status(form)
+
+
+@bp.route("/schools/<int:school_id>/priorities/<int:priority_id>/edit", methods=["GET", "POST"])
+@roles_required("sip")
+def edit_priority(school_id: int, priority_id: int) -> Page:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    services.require_sip(s, user, found)
+    priority = services.get_priority(s, school_id, _check_id(priority_id))
+    record = services.get_visit(s, school_id, priority.visit_id)
+    form = forms.PriorityForm(obj=priority if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_priority(s, user, priority, **_priority_values(form))
+        except InvalidInput as exc:
+            s.rollback()
+            _attach(form, exc)
+        else:
+            s.commit()
+            flash("Priority updated.", "success")
+            return redirect(
+                url_for("schools.priority", school_id=school_id, priority_id=priority_id)
+            )
+    return render_template(
+        "schools/priority_form.html",
+        school=found,
+        visit=record,
+        form=form,
+        priority=priority,
+        number=None,
+        full=False,
+        max_priorities=services.MAX_PRIORITIES,
+    ), _status(form)
+
+
+@bp.get("/schools/<int:school_id>/priorities/<int:priority_id>")
+@roles_required(*_CIRCLE)
+def priority(school_id: int, priority_id: int) -> str:
+    found = _school(school_id)
+    s = db.get_session()
+    user = _user()
+    record = services.get_priority(s, school_id, _check_id(priority_id))
+    is_sip = services.is_assigned_sip(s, user, school_id)
+    shortlist = brokerage.for_priority(s, priority_id)
+    shortlisted = {row.brokerage.listing_id for row in shortlist}
+    return render_template(
+        "schools/priority.html",
+        school=found,
+        priority=record,
+        visit=services.get_visit(s, school_id, record.visit_id),
+        shortlist=shortlist,
+        shortlisted=shortlisted,
+        matcher=brokerage.matcher_available(),
+        suggestions=brokerage.suggestions(s, get_engine(), found, record),
+        is_sip=is_sip,
+        fatigue=brokerage.fatigue(s, found),
+    )
