@@ -70,6 +70,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(schools.bp)
     app.register_blueprint(brokerage.bp)
 
+    from broker.assurance import views as assurance
+    from broker.recommendations import views as recommendations
+
+    app.register_blueprint(assurance.bp)
+    app.register_blueprint(recommendations.bp)
+
     from broker import auth, mail
 
     auth.init_app(app)

@@ -105,6 +105,10 @@ class Listing(SQLModel, table=True):
     assurance_expires_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    #: Set while an assured listing (renewal or edit) waits for QA; it stays published meanwhile.
+    review_requested_at: Optional[datetime] = None
+    #: When the provider was reminded that this assurance period ends; cleared on approval.
+    renewal_reminder_sent_at: Optional[datetime] = None
 
     provider: Optional[Provider] = Relationship(back_populates="listings")
 
@@ -137,6 +141,11 @@ class Recommendation(SQLModel, table=True):
     status: str = Field(default="confirmed", max_length=20)
     withdrawn_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utcnow)
+    #: The provider's user who asked this school for a recommendation, and when.
+    requested_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    requested_at: Optional[datetime] = None
+    #: When the head answered (confirmed, recommended unprompted, or declined).
+    responded_at: Optional[datetime] = None
 
     provider: Optional[Provider] = Relationship(back_populates="recommendations")
     school: Optional[School] = Relationship()

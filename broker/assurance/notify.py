@@ -1,0 +1,90 @@
+"""Who hears about an assurance event, and the emails they get (queued in the caller's transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlmodel import Session, col, select
+
+from broker import mail
+from broker.models import Listing, LocalAuthority, Provider, User
+
+
+def link(path: str) -> str:
+    """Return an absolute link to `path` from BROKER_BASE_URL (never from a request's Host)."""
+    base = current_app.config.get("BASE_URL") or ""
+    return f"{base}{path}"
+
+
+def path_of(endpoint: str, default: str = "/") -> str:
+    """Return the path of an argument-free endpoint, or `default` when it is not registered.
+
+    Works without a request (the reminder command runs from the CLI).
+    """
+    try:
+        rules = list(current_app.url_map.iter_rules(endpoint))
+    except KeyError:
+        return default
+    return next((rule.rule for rule in rules if not rule.arguments), default)
+
+
+def send(session: Session, to: list[str], subject: str, template: str, **context: Any) -> None:
+    """Queue templates/assurance/mail/`template` to every address in `to`."""
+    body = render_template(f"assurance/mail/{template}", subject=subject, **context)
+    for address in sorted(set(to)):
+        mail.queue(session, address, subject, body)
+
+
+def heads_of(session: Session, school_id: int) -> list[User]:
+    """Return the active headteacher accounts of a school."""
+    return list(
+        session.exec(
+            select(User).where(
+                User.role == "headteacher", User.school_id == school_id, col(User.active)
+            )
+        ).all()
+    )
+
+
+def provider_addresses(session: Session, provider: Provider) -> list[str]:
+    """Return where to write to a provider: its users' addresses, else its own address."""
+    users = session.exec(
+        select(User.email).where(
+            User.role == "provider", User.provider_id == provider.id, col(User.active)
+        )
+    ).all()
+    if users:
+        return list(users)
+    return [provider.email] if provider.email else []
+
+
+def qa_addresses(session: Session, provider: Provider) -> list[str]:
+    """Return the QA officers responsible for a provider (see services.qa_scope), else the admins."""
+    codes = set()
+    for served in session.exec(
+        select(Listing.local_authorities).where(Listing.provider_id == provider.id)
+    ).all():
+        codes.update(served or [])
+    la_ids = set(
+        session.exec(
+            select(LocalAuthority.id).where(col(LocalAuthority.code).in_(sorted(codes)))
+        ).all()
+    )
+    if provider.la_id is not None:
+        la_ids.add(provider.la_id)
+    officers = session.exec(
+        select(User.email).where(
+            User.role == "qa_officer",
+            col(User.active),
+            col(User.la_id).in_(sorted(i for i in la_ids if i is not None))
+            if la_ids
+            else sa.false(),
+        )
+    ).all()
+    if officers:
+        return list(officers)
+    return list(
+        session.exec(select(User.email).where(User.role == "admin", col(User.active))).all()
+    )

@@ -1,0 +1,1 @@
+"""Headteachers' recommendations: requests from providers, confirming, declining, withdrawing."""
