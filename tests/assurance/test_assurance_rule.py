@@ -41,7 +41,9 @@ def test_requesting_recommendations_asks_each_head_by_email_and_dashboard(
         mail.deliver_committed(s, any_app)
         assert [x.id for x in outcome.requested] == [w.schools[0].id, w.schools[1].id]
         assert {r.status for r in _recs(s, w.provider.id)} == {"requested"}
-        assert [r.provider.name for r in services.pending_requests(s, w.heads[0])] == [w.provider.name]
+        assert [r.provider.name for r in services.pending_requests(s, w.heads[0])] == [
+            w.provider.name
+        ]
         assert services.pending_requests(s, w.heads[2]) == []
     messages = smtp.wait_for(2)
     assert {m["To"] for m in messages} == {w.heads[0].email, w.heads[1].email}
@@ -50,7 +52,9 @@ def test_requesting_recommendations_asks_each_head_by_email_and_dashboard(
     assert recommendation_counts(s, [w.provider.id]) == {}  # a request is not a recommendation
 
 
-def test_asking_again_sends_nothing_new(any_app: Flask, any_session: Session, any_world: World) -> None:
+def test_asking_again_sends_nothing_new(
+    any_app: Flask, any_session: Session, any_world: World
+) -> None:
     w, s = any_world, any_session
     with any_app.app_context():
         services.request_recommendations(s, w.provider, [w.schools[0].id], w.provider_user)
@@ -69,11 +73,15 @@ def test_a_provider_cannot_name_its_own_school_as_referee(
     w.provider.school_id = w.schools[0].id
     s.commit()
     with any_app.app_context(), pytest.raises(InvalidInput) as error:
-        services.request_recommendations(s, w.provider, [w.schools[0].id, w.schools[1].id], w.provider_user)
+        services.request_recommendations(
+            s, w.provider, [w.schools[0].id, w.schools[1].id], w.provider_user
+        )
     assert error.value.field == "school_ids"
 
 
-def test_only_the_providers_own_users_can_request(any_app: Flask, any_session: Session, any_world: World) -> None:
+def test_only_the_providers_own_users_can_request(
+    any_app: Flask, any_session: Session, any_world: World
+) -> None:
     w, s = any_world, any_session
     other = f.provider(s)
     intruder = make_user(s, "provider", provider_id=other.id)
@@ -86,7 +94,9 @@ def test_a_confirmed_request_counts_and_a_declined_one_is_not_asked_again(
 ) -> None:
     w, s = any_world, any_session
     with any_app.app_context():
-        services.request_recommendations(s, w.provider, [w.schools[0].id, w.schools[1].id], w.provider_user)
+        services.request_recommendations(
+            s, w.provider, [w.schools[0].id, w.schools[1].id], w.provider_user
+        )
         s.commit()
         first, second = sorted(_recs(s, w.provider.id), key=lambda r: r.school_id)
         services.confirm_recommendation(s, first.id, w.heads[0], "Phonics training", IMPACT)
@@ -96,7 +106,10 @@ def test_a_confirmed_request_counts_and_a_declined_one_is_not_asked_again(
     assert [x.id for x in again.declined] == [w.schools[1].id]
     assert recommendation_counts(s, [w.provider.id]) == {w.provider.id: 1}
     confirmed = s.get(Recommendation, first.id)
-    assert confirmed.recommender_user_id == w.heads[0].id and confirmed.service_title == "Phonics training"
+    assert (
+        confirmed.recommender_user_id == w.heads[0].id
+        and confirmed.service_title == "Phonics training"
+    )
 
 
 def test_a_second_recommendation_from_the_same_school_replaces_the_first(
@@ -111,11 +124,15 @@ def test_a_second_recommendation_from_the_same_school_replaces_the_first(
     recs = _recs(s, w.provider.id)
     assert len(recs) == 1 and recs[0].service_title == "Maths mastery"
     assert recommendation_counts(s, [w.provider.id]) == {w.provider.id: 1}
-    actions = s.exec(select(AuditEvent.action).where(AuditEvent.entity_type == "recommendation")).all()
+    actions = s.exec(
+        select(AuditEvent.action).where(AuditEvent.entity_type == "recommendation")
+    ).all()
     assert list(actions) == ["recommendation-made", "recommendation-replaced"]
 
 
-def test_a_head_cannot_answer_for_another_school(any_app: Flask, any_session: Session, any_world: World) -> None:
+def test_a_head_cannot_answer_for_another_school(
+    any_app: Flask, any_session: Session, any_world: World
+) -> None:
     w, s = any_world, any_session
     with any_app.app_context():
         services.request_recommendations(s, w.provider, [w.schools[0].id], w.provider_user)
@@ -129,7 +146,9 @@ def test_a_head_cannot_answer_for_another_school(any_app: Flask, any_session: Se
     assert recommendation_counts(s, [w.provider.id]) == {}
 
 
-def test_a_school_cannot_recommend_itself(any_app: Flask, any_session: Session, any_world: World) -> None:
+def test_a_school_cannot_recommend_itself(
+    any_app: Flask, any_session: Session, any_world: World
+) -> None:
     w, s = any_world, any_session
     w.provider.school_id = w.schools[0].id
     s.commit()
@@ -139,8 +158,13 @@ def test_a_school_cannot_recommend_itself(any_app: Flask, any_session: Session, 
 
 @pytest.mark.parametrize(
     ("title", "impact", "field"),
-    [("", IMPACT, "service_title"), ("x" * 201, IMPACT, "service_title"), ("Phonics", "Too short", "impact"),
-     ("Phonics", "x" * 2001, "impact"), ("Phonics", "   ", "impact")],
+    [
+        ("", IMPACT, "service_title"),
+        ("x" * 201, IMPACT, "service_title"),
+        ("Phonics", "Too short", "impact"),
+        ("Phonics", "x" * 2001, "impact"),
+        ("Phonics", "   ", "impact"),
+    ],
 )
 def test_a_recommendation_names_the_service_and_its_impact(
     app: Flask, session: Session, world: World, title: str, impact: str, field: str
@@ -174,7 +198,11 @@ def test_the_database_refuses_a_recommendation_by_someone_not_head_of_that_schoo
     rec = f.recommendation(s, w.provider, w.schools[0], recommender_user_id=w.heads[0].id)
     s.commit()
     with pytest.raises(IntegrityError):  # nor can it be moved to another school afterwards
-        s.execute(sa.update(Recommendation).where(Recommendation.id == rec.id).values(school_id=w.schools[1].id))
+        s.execute(
+            sa.update(Recommendation)
+            .where(Recommendation.id == rec.id)
+            .values(school_id=w.schools[1].id)
+        )
     s.rollback()
 
 
@@ -190,7 +218,9 @@ def test_withdrawal_below_two_schools_takes_listings_out_and_tells_qa(
         s.commit()
         assert [d.id for d in documents_for(s, [listing.id])[0]] == [listing.id]
         first = _recs(s, w.provider.id)[0]
-        services.withdraw_recommendation(s, first.id, w.heads[0], "The support was not as described")
+        services.withdraw_recommendation(
+            s, first.id, w.heads[0], "The support was not as described"
+        )
         s.commit()
         mail.deliver_committed(s, any_app)
     s.expire_all()
@@ -198,9 +228,13 @@ def test_withdrawal_below_two_schools_takes_listings_out_and_tells_qa(
     assert documents_for(s, [listing.id]) == ([], [listing.id])
     messages = smtp.wait_for(2)
     assert w.qa.email in {m["To"] for m in messages}
-    assert w.provider.email in {m["To"] for m in messages} or w.provider_user.email in {m["To"] for m in messages}
+    assert w.provider.email in {m["To"] for m in messages} or w.provider_user.email in {
+        m["To"] for m in messages
+    }
     with any_app.app_context():
         queue = services.qa_queue(s, w.qa, "recommendations-needed")
     assert [i.listing.id for i in queue.items] == [listing.id]
-    reasons = s.exec(select(AuditEvent.reason).where(AuditEvent.action == "recommendation-withdrawn")).all()
+    reasons = s.exec(
+        select(AuditEvent.reason).where(AuditEvent.action == "recommendation-withdrawn")
+    ).all()
     assert list(reasons) == ["The support was not as described"]
