@@ -52,7 +52,7 @@ def listings() -> Response:
     session = get_session()
     vocabularies = search.facet_vocabularies(session)
     req = search.parse(request.args.to_dict(flat=False), vocabularies, strict=True)
-    page = search.search(session, get_engine(), req)
+    page = search.search(session, get_engine(), req, vocabularies)
     facets = {
         view.name: [
             {"value": term.slug, "label": term.label, "count": count}

@@ -26,8 +26,11 @@ PLAIN_PARAMS = ("q", "sort", "page", "per_page")
 
 def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
     """Return every filterable facet's vocabulary, LAs included (read from the database)."""
-    rows = session.exec(select(LocalAuthority).order_by(col(LocalAuthority.name))).all()
-    las = Vocabulary("la", "Local authority", tuple(Term(la.code, la.name) for la in rows))
+    # Two columns, not ORM objects: this runs on every search.
+    rows = session.exec(
+        select(LocalAuthority.code, LocalAuthority.name).order_by(col(LocalAuthority.name))
+    ).all()
+    las = Vocabulary("la", "Local authority", tuple(Term(code, name) for code, name in rows))
     return {**LISTING_FACETS, "la": las}
 
 
@@ -181,9 +184,17 @@ class SearchPage:
         )
 
 
-def search(session: Session, engine: SearchEngine, request: SearchRequest) -> SearchPage:
-    """Run a directory search and join its hits with the database (dropping anything not public)."""
-    vocabularies = facet_vocabularies(session)
+def search(
+    session: Session,
+    engine: SearchEngine,
+    request: SearchRequest,
+    vocabularies: dict[str, Vocabulary] | None = None,
+) -> SearchPage:
+    """Run a directory search and join its hits with the database (dropping anything not public).
+
+    Pass the `vocabularies` the request was parsed with to save reading them again.
+    """
+    vocabularies = vocabularies or facet_vocabularies(session)
     engine.catch_up()
     results = engine.backend.search(to_query(request, tuple(vocabularies)))
     items = hydrate(session, results)

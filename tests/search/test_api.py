@@ -266,15 +266,12 @@ def test_every_documented_response_validates_against_its_schema(
             ("/api/v1/listings/424242", {}),
         ],
     }
-    documented = {
-        (path, status)
-        for path, operations in document["paths"].items()
-        for operation in operations.values()
-        for status in operation["responses"]
-    }
+    # The read-only search operations (GET); POST /api/v1/match is tested with the matcher.
+    reads = {path: ops["get"] for path, ops in document["paths"].items() if "get" in ops}
+    assert {"/api/v1/listings", "/api/v1/listings/{id}"} <= set(reads)
+    documented = {(path, status) for path, op in reads.items() for status in op["responses"]}
     assert documented == set(requests), "a documented response has no real request here"
-    for path, operations in document["paths"].items():
-        operation = operations["get"]
+    for path, operation in reads.items():
         for status, response in operation["responses"].items():
             schema = response["content"]["application/json"]["schema"]
             validator = _validator(document, schema)
