@@ -1,0 +1,291 @@
+"""The matcher's rules on small directories built with factories: diversity, the database as the
+last word on what is public, where a listing works, phase mapping and evidence."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlmodel import Session
+
+from broker.matching.services import (
+    Need,
+    SchoolContext,
+    Suggestion,
+    outcome_of,
+    school_phases,
+    suggest,
+)
+from broker.models import LocalAuthority, Provider, utcnow
+from broker.search.engine import get_engine
+from tests import factories as f
+
+
+def match(
+    app: Flask, session: Session, school: SchoolContext, text: str, limit: int = 10, **need
+) -> list[Suggestion]:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return suggest(session, get_engine(app), school, Need(text, **need), limit)
+
+
+def titles(found: list[Suggestion]) -> list[str]:
+    return [s.listing.title for s in found]
+
+
+@pytest.fixture
+def kent(session: Session) -> LocalAuthority:
+    la = f.local_authority(session, code="E1001", name="Kent", region="south-east")
+    f.local_authority(session, code="E1002", name="Medway", region="south-east")
+    f.local_authority(session, code="E1003", name="Birmingham", region="west-midlands")
+    return la
+
+
+def provider_with(session: Session, n_recommendations: int = 2, **kw) -> Provider:  # type: ignore[no-untyped-def]
+    p = f.provider(session, **kw)
+    for _ in range(n_recommendations):
+        f.recommendation(session, p)
+    return p
+
+
+# --- diversity ----------------------------------------------------------------------------------
+
+
+def test_one_provider_has_at_most_two_of_the_first_ten(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    big = provider_with(session, name="Phonics Everywhere Ltd")
+    for i in range(6):
+        f.listing(
+            session,
+            big,
+            title=f"Phonics phonics phonics training {i}",
+            summary="Phonics for Reception.",
+        )
+    for i in range(10):
+        f.listing(
+            session,
+            provider_with(session),
+            title=f"Early reading support {i}",
+            summary="Includes some phonics.",
+        )
+    session.commit()
+    found = match(
+        app, session, SchoolContext(phase="primary", la_code=kent.code), "phonics", limit=20
+    )
+    assert len(found) == 16
+    first = Counter(s.provider.name for s in found[:10])
+    assert first["Phonics Everywhere Ltd"] == 2
+    assert titles(found[:2]) == [
+        s.listing.title for s in found[:2] if s.provider.name == "Phonics Everywhere Ltd"
+    ]
+    # The provider's other listings come after the first ten, best first.
+    assert Counter(s.provider.name for s in found[10:])["Phonics Everywhere Ltd"] == 4
+
+
+def test_a_dominant_provider_is_cut_when_the_first_ten_cannot_be_filled(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    big = provider_with(session, name="Only Provider")
+    for i in range(5):
+        f.listing(session, big, title=f"Governor training {i}")
+    f.listing(session, provider_with(session, name="Other"), title="Governor induction")
+    session.commit()
+    found = match(app, session, SchoolContext(la_code=kent.code), "governor")
+    assert Counter(s.provider.name for s in found) == {"Only Provider": 2, "Other": 1}
+
+
+# --- the database decides what is public -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["suspended", "lapsed", "withdrawn", "expired"],
+)
+def test_a_listing_no_longer_public_is_dropped_even_if_the_index_still_has_it(
+    app: Flask, session: Session, kent: LocalAuthority, change: str
+) -> None:
+    p = provider_with(session)
+    gone = f.listing(session, p, title="Attendance strategy review")
+    kept = f.listing(session, provider_with(session), title="Attendance strategy casework")
+    session.commit()
+    assert {gone.title, kept.title} <= set(
+        titles(match(app, session, SchoolContext(), "attendance"))
+    )
+    # Change the database behind the index's back (no change logged): the matcher re-checks.
+    if change == "expired":
+        gone.assurance_expires_at = utcnow() - timedelta(days=1)
+    else:
+        gone.status = change
+    session.add(gone)
+    session.commit()
+    assert titles(match(app, session, SchoolContext(), "attendance")) == [kept.title]
+
+
+def test_a_provider_below_two_schools_is_never_proposed(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    lone = provider_with(session, n_recommendations=1)
+    f.listing(session, lone, title="Attendance panel training")
+    f.listing(session, provider_with(session), title="Attendance casework")
+    session.commit()
+    assert titles(match(app, session, SchoolContext(), "attendance")) == ["Attendance casework"]
+
+
+# --- where a listing works ---------------------------------------------------------------------
+
+
+def test_where_a_listing_works_decides_and_is_the_reason(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    def add(title: str, **kw) -> None:  # type: ignore[no-untyped-def]
+        f.listing(
+            session, provider_with(session), title=title, national=kw.pop("national", False), **kw
+        )
+
+    add("Safeguarding in Kent", local_authorities=["E1001"])
+    add("Safeguarding across the South East", regions=["south-east"])
+    add("Safeguarding nationally", national=True)
+    add(
+        "Safeguarding online from Birmingham",
+        local_authorities=["E1003"],
+        delivery=["online-remote"],
+    )
+    add(
+        "Safeguarding pack to download",
+        local_authorities=["E1003"],
+        delivery=["downloadable-resource"],
+    )
+    add("Safeguarding in Medway", local_authorities=["E1002"])
+    add("Safeguarding in Birmingham", local_authorities=["E1003"])
+    add("Safeguarding in the West Midlands", regions=["west-midlands"])
+    session.commit()
+    found = match(app, session, SchoolContext(la_code="E1001"), "safeguarding", limit=20)
+    reasons = {s.listing.title: s.reasons for s in found}
+    assert set(reasons) == {
+        "Safeguarding in Kent",
+        "Safeguarding across the South East",
+        "Safeguarding nationally",
+        "Safeguarding online from Birmingham",
+        "Safeguarding pack to download",
+    }
+    assert "serves your LA" in reasons["Safeguarding in Kent"]
+    assert "serves your region (South East)" in reasons["Safeguarding across the South East"]
+    assert "works nationally" in reasons["Safeguarding nationally"]
+    assert "online" in reasons["Safeguarding online from Birmingham"]
+    assert "online" in reasons["Safeguarding pack to download"]
+
+    # With only a region known, a listing must serve the whole region (one LA in it is not enough).
+    found = match(app, session, SchoolContext(region="south-east"), "safeguarding", limit=20)
+    assert "Safeguarding in Kent" not in titles(found)
+    assert "Safeguarding in Medway" not in titles(found)
+    assert "Safeguarding across the South East" in titles(found)
+
+
+# --- phase --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("school", "wanted"),
+    [
+        (SchoolContext(phase="primary"), {"primary"}),
+        (SchoolContext(phase="all-through"), {"all-through", "primary", "secondary"}),
+        (SchoolContext(phase="primary", type="community-special-school"), {"special"}),
+        (SchoolContext(phase="secondary", type="foundation-special-school"), {"special"}),
+        (SchoolContext(phase="special"), {"special"}),
+        (SchoolContext(phase="secondary", type="pru"), {"pru"}),
+        (SchoolContext(type="nursery-school"), {"early-years"}),
+        (SchoolContext(), set()),
+    ],
+)
+def test_school_phases_map_types_and_all_through(school: SchoolContext, wanted: set[str]) -> None:
+    assert school_phases(school) == wanted
+
+
+def test_only_listings_serving_the_schools_phase_are_proposed(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    for phase in (
+        "early-years",
+        "primary",
+        "secondary",
+        "special",
+        "pru",
+        "post-16",
+        "all-through",
+    ):
+        f.listing(
+            session, provider_with(session), title=f"Reading support ({phase})", phases=[phase]
+        )
+    session.commit()
+    school = SchoolContext(phase="all-through", la_code=kent.code)
+    found = match(app, session, school, "reading")
+    assert sorted(titles(found)) == [
+        "Reading support (all-through)",
+        "Reading support (primary)",
+        "Reading support (secondary)",
+    ]
+    pru = match(app, session, SchoolContext(phase="secondary", type="pru"), "reading")
+    assert titles(pru) == ["Reading support (pru)"]
+    assert pru[0].reasons[-2:] == ["works nationally", "recommended by 2 schools"]
+    assert "phase: Pupil referral unit" in pru[0].reasons
+
+
+# --- boosts and evidence -------------------------------------------------------------------------
+
+
+def test_area_groups_sen_and_recommendations_raise_a_listing_and_say_so(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    plain = f.listing(session, provider_with(session, name="Plain"), title="Communication support")
+    fitting = f.listing(
+        session,
+        provider_with(session, name="Fitting"),
+        title="Communication support",
+        categories=["inclusion-sen-and-vulnerable-groups"],
+        pupil_groups=["sen-and-disabilities"],
+        sen_specialisms=["slcn"],
+    )
+    favoured = f.listing(
+        session, provider_with(session, 6, name="Favoured"), title="Communication support"
+    )
+    session.commit()
+    school = SchoolContext(phase="primary", la_code=kent.code, sen_specialisms=("slcn", "asd"))
+    found = match(
+        app,
+        session,
+        school,
+        "communication",
+        category="inclusion-sen-and-vulnerable-groups",
+        pupil_groups=("sen-and-disabilities",),
+    )
+    assert [s.listing.id for s in found] == [fitting.id, favoured.id, plain.id]
+    top = found[0].reasons
+    assert top[:5] == [
+        "area: Inclusion, SEN and Vulnerable Groups",
+        "words: communication",
+        "pupil group: SEN and disabilities",
+        "SEN: SLCN",
+        "phase: Primary",
+    ]
+    assert "recommended by 6 schools" in found[1].reasons
+    assert not any(r.startswith(("area:", "SEN:", "pupil group:")) for r in found[2].reasons)
+    assert found[0].score == 1.0 and found[0].score > found[1].score > found[2].score
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, (0, None)),
+        ((3, 3.5), (3, 3.5)),
+        ([2, "4"], (2, 4.0)),
+        ({"count": 1, "average_impact": 2}, (1, 2.0)),
+        ({"count": 2, "mean": 3.0}, (2, 3.0)),
+        (("x", "y"), (0, None)),
+    ],
+)
+def test_brokerage_outcomes_are_read_in_the_shapes_allowed(
+    value: object, expected: tuple[int, float | None]
+) -> None:
+    assert outcome_of(value) == expected
