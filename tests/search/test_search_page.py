@@ -1,0 +1,154 @@
+"""The /directory search page: the same counts as the API, title, tags, escaping, no-results help
+and spelling corrections (server-rendered HTML, no JavaScript)."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tests import factories as f
+
+
+@pytest.fixture
+def directory(session: Session) -> dict[str, int]:
+    provider = f.assured_provider(session, listings=0, name="Bright Futures Ltd")
+    other = f.assured_provider(session, listings=0, name="Kent Learning", kind="la-service")
+    ids = {
+        "phonics": f.listing(
+            session, provider, title="Phonics for Key Stage 1", phases=["primary"], cost="free"
+        ).id,
+        "maths": f.listing(
+            session, provider, title="Mathematics mastery", phases=["secondary"], cost="paid"
+        ).id,
+        "autism": f.listing(
+            session,
+            other,
+            title="Autism outreach",
+            phases=["special", "primary"],
+            sen_specialisms=["asd"],
+            cost="funded",
+        ).id,
+    }
+    session.commit()
+    return ids
+
+
+def _page(client: FlaskClient, **params: object) -> str:
+    response = client.get("/directory", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def _checkbox_counts(page: str) -> dict[str, dict[str, int]]:
+    """Read {facet: {value: count}} from the filter checkboxes."""
+    counts: dict[str, dict[str, int]] = {}
+    pattern = re.compile(
+        r'name="(?P<name>[a-z_]+)" type="checkbox" value="(?P<value>[^"]+)"[^>]*>\s*'
+        r'<label[^>]*>[^<]*<span class="app-count">\((?P<count>[\d,]+)'
+    )
+    for m in pattern.finditer(page):
+        counts.setdefault(m["name"], {})[m["value"]] = int(m["count"].replace(",", ""))
+    return counts
+
+
+def _title(page: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert found
+    return html.unescape(" ".join(found.group(1).split()))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "outreach"}, {"phase": "primary"}, {"cost": ["free", "funded"], "phase": "primary"}],
+)
+def test_page_shows_the_same_counts_as_the_api(
+    client: FlaskClient, directory: dict[str, int], params: dict[str, object]
+) -> None:
+    api = client.get("/api/v1/listings", query_string=params).get_json()
+    expected = {
+        name: {c["value"]: c["count"] for c in values if c["count"]}
+        for name, values in api["facets"].items()
+        if any(c["count"] for c in values)
+    }
+    page = _page(client, **params)
+    shown = {
+        name: {v: n for v, n in values.items() if n}
+        for name, values in _checkbox_counts(page).items()
+        if any(values.values())
+    }
+    assert shown == expected
+    assert re.search(rf'id="result-count">\s*{api["total"]} result', page)
+
+
+def test_title_has_the_words_the_count_and_the_page(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    assert _title(_page(client, q="outreach")).startswith("‘outreach’: 1 result")
+    title = _title(_page(client, per_page=1, page=2))
+    assert "3 results, page 2 of 3" in title
+
+
+def test_selected_filter_is_a_tag_that_removes_only_itself(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    page = _page(client, q="outreach", phase=["primary", "special"], cost="funded")
+    tags = re.findall(r'<a class="app-filter__tag" href="([^"]+)"', page)
+    assert len(tags) == 3
+    removals = [parse_qs(urlsplit(html.unescape(t)).query) for t in tags]
+    assert {"q": ["outreach"], "phase": ["special"], "cost": ["funded"]} in removals
+    assert {"q": ["outreach"], "phase": ["primary", "special"]} in removals
+    assert "Clear filters" in page
+
+
+def test_users_words_are_escaped(client: FlaskClient, directory: dict[str, int]) -> None:
+    words = '<script>alert("x")</script> "quoted" & <b>'
+    page = _page(client, q=words)
+    assert "<script>alert" not in page
+    assert "&lt;b&gt;" in page
+    assert "&lt;script&gt;" in page
+
+
+def test_no_results_suggests_which_filter_to_remove_with_counts(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    page = _page(client, phase="secondary", cost="free")
+    assert "No assured support matches your search" in page
+    relaxations = re.search(r'<ul[^>]*id="relaxations">(.*?)</ul>', page, re.S)
+    assert relaxations
+    text = " ".join(re.sub(r"<[^>]+>", " ", relaxations.group(1)).split())
+    assert "Remove ‘Secondary’ (1 result)" in text
+    assert "Remove ‘Free’ (1 result)" in text
+
+
+def test_unknown_values_are_ignored_politely(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    page = _page(client, phase="Nursery", colour="red")
+    assert 'id="ignored"' in page
+    assert re.search(r'id="result-count">\s*3 results', page)
+
+
+def test_misspelt_words_show_corrected_results_with_a_way_back(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    page = _page(client, q="phonnics")
+    assert 'id="corrected"' in page
+    assert "Phonics for Key Stage 1" in page
+    back = re.search(r'<div class="govuk-inset-text" id="corrected">.*?href="([^"]+)"', page, re.S)
+    assert back
+    original = client.get(html.unescape(back.group(1)))
+    assert original.status_code == 200
+    text = original.get_data(as_text=True)
+    assert 'id="corrected"' not in text
+    assert "No assured support matches your search" in text
+
+
+def test_the_form_is_a_get_form_without_javascript(client: FlaskClient) -> None:
+    page = _page(client)
+    assert re.search(r'<form action="/directory" method="get"', page)
+    assert "Apply filters" in page
