@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
+from broker.auth import passwords, totp
 from broker.brokerage import services as brokerage
 from broker.models import (
     Brokerage,
@@ -19,10 +20,27 @@ from broker.models import (
     SchoolVisit,
     SipAssignment,
     User,
+    utcnow,
 )
 from broker.schools import services as schools
 from tests import factories as f
-from tests.auth.helpers import make_user, sign_in_fully
+from tests.auth.helpers import PASSWORD, sign_in_fully
+
+_HASH: list[str] = []
+
+
+def make_user(session: Session, role: str, **kw: object) -> User:
+    """Add a confirmed user with the test password (hashed once per run: hashing is slow on purpose)."""
+    if not _HASH:
+        _HASH.append(passwords.hash_password(PASSWORD))
+    enrolled = bool(kw.pop("enrolled", False))
+    user = f.user(session, role=role, password_hash=_HASH[0], email_confirmed_at=utcnow(), **kw)
+    if enrolled:
+        user.totp_secret = totp.generate_secret()
+        user.totp_enrolled_at = utcnow()
+    session.add(user)
+    session.commit()
+    return user
 
 
 @dataclass
