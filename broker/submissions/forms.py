@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -28,6 +30,31 @@ from wtforms.validators import InputRequired, Length, Optional
 from broker import taxonomy
 
 
+def _tidy(params: dict[str, Any], field: Any) -> dict[str, Any]:
+    """Keep the legend's text when a template styles it, and drop an empty hint."""
+    hint = params.get("hint") or {}
+    if not (hint.get("text") or hint.get("html")):
+        params.pop("hint", None)
+    legend = params.get("fieldset", {}).get("legend")
+    if legend is not None and not (legend.get("text") or legend.get("html")):
+        legend["text"] = field.label.text
+    return params
+
+
+class CheckboxesWidget(GovCheckboxesInput):
+    """GOV.UK checkboxes whose legend survives template params and without an empty hint."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        return _tidy(super().map_gov_params(field, **kwargs), field)
+
+
+class RadiosWidget(GovRadioInput):
+    """GOV.UK radios whose legend survives template params and without an empty hint."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        return _tidy(super().map_gov_params(field, **kwargs), field)
+
+
 def _choices(vocabulary: taxonomy.Vocabulary) -> list[SelectChoice]:
     return [SelectChoice(t.slug, t.label) for t in vocabulary]
 
@@ -38,7 +65,7 @@ def _checkboxes(
     validators = [InputRequired(required)] if required else [Optional()]
     return SelectMultipleField(
         label,
-        widget=GovCheckboxesInput(),
+        widget=CheckboxesWidget(),
         choices=_choices(vocabulary),
         validators=validators,
         description=hint,
@@ -62,7 +89,7 @@ class OrganisationForm(_PageForm):
     )
     kind = RadioField(
         "What kind of organisation is it?",
-        widget=GovRadioInput(),
+        widget=RadiosWidget(),
         choices=_choices(taxonomy.PROVIDER_KINDS),
         validators=[InputRequired("Select the kind of organisation")],
     )
@@ -167,7 +194,7 @@ class DeliveryForm(_PageForm):
     regions = _checkboxes("Regions (optional)", taxonomy.REGIONS)
     local_authorities = SelectMultipleField(
         "Local authorities (optional)",
-        widget=GovCheckboxesInput(),
+        widget=CheckboxesWidget(),
         choices=[],
         validators=[Optional()],
     )
@@ -176,7 +203,7 @@ class DeliveryForm(_PageForm):
 class CostForm(_PageForm):
     cost = RadioField(
         "What does it cost schools?",
-        widget=GovRadioInput(),
+        widget=RadiosWidget(),
         choices=_choices(taxonomy.COSTS),
         validators=[InputRequired("Select what the service costs")],
     )
