@@ -47,7 +47,9 @@ def _context(app: Flask, hardcopy: Hardcopy, site_url: str, *, pdf: bool) -> dic
         "local_date": local_date,
         "area_label": area_label,
         "service_name": app.config["SERVICE_NAME"],
-        # The PDF breaks an entry's lines with white-space: pre-line (one element fewer each).
+        # WeasyPrint's time goes on styling and laying out elements, so the PDF has as few as
+        # can be: lines broken by white-space: pre-line, no per-entry anchors or links.
+        "pdf": pdf,
         "line_break": "\n" if pdf else Markup("<br>"),
     }
 
