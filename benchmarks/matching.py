@@ -85,6 +85,28 @@ def ndcg(ranked: Sequence[int], grades: dict[int, int], k: int = K) -> float:
     return dcg([grades.get(i, 0) for i in ranked]) / ideal
 
 
+def baseline(app: Flask, needs: Sequence[dict[str, Any]]) -> list[float]:
+    """Return nDCG@10 of the plain directory search for each need: its words, same hard filters."""
+    from broker import db
+    from broker.matching.services import school_phases
+    from broker.search.engine import get_engine
+    from index.documents import Query
+
+    backend = get_engine(app).backend
+    out = []
+    with app.app_context(), db.new_session(app) as session:
+        for item in needs:
+            ids = listing_ids(session, item["judgements"])
+            grades = {ids[(j["title"], j["provider"])]: int(j["grade"]) for j in item["judgements"]}
+            school = school_of(item["school"])
+            filters = {"phase": school_phases(school), "la": frozenset({school.la_code})}
+            results = backend.search(
+                Query(text=item["need"]["text"], filters=tuple(filters.items()), per_page=K)
+            )
+            out.append(ndcg([hit.id for hit in results.hits], grades))
+    return out
+
+
 def evaluate(app: Flask, needs: Sequence[dict[str, Any]]) -> list[tuple[str, float, float]]:
     """Return (need id, nDCG@10, seconds) for every judged need."""
     from broker import db
@@ -140,13 +162,19 @@ def main() -> int:
     needs = load_judgements()
     with seeded_app() as app:
         rows = evaluate(app, needs)
+        plain = baseline(app, needs)
     width = max(len(name) for name, _, _ in rows)
     print(f"Matcher quality: nDCG@{K} on {len(rows)} judged needs (seed directory)")
-    for name, score, seconds in rows:
-        print(f"  {name:<{width}}  {score:.3f}  ({seconds * 1000:.0f} ms)")
+    print(f"  {'need':<{width}}  matcher  plain search  time")
+    for (name, score, seconds), base in zip(rows, plain, strict=True):
+        print(f"  {name:<{width}}  {score:7.3f}  {base:12.3f}  {seconds * 1000:.0f} ms")
     mean = statistics.fmean(score for _, score, _ in rows)
     p50 = statistics.median(seconds for _, _, seconds in rows) * 1000
-    print(f"  {'mean':<{width}}  {mean:.3f}  (median {p50:.0f} ms per need)")
+    print(
+        f"  {'mean':<{width}}  {mean:7.3f}  {statistics.fmean(plain):12.3f}  "
+        f"median {p50:.0f} ms per need"
+    )
+    print("  (plain search: the need's words as a directory search with the same hard filters)")
     return 0
 
 
