@@ -76,7 +76,8 @@ class SearchEngine:
 
 
 def get_engine(app: Flask | None = None) -> SearchEngine:
-    app = app or current_app
+    """Return the app's search engine, creating it on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     engine: SearchEngine | None = app.extensions.get(KEY)
     if engine is None:
         engine = SearchEngine(app)
