@@ -632,24 +632,28 @@ def _assurance() -> Any:
 
 
 def submit(session: Session, listing: Listing, user: User) -> str:
-    """Submit the listing (or its pending edit) for assurance; return "listing" or "revision"."""
+    """Submit the listing (or its pending edit) for assurance; return "listing" or "revision".
+
+    Referee schools chosen for the listing and not yet asked are asked first (QA's
+    request_recommendations), whichever way the listing goes to review.
+    """
     tasks = task_list(session, listing)
     unfinished = [t for t in tasks.tasks if t.key != "check" and t.status != COMPLETED]
     if unfinished:
         first = unfinished[0]
         raise InvalidInput(first.key, f"Complete “{first.title}” before you submit")
-    if edits_through_revision(session, listing):
-        return _submit_revision(session, listing, user)
-    if listing.status not in SUBMITTABLE:
+    via_revision = edits_through_revision(session, listing)
+    if not via_revision and listing.status not in SUBMITTABLE:
         raise InvalidInput("listing", "This listing has already been submitted")
-    provider = tasks.provider
-    active = {
-        r.school.id for r in referees(session, listing) if r.state in ("requested", "confirmed")
-    }
-    to_ask = [r.school.id or 0 for r in referees(session, listing) if r.school.id not in active]
+    if under_review(listing):
+        raise InvalidInput("listing", "This listing is already waiting for review")
+    chosen = referees(session, listing)
+    to_ask = [r.school.id or 0 for r in chosen if r.state == "chosen"]
     assurance = _assurance()
     if to_ask:
-        assurance.request_recommendations(session, provider, to_ask, user)
+        assurance.request_recommendations(session, tasks.provider, to_ask, user)
+    if via_revision:
+        return _submit_revision(session, listing, user)
     assurance.submit_for_review(session, listing, user)
     outbox.listings_changed(session, [listing.id or 0])
     return "listing"
@@ -674,14 +678,21 @@ def _revision_for_edit(session: Session, listing: Listing, user: User) -> Listin
 
 def _submit_revision(session: Session, listing: Listing, user: User) -> str:
     revision = open_revision(session, listing.id or 0)
-    if revision is None or revision.status == "submitted":
-        raise InvalidInput("listing", "There are no changes to submit")
-    if revision.proposed == listing_values(listing):
-        raise InvalidInput("listing", "You have not changed anything yet")
+    changed = revision is not None and revision.proposed != listing_values(listing)
+    if not changed:
+        if listing.status == "assured":
+            raise InvalidInput("listing", "You have not changed anything yet")
+        # A hidden listing (lapsed, or short of recommendations) may go back as it is.
+        if revision is not None:
+            revision.status, revision.open_listing_id = "discarded", None
+            session.add(revision)
+        _assurance().submit_for_review(session, listing, user)
+        return "listing"
+    assert revision is not None
     now = utcnow()
     revision.status, revision.submitted_at, revision.updated_at = "submitted", now, now
     session.add(revision)
-    # QA's rules: an assured listing stays published while reviewed; a lapsed one is resubmitted.
+    # QA's rules: an assured listing stays published while reviewed; a hidden one is resubmitted.
     _assurance().submit_for_review(session, listing, user)
     return "revision"
 

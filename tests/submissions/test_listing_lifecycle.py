@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from broker.assurance import audit
 from broker.assurance import services as assurance
-from broker.models import Listing, ListingRevision, User, utcnow
+from broker.models import Listing, ListingRevision, Recommendation, User, utcnow
 from broker.search.engine import get_engine
 from broker.submissions import services
 from index.documents import Query
@@ -116,7 +116,34 @@ def test_submitting_an_unchanged_edit_is_refused(any_app: Flask, any_session: Se
     client = signed_in(any_app.test_client(), user)
     response = client.post(f"/provider/listings/{listing.id}/submit")
     assert response.status_code == 400
-    assert "There are no changes to submit" in text(response)
+    assert "You have not changed anything yet" in text(response)
+
+
+def test_a_listing_short_of_recommendations_goes_back_with_a_new_referee_asked(
+    any_app: Flask, any_session: Session
+) -> None:
+    s = any_session
+    provider = f.provider(s)
+    f.recommendation(s, provider)
+    listing = f.listing(s, provider, status="recommendations-needed", price_note="£90 a head")
+    school = f.school(s)
+    s.commit()
+    user = make_user(s, "provider", provider_id=provider.id)
+    client = signed_in(any_app.test_client(), user)
+    base = f"/provider/listings/{listing.id}"
+    assert "1 of 2 schools now recommend you" in text(client.get("/provider"))
+    assert (
+        client.post(f"{base}/referees/add", data={"school_id": str(school.id)}).status_code == 302
+    )
+    assert client.post(f"{base}/submit").status_code == 302
+    s.expire_all()
+    assert s.get(Listing, listing.id).status == "submitted"  # type: ignore[union-attr]
+    asked = s.exec(
+        select(Recommendation).where(
+            Recommendation.provider_id == provider.id, Recommendation.school_id == school.id
+        )
+    ).one()
+    assert asked.status == "requested"
 
 
 def test_withdrawal_removes_the_listing_from_search_at_once(
