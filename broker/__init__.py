@@ -63,6 +63,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from broker.hardcopy import views as hardcopy
 
     app.register_blueprint(hardcopy.bp)
+    from broker.submissions import views as submissions
+
+    app.register_blueprint(submissions.bp)
 
     from broker.brokerage import views as brokerage
     from broker.schools import views as schools

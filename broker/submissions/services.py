@@ -138,7 +138,7 @@ def search_schools(session: Session, text: str, limit: int = 20) -> list[School]
         select(School)
         .where(
             sa.or_(
-                School.urn == text,
+                col(School.urn) == text,
                 sa.func.lower(School.name).like(pattern, escape="\\"),
             )
         )
