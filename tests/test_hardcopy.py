@@ -395,3 +395,19 @@ def test_la_code_is_looked_up_exactly(app: Flask, session: Session) -> None:
     session.commit()
 
     assert services.find_local_authority(session, f" {LA} ").code == LA
+
+
+def test_pdf_downloads_are_rate_limited_per_client(tmp_path: Path, sqlite_url: str) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, sqlite_url, HARDCOPY_RATE_LIMIT="2 per minute")
+    try:
+        with _session(app) as session:
+            f.local_authority(session, code=LA)
+            session.commit()
+        client = app.test_client()
+        statuses = [client.get(f"/hardcopy/{LA}.pdf").status_code for _ in range(3)]
+    finally:
+        db.dispose(app)
+
+    assert statuses == [200, 200, 429]

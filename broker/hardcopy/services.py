@@ -147,7 +147,7 @@ def local_authorities(session: Session) -> list[LocalAuthority]:
 
 def _public(now: datetime) -> sa.ColumnElement[bool]:
     expires = col(Listing.assurance_expires_at)
-    return sa.and_(Listing.status == "assured", sa.or_(expires.is_(None), expires > now))
+    return sa.and_(col(Listing.status) == "assured", sa.or_(expires.is_(None), expires > now))
 
 
 def _json_has(column: object, value: str) -> sa.ColumnElement[bool]:

@@ -9,9 +9,17 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from broker.db import get_session
+from broker.extensions import limiter
 from broker.hardcopy import printing, services
 
 bp = Blueprint("hardcopy", __name__, url_prefix="/hardcopy")
+
+#: Laying out a PDF takes seconds of CPU: a public endpoint must not let one client queue many.
+DEFAULT_PDF_RATE_LIMIT = "10 per minute"
+
+
+def _pdf_rate_limit() -> str:
+    return str(current_app.config.get("HARDCOPY_RATE_LIMIT") or DEFAULT_PDF_RATE_LIMIT)
 
 
 def _site_url() -> str:
@@ -32,6 +40,7 @@ def page(la_code: str) -> str:
 
 
 @bp.get("/<la_code>.pdf")
+@limiter.limit(_pdf_rate_limit)
 def pdf(la_code: str) -> Response:
     hardcopy = services.prepare(get_session(), la_code)
     site = _site_url()
