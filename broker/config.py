@@ -34,6 +34,8 @@ def load(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("BROKER_RATELIMIT_STORAGE_URI", "memory://"),
         # Requests one client may make to POST /api/v1/match (Flask-Limiter syntax).
         "MATCH_RATE_LIMIT": env.get("BROKER_MATCH_RATE_LIMIT", "60 per minute"),
+        # Printed-directory PDFs cost seconds of CPU each: a per-client limit.
+        "HARDCOPY_RATE_LIMIT": env.get("BROKER_HARDCOPY_RATE_LIMIT", "10 per minute"),
         # Cookies only over HTTPS; off for local http://127.0.0.1 development.
         "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", "false")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -51,15 +53,21 @@ def load(instance_path: str) -> dict[str, Any]:
         # STARTTLS before login: on unless the server is on a trusted local link.
         "SMTP_STARTTLS": _bool(env.get("BROKER_SMTP_STARTTLS", "true")),
         "SMTP_TIMEOUT": float(env.get("BROKER_SMTP_TIMEOUT", "10")),
-        "MAIL_FROM": env.get("BROKER_SMTP_FROM", "School Improvement e-Directory <no-reply@localhost>"),
+        "MAIL_FROM": env.get(
+            "BROKER_SMTP_FROM", "School Improvement e-Directory <no-reply@localhost>"
+        ),
         # `broker mail send` gives up on a message after this many attempts.
         "MAIL_MAX_ATTEMPTS": int(env.get("BROKER_MAIL_MAX_ATTEMPTS", "10")),
         # Sessions end after this many idle minutes, and this many hours after sign-in.
         "SESSION_IDLE_MINUTES": int(env.get("BROKER_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(env.get("BROKER_SESSION_ABSOLUTE_HOURS", "12")),
         # Failed sign-ins allowed per account and per client address in the window.
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(
+            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")
+        ),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(
+            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
+        ),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("BROKER_LOGIN_FAILURE_WINDOW_MINUTES", "15")),
         # Lifetimes of emailed one-time links.
         "INVITATION_DAYS": int(env.get("BROKER_INVITATION_DAYS", "7")),

@@ -25,16 +25,16 @@ from broker.hardcopy import printing, services
 @click.option(
     "--site-url",
     default=None,
-    help="The directory's web address printed before /l/CODE (default: the SITE_URL setting).",
+    help="The directory's web address printed before /l/CODE (default: the BROKER_BASE_URL setting).",
 )
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
 def hardcopy_command(la_code: str, preview: bool, site_url: str | None, out: Path) -> None:
     """Write the LA's simplified printed directory to OUT as a PDF and record the edition."""
-    site = site_url or current_app.config.get("SITE_URL") or ""
+    site = site_url or current_app.config.get("BASE_URL") or ""
     if not site:
         click.echo(
-            "Note: no --site-url and no SITE_URL setting; web addresses print as /l/CODE.",
+            "Note: no --site-url and no BROKER_BASE_URL setting; web addresses print as /l/CODE.",
             err=True,
         )
     started = time.perf_counter()

@@ -23,7 +23,7 @@ def _pdf_rate_limit() -> str:
 
 
 def _site_url() -> str:
-    return current_app.config.get("SITE_URL") or request.url_root
+    return current_app.config.get("BASE_URL") or request.url_root
 
 
 @bp.get("/")
