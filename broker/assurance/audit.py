@@ -117,7 +117,7 @@ def audit_page(
         conditions.append(col(AuditEvent.provider_id).in_(named))
     provider = None
     if provider_id is not None:
-        conditions.append(AuditEvent.provider_id == provider_id)
+        conditions.append(col(AuditEvent.provider_id) == provider_id)
         provider = session.get(Provider, provider_id)
     total = session.exec(select(sa.func.count(col(AuditEvent.id))).where(*conditions)).one()
     number = max(1, page)

@@ -62,7 +62,7 @@ def provider_addresses(session: Session, provider: Provider) -> list[str]:
 
 def qa_addresses(session: Session, provider: Provider) -> list[str]:
     """Return the QA officers responsible for a provider (see services.qa_scope), else the admins."""
-    codes = set()
+    codes: set[str] = set()
     for served in session.exec(
         select(Listing.local_authorities).where(Listing.provider_id == provider.id)
     ).all():

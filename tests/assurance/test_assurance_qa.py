@@ -334,3 +334,49 @@ def test_the_audit_trail_filters_by_provider_and_pages(
     outsider = app.test_client()
     sign_in_fully(outsider, w.other_qa)
     assert b"0 events" in outsider.get("/qa/audit").data
+
+
+def test_approving_an_edit_of_an_assured_listing_applies_it_and_keeps_it_published(
+    app: Flask, session: Session, world: World
+) -> None:
+    from broker.models import ListingRevision
+
+    s, w = session, world
+    _two_schools(s, w)
+    listing = f.listing(s, w.provider, title="Old title")
+    s.add(
+        ListingRevision(
+            listing_id=listing.id,
+            open_listing_id=listing.id,
+            status="submitted",
+            proposed={"title": "New title"},
+            created_by_id=w.provider_user.id,
+        )
+    )
+    s.commit()
+    with app.app_context():
+        services.submit_for_review(s, listing, w.provider_user)
+        s.commit()
+        assert _listing(s, listing.id).is_public()  # still published, old version, while reviewed
+        assert _listing(s, listing.id).title == "Old title"
+        review = services.review(s, listing.id, w.qa)
+        assert review.revision is not None and review.under_review
+        services.approve(s, listing.id, w.qa)
+        s.commit()
+    assert _listing(s, listing.id).title == "New title"
+    assert _searchable(app, listing.id)
+
+
+def test_a_provider_withdraws_a_listing_and_it_leaves_the_directory(
+    app: Flask, session: Session, world: World
+) -> None:
+    s, w = session, world
+    _two_schools(s, w)
+    listing = f.listing(s, w.provider)
+    s.commit()
+    assert _searchable(app, listing.id)
+    with app.app_context():
+        services.withdraw_listing(s, listing, w.provider_user, "We no longer offer it")
+        s.commit()
+    assert _listing(s, listing.id).status == "withdrawn"
+    assert not _searchable(app, listing.id)
