@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
 from wtforms import (
-    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -31,7 +30,6 @@ class ShortlistForm(FlaskForm):
         validators=[InputRequired("Select the school's priority to shortlist this for")],
         validate_choice=False,
     )
-    next = HiddenField()
     submit = SubmitField("Add to shortlist", widget=GovSubmitInput())
 
 

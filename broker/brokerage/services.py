@@ -387,6 +387,21 @@ def shortlist_targets(session: Session, sip: User) -> list[tuple[School, Priorit
     return schools.open_priorities_for_sip(session, sip)
 
 
+def shortlisted_for(
+    session: Session, sip: User, listing_id: int
+) -> list[tuple[School, Priority, str]]:
+    """Return (school, priority, state) where this SIP's schools' priorities have the listing."""
+    targets = {int(p.id or 0): (school, p) for school, p in shortlist_targets(session, sip)}
+    if not targets:
+        return []
+    rows = session.exec(
+        select(Brokerage.priority_id, Brokerage.state).where(
+            Brokerage.listing_id == listing_id, col(Brokerage.priority_id).in_(sorted(targets))
+        )
+    ).all()
+    return [(*targets[pid], state) for pid, state in rows]
+
+
 def states_of(rows: Sequence[BrokerageView]) -> dict[str, int]:
     """Count brokerages per state (for summaries)."""
     out: dict[str, int] = {}

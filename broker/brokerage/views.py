@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from broker import db
-from broker.auth.access import can_see_school, has_role, roles_required, safe_next
+from broker.auth.access import can_see_school, has_role, roles_required
 from broker.brokerage import forms, services
 from broker.errors import Forbidden, InvalidInput, NotFound
 from broker.models import Brokerage, Listing, Priority, User
@@ -26,7 +26,7 @@ Page = str | Response | tuple[str, int]
 _MAX_ID = 2**31 - 1
 _CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
 #: Endpoints of the assurance feature's "recommend this provider" page, tried in order.
-_RECOMMEND_ENDPOINTS = ("recommendations.recommend_form", "assurance.recommend")
+_RECOMMEND_ENDPOINTS = ("recommendations.recommend_form",)
 
 
 def _user() -> User:
@@ -65,14 +65,10 @@ def recommend_url(view: services.BrokerageView) -> str:
     """Return where a head recommends the provider: the assurance flow, or the listing page."""
     for endpoint in _RECOMMEND_ENDPOINTS:
         if endpoint in current_app.view_functions:
-            for kwargs in (
-                {"listing_id": view.listing.id},
-                {"provider_id": view.provider.id},
-            ):
-                try:
-                    return url_for(endpoint, **kwargs)
-                except BuildError:
-                    continue
+            try:
+                return url_for(endpoint, listing_id=view.listing.id)
+            except BuildError:
+                continue
     return url_for("directory.listing", listing_id=view.listing.id)
 
 
@@ -86,9 +82,9 @@ def brokerage_panel(listing_id: int) -> dict[str, Any]:
         form = forms.ShortlistForm(formdata=None)
         form.priority_id.choices = _target_choices(_user())
         form.listing_id.data = listing_id
-        form.next.data = url_for("directory.listing", listing_id=listing_id)
         panel["form"] = form
         panel["has_targets"] = len(form.priority_id.choices) > 1
+        panel["shortlisted"] = services.shortlisted_for(s, _user(), listing_id)
     return panel
 
 
@@ -113,7 +109,6 @@ def shortlist() -> Page:
     if request.method == "GET":
         form.listing_id.data = listing.id
         form.priority_id.data = request.args.get("priority_id", "")
-        form.next.data = safe_next(request.args.get("next")) or ""
     elif form.validate_on_submit():
         raw = form.priority_id.data or ""
         priority = s.get(Priority, int(raw)) if raw.isdigit() and int(raw) <= _MAX_ID else None
@@ -128,9 +123,9 @@ def shortlist() -> Page:
             s.commit()
             school = schools.get_school(s, priority.school_id)
             flash(f"“{listing.title}” is on {school.name}’s shortlist.", "success")
+            # To the priority's page: its shortlist now includes the listing.
             return redirect(
-                safe_next(form.next.data)
-                or url_for("schools.priority", school_id=school.id, priority_id=priority.id)
+                url_for("schools.priority", school_id=school.id, priority_id=priority.id)
             )
     return render_template("brokerage/shortlist.html", form=form, listing=listing), (
         400 if form.errors else 200

@@ -34,13 +34,12 @@ def test_the_whole_loop_from_a_directory_listing_to_impact(
     assert "Shortlist for one of your schools" in listing_page
     assert f'value="{priority.id}"' in listing_page
     response = _post(
-        sip,
-        "/brokerage/shortlist",
-        listing_id=world.listing.id,
-        priority_id=priority.id,
-        next=f"/directory/listings/{world.listing.id}",
+        sip, "/brokerage/shortlist", listing_id=world.listing.id, priority_id=priority.id
     )
-    assert response.headers["Location"] == f"/directory/listings/{world.listing.id}"
+    assert response.headers["Location"] == f"/schools/{world.school.id}/priorities/{priority.id}"
+    assert "is on St Aidan" in sip.get(response.headers["Location"]).get_data(as_text=True)
+    again = sip.get(f"/directory/listings/{world.listing.id}").get_data(as_text=True)
+    assert "Already on the shortlist for:" in again and "(shortlisted)" in again
     row = session.exec(select(Brokerage)).one()
     assert (row.state, row.school_id, row.provider_id) == (
         "suggested",
@@ -89,6 +88,7 @@ def test_the_whole_loop_from_a_directory_listing_to_impact(
     # A positive impact invites the head (and only the head) to recommend the provider.
     detail = head.get(f"/brokerage/{row.id}").get_data(as_text=True)
     assert "Recommend Helen Marsh Education Consultancy" in detail
+    assert f"/directory/listings/{world.listing.id}/recommend" in detail
     assert "rose from 58% to 81%" in detail
     assert "Recommend Helen Marsh" not in sip.get(f"/brokerage/{row.id}").get_data(as_text=True)
 
