@@ -9,7 +9,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from broker.brokerage import services as brokerage
-from broker.models import AuditEvent, Brokerage, Listing
+from broker.models import AuditEvent, Brokerage, Listing, SchoolVisit
 from tests import factories as f
 from tests.schools import world as w
 
@@ -325,3 +325,48 @@ def test_a_sip_shortlists_a_suggestion_with_its_reasons(
         session.exec(select(AuditEvent).where(AuditEvent.entity_type == "brokerage")).one().action
         == "shortlisted"
     )
+
+
+@pytest.fixture
+def csrf_app(tmp_path, sqlite_url: str):  # type: ignore[no-untyped-def]
+    from tests.conftest import close_app, make_app
+
+    application = make_app(tmp_path, sqlite_url, WTF_CSRF_ENABLED=True)
+    yield application
+    close_app(application)
+
+
+def test_every_change_needs_the_forms_csrf_token(csrf_app: Flask) -> None:
+    from broker import db
+
+    with db.new_session(csrf_app) as session:
+        world = w.build(session)
+        _, (priority,) = w.visit(session, world)
+        row = w.shortlisted(session, world, priority)
+        brokerage.move(session, world.head, row, "agreed")
+        session.commit()
+    client = csrf_app.test_client()
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/sign-in").get_data(as_text=True),
+    )
+    assert token
+    client.post(
+        "/sign-in",
+        data={"email": world.sip.email, "password": w.PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert client.post(f"/brokerage/{row.id}/engage").status_code == 400
+    valid = {"visited_on": ["1", "2", "2026"], "evidence": ["sef"], "support_category": "intensive"}
+    assert client.post(f"/schools/{world.school.id}/visits/new", data=valid).status_code == 400
+    page = client.get(f"/brokerage/{row.id}").get_data(as_text=True)
+    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert form_token
+    assert (
+        client.post(
+            f"/brokerage/{row.id}/engage", data={"csrf_token": form_token.group(1)}
+        ).status_code
+        == 302
+    )
+    with db.new_session(csrf_app) as session:
+        assert session.get(Brokerage, row.id).state == "engaged"  # type: ignore[union-attr]
+        assert len(session.exec(select(SchoolVisit)).all()) == 1  # only the one made above
