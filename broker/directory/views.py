@@ -31,7 +31,7 @@ def results() -> str:
         strict=False,
         default_per_page=current_app.config["PAGE_SIZE"],
     )
-    found = search.search(session, get_engine(), req)
+    found = search.search(session, get_engine(), req, vocabularies)
     if req.page > found.page.pages and found.total:
         pages = "1 page" if found.page.pages == 1 else f"{found.page.pages} pages"
         raise NotFound(f"There is no page {req.page}: these results have {pages}.")

@@ -6,14 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker.directory.services import Page
 from broker.errors import InvalidInput
-from broker.evidence import recommendation_counts
-from broker.models import Listing, LocalAuthority, Provider
+from broker.evidence import valid_recommendation_clause
+from broker.models import Listing, LocalAuthority, Provider, Recommendation, utcnow
 from broker.search.engine import SearchEngine
-from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
+from broker.taxonomy import LISTING_FACETS, SCHOOLS_NEEDED, Term, Vocabulary
 from index import schema
 from index.documents import FacetCount, Query, Results
 
@@ -144,8 +145,8 @@ def to_query(request: SearchRequest, facets: Sequence[str]) -> Query:
 
 @dataclass(frozen=True)
 class ResultItem:
-    listing: Listing
-    provider: Provider
+    listing: ListingCard
+    provider: ProviderCard
     recommending_schools: int
     score: float
     snippet: str
@@ -236,28 +237,71 @@ def _facet_view(
     return FacetView(name=name, label=vocabulary.label, options=options)
 
 
+@dataclass(frozen=True)
+class ListingCard:
+    """What a result item shows of a listing (read as plain columns: no ORM objects per hit)."""
+
+    id: int
+    code: str
+    title: str
+    summary: str
+    categories: list[str]
+    phases: list[str]
+    cost: str
+
+
+@dataclass(frozen=True)
+class ProviderCard:
+    id: int
+    name: str
+    kind: str
+
+
 def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
+    """Join a page of hits with the database in one query, dropping any no longer public."""
     ids = [hit.id for hit in results.hits]
     if not ids:
         return ()
-    rows = session.exec(
-        select(Listing, Provider)
+    schools = (
+        select(sa.func.count(sa.distinct(Recommendation.school_id)))
+        .where(valid_recommendation_clause(), Recommendation.provider_id == Provider.id)
+        .correlate(Provider)
+        .scalar_subquery()
+    )
+    now = utcnow()
+    expires = col(Listing.assurance_expires_at)
+    rows = session.execute(
+        select(
+            Listing.id,
+            Listing.code,
+            Listing.title,
+            Listing.summary,
+            Listing.categories,
+            Listing.phases,
+            Listing.cost,
+            Provider.id,
+            Provider.name,
+            Provider.kind,
+            schools,
+        )
         .join(Provider, col(Provider.id) == Listing.provider_id)
-        .where(col(Listing.id).in_(ids))
+        .where(
+            col(Listing.id).in_(ids),
+            Listing.status == "assured",
+            sa.or_(expires.is_(None), expires > now),
+        )
     ).all()
-    by_id = {int(listing.id or 0): (listing, provider) for listing, provider in rows}
-    counts = recommendation_counts(session, {int(p.id or 0) for _, p in rows})
+    by_id = {int(row[0]): row for row in rows}
     items = []
     for hit in results.hits:
         row = by_id.get(hit.id)
-        if row is None or not row[0].is_public():
+        if row is None or int(row[10]) < SCHOOLS_NEEDED:
             continue
-        listing, provider = row
         items.append(
             ResultItem(
-                listing=listing,
-                provider=provider,
-                recommending_schools=counts.get(int(provider.id or 0), 0),
+                listing=ListingCard(*row[:7]),
+                provider=ProviderCard(*row[7:10]),
+                recommending_schools=int(row[10]),
                 score=hit.score,
                 snippet=hit.snippet,
             )
