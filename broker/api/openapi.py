@@ -396,6 +396,10 @@ def document(service_name: str) -> dict[str, Any]:
                         },
                         "suggestion": {"type": ["string", "null"]},
                         "corrected": {"type": "boolean"},
+                        "partial": {
+                            "type": "boolean",
+                            "description": "True when no listing had every word, so the results have some of them, best first",
+                        },
                     },
                 },
             }

@@ -71,6 +71,7 @@ def listings() -> Response:
             "facets": facets,
             "suggestion": page.results.suggestion,
             "corrected": page.results.corrected,
+            "partial": page.partial,
         }
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -125,6 +126,24 @@ def _integer(args, name, default, low, high, reject) -> int:  # type: ignore[no-
     return value
 
 
+#: At most this many words are tried one-by-one when no listing has them all.
+MAX_ANY_WORDS = 12
+_PLAIN_WORDS = re.compile(r"[^\W_][\w'’-]*")
+
+
+def any_of_the_words(text: str) -> str | None:
+    """Return `text` as "a OR b OR c" when it is two or more plain words, else None.
+
+    Text with quotes or operators was written on purpose: it is left as it is.
+    """
+    if '"' in text or "“" in text or re.search(r"\b(AND|OR|NOT)\b|(^|\s)-\w|\w\*", text):
+        return None
+    words = _PLAIN_WORDS.findall(text)
+    if len(words) < 2:
+        return None
+    return " OR ".join(words[:MAX_ANY_WORDS])
+
+
 def tie_seed(today: date | None = None) -> int:
     """Return today's seed for the fair order of equal results (stable all day, new each day)."""
     return (today or date.today()).toordinal()
@@ -168,6 +187,8 @@ class SearchPage:
 
     #: When nothing matched: each selected filter with the number of results without it.
     relaxations: tuple[tuple[str, Term, int], ...] = ()
+    #: True when no listing had every word, so these results have some of them.
+    partial: bool = False
 
     @property
     def total(self) -> int:
@@ -198,6 +219,16 @@ def search(
     vocabularies = vocabularies or facet_vocabularies(session)
     engine.catch_up()
     results = engine.backend.search(to_query(request, tuple(vocabularies)))
+    partial = False
+    any_words = any_of_the_words(request.text)
+    if results.total == 0 and not results.corrected and any_words:
+        # Nothing has every word: people type sentences ("behaviour BESD secondary"), so show
+        # what has most of them, best first, and say so.
+        wider = engine.backend.search(
+            to_query(replace(request, text=any_words), tuple(vocabularies))
+        )
+        if wider.total:
+            results, partial = wider, True
     items = hydrate(session, results)
     facets = tuple(
         _facet_view(name, vocabularies[name], results.facets.get(name, ()), request)
@@ -221,6 +252,7 @@ def search(
         items=items,
         facets=facets,
         relaxations=tuple(relaxations),
+        partial=partial,
     )
 
 
