@@ -81,6 +81,8 @@ def test_approving_publishes_and_indexes_at_once_for_twelve_months(
     s.commit()
     client = mail_app.test_client()
     sign_in_fully(client, w.qa)
+    queue = client.get("/qa")
+    assert b"Phonics for Year 1" in queue.data and b"Two schools" in queue.data
     page = client.get(f"/qa/listings/{listing.id}")
     assert (
         page.status_code == 200
