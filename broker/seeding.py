@@ -38,6 +38,7 @@ class SeedReport:
     schools_updated: int = 0
     users_created: int = 0
     users_updated: int = 0
+    visits_created: int = 0
     directory: services.ImportReport | None = None
 
     def summary(self) -> list[str]:
@@ -46,6 +47,7 @@ class SeedReport:
             f"Local authorities created: {self.las_created}, updated: {self.las_updated}.",
             f"Schools created: {self.schools_created}, updated: {self.schools_updated}.",
             f"Users created: {self.users_created}, updated: {self.users_updated}.",
+            f"Demo SIP visits created: {self.visits_created}.",
         ]
         if self.directory is not None:
             lines += self.directory.summary()
@@ -224,6 +226,10 @@ def seed_demo(session: Session, progress: services.Progress | None = None) -> Se
             progress=progress,
         )
     report.users_created, report.users_updated = seed_users(session, reader.load_users())
+    session.commit()
+    from broker.schools.demo import seed_demo_visits
+
+    report.visits_created = seed_demo_visits(session)
     session.commit()
     return report
 
