@@ -69,9 +69,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from broker.brokerage import views as brokerage
     from broker.schools import views as schools
+    from broker.visitpack import views as visitpack
 
     app.register_blueprint(schools.bp)
     app.register_blueprint(brokerage.bp)
+    app.register_blueprint(visitpack.bp)
 
     from broker.assurance import views as assurance
     from broker.recommendations import views as recommendations

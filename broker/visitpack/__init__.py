@@ -1,0 +1,1 @@
+"""Visit packs: a school's priorities, shortlists and suggestions for print and PDF."""

@@ -1,0 +1,98 @@
+"""The visit pack of a school: a print-friendly page and an A4 PDF, for the school's circle only.
+
+Same confidentiality as the school's page (head, assigned SIPs, the LA's QA officers, admins):
+anonymous visitors are sent to sign in, anyone else gets 403. Neither the page nor the PDF may be
+kept by a shared cache: both are sent with Cache-Control: private, no-store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from broker import db
+from broker.auth.access import can_see_school, roles_required
+from broker.errors import Forbidden, NotFound
+from broker.extensions import limiter
+from broker.hardcopy.printing import LONDON, local_date, to_pdf
+from broker.models import School
+from broker.schools import services as schools
+from broker.search.engine import get_engine
+from broker.visitpack import services
+
+bp = Blueprint("visitpack", __name__, static_folder="static", static_url_path="/visit-pack-assets")
+
+#: The pack's print stylesheet: the PDF's only styles, and the web page's print media.
+PRINT_CSS = Path(__file__).resolve().parent / "static" / "visit-pack.css"
+#: Laying out a PDF costs CPU: one signed-in client may not queue many.
+DEFAULT_PDF_RATE_LIMIT = "20 per minute"
+CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
+#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
+_MAX_ID = 2**31 - 1
+_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+
+
+def _pdf_rate_limit() -> str:
+    return str(current_app.config.get("VISIT_PACK_RATE_LIMIT") or DEFAULT_PDF_RATE_LIMIT)
+
+
+def _site_url() -> str:
+    return str(current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+
+
+def _school(school_id: int) -> School:
+    if school_id > _MAX_ID:
+        raise NotFound("There is no such school.")
+    school = schools.get_school(db.get_session(), school_id)
+    if not can_see_school(school_id):
+        raise Forbidden(
+            "Only the school's headteacher, its SIP and its LA can see this school's visit pack."
+        )
+    return school
+
+
+def _context(app: Flask, school: School, *, pdf: bool) -> dict[str, Any]:
+    site = _site_url()
+    shown_site = site.removeprefix("https://").removeprefix("http://")
+    pack = services.prepare(db.get_session(), get_engine(), school, shown_site)
+    return {
+        "pack": pack,
+        "produced_on": local_date(pack.produced_at),
+        "produced_at": pack.produced_at.astimezone(LONDON).strftime("%H:%M"),
+        "visited_on": (
+            f"{pack.visited_on.day} {pack.visited_on.strftime('%B %Y')}" if pack.visited_on else ""
+        ),
+        "shown_site": shown_site,
+        "confidential": CONFIDENTIAL,
+        "service_name": app.config["SERVICE_NAME"],
+        "pdf": pdf,
+    }
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.get("/schools/<int:school_id>/visit-pack")
+@roles_required(*_CIRCLE)
+def page(school_id: int) -> Response:
+    school = _school(school_id)
+    body = render_template("visitpack/page.html", **_context(current_app, school, pdf=False))
+    return _private(Response(body, mimetype="text/html"))
+
+
+@bp.get("/schools/<int:school_id>/visit-pack.pdf")
+@roles_required(*_CIRCLE)
+@limiter.limit(_pdf_rate_limit)
+def pdf(school_id: int) -> Response:
+    school = _school(school_id)
+    context = _context(current_app, school, pdf=True)
+    html = current_app.jinja_env.get_template("visitpack/print.html").render(**context)
+    response = Response(to_pdf(html, PRINT_CSS), mimetype="application/pdf")
+    name = services.filename(context["pack"], context["pack"].produced_at.astimezone(LONDON).date())
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _private(response)
