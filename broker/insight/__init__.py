@@ -1,0 +1,1 @@
+"""The LA's supply and demand: priorities across its schools against the listings serving it."""
