@@ -6,8 +6,11 @@ working (the previous folder is kept until the next rebuild).
 
 Speed (STACK-NOTES traps 14-18): one catch-all text field for matching, small boost fields
 for ranking; per-value document sets of every facet kept as integer bitmaps per index segment
-(segments never change, so a commit only costs the new segment), combined per searcher;
-facet counts are bitmap intersections with the matched set from the one scored pass.
+(segments never change, so a commit only costs the new segment), combined per searcher.
+Whoosh's matchers cost ~20 us per document in Python, so searches do not iterate them: each
+term's posting list is read once per segment as arrays (cached), matching and facet counts are
+bitmap work, and BM25F scores (Whoosh's formula and statistics) are computed with C-speed
+`map` pipelines only when the sort needs them; only the requested page is ordered fully.
 """
 
 from __future__ import annotations
@@ -18,20 +21,30 @@ import os
 import shutil
 import threading
 import time
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import accumulate, compress, repeat
+from operator import add, and_, ge, getitem, mul, neg, truediv, xor
+from operator import sub as minus
 from pathlib import Path
+from pickle import loads
 from typing import Any
 
 from whoosh import fields as wf
 from whoosh import index as wi
-from whoosh import query as wq
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WToken
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 from index import analysis, querying, schema
 from index.backends import register
@@ -48,8 +61,10 @@ POINTER = "CURRENT"
 LITTLE = 3
 #: Score multiplier per preferred facet a hit matches.
 PREFER_BOOST = 0.5
+#: Most postings kept in memory across segments (~8 bytes each, plus a bitmap per term).
+POSTING_CACHE = 4_000_000
 #: Most (document, score) pairs of scored clauses kept per searcher (~100 bytes each).
-CLAUSE_CACHE = 1_000_000
+SCORE_CACHE = 600_000
 
 Progress = Callable[[int, "int | None"], None]
 
@@ -176,40 +191,200 @@ def to_fields(doc: Document) -> dict[str, Any]:
     return out
 
 
-# --- Per-segment and per-searcher caches ------------------------------------------------------
+# --- Bitmaps, postings and per-segment / per-searcher caches ---------------------------------
 
-_BIT_POSITIONS = tuple(tuple(i for i in range(8) if b >> i & 1) for b in range(256))
+_ZERO, _ONE = ord("0"), ord("1")
+_TO_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+_MASK64 = (1 << 64) - 1
+#: How a Whoosh Positions value starts: a 4-byte big-endian count, then a protocol-2 pickle.
+_PICKLE_HEAD = b"\x80\x02"
 
 
 def bits_of(docnums: Iterable[int], size: int) -> int:
-    """Return an integer bitmap with the bits of `docnums` set."""
-    buf = bytearray((size >> 3) + 1)
-    for d in docnums:
-        buf[d >> 3] |= 1 << (d & 7)
-    return int.from_bytes(buf, "little")
+    """Return an integer bitmap with the bits of `docnums` (each below `size`) set."""
+    if size <= 0:
+        return 0
+    # One character per document, set at C speed, then parsed as a base-2 number.
+    buf = bytearray(b"0") * size
+    any(map(buf.__setitem__, docnums, repeat(_ONE)))
+    buf.reverse()
+    return int(buf, 2)
 
 
 def docnums_of(bitmap: int) -> list[int]:
     """Return the set bits of `bitmap`, in increasing order."""
-    out: list[int] = []
-    data = bitmap.to_bytes((bitmap.bit_length() >> 3) + 1, "little")
-    positions = _BIT_POSITIONS
-    for i, byte in enumerate(data):
-        if byte:
-            base = i << 3
-            out.extend(base + p for p in positions[byte])
+    if not bitmap:
+        return []
+    flags = bin(bitmap)[:1:-1].encode("ascii").translate(_TO_FLAGS)
+    return list(compress(range(len(flags)), flags))
+
+
+def _mix(x: int) -> int:
+    """Return splitmix64's finaliser of `x`: a well-spread 64-bit hash."""
+    x = (x * 0x9E3779B97F4A7C15 + 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def _seed_keys(seed: int) -> tuple[int, int]:
+    """Return (xor mask, odd multiplier) of the fair tie order for `seed`."""
+    return _mix(seed * 2 + 1), _mix(seed * 2 + 2) | 1
+
+
+def _ties(hashes: Iterable[int], seed: int) -> list[int]:
+    """Return the tie-break keys of documents with these id hashes under `seed` (C-speed maps).
+
+    ((hash ^ a) * odd b) mod 2**64 is a different bijection for every seed: a stable seeded
+    shuffle that no provider can steer (the hash is of the listing id).
+    """
+    a, b = _seed_keys(seed)
+    return list(map(and_, map(mul, map(xor, hashes, repeat(a)), repeat(b)), repeat(_MASK64)))
+
+
+@dataclass
+class _Postings:
+    """One term's (or phrase's) postings in one segment: local docnums, weights and bitmap."""
+
+    ids: array[int]
+    tfs: array[float]
+    bits: int
+
+
+_NO_POSTINGS = _Postings(array("I"), array("f"), 0)
+
+
+def _read_postings(reader: Any, fieldname: str, text: str, size: int) -> _Postings:
+    """Read a term's whole posting list (deleted documents included) block by block."""
+    try:
+        m = reader.postings(fieldname, text)
+    except TermNotFound:
+        return _NO_POSTINGS
+    if isinstance(m, FilterMatcher):  # the deletion filter: the view masks deletions itself
+        m = m.child
+    ids: array[int] = array("I")
+    tfs: array[float] = array("f")
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        # Whoosh's own block format: delta-coded ids and weights per block (whoosh-reloaded
+        # 2.7.5 is pinned); decoded with C-speed builtins instead of one Python call per posting.
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            count = m._blocklength
+            ids.extend(accumulate(m._data[0]))
+            weights = m._data[1]
+            if weights is None:
+                tfs.extend(repeat(1.0, count))
+            elif isinstance(weights, float):
+                tfs.extend(repeat(weights, count))
+            else:
+                tfs.extend(weights)
+            m._next_block()
+    else:
+        while m.is_active():
+            ids.append(m.id())
+            tfs.append(m.weight())
+            m.next()
+    return _Postings(ids, tfs, bits_of(ids, size))
+
+
+def _values(reader: Any, fieldname: str, text: str, wanted: set[int]) -> dict[int, Any]:
+    """Return {docnum: posting value} of a term, for the `wanted` documents only."""
+    m = reader.postings(fieldname, text)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    out: dict[int, Any] = {}
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            ids = list(accumulate(m._data[0]))
+            hit = list(map(wanted.__contains__, ids))
+            if any(hit):
+                m._read_values()
+                out.update(compress(zip(ids, m._values, strict=True), hit))
+            m._next_block()
+    else:
+        while m.is_active():
+            if m.id() in wanted:
+                out[m.id()] = m.value()
+            m.next()
     return out
+
+
+def _deltas(values: list[bytes]) -> list[list[int]]:
+    """Return the position deltas of Whoosh Positions values, or [] if they are not as expected.
+
+    Each value is a 4-byte count and a protocol-2 pickle of a list of deltas; the pickles'
+    bodies are joined into one pickled list of lists: one unpickling instead of one per value.
+    """
+    if not all(map(bytes.startswith, values, repeat(_PICKLE_HEAD), repeat(4))):
+        return []
+    if not all(map(bytes.endswith, values, repeat(b"."))):
+        return []
+    body = b"".join(map(getitem, values, repeat(slice(4 + len(_PICKLE_HEAD), -1))))
+    try:
+        out = loads(b"\x80\x02(" + body + b"l.")  # noqa: S301  (our own index, as Whoosh reads it)
+    except Exception:  # noqa: BLE001
+        return []
+    return out if isinstance(out, list) and len(out) == len(values) else []
+
+
+def _phrase_docs(reader: Any, fieldname: str, terms: tuple[str, ...], candidates: int) -> list[int]:
+    """Return the documents among `candidates` (a bitmap) with `terms` at consecutive positions.
+
+    What Whoosh's Phrase (slop 1) matches, checked on the positions of the candidates only
+    (the documents holding every term) instead of through its span matchers.
+    """
+    docs = docnums_of(candidates)
+    wanted = set(docs)
+    decode = reader.schema[fieldname].format.decode_positions
+    positions = []
+    for term in terms:
+        values = list(map(_values(reader, fieldname, term, wanted).__getitem__, docs))
+        positions.append(list(map(accumulate, _deltas(values))) if values else [])
+        if len(positions[-1]) != len(docs):  # not the layout _deltas expects
+            positions[-1] = list(map(decode, values))
+    out = []
+    for i, d in enumerate(docs):
+        starts = set(positions[0][i])
+        for shift, term_positions in enumerate(positions[1:], start=1):
+            starts.intersection_update(map(minus, term_positions[i], repeat(shift)))
+            if not starts:
+                break
+        if starts:
+            out.append(d)
+    return out
+
+
+def _column_bytes(reader: Any, fieldname: str, size: int) -> bytes:
+    """Return the one-byte length column of `fieldname` (byte 0 = empty) for every document."""
+    # Whoosh keeps lengths in a per-document column of its own (private API of the pinned 2.7.5).
+    col = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if col is None:
+        return bytes(size)
+    try:  # a fixed one-byte column: read it in one go
+        data = col._dbfile.get(col._basepos, col._count) if col._fixedlen == 1 else None
+    except AttributeError:
+        data = None
+    if data is None:
+        data = bytes(col)
+    return bytes(data[:size]) + bytes(max(0, size - len(data)))
 
 
 @dataclass
 class _Segment:
-    """What never changes about one Whoosh segment: ids, sort columns, facet postings."""
+    """What never changes about one Whoosh segment: ids, columns, facet bitmaps, postings."""
 
     size: int
     ids: list[int]
     columns: dict[str, list[Any]]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     key: str = ""
+    #: A seed-independent hash of each listing id, for the fair tie order.
+    hashes: list[int] = field(default_factory=list)
+    #: {text field: length byte per document}, read when first scored.
+    lengths: dict[str, bytes] = field(default_factory=dict)
 
 
 def _load_segment(reader: Any) -> _Segment:
@@ -221,7 +396,7 @@ def _load_segment(reader: Any) -> _Segment:
         if f.sortable and f.kind != "id":
             name = f"{f.name}_sort" if f.kind == "text" else f.name
             columns[f.name] = list(reader.column_reader(name))
-    segment = _Segment(size, ids, columns)
+    segment = _Segment(size, ids, columns, hashes=list(map(_mix, ids)))
     for name in schema.FACETS:
         # Group documents with the same value list (every national listing has the same one),
         # then OR each group's bitmap into each of its values: big-integer work, not per posting.
@@ -236,6 +411,25 @@ def _load_segment(reader: Any) -> _Segment:
                 values[value] = values.get(value, 0) | bits
         segment.facets[name] = values
     return segment
+
+
+@dataclass
+class _Part:
+    """One scored piece of a clause: a term or phrase in one field, with the field's weight."""
+
+    fieldname: str
+    terms: tuple[str, ...]
+    boost: float
+
+
+@dataclass
+class _Clause:
+    """One clause over the current searcher: its match bitmap, and its scores once needed."""
+
+    parts: list[_Part]
+    bits: int
+    size: int
+    scores: dict[int, float] | None = None
 
 
 class _View:
@@ -259,27 +453,34 @@ class _View:
             self.leaves.append((sub, offset, seg))
             seg_live = (1 << seg.size) - 1
             if reader.has_deletions():
-                for d in reader.deleted_docs_set:
-                    seg_live &= ~(1 << d)
+                seg_live &= ~bits_of(reader.deleted_docs_set, seg.size)
             live |= seg_live << offset
             size = max(size, offset + seg.size)
         self.segments = used
         self.size = size
         self.ids: list[int] = []
+        self.hashes: list[int] = []
         for _sub, _offset, seg in self.leaves:
             self.ids.extend(seg.ids)
-        self.doc_of: dict[int, int] = {}
-        for d in docnums_of(live):
-            if self.ids[d] >= 0:
-                self.doc_of[self.ids[d]] = d
-            else:
-                live &= ~(1 << d)  # the meta document is never a hit
-        self.live = live
+            self.hashes.extend(seg.hashes)
+        meta = [d for d, i in enumerate(self.ids) if i < 0]
+        self.live = live & ~bits_of(meta, size)  # the meta document is never a hit
+        self._doc_of: dict[int, int] | None = None
         self._facets: dict[str, dict[str, int]] = {}
         self._columns: dict[str, list[Any]] = {}
         self._title_rank: list[int] | None = None
-        #: Scored clauses of recent searches: {alternatives: (bitmap, {docnum: score})}.
-        self.clauses: dict[Any, tuple[int, dict[int, float]]] = {}
+        self._norms: dict[str, list[float]] = {}
+        self._idf: dict[tuple[str, str], float] = {}
+        #: Clauses of recent searches: {alternatives: _Clause}, least recently used first.
+        self.clauses: OrderedDict[Any, _Clause] = OrderedDict()
+        self.cached_scores = 0
+
+    def doc_of(self) -> dict[int, int]:
+        """Return {listing id: docnum} of the live documents."""
+        if self._doc_of is None:
+            ids = self.ids
+            self._doc_of = {ids[d]: d for d in docnums_of(self.live)}
+        return self._doc_of
 
     def facet(self, name: str) -> dict[str, int]:
         """Return {value: bitmap of live documents having it} for facet `name`."""
@@ -309,17 +510,55 @@ class _View:
             self._title_rank = [order[k] for k in keys]
         return self._title_rank
 
+    def norms(self, fieldname: str) -> list[float]:
+        """Return BM25F's length normalisation K1 * (1 - B + B * length / average) per length byte."""
+        cached = self._norms.get(fieldname)
+        if cached is None:
+            weighting = self.searcher.weighting
+            b = weighting._field_B.get(fieldname, weighting.B)
+            k1 = weighting.K1
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            cached = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
+            self._norms[fieldname] = cached
+        return cached
+
+    def idf(self, fieldname: str, text: str) -> float:
+        key = (fieldname, text)
+        cached = self._idf.get(key)
+        if cached is None:
+            cached = self._idf[key] = self.searcher.idf(fieldname, text)
+        return cached
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.searcher.close()
 
 
-def _tie(doc_id: int, seed: int) -> int:
-    """Return a stable pseudo-random key for `doc_id` under `seed` (splitmix64)."""
-    x = (doc_id * 0x9E3779B97F4A7C15 + (seed + 1) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
-    return x ^ (x >> 31)
+def _smallest(docs: list[int], levels: list[Callable[[list[int]], list[Any]]], k: int) -> list[int]:
+    """Return the `k` first of `docs` ordered by the keys of `levels` in turn (lexicographic).
+
+    Each level's keys are computed only for the documents still tied after the levels before
+    it, and only the `k` smallest keys are kept at each level: no full sort of all matches.
+    """
+    if k <= 0 or not docs:
+        return []
+    if not levels:
+        return docs[:k]
+    keys = levels[0](docs)
+    if len(docs) > k:
+        kth = heapq.nsmallest(k, keys)[-1]
+        keep = list(map(ge, repeat(kth), keys))
+        docs, keys = list(compress(docs, keep)), list(compress(keys, keep))
+    groups: dict[Any, list[int]] = {}
+    for d, key in zip(docs, keys, strict=True):
+        groups.setdefault(key, []).append(d)
+    out: list[int] = []
+    for key in sorted(groups):
+        group = groups[key]
+        out.extend(group if len(group) == 1 else _smallest(group, levels[1:], k - len(out)))
+        if len(out) >= k:
+            break
+    return out[:k]
 
 
 # --- The backend ------------------------------------------------------------------------------
@@ -337,9 +576,9 @@ class WhooshBackend:
         self._lock = threading.RLock()
         self._view: _View | None = None
         self._segments: dict[str, _Segment] = {}
-        #: {(segment key, clause alternatives): (local bitmap, {local docnum: score})}
-        self._seg_clauses: dict[tuple[str, Any], tuple[int, dict[int, float]]] = {}
-        self._seg_cached = 0
+        #: {(segment key, field, term or phrase): postings}, least recently used first.
+        self._posting_cache: OrderedDict[tuple[str, str, Any], _Postings] = OrderedDict()
+        self._posting_count = 0
         self._pointer: str | None = None
         self._closed = False
         if self.path is None:
@@ -445,10 +684,13 @@ class WhooshBackend:
             if view is None or view.ix is not ix or view.generation != ix.latest_generation():
                 # A new searcher after every commit (trap 14): never Searcher.refresh().
                 cache = self._segments if view is not None and view.ix is ix else {}
-                if not cache:
-                    self._seg_clauses, self._seg_cached = {}, 0
                 fresh = _View(ix, cache)
                 self._segments = fresh.segments
+                # Postings of segments merged away (or of another index) are of no more use.
+                for key in [
+                    k for k in self._posting_cache if k[0] not in fresh.segments or not cache
+                ]:
+                    self._posting_count -= len(self._posting_cache.pop(key).ids) + 1
                 self._view = fresh
                 if view is not None:
                     view.close()
@@ -592,7 +834,8 @@ class WhooshBackend:
         filters = query.filter_map()
         allowed = view.live
         if query.exclude_ids:
-            excluded = [view.doc_of[i] for i in query.exclude_ids if i in view.doc_of]
+            doc_of = view.doc_of()
+            excluded = [doc_of[i] for i in query.exclude_ids if i in doc_of]
             allowed &= ~bits_of(excluded, view.size)
         selected: dict[str, int] = {}
         for name, values in filters.items():
@@ -602,14 +845,11 @@ class WhooshBackend:
                 bits |= facet.get(value, 0)
             selected[name] = bits
 
-        scores: list[dict[int, float]] | None = None
+        # Matching is bitmap work only; scores are computed later, and only if the sort needs them.
+        clauses = [self._clause_entry(view, clause) for clause in parsed.positive]
         matched = allowed
-        if parsed.positive:
-            scores = []
-            for clause in parsed.positive:
-                bits, clause_scores = self._clause_entry(view, clause)
-                matched &= bits
-                scores.append(clause_scores)
+        for entry in clauses:
+            matched &= entry.bits
         if parsed.negative:
             matched &= ~self._boolean(view, parsed.negative)
 
@@ -646,7 +886,7 @@ class WhooshBackend:
             counts.sort(key=lambda vc: (-vc[1], vc[0]))
             facets[name] = tuple(FacetCount(v, c) for v, c in counts)
 
-        hits = self._page(view, query, result, scores, total, parsed)
+        hits = self._page(view, query, result, clauses, total, parsed)
         return Results(
             total=total,
             hits=hits,
@@ -658,145 +898,261 @@ class WhooshBackend:
             notice=parsed.notice,
         )
 
-    def _alternative(self, view: _View, alt: querying.Alternative) -> wq.Query | None:
-        if alt.prefix:
-            reader = view.searcher.reader()
-            expanded = []
-            for term in reader.expand_prefix(CATCH_ALL, alt.terms[0]):
-                expanded.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                if len(expanded) >= querying.MAX_PREFIX_TERMS:
-                    break
-            if not expanded:
-                return None
-            return wq.Or([self._terms(view, (t,)) for t in expanded])
-        return self._terms(view, alt.terms)
+    def _parts(self, view: _View, clause: querying.Clause) -> list[_Part]:
+        """Return the scored pieces of `clause`: each alternative in the catch-all and boost fields."""
+        alternatives: list[tuple[str, ...]] = []
+        for alt in clause.alternatives:
+            if alt.prefix:
+                reader = view.searcher.reader()
+                for term in reader.expand_prefix(CATCH_ALL, alt.terms[0]):
+                    alternatives.append(
+                        (term.decode("utf-8") if isinstance(term, bytes) else term,)
+                    )
+                    if len(alternatives) >= querying.MAX_PREFIX_TERMS:
+                        break
+            else:
+                alternatives.append(alt.terms)
+        fields = [(CATCH_ALL, 1.0), *RANKING_FIELDS.items()]
+        unique = dict.fromkeys(alternatives)  # the same form twice scores once, as normalize() did
+        return [_Part(name, terms, boost) for terms in unique for name, boost in fields]
 
-    def _terms(self, view: _View, terms: tuple[str, ...]) -> wq.Query:
-        def one(fieldname: str, boost: float) -> wq.Query:
-            if len(terms) == 1:
-                return wq.Term(fieldname, terms[0], boost=boost)
-            return wq.Phrase(fieldname, list(terms), boost=boost)
+    def _postings(self, seg: _Segment, sub: Any, fieldname: str, text: str) -> _Postings:
+        """Return a term's postings in one segment (cached: segments never change)."""
+        key = (seg.key, fieldname, text)
+        found = self._posting_cache.get(key)
+        if found is None:
+            found = _read_postings(sub.reader(), fieldname, text, seg.size)
+            self._posting_cache[key] = found
+            self._posting_count += len(found.ids) + 1
+        else:
+            self._posting_cache.move_to_end(key)
+        return found
 
-        parts = [one(CATCH_ALL, 1.0)]
-        parts += [one(name, weight) for name, weight in RANKING_FIELDS.items()]
-        return wq.Or(parts)
+    def _phrase(self, seg: _Segment, sub: Any, part: _Part) -> _Postings:
+        """Return the documents of one segment with `part`'s terms in order (cached per segment)."""
+        key = (seg.key, part.fieldname, part.terms)
+        found = self._posting_cache.get(key)
+        if found is None:
+            candidates = -1
+            for term in part.terms:
+                candidates &= self._postings(seg, sub, part.fieldname, term).bits
+            ids: array[int] = array("I")
+            if candidates > 0:
+                ids.extend(_phrase_docs(sub.reader(), part.fieldname, part.terms, candidates))
+            found = _Postings(ids, array("f"), bits_of(ids, seg.size))
+            self._posting_cache[key] = found
+            self._posting_count += len(ids) + 1
+        else:
+            self._posting_cache.move_to_end(key)
+        return found
 
-    def _clause(self, view: _View, clause: querying.Clause) -> wq.Query:
-        alts = [
-            q for q in (self._alternative(view, a) for a in clause.alternatives) if q is not None
-        ]
-        if not alts:
-            return wq.NullQuery
-        return alts[0] if len(alts) == 1 else wq.Or(alts)
+    def _part_postings(self, seg: _Segment, sub: Any, part: _Part) -> _Postings:
+        if len(part.terms) == 1:
+            return self._postings(seg, sub, part.fieldname, part.terms[0])
+        return self._phrase(seg, sub, part)
 
-    def _clause_entry(self, view: _View, clause: querying.Clause) -> tuple[int, dict[int, float]]:
-        """Return (bitmap, {docnum: score}) of one clause over the live documents.
-
-        Scored once per segment and cached by segment: segments never change, so after a
-        commit only the new segment is scored. Scores of older segments keep the collection
-        statistics of when they were scored (a small drift, gone at the next merge).
-        """
+    def _clause_entry(self, view: _View, clause: querying.Clause) -> _Clause:
+        """Return the clause's bitmap over the live documents (its scores come later, if needed)."""
         key = clause.alternatives
         entry = view.clauses.get(key)
         if entry is not None:
+            view.clauses.move_to_end(key)
             return entry
-        q: wq.Query | None = None
+        parts = self._parts(view, clause)
         bits = 0
-        scores: dict[int, float] = {}
+        size = 0
         for sub, offset, seg in view.leaves:
-            local = self._seg_clauses.get((seg.key, key))
-            if local is None:
-                if q is None:
-                    q = self._clause(view, clause).normalize()  # flattened: trap 16
-                local = self._score_segment(view, sub, q, seg.size)
-                self._seg_clauses[(seg.key, key)] = local
-                self._seg_cached += len(local[1])
-            bits |= local[0] << offset
-            if offset:
-                scores.update({d + offset: v for d, v in local[1].items()})
-            else:
-                scores.update(local[1])
-        self._evict(view)
-        entry = (bits & view.live, scores)
+            local = 0
+            for part in parts:
+                if part.fieldname in IN_CATCH_ALL:
+                    continue  # its matches are the catch-all's too: read it only to score
+                found = self._part_postings(seg, sub, part)
+                local |= found.bits
+                size += len(found.ids)
+            bits |= local << offset
+        entry = _Clause(parts, bits & view.live, size)
         view.clauses[key] = entry
+        self._evict(view)
         return entry
 
-    def _score_segment(
-        self, view: _View, sub: Any, q: wq.Query, size: int
-    ) -> tuple[int, dict[int, float]]:
+    def _term_scores(
+        self, view: _View, seg: _Segment, sub: Any, part: _Part, term: str, docs: Any = None
+    ) -> tuple[Iterable[int], list[float]]:
+        """Return (local docnums, BM25F scores) of `term` in one segment: all postings or `docs`.
+
+        The same arithmetic as Whoosh's BM25FScorer (global idf and average length), mapped over
+        whole posting arrays with C-speed builtins instead of one matcher call per document.
+        """
+        postings = self._postings(seg, sub, part.fieldname, term)
+        ids: Any = postings.ids
+        tfs: Any = postings.tfs
+        if docs is not None:
+            # Only these documents (sorted, all in this segment and all matching the term).
+            at = list(map(bisect_left, repeat(ids), docs))
+            ids = docs
+            tfs = list(map(tfs.__getitem__, at))
+        lengths = seg.lengths.get(part.fieldname)
+        if lengths is None:
+            lengths = seg.lengths[part.fieldname] = _column_bytes(
+                sub.reader(), part.fieldname, seg.size
+            )
+        norms = view.norms(part.fieldname)
+        k1 = view.searcher.weighting.K1
+        idf = view.idf(part.fieldname, term)
+        denominators = map(add, tfs, map(norms.__getitem__, map(lengths.__getitem__, ids)))
+        ratios = map(truediv, map(mul, tfs, repeat(k1 + 1)), denominators)
+        return ids, list(map(mul, repeat(idf), ratios))
+
+    def _part_scores(
+        self, view: _View, seg: _Segment, sub: Any, part: _Part
+    ) -> tuple[Iterable[int], Iterable[float]]:
+        """Return (local docnums, weighted scores) of one clause part in one segment."""
+        if len(part.terms) == 1:
+            ids, scores = self._term_scores(view, seg, sub, part, part.terms[0])
+        else:
+            # A phrase scores the sum of its terms' scores where it occurs (as Whoosh's does).
+            ids = list(self._phrase(seg, sub, part).ids)
+            scores = [0.0] * len(ids)
+            for term in part.terms:
+                scores = list(
+                    map(add, scores, self._term_scores(view, seg, sub, part, term, ids)[1])
+                )
+        if part.boost != 1.0:
+            return ids, map(mul, scores, repeat(part.boost))
+        return ids, scores
+
+    def _clause_scores(self, view: _View, entry: _Clause) -> dict[int, float]:
+        """Return {docnum: score} of every document matching the clause (cached per searcher)."""
+        if entry.scores is not None:
+            return entry.scores
         scores: dict[int, float] = {}
-        if q is not wq.NullQuery:
-            matcher = q.matcher(sub, view.searcher.context())
-            while matcher.is_active():
-                scores[matcher.id()] = matcher.score()
-                matcher.next()
-        return bits_of(scores, size), scores
+        for part in entry.parts:
+            for sub, offset, seg in view.leaves:
+                ids, values = self._part_scores(view, seg, sub, part)
+                docs = list(map(add, ids, repeat(offset))) if offset else ids
+                if scores:
+                    values = list(map(add, map(scores.get, docs, repeat(0.0)), values))
+                scores.update(zip(docs, values, strict=True))
+        entry.scores = scores
+        view.cached_scores += len(scores)
+        self._evict(view)
+        return scores
+
+    def _clause_scores_of(self, view: _View, entry: _Clause, docs: list[int]) -> list[float]:
+        """Return the clause's score of each of `docs` (sorted docnums that match it)."""
+        if entry.scores is not None or len(docs) * len(view.leaves) * 16 > entry.size:
+            return list(map(self._clause_scores(view, entry).__getitem__, docs))
+        # A few documents: look each one up in the postings instead of scoring them all.
+        total = [0.0] * len(docs)
+        position = {d: i for i, d in enumerate(docs)}
+        for sub, offset, seg in view.leaves:
+            lo, hi = bisect_left(docs, offset), bisect_left(docs, offset + seg.size)
+            if lo == hi:
+                continue
+            local = [d - offset for d in docs[lo:hi]]
+            for part in entry.parts:
+                ids = self._part_postings(seg, sub, part).ids
+                at = map(bisect_left, repeat(ids), local)
+                present = [
+                    d for d, i in zip(local, at, strict=True) if i < len(ids) and ids[i] == d
+                ]
+                if not present:
+                    continue
+                if len(part.terms) == 1:
+                    values = self._term_scores(view, seg, sub, part, part.terms[0], present)[1]
+                else:
+                    values = [0.0] * len(present)
+                    for term in part.terms:
+                        term_values = self._term_scores(view, seg, sub, part, term, present)[1]
+                        values = list(map(add, values, term_values))
+                for d, v in zip(present, values, strict=True):
+                    total[position[d + offset]] += v * part.boost
+        return total
 
     def _evict(self, view: _View) -> None:
-        """Drop cached clause scores of segments no longer live, then the oldest beyond the bound."""
-        for seg_key, clause_key in list(self._seg_clauses):
-            if seg_key not in view.segments:
-                self._seg_cached -= len(self._seg_clauses.pop((seg_key, clause_key))[1])
-        while self._seg_clauses and self._seg_cached > CLAUSE_CACHE:
-            self._seg_cached -= len(self._seg_clauses.pop(next(iter(self._seg_clauses)))[1])
-        while view.clauses and len(view.clauses) > 64:
-            del view.clauses[next(iter(view.clauses))]
+        """Keep the caches bounded: postings of live segments, and scores of recent clauses."""
+        cache = self._posting_cache
+        while cache and self._posting_count > POSTING_CACHE:
+            self._posting_count -= len(cache.popitem(last=False)[1].ids) + 1
+        while view.clauses and (len(view.clauses) > 256 or view.cached_scores > SCORE_CACHE):
+            old = view.clauses.popitem(last=False)[1]
+            if old.scores is not None:
+                view.cached_scores -= len(old.scores)
 
     def _boolean(self, view: _View, clauses: tuple[querying.Clause, ...]) -> int:
         bits = 0
         for clause in clauses:
-            bits |= self._clause_entry(view, clause)[0]
+            bits |= self._clause_entry(view, clause).bits
         return bits
+
+    def _scores(
+        self, view: _View, clauses: list[_Clause], docs: list[int], prefer: list[int]
+    ) -> list[float]:
+        """Return the relevance of each of `docs`: the clauses' summed scores, times preferences."""
+        if clauses:
+            scores = self._clause_scores_of(view, clauses[0], docs)
+            for entry in clauses[1:]:
+                scores = list(map(add, scores, self._clause_scores_of(view, entry, docs)))
+        else:
+            scores = [0.0] * len(docs)
+        if prefer:
+            counts = [0] * len(docs)
+            for bits in prefer:
+                members = set(docnums_of(bits))
+                counts = list(map(add, counts, map(members.__contains__, docs)))
+            for i, k in enumerate(counts):
+                if k:
+                    scores[i] = (scores[i] if clauses else 1.0) * (1.0 + PREFER_BOOST * k)
+        return scores
 
     def _page(
         self,
         view: _View,
         query: Query,
         result: int,
-        scores: list[dict[int, float]] | None,
+        clauses: list[_Clause],
         total: int,
         parsed: querying.ParsedText,
     ) -> tuple[Hit, ...]:
         start = (query.page - 1) * query.per_page
+        end = start + query.per_page
         if start >= total:
             return ()
-        docs = docnums_of(result)
-        ids, seed = view.ids, query.tie_seed
-        if scores:
-            score_of = {d: sum(c[d] for c in scores) for d in docs}
-        else:
-            score_of = dict.fromkeys(docs, 0.0)
-        prefer = query.prefer_map()
-        if prefer:
-            preferred = []
-            for name, values in prefer.items():
-                facet = view.facet(name)
-                bits = 0
-                for value in values:
-                    bits |= facet.get(value, 0)
-                preferred.append(bits)
-            for d in docs:
-                k = sum(1 for bits in preferred if bits >> d & 1)
-                if k:
-                    base = score_of[d] if scores else 1.0
-                    score_of[d] = base * (1.0 + PREFER_BOOST * k)
+        prefer: list[int] = []
+        for name, values in query.prefer_map().items():
+            facet = view.facet(name)
+            bits = 0
+            for value in values:
+                bits |= facet.get(value, 0)
+            if bits & result:
+                prefer.append(bits & result)
         sort = schema.SORTS[query.sort]
+        scored = bool(clauses or prefer)
 
-        def relevance(d: int) -> float:
-            return -round(score_of[d], 9)
+        def relevance(docs: list[int]) -> list[float]:
+            # Negated and rounded, so that equal scores tie exactly and the seeded order decides.
+            return list(map(neg, map(round, self._scores(view, clauses, docs, prefer), repeat(9))))
 
-        key: Callable[[int], tuple[Any, ...]]
-        if sort.field is None:
-            key = lambda d: (relevance(d), _tie(ids[d], seed))  # noqa: E731
-        elif sort.field == "title":
+        def ties(docs: list[int]) -> list[int]:
+            return _ties(map(view.hashes.__getitem__, docs), query.tie_seed)
+
+        levels: list[Callable[[list[int]], list[Any]]] = []
+        if sort.field == "title":
             rank = view.title_rank()
-            key = lambda d: (rank[d], relevance(d), _tie(ids[d], seed))  # noqa: E731
-        else:
+            levels.append(lambda docs: list(map(rank.__getitem__, docs)))
+        elif sort.field is not None:
             column = view.column(sort.field)
-            sign = -1 if sort.descending else 1
-            key = lambda d: (sign * column[d], relevance(d), _tie(ids[d], seed))  # noqa: E731
-        ordered = heapq.nsmallest(start + query.per_page, docs, key=key)[start:]
+            if sort.descending:
+                levels.append(lambda docs: list(map(neg, map(column.__getitem__, docs))))
+            else:
+                levels.append(lambda docs: list(map(column.__getitem__, docs)))
+        if scored:
+            levels.append(relevance)
+        levels.append(ties)
+        ordered = _smallest(docnums_of(result), levels, end)[start:]
 
+        scores = self._scores(view, clauses, sorted(ordered), prefer) if scored else []
+        score_of = dict(zip(sorted(ordered), scores, strict=False))
         terms = parsed.highlight_terms()
         hits = []
         for d in ordered:
@@ -808,8 +1164,8 @@ class WhooshBackend:
             texts = [stored.get(f.name, "") for f in schema.PUBLIC_TEXT]
             hits.append(
                 Hit(
-                    id=ids[d],
-                    score=round(score_of[d], 6),
+                    id=view.ids[d],
+                    score=round(score_of.get(d, 0.0), 6),
                     title=title,
                     snippet=analysis.highlight(body, terms),
                     matched_terms=analysis.matched_terms(texts, terms) if terms else (),
