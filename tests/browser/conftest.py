@@ -20,6 +20,7 @@ from sqlmodel import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from broker import db
+from tests import shared_browser
 from tests.conftest import make_app, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,22 +60,17 @@ def _failed(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the whole run."""
+    """One headless Chromium for the whole run (shared: see tests/shared_browser.py)."""
     if not CHROMIUM.exists():
         unavailable(f"Chromium is not installed at {CHROMIUM}")
     if not AXE.exists():
         unavailable(f"{AXE} is missing: run `make install` (npm ci)")
-    from playwright.sync_api import Error, sync_playwright
+    from playwright.sync_api import Error
 
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-        except Error as exc:
-            unavailable(f"Chromium at {CHROMIUM} would not start: {exc}")
-        yield browser
-        browser.close()
+    try:
+        yield shared_browser.browser(str(CHROMIUM), CHROMIUM_ARGS)
+    except Error as exc:
+        unavailable(f"Chromium at {CHROMIUM} would not start: {exc}")
 
 
 # --- the server ------------------------------------------------------------------------------
