@@ -113,6 +113,14 @@ def tokens(text: str) -> Iterator[Token]:
         position += 1
 
 
+def term_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield (term, start, end) of each kept word of `text`: tokens() without a Token per word."""
+    for match in _TOKEN.finditer(text):
+        term = term_of(match.group())
+        if term is not None:
+            yield term, match.start(), match.end()
+
+
 def analyse(text: str) -> list[str]:
     """Return the analysed terms of `text` in order."""
     return [t.term for t in tokens(text)]

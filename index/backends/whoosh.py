@@ -61,7 +61,7 @@ POINTER = "CURRENT"
 LITTLE = 3
 #: Score multiplier per preferred facet a hit matches.
 PREFER_BOOST = 0.5
-#: Most postings kept in memory across segments (~8 bytes each, plus a bitmap per term).
+#: Most postings kept in memory across segments (8 bytes each, a term's bitmap counted in).
 POSTING_CACHE = 4_000_000
 #: Most (document, score) pairs of scored clauses kept per searcher (~100 bytes each).
 SCORE_CACHE = 600_000
@@ -97,14 +97,24 @@ class DomainAnalyzer(Analyzer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for tok in analysis.tokens(value):
-            token.text, token.boost, token.stopped = tok.term, 1.0, False
-            if keeporiginal:
+        if keeporiginal:
+            for tok in analysis.tokens(value):
+                token.text, token.boost, token.stopped = tok.term, 1.0, False
                 token.original = tok.word
+                if positions:
+                    token.pos = start_pos + tok.position
+                if chars:
+                    token.startchar, token.endchar = start_char + tok.start, start_char + tok.end
+                yield token
+            return
+        # The same terms and positions as analysis.tokens, without a Token object per word.
+        token.boost, token.stopped = 1.0, False
+        for position, (term, start, end) in enumerate(analysis.term_spans(value), start_pos):
+            token.text = term
             if positions:
-                token.pos = start_pos + tok.position
+                token.pos = position
             if chars:
-                token.startchar, token.endchar = start_char + tok.start, start_char + tok.end
+                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
@@ -249,6 +259,11 @@ class _Postings:
     ids: array[int]
     tfs: array[float]
     bits: int
+
+    @property
+    def weight(self) -> int:
+        """Memory held, in postings (8 bytes each): the arrays and the bitmap."""
+        return len(self.ids) + self.bits.bit_length() // 64 + 1
 
 
 _NO_POSTINGS = _Postings(array("I"), array("f"), 0)
@@ -690,7 +705,7 @@ class WhooshBackend:
                 for key in [
                     k for k in self._posting_cache if k[0] not in fresh.segments or not cache
                 ]:
-                    self._posting_count -= len(self._posting_cache.pop(key).ids) + 1
+                    self._posting_count -= self._posting_cache.pop(key).weight
                 self._view = fresh
                 if view is not None:
                     view.close()
@@ -923,7 +938,7 @@ class WhooshBackend:
         if found is None:
             found = _read_postings(sub.reader(), fieldname, text, seg.size)
             self._posting_cache[key] = found
-            self._posting_count += len(found.ids) + 1
+            self._posting_count += found.weight
         else:
             self._posting_cache.move_to_end(key)
         return found
@@ -941,7 +956,7 @@ class WhooshBackend:
                 ids.extend(_phrase_docs(sub.reader(), part.fieldname, part.terms, candidates))
             found = _Postings(ids, array("f"), bits_of(ids, seg.size))
             self._posting_cache[key] = found
-            self._posting_count += len(ids) + 1
+            self._posting_count += found.weight
         else:
             self._posting_cache.move_to_end(key)
         return found
@@ -1073,7 +1088,7 @@ class WhooshBackend:
         """Keep the caches bounded: postings of live segments, and scores of recent clauses."""
         cache = self._posting_cache
         while cache and self._posting_count > POSTING_CACHE:
-            self._posting_count -= len(cache.popitem(last=False)[1].ids) + 1
+            self._posting_count -= cache.popitem(last=False)[1].weight
         while view.clauses and (len(view.clauses) > 256 or view.cached_scores > SCORE_CACHE):
             old = view.clauses.popitem(last=False)[1]
             if old.scores is not None:

@@ -11,6 +11,7 @@ from whoosh import query as wq
 
 from index import querying
 from index.backends import create
+from index.backends import whoosh as whoosh_backend
 from index.backends.whoosh import (
     CATCH_ALL,
     RANKING_FIELDS,
@@ -190,3 +191,21 @@ def test_smallest_is_the_head_of_a_full_lexicographic_sort(keys, k):
     ]
     expected = sorted(docs, key=lambda d: (keys[d][0], keys[d][1], (d * 7919) % 101))[:k]
     assert _smallest(docs, levels, k) == expected
+
+
+def test_the_postings_cache_stays_bounded_and_results_stay_right(tmp_path, monkeypatch):
+    backend = build(tmp_path, 6)
+    expected = {text: reference(backend, text) for text in TEXTS}
+    monkeypatch.setattr(whoosh_backend, "POSTING_CACHE", 300)
+    monkeypatch.setattr(whoosh_backend, "SCORE_CACHE", 200)
+    for _ in range(2):
+        for text in TEXTS:
+            results = backend.search(Query(text=text, per_page=100))
+            assert results.total == len(expected[text])
+            for hit in results.hits:
+                assert hit.score == pytest.approx(expected[text][hit.id], rel=1e-6, abs=1e-6)
+            assert backend._posting_count <= 300 + max(
+                p.weight for p in backend._posting_cache.values()
+            )
+            assert backend._posting_count == sum(p.weight for p in backend._posting_cache.values())
+    backend.close()
