@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from broker.insight import services
 from broker.insight.services import HIDDEN, SUPPRESSED, AcademicYear, Report, Row
 from broker.models import LocalAuthority, Priority, School, SchoolVisit, utcnow
 from tests import factories as f
+from tests.auth.helpers import PASSWORD, current_code
+from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
 from tests.schools.world import client_for, make_user
 
 #: A fixed "today" for the service tests: this academic year is 2024 to 2025, last is 2023 to 2024.
@@ -477,3 +480,70 @@ def test_an_admin_chooses_any_la(app: Flask, people: dict[str, Any]) -> None:
     missing = client.get("/qa/supply-and-demand?la=%3Cscript%3E")
     assert missing.status_code == 404 and b"<script>" not in missing.data
     assert client.get("/qa/supply-and-demand?la=" + "9" * 500).status_code == 404
+
+
+# --- in a real browser --------------------------------------------------------------------------
+
+
+def _wider_than_page(page: Any) -> list[str]:
+    """Name the elements that stick out of the page sideways (outside their own scroll boxes)."""
+    return page.evaluate(
+        """() => { const w = document.documentElement.clientWidth; const out = [];
+        for (const e of document.querySelectorAll('body *')) {
+            const r = e.getBoundingClientRect();
+            const clipped = getComputedStyle(e).position !== 'absolute' && e.closest('.app-table-scroll');
+            if (r.right > w + 1 && !clipped) {
+                out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); } }
+        return out.slice(0, 10); }"""
+    )
+
+
+@pytest.mark.browser
+def test_the_page_reads_well_and_passes_axe_in_a_browser_at_1024_and_320_px(
+    live_server: LiveServer,  # noqa: F811
+    browse_at: Callable[..., Browsing],  # noqa: F811
+) -> None:
+    year = AcademicYear.of(date.today())
+    with live_server.session() as session:
+        la = f.local_authority(session, code="886", name="Kent", region="south-east")
+        for n in range(4):
+            school = f.school(session, la=la, phase="secondary" if n == 3 else "primary")
+            visited(session, school, year.first_day, need(groups=("boys-achievement",)))
+            visited(session, school, year.first_day - timedelta(days=1), need("governance"))
+        f.assured_provider(session, listings=2)
+        session.commit()
+        qa = make_user(session, "qa_officer", la_id=la.id, enrolled=True)
+
+    browsing = browse_at(width=1024)
+    browsing.visit("/sign-in")
+    browsing.page.fill("#email", qa.email)
+    browsing.page.fill("#password", PASSWORD)
+    browsing.page.click("button:has-text('Sign in')")
+    browsing.page.wait_for_load_state("load")
+    browsing.audit()
+    browsing.page.fill("#code", current_code(qa))
+    browsing.page.click("main button[type=submit]")
+    browsing.page.wait_for_load_state("load")
+    browsing.audit()
+    for width in (1024, 320):
+        browsing.page.set_viewport_size({"width": width, "height": 800})
+        browsing.visit("/qa/supply-and-demand")
+        page = browsing.page
+        assert page.title().startswith("Supply and demand: Kent")
+        assert not browsing.has_horizontal_scroll(), (width, _wider_than_page(page))
+        # Four charts, each an image with a text alternative, each followed by its table.
+        charts = page.locator(".app-chart__plot[role=img]")
+        assert charts.count() == 4
+        assert "Gaps: Boys' achievement" in (charts.nth(3).get_attribute("aria-label") or "")
+        assert page.locator("table caption").count() == 4
+        # Bars are drawn by classes (the CSP allows no inline styles): a 100% bar fills its track.
+        full = page.locator(".app-chart__bar--now.app-chart__bar--w100").first
+        track = full.locator("xpath=..")
+        assert abs(full.bounding_box()["width"] - track.bounding_box()["width"]) < 2
+        # Each bar says what it is in words, not by colour alone.
+        assert page.locator(".app-chart__key", has_text="Supply").count() > 0
+        # Last year's priorities (secondary phase, one school) and the secondary row are withheld.
+        assert SUPPRESSED in page.inner_text("#caption-phase ~ tbody")
+        # The wide tables scroll in their own box, which the keyboard can reach.
+        focused = browsing.tab_to("e => e.classList.contains('app-table-scroll')", limit=120)
+        assert focused["tag"] == "DIV"
