@@ -76,10 +76,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(visitpack.bp)
 
     from broker.assurance import views as assurance
+    from broker.insight import views as insight
     from broker.recommendations import views as recommendations
 
     app.register_blueprint(assurance.bp)
     app.register_blueprint(recommendations.bp)
+    app.register_blueprint(insight.bp)
 
     from broker import auth, mail
 
