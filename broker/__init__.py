@@ -52,9 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from broker.directory import views as directory
 
     app.register_blueprint(directory.bp)
-    from broker.hardcopy import views as hardcopy
-
-    app.register_blueprint(hardcopy.bp)
 
     from broker.api import views as api
 
