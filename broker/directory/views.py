@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import Session
 from werkzeug.wrappers import Response
 
+from broker.auth.access import can_see_school
 from broker.db import get_session
 from broker.directory import services
-from broker.errors import NotFound
+from broker.errors import Forbidden, NotFound
+from broker.search import school_context
 from broker.search import services as search
 from broker.search.engine import get_engine
 
@@ -15,14 +19,36 @@ bp = Blueprint("directory", __name__)
 
 #: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
 _MAX_ID = 2**31 - 1
+
+
 @bp.get("/")
 def home() -> str:
     figures = services.figures(get_session())
     return render_template("directory/home.html", figures=figures)
 
 
+def _school_context(session: Session) -> tuple[school_context.SchoolContext | None, str]:
+    """Return the school this search is for (?for=<id>), or None and a note why it was ignored."""
+    raw = request.args.get(search.CONTEXT_PARAM, "")
+    if not raw.strip():
+        return None, ""
+    if not current_user.is_authenticated:
+        # Never look the school up for an anonymous visitor: not even its name may show.
+        return None, (
+            "Sign in to search the directory for one of your schools. "
+            "These results are the whole public directory."
+        )
+    school_id = school_context.school_id_of(raw)
+    if not can_see_school(school_id):
+        raise Forbidden(
+            "You can search the directory for a school only if you are its headteacher, "
+            "its School Improvement Partner or a QA officer of its local authority."
+        )
+    return school_context.for_school(session, school_id), ""
+
+
 @bp.get("/directory")
-def results() -> str:
+def results() -> str | Response:
     session = get_session()
     vocabularies = search.facet_vocabularies(session)
     req = search.parse(
@@ -31,13 +57,30 @@ def results() -> str:
         strict=False,
         default_per_page=current_app.config["PAGE_SIZE"],
     )
+    context, context_note = _school_context(session)
+    if context is not None:
+        req = search.lock_filters(req, context.locked, vocabularies)
     found = search.search(session, get_engine(), req, vocabularies)
     if req.page > found.page.pages and found.total:
         pages = "1 page" if found.page.pages == 1 else f"{found.page.pages} pages"
         raise NotFound(f"There is no page {req.page}: these results have {pages}.")
-    return render_template(
-        "directory/results.html", found=found, page=found.page, req=req, sorts=search.SORTS
+    body = render_template(
+        "directory/results.html",
+        found=found,
+        page=found.page,
+        req=req,
+        sorts=search.SORTS,
+        school_context=context,
+        context_note=context_note,
+        context_args={search.CONTEXT_PARAM: context.school_id} if context else {},
+        stop_url=search_url(**{search.CONTEXT_PARAM: None}),
     )
+    if context is None:
+        return body
+    # The marks say what one school did: never kept by a shared cache.
+    response = make_response(body)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/directory/listings/<int:listing_id>")

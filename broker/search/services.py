@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -24,6 +24,9 @@ MAX_PER_PAGE = schema.MAX_PER_PAGE
 MAX_PAGE = 10_000
 #: Parameters the directory and the API understand besides the facet filters.
 PLAIN_PARAMS = ("q", "sort", "page", "per_page")
+#: The school a signed-in user searches for (broker.search.school_context): read by the web
+#: page only; the public API accepts and ignores it.
+CONTEXT_PARAM = "for"
 
 
 def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
@@ -46,6 +49,13 @@ class SearchRequest:
     #: Values the user asked for that we did not recognise (the web page ignores them politely).
     ignored: tuple[str, ...] = ()
     autocorrect: bool = True
+    #: Filters the user cannot remove (searching for a school); `filters` stay within them.
+    locked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def query_filters(self) -> dict[str, tuple[str, ...]]:
+        """Return the filters the index applies: the locked ones, narrowed by the user's."""
+        return {**self.locked, **self.filters}
 
 
 def parse(
@@ -64,7 +74,7 @@ def parse(
         ignored.append(message)
 
     for name in args:
-        if name not in vocabularies and name not in PLAIN_PARAMS and name != "original":
+        if name not in vocabularies and name not in (*PLAIN_PARAMS, "original", CONTEXT_PARAM):
             reject(name, f"Unknown parameter '{name}'.")
 
     filters: dict[str, tuple[str, ...]] = {}
@@ -97,6 +107,32 @@ def parse(
         ignored=tuple(ignored),
         autocorrect=_first(args, "original") != "1",
     )
+
+
+def lock_filters(
+    request: SearchRequest,
+    locked: Mapping[str, Sequence[str]],
+    vocabularies: Mapping[str, Vocabulary],
+) -> SearchRequest:
+    """Return `request` narrowed by filters its user cannot remove (what can serve a school).
+
+    Within a locked facet the user may still narrow (an all-through school's search to
+    secondary only); a value outside it is left out and noted in `ignored`.
+    """
+    fixed = {name: tuple(values) for name, values in locked.items() if values}
+    filters = dict(request.filters)
+    ignored = list(request.ignored)
+    for name, allowed in fixed.items():
+        chosen = filters.pop(name, ())
+        kept = tuple(v for v in chosen if v in allowed)
+        vocabulary = vocabularies.get(name)
+        for value in chosen:
+            if value not in allowed:
+                label = vocabulary.label_of(value) if vocabulary else value
+                ignored.append(f"‘{label}’ cannot serve the school you are searching for.")
+        if kept:
+            filters[name] = kept
+    return replace(request, filters=filters, locked=fixed, ignored=tuple(ignored))
 
 
 def is_other_value(name: str, raw: str, slug: str) -> bool:
@@ -152,7 +188,7 @@ def tie_seed(today: date | None = None) -> int:
 def to_query(request: SearchRequest, facets: Sequence[str]) -> Query:
     return Query(
         text=request.text,
-        filters=tuple((k, frozenset(v)) for k, v in request.filters.items()),
+        filters=tuple((k, frozenset(v)) for k, v in request.query_filters.items()),
         facets=tuple(facets),
         sort=request.sort,
         page=request.page,
@@ -261,10 +297,11 @@ def _facet_view(
 ) -> FacetView:
     by_value = {c.value: c.count for c in counts}
     selected = set(request.filters.get(name, ()))
+    allowed = set(request.locked.get(name, vocabulary.slugs))
     options = tuple(
         (term, by_value.get(term.slug, 0), term.slug in selected)
         for term in vocabulary.terms
-        if by_value.get(term.slug, 0) or term.slug in selected
+        if (by_value.get(term.slug, 0) or term.slug in selected) and term.slug in allowed
     )
     return FacetView(name=name, label=vocabulary.label, options=options)
 
