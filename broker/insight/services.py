@@ -265,14 +265,7 @@ class _Year:
 
 def _demand(session: Session, la: LocalAuthority, years: Sequence[AcademicYear]) -> list[_Year]:
     rows = session.exec(
-        select(
-            Priority.school_id,
-            Priority.category,
-            Priority.ecm_outcomes,
-            Priority.pupil_groups,
-            School.phase,
-            SchoolVisit.visited_on,
-        )
+        select(Priority, col(School.phase), col(SchoolVisit.visited_on))
         .join(SchoolVisit, col(SchoolVisit.id) == col(Priority.visit_id))
         .join(School, col(School.id) == col(Priority.school_id))
         .where(
@@ -282,17 +275,18 @@ def _demand(session: Session, la: LocalAuthority, years: Sequence[AcademicYear])
         )
     ).all()
     counted = [_Year() for _ in years]
-    for school_id, category, ecm, groups, phase, visited_on in rows:
+    for priority, phase, visited_on in rows:
+        school_id = priority.school_id
         for year, tally in zip(years, counted, strict=True):
             if visited_on not in year:
                 continue
             tally.schools.add(school_id)
             tally.priorities += 1
-            tally.add("category", category, school_id)
+            tally.add("category", priority.category, school_id)
             tally.add("phase", phase, school_id)
-            for slug in set(ecm or ()):
+            for slug in set(priority.ecm_outcomes or ()):
                 tally.add("ecm", slug, school_id)
-            for slug in set(groups or ()):
+            for slug in set(priority.pupil_groups or ()):
                 tally.add("pupil_group", slug, school_id)
     return counted
 
