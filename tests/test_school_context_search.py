@@ -5,6 +5,7 @@ them, and the public API and anonymous visitors ignore the parameter."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +16,8 @@ from broker.brokerage import services as brokerage
 from broker.models import Listing
 from broker.search import school_context
 from tests import factories as f
+from tests.auth.helpers import PASSWORD
+from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
 from tests.schools import world as w
 
 EVERYONE = (
@@ -222,3 +225,34 @@ def test_the_school_page_links_to_a_search_for_the_school(app: Flask, scene: Sce
     sid = scene.world.school.id
     text = w.client_for(app, scene.world.sip).get(f"/schools/{sid}").get_data(as_text=True)
     assert f'href="/directory?for={sid}">Search the directory for this school' in text
+
+
+@pytest.mark.browser
+def test_searching_for_a_school_passes_axe_and_fits_a_phone_in_a_real_browser(
+    browse_at: Callable[..., Browsing],  # noqa: F811
+    live_server: LiveServer,  # noqa: F811
+) -> None:
+    with live_server.session() as session:
+        world = w.build(session)
+        _, (priority,) = w.visit(session, world)
+        w.shortlisted(session, world, priority)
+    for width in (1024, 320):
+        browsing = browse_at(width=width)
+        browsing.visit("/sign-in")
+        browsing.page.fill("#email", world.sip.email)
+        browsing.page.fill("#password", PASSWORD)
+        browsing.page.click("button:has-text('Sign in')")
+        browsing.page.wait_for_load_state("load")
+        browsing.audit()
+        browsing.visit(f"/schools/{world.school.id}")
+        browsing.page.click("a:has-text('Search the directory for this school')")
+        browsing.page.wait_for_load_state("load")
+        browsing.audit()
+        assert "Searching for St Aidan's CE Primary School" in browsing.page.inner_text("main")
+        assert "Shortlisted" in browsing.page.inner_text(".app-results")
+        # Applying a filter keeps the school.
+        browsing.page.click("button.app-filter__apply >> nth=0")
+        browsing.page.wait_for_load_state("load")
+        browsing.audit()
+        assert f"for={world.school.id}" in browsing.page.url
+        assert not browsing.has_horizontal_scroll(), width

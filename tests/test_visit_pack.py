@@ -4,6 +4,7 @@ as a print-friendly page and an A4 PDF, seen only by the school's circle and nev
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from broker.models import Listing, Priority, School, utcnow
 from broker.schools import services as schools
 from broker.search import outbox
 from tests import factories as f
+from tests.auth.helpers import PASSWORD
+from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
 from tests.schools import world as w
 
 SITE = "https://directory.example.org"
@@ -279,3 +282,28 @@ def test_unknown_and_impossible_schools_are_not_found(app: Flask, session: Sessi
         "/schools/99999999999/visit-pack.pdf",
     ):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.browser
+def test_the_pack_page_passes_axe_and_fits_a_phone_in_a_real_browser(
+    browse_at: Callable[..., Browsing],  # noqa: F811
+    live_server: LiveServer,  # noqa: F811
+) -> None:
+    with live_server.session() as session:
+        world = w.build(session)
+        w.visit(session, world)
+    for width in (1024, 320):
+        browsing = browse_at(width=width)
+        browsing.visit("/sign-in")
+        browsing.page.fill("#email", world.sip.email)
+        browsing.page.fill("#password", PASSWORD)
+        browsing.page.click("button:has-text('Sign in')")
+        browsing.page.wait_for_load_state("load")
+        browsing.audit()
+        browsing.visit(f"/schools/{world.school.id}")
+        browsing.page.click("a:has-text('Visit pack')")
+        browsing.page.wait_for_load_state("load")
+        browsing.audit()
+        assert browsing.path() == f"/schools/{world.school.id}/visit-pack"
+        assert CONFIDENTIAL in browsing.page.inner_text("main")
+        assert not browsing.has_horizontal_scroll(), width
