@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
 
 from broker import db, migrate
 
@@ -29,9 +29,13 @@ def init_app(app: Flask) -> None:
 
 
 def _create_app() -> Flask:
-    from broker import create_app
+    from broker import ConfigurationError, create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        # Flask's CLI shows this as a one-line error rather than a traceback.
+        raise NoAppException(str(exc)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)
