@@ -120,6 +120,14 @@ class Listing(SQLModel, table=True):
         )
 
 
+def public_listing_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL for Listing.is_public: assured and in date."""
+    expires = Listing.__table__.c.assurance_expires_at
+    return sa.and_(
+        Listing.__table__.c.status == "assured", sa.or_(expires.is_(None), expires > now)
+    )
+
+
 class Recommendation(SQLModel, table=True):
     """A school's recommendation of a provider: one per school per provider (a second replaces)."""
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, col, select
 
-from broker import db, taxonomy
+from broker import db, local_authorities, taxonomy
 from broker.errors import Conflict
 from broker.hardcopy import printing, services
 from broker.models import (
@@ -307,7 +307,7 @@ def test_unknown_la_is_a_clear_cli_error(app: Flask, tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(args=["hardcopy", "--la", "999", str(out)])
 
     assert result.exit_code != 0
-    assert "There is no local authority with the code '999'" in result.output
+    assert "There is no local authority with the code “999”" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     assert list(folder.iterdir()) == []
@@ -394,7 +394,7 @@ def test_la_code_is_looked_up_exactly(app: Flask, session: Session) -> None:
     f.local_authority(session, code=LA)
     session.commit()
 
-    assert services.find_local_authority(session, f" {LA} ").code == LA
+    assert local_authorities.find(session, f" {LA} ").code == LA
 
 
 def test_pdf_downloads_are_rate_limited_per_client(tmp_path: Path, sqlite_url: str) -> None:

@@ -14,9 +14,16 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
-from broker.evidence import recommendation_counts, valid_recommendation_clause
-from broker.models import Listing, LocalAuthority, Provider, Recommendation, School, utcnow
+from broker.evidence import valid_recommendation_clause
+from broker.models import (
+    Listing,
+    LocalAuthority,
+    Provider,
+    Recommendation,
+    School,
+    public_listing_clause,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -94,87 +101,15 @@ class DirectoryFigures:
     providers: int
 
 
-class PageOutOfRange(ValueError):
-    """The page asked for is past the last page."""
-
-    def __init__(self, number: int, pages: int) -> None:
-        super().__init__(f"page {number} of {pages}")
-        self.number = number
-        self.pages = pages
-
-
-def _public(now: datetime) -> sa.ColumnElement[bool]:
-    expires = col(Listing.assurance_expires_at)
-    return sa.and_(col(Listing.status) == "assured", sa.or_(expires.is_(None), expires > now))
-
-
 def figures(session: Session, now: datetime | None = None) -> DirectoryFigures:
     """Count the public listings and the providers that have at least one."""
-    public = _public(now or utcnow())
+    public = public_listing_clause(now or utcnow())
     listings, providers = session.exec(
         select(
             sa.func.count(col(Listing.id)), sa.func.count(sa.distinct(col(Listing.provider_id)))
         ).where(public)
     ).one()
     return DirectoryFigures(listings=listings, providers=providers)
-
-
-def _keyword_filter(words: Sequence[str]) -> list[sa.ColumnElement[bool]]:
-    # Interim, until the search index answers /directory: every word somewhere in the text.
-    clauses = []
-    for word in words:
-        pattern = (
-            "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        clauses.append(
-            sa.or_(
-                *(
-                    sa.func.lower(column).like(pattern, escape="\\")
-                    for column in (Listing.title, Listing.summary, Listing.description)
-                )
-            )
-        )
-    return clauses
-
-
-def _category_filter(slug: str) -> sa.ColumnElement[bool]:
-    # Facets are JSON lists of slugs; slugs are [a-z0-9-], so a quoted LIKE is exact.
-    return sa.cast(Listing.categories, sa.Text).like(f'%"{slug}"%')
-
-
-def public_listings(
-    session: Session,
-    page: int = 1,
-    page_size: int = 20,
-    *,
-    words: Sequence[str] = (),
-    category: str | None = None,
-    now: datetime | None = None,
-) -> Page:
-    """Return one page of public listings, most recently assured first.
-
-    Raises PageOutOfRange when `page` is past the last page (page 1 always exists).
-    """
-    conditions = [_public(now or utcnow()), *_keyword_filter(words)]
-    if category is not None:
-        if category not in taxonomy.CATEGORIES.slugs:
-            raise ValueError(f"unknown area of support: {category}")
-        conditions.append(_category_filter(category))
-    total = session.exec(select(sa.func.count(col(Listing.id))).where(*conditions)).one()
-    result = Page(items=[], total=total, number=max(page, 1), size=page_size)
-    if result.number > result.pages:
-        raise PageOutOfRange(result.number, result.pages)
-    rows = session.exec(
-        select(Listing, Provider)
-        .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(*conditions)
-        .order_by(sa.nulls_last(col(Listing.assured_at).desc()), col(Listing.id).desc())
-        .offset((result.number - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    counts = recommendation_counts(session, {p.id for _, p in rows if p.id is not None})
-    items = [ListingSummary(item, p, counts.get(p.id or 0, 0)) for item, p in rows]
-    return Page(items=items, total=total, number=result.number, size=page_size)
 
 
 def listing_detail(
@@ -184,7 +119,7 @@ def listing_detail(
     row = session.exec(
         select(Listing, Provider)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(Listing.id == listing_id, _public(now or utcnow()))
+        .where(Listing.id == listing_id, public_listing_clause(now or utcnow()))
     ).first()
     if row is None:
         return None
@@ -229,7 +164,7 @@ def public_listing_id_for_code(
     code = code.strip()
     if not code or len(code) > 12:
         return None
-    public = _public(now or utcnow())
+    public = public_listing_clause(now or utcnow())
     found = session.exec(select(Listing.id).where(Listing.code == code, public)).first()
     if found is None:
         found = session.exec(

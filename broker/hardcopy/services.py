@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
-from broker.errors import Conflict, NotFound
+from broker import local_authorities, taxonomy
+from broker.errors import Conflict
 from broker.evidence import recommendation_counts
 from broker.models import (
     HardcopyEdition,
@@ -32,6 +32,7 @@ from broker.models import (
     Listing,
     LocalAuthority,
     Provider,
+    public_listing_clause,
     utcnow,
 )
 from broker.search.documents import ANYWHERE_DELIVERY, Geography, is_searchable
@@ -41,7 +42,6 @@ OTHER_AREA = taxonomy.Term("other", "Other support")
 #: Longest price note printed; the web page has the rest.
 PRICE_NOTE_CHARS = 80
 #: Longest LA code anyone can mean (LocalAuthority.code).
-LA_CODE_CHARS = 10
 
 
 @dataclass(frozen=True)
@@ -128,28 +128,6 @@ class Hardcopy:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def find_local_authority(session: Session, code: str) -> LocalAuthority:
-    """Return the LA with this code; raise NotFound with a clear message otherwise."""
-    code = code.strip()
-    la = None
-    if code and len(code) <= LA_CODE_CHARS:
-        la = session.exec(select(LocalAuthority).where(LocalAuthority.code == code)).first()
-    if la is None:
-        shown = code[:LA_CODE_CHARS] + ("…" if len(code) > LA_CODE_CHARS else "")
-        raise NotFound(f"There is no local authority with the code {shown!r}.")
-    return la
-
-
-def local_authorities(session: Session) -> list[LocalAuthority]:
-    """Return every LA, by name."""
-    return list(session.exec(select(LocalAuthority).order_by(col(LocalAuthority.name))).all())
-
-
-def _public(now: datetime) -> sa.ColumnElement[bool]:
-    expires = col(Listing.assurance_expires_at)
-    return sa.and_(col(Listing.status) == "assured", sa.or_(expires.is_(None), expires > now))
-
-
 def _json_has(column: object, value: str) -> sa.ColumnElement[bool]:
     # Facets are JSON lists of strings; a quoted LIKE finds one member (escaped: codes are data).
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -184,7 +162,7 @@ def serving_entries(session: Session, la: LocalAuthority, now: datetime) -> list
     rows = session.exec(
         select(Listing, Provider)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(_public(now), _may_serve(la))
+        .where(public_listing_clause(now), _may_serve(la))
     ).all()
     counts = recommendation_counts(session, {int(p.id or 0) for _, p in rows}, now.date())
     geography = Geography.load(session)
@@ -270,7 +248,7 @@ def prepare(
     With `as_edition` it carries the next edition's number, ready to print and then `publish`.
     """
     now = now or utcnow()
-    la = find_local_authority(session, la_code)
+    la = local_authorities.find(session, la_code)
     entries = serving_entries(session, la, now)
     previous = latest_edition(session, la.code)
     printed: dict[int, Printed] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from broker import local_authorities
 from broker.db import get_session
 from broker.extensions import limiter
 from broker.hardcopy import printing, services
@@ -28,7 +29,7 @@ def _site_url() -> str:
 
 @bp.get("/")
 def index() -> str:
-    las = services.local_authorities(get_session())
+    las = local_authorities.every(get_session())
     return render_template("hardcopy/index.html", local_authorities=las)
 
 

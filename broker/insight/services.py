@@ -22,7 +22,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker.errors import Forbidden, NotFound
+from broker import local_authorities
+from broker.errors import Forbidden
 from broker.evidence import recommendation_counts
 from broker.models import (
     Listing,
@@ -45,7 +46,6 @@ SUPPRESSED = "fewer than 3"
 #: What a figure hidden only to protect a suppressed one says.
 HIDDEN = "hidden"
 #: LA codes are short; anything longer cannot exist (and is not echoed back in full).
-LA_CODE_CHARS = 10
 #: A spreadsheet treats a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -206,30 +206,13 @@ class Report:
 # --- access -------------------------------------------------------------------------------------
 
 
-def find_local_authority(session: Session, code: str) -> LocalAuthority:
-    """Return the LA with this code; raise NotFound with a clear message otherwise."""
-    code = code.strip()
-    la = None
-    if code and len(code) <= LA_CODE_CHARS:
-        la = session.exec(select(LocalAuthority).where(LocalAuthority.code == code)).first()
-    if la is None:
-        shown = code[:LA_CODE_CHARS] + ("…" if len(code) > LA_CODE_CHARS else "")
-        raise NotFound(f"There is no local authority with the code “{shown}”.")
-    return la
-
-
-def local_authorities(session: Session) -> list[LocalAuthority]:
-    """Return every LA, by name."""
-    return list(session.exec(select(LocalAuthority).order_by(col(LocalAuthority.name))).all())
-
-
 def local_authority_for(session: Session, user: User, code: str | None) -> LocalAuthority | None:
     """Return the LA `user` may see figures for (None: an admin who has not chosen one yet).
 
     A QA officer sees their own LA only; an administrator chooses any LA by its code.
     """
     if user.role == "admin":
-        return find_local_authority(session, code) if code and code.strip() else None
+        return local_authorities.find(session, code) if code and code.strip() else None
     if user.role != "qa_officer" or user.la_id is None:
         raise Forbidden("Only QA officers and administrators can see supply and demand.")
     la = session.get(LocalAuthority, user.la_id)

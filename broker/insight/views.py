@@ -11,7 +11,7 @@ from typing import cast
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
-from broker import db
+from broker import db, local_authorities
 from broker.auth.access import roles_required
 from broker.errors import InvalidInput
 from broker.insight import services
@@ -32,7 +32,7 @@ def supply_demand() -> str:
     session = db.get_session()
     user = _user()
     la = services.local_authority_for(session, user, request.args.get("la"))
-    choices = services.local_authorities(session) if user.role == "admin" else []
+    choices = local_authorities.every(session) if user.role == "admin" else []
     result = services.report(session, la) if la is not None else None
     return render_template(
         "insight/supply_demand.html",
