@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 from whoosh.lang.porter import stem as _porter_stem
@@ -229,12 +230,13 @@ def highlight(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str
 
 
 def _term_hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:
-    out = []
-    for match in _TOKEN.finditer(text):
-        term = term_of(match.group())
-        if term in wanted:
-            out.append((match.start(), match.end(), term))
-    return out
+    # Analyse every word with C-speed maps; only the hits become tuples.
+    terms = list(map(term_of, _TOKEN.findall(text)))
+    chosen = list(compress(range(len(terms)), map(wanted.__contains__, terms)))
+    if not chosen:
+        return []
+    spans = list(map(re.Match.span, _TOKEN.finditer(text, 0)))
+    return [(*spans[i], terms[i]) for i in chosen]  # type: ignore[misc]
 
 
 def _escape_passage(text: str, start: int, size: int, marks: list[tuple[int, int]]) -> str:

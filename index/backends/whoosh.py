@@ -130,6 +130,8 @@ def _text_plan() -> tuple[tuple[str, ...], dict[str, float]]:
 
 
 IN_CATCH_ALL, RANKING_FIELDS = _text_plan()
+#: The fields whose postings, together, hold every public text word.
+MATCH_FIELDS = (CATCH_ALL, *(f.name for f in schema.PUBLIC_TEXT if f.name not in IN_CATCH_ALL))
 
 
 def whoosh_schema() -> wf.Schema:
@@ -1200,17 +1202,33 @@ class WhooshBackend:
             body = " ".join(
                 x for x in (stored.get("summary", ""), stored.get("description", "")) if x
             )
-            texts = [stored.get(f.name, "") for f in schema.PUBLIC_TEXT]
             hits.append(
                 Hit(
                     id=view.ids[d],
                     score=round(score_of.get(d, 0.0), 6),
                     title=title,
                     snippet=analysis.highlight(body, terms),
-                    matched_terms=analysis.matched_terms(texts, terms) if terms else (),
+                    matched_terms=self._matched_terms(view, d, terms) if terms else (),
                 )
             )
         return tuple(hits)
+
+    def _matched_terms(self, view: _View, d: int, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the `terms` document `d` holds in any public text field (from the postings)."""
+        sub, offset, seg = next(
+            leaf for leaf in view.leaves if leaf[1] <= d < leaf[1] + leaf[2].size
+        )
+        local = d - offset
+        out = []
+        for term in terms:
+            for fieldname in MATCH_FIELDS:
+                ids = self._postings(seg, sub, fieldname, term).ids
+                i = bisect_left(ids, local)
+                if i < len(ids) and ids[i] == local:
+                    out.append(term)
+                    break
+        self._evict(view)
+        return tuple(out)
 
     # -- spelling
 
