@@ -249,6 +249,16 @@ def tags(browsing: Browsing) -> list[str]:
     ]
 
 
+def in_sight(browsing: Browsing, element_js: str) -> bool:
+    """Say whether the element is on screen and not clipped or covered (its left middle is it)."""
+    return browsing.page.evaluate(
+        f"""() => {{ const e = {element_js};
+                   const r = e.getBoundingClientRect();
+                   const hit = document.elementFromPoint(r.left + 5, r.top + r.height / 2);
+                   return hit !== null && (hit === e || e.contains(hit)); }}"""
+    )
+
+
 def is_id(element_id: str) -> str:
     return f"e => e.id === {element_id!r}"
 
@@ -444,12 +454,7 @@ def test_on_a_narrow_screen_a_long_facet_is_usable_by_keyboard(
     browsing.page.keyboard.press("Enter")  # opens the <details>, with or without JavaScript
     tab_to(browsing, is_id("f-la-886"))
     # Kent is far down the list: its box scrolled into view and is not hidden under anything.
-    assert browsing.page.evaluate(
-        """() => { const label = document.activeElement.labels[0];
-                   const r = label.getBoundingClientRect();
-                   const hit = document.elementFromPoint(r.left + 5, r.top + r.height / 2);
-                   return hit !== null && (hit === label || label.contains(hit)); }"""
-    )
+    assert in_sight(browsing, "document.activeElement.labels[0]")
     browsing.page.keyboard.press("Space")
     tab_to(browsing, APPLY)
     press_and_load(browsing, "Enter")
@@ -485,6 +490,11 @@ def check_state(browsing: Browsing, state: str) -> None:
             "Remove this filter: Local authority, Kent",
         ]
         assert page.is_visible("text=Local authority (2 selected)")
+        # The long LA list scrolls in its box, with the ticked ones first and in sight.
+        ticked = page.locator(".app-facet__scroll .govuk-checkboxes__label")
+        assert [t.split(" (")[0] for t in ticked.all_inner_texts()[:2]] == ["Camden", "Kent"]
+        page.locator("#f-la-886").scroll_into_view_if_needed()
+        assert in_sight(browsing, "document.querySelector('label[for=f-la-886]')")
     elif state == "no-results":
         assert page.is_visible("text=No assured support matches your search")
         assert page.locator("#relaxations").is_visible()
