@@ -36,6 +36,8 @@ def load(instance_path: str) -> dict[str, Any]:
         "MATCH_RATE_LIMIT": env.get("BROKER_MATCH_RATE_LIMIT", "60 per minute"),
         # Printed-directory PDFs cost seconds of CPU each: a per-client limit.
         "HARDCOPY_RATE_LIMIT": env.get("BROKER_HARDCOPY_RATE_LIMIT", "10 per minute"),
+        # Visit-pack PDFs likewise, per client.
+        "VISIT_PACK_RATE_LIMIT": env.get("BROKER_VISIT_PACK_RATE_LIMIT", "20 per minute"),
         # Cookies only over HTTPS; off for local http://127.0.0.1 development.
         "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", "false")),
         "SESSION_COOKIE_HTTPONLY": True,
