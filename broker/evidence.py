@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker.models import Provider, Recommendation
+from broker.models import Brokerage, Provider, Recommendation
 from broker.taxonomy import RECOMMENDATION_VALID_YEARS
 
 
@@ -48,3 +48,26 @@ def recommendation_counts(
             return {}
         query = query.where(col(Recommendation.provider_id).in_(ids))
     return {pid: int(n) for pid, n in session.exec(query).all()}
+
+
+def brokerage_outcomes(
+    session: Session, listing_ids: Iterable[int]
+) -> dict[int, tuple[int, float]]:
+    """Return listing id -> (brokerages with impact recorded, mean impact rating 1-4)."""
+    ids = sorted({int(i) for i in listing_ids})
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            Brokerage.listing_id,
+            sa.func.count(col(Brokerage.id)),
+            sa.func.avg(col(Brokerage.impact_rating)),
+        )
+        .where(
+            col(Brokerage.listing_id).in_(ids),
+            Brokerage.state == "evaluated",
+            col(Brokerage.impact_rating).is_not(None),
+        )
+        .group_by(col(Brokerage.listing_id))
+    ).all()
+    return {int(lid): (int(n), round(float(mean), 2)) for lid, n, mean in rows}

@@ -154,7 +154,7 @@ def test_recommending_schools_are_counted_in_one_query_for_the_page(
     assert len(titles(html)) == 12
     assert html.count("2 schools") == 12
     # The vocabulary of LAs, the log position, the page's listings, their counts: never per row.
-    assert len(statements) <= 5, statements
+    assert len(statements) <= 8, statements  # not one per listing (12 of them)
 
 
 def test_directory_shows_twenty_a_page_with_gov_uk_pagination(

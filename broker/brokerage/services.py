@@ -8,17 +8,17 @@ say the work has started or finished. QA officers and administrators see but do 
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker import taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
+from broker.evidence import brokerage_outcomes  # noqa: F401  (part of this feature's API)
+from broker.matching.services import suggest_for_priority
 from broker.models import (
     AuditEvent,
     Brokerage,
@@ -158,29 +158,6 @@ def school_states(session: Session, school_id: int) -> dict[int, str]:
     return out
 
 
-def brokerage_outcomes(
-    session: Session, listing_ids: Iterable[int]
-) -> dict[int, tuple[int, float]]:
-    """Return listing id -> (brokerages with impact recorded, mean impact rating 1-4)."""
-    ids = sorted({int(i) for i in listing_ids})
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(
-            Brokerage.listing_id,
-            sa.func.count(col(Brokerage.id)),
-            sa.func.avg(col(Brokerage.impact_rating)),
-        )
-        .where(
-            col(Brokerage.listing_id).in_(ids),
-            Brokerage.state == "evaluated",
-            col(Brokerage.impact_rating).is_not(None),
-        )
-        .group_by(col(Brokerage.listing_id))
-    ).all()
-    return {int(lid): (int(n), round(float(mean), 2)) for lid, n, mean in rows}
-
-
 def fatigue(session: Session, school: School, extra: Brokerage | None = None) -> Fatigue:
     """Measure initiative fatigue: active engagements against the LA's threshold, and crowded areas.
 
@@ -212,26 +189,14 @@ def fatigue(session: Session, school: School, extra: Brokerage | None = None) ->
 # --- suggestions -----------------------------------------------------------------------------
 
 
-def matcher_available() -> bool:
-    """Say whether the matcher (broker.matching.services.suggest_for_priority) is installed."""
-    try:
-        module = importlib.import_module("broker.matching.services")
-    except ImportError:
-        return False
-    return hasattr(module, "suggest_for_priority")
-
-
 def suggestions(
     session: Session, engine: Any, school: School, priority: Priority, limit: int = 10
 ) -> list[Any]:
-    """Return the matcher's suggestions for a priority ([] when there is no matcher yet).
+    """Return the matcher's suggestions for a priority.
 
     Each has .listing, .provider, .score and .reasons (broker.matching.services.Suggestion).
     """
-    if not matcher_available():
-        return []
-    module = importlib.import_module("broker.matching.services")
-    return list(module.suggest_for_priority(session, engine, school, priority, limit=limit))
+    return list(suggest_for_priority(session, engine, school, priority, limit=limit))
 
 
 # --- changing -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ How a need is matched (issue 5, "Matching"):
   phase (see `school_phases`), where the listing works (the school's LA, else its region; or
   national, or delivered online/as a download), public (assured, in date, two schools).
 - Evidence re-ranks the pool: valid recommendations and, where brokerage exists, the impact
-  of earlier brokered work (broker.brokerage.services.brokerage_outcomes).
+  of earlier brokered work (broker.evidence.brokerage_outcomes).
 - Diversity: at most MAX_PER_PROVIDER suggestions from one provider in the first ten.
 - When the words find nothing, listings are matched on area/outcomes/pupil groups/SEN only,
   and the reasons say so.
@@ -22,16 +22,15 @@ How a need is matched (issue 5, "Matching"):
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from sqlmodel import Session, col, select
 
 from broker.errors import InvalidInput
-from broker.evidence import recommendation_counts
+from broker.evidence import brokerage_outcomes, recommendation_counts
 from broker.models import Listing, LocalAuthority, Provider, utcnow
 from broker.search.documents import ANYWHERE_DELIVERY
 from broker.search.engine import SearchEngine
@@ -264,15 +263,6 @@ _SERVES_REASON = {
 # --- evidence --------------------------------------------------------------------------------
 
 
-def _brokerage_outcomes() -> Callable[[Session, Iterable[int]], Mapping[int, Any]] | None:
-    """Return broker.brokerage.services.brokerage_outcomes when that feature is installed."""
-    try:
-        module = importlib.import_module("broker.brokerage.services")
-    except ImportError:
-        return None
-    return getattr(module, "brokerage_outcomes", None)
-
-
 def outcome_of(value: Any) -> tuple[int, float | None]:
     """Read one brokerage outcome as (times evaluated, mean impact 1-4 or None).
 
@@ -373,11 +363,8 @@ def suggest(
 
     candidates = _hydrate(session, hits)
     counts = recommendation_counts(session, {int(p.id or 0) for _, p, _ in candidates})
-    outcomes_fn = _brokerage_outcomes()
-    outcomes: Mapping[int, Any] = (
-        outcomes_fn(session, [int(item.id or 0) for item, _, _ in candidates])
-        if outcomes_fn
-        else {}
+    outcomes: Mapping[int, Any] = brokerage_outcomes(
+        session, [int(item.id or 0) for item, _, _ in candidates]
     )
     la_region = _la_region(session, school)
     region_label = (

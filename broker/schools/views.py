@@ -328,7 +328,6 @@ def priority(school_id: int, priority_id: int) -> str:
         visit=services.get_visit(s, school_id, record.visit_id),
         shortlist=shortlist,
         shortlisted=shortlisted,
-        matcher=brokerage.matcher_available(),
         suggestions=brokerage.suggestions(s, get_engine(), found, record),
         is_sip=is_sip,
         fatigue=brokerage.fatigue(s, found),

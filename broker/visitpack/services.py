@@ -84,8 +84,6 @@ class VisitPack:
     visited_on: date | None
     produced_at: datetime
     priorities: list[PackPriority]
-    #: False when the matcher is not installed: the pack says suggestions are unavailable.
-    matcher: bool = True
 
     @property
     def listing_count(self) -> int:
@@ -145,7 +143,6 @@ def prepare(
     current = schools.current_priorities(session, school_id)
     visit = session.get(SchoolVisit, current[0].visit_id) if current else None
     la = session.get(LocalAuthority, school.la_id)
-    matcher = brokerage.matcher_available()
 
     shortlists = {int(p.id or 0): brokerage.for_priority(session, int(p.id or 0)) for p in current}
     providers = {row.provider.id for rows in shortlists.values() for row in rows}
@@ -167,7 +164,7 @@ def prepare(
         ]
         on_list = {item.listing_id for item in shortlisted}
         suggested: list[PackListing] = []
-        if matcher and suggestions > 0:
+        if suggestions > 0:
             # Ask for enough that the shortlist's own listings can be left out.
             found = brokerage.suggestions(
                 session, engine, school, priority, limit=suggestions + len(on_list)
@@ -207,7 +204,6 @@ def prepare(
         visited_on=visit.visited_on if visit else None,
         produced_at=now,
         priorities=out,
-        matcher=matcher,
     )
 
 
