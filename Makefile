@@ -45,8 +45,11 @@ lint: install
 	$(BIN)/ruff format --check broker index providers_seed tests benchmarks
 	$(BIN)/lint-imports
 
+# Two workers: the suite is mostly waiting on databases, browsers and SMTP, and CI has 2 cores.
+TEST_WORKERS ?= 2
+
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: install instance/secret_key
 	$(BIN)/python -m benchmarks
