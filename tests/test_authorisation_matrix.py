@@ -142,7 +142,7 @@ class World:
         return client
 
 
-def _build(session: Any) -> dict[str, Any]:
+def build_world(session: Any) -> dict[str, Any]:
     """Add the world's rows through the services (as the app would), commit, and return ids."""
     la_1 = f.local_authority(session, code="886", name="Kent", region="south-east")
     la_2 = f.local_authority(session, code="330", name="Birmingham", region="west-midlands")
@@ -172,9 +172,18 @@ def _build(session: Any) -> dict[str, Any]:
     f.recommendation(session, provider_a, school_2)
     f.recommendation(session, provider_b, school_2)
     f.recommendation(session, provider_b, elsewhere)
-    assured_a = f.listing(session, provider_a, title="Phonics leadership coaching")
-    assured_a2 = f.listing(session, provider_a, title="Reading for pleasure")
-    assured_b = f.listing(session, provider_b, title="Mastery maths for Key Stage 2")
+    curriculum = ["curriculum-and-subject-support"]
+    assured_a = f.listing(
+        session, provider_a, title="Phonics leadership coaching", categories=curriculum
+    )
+    assured_a2 = f.listing(session, provider_a, title="Reading for pleasure", categories=curriculum)
+    assured_b = f.listing(
+        session,
+        provider_b,
+        title="Boys' reading in Key Stage 2",
+        summary="Raising attainment in reading for boys in Years 3 to 6.",
+        categories=curriculum,
+    )
     submitted_a = f.listing(session, provider_a, status="draft", title="Early years review")
     submitted_b = f.listing(session, provider_b, status="draft", title="Maths subject leadership")
     suspended_a = f.listing(session, provider_a, status="suspended", title="Writing moderation")
@@ -295,7 +304,7 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         saved_index=root / "saved-index",
     )
     with app.app_context(), db.new_session(app) as session:
-        built.ids = _build(session)
+        built.ids = build_world(session)
         for actor, user_id in built.ids["users"].items():
             user = session.get(User, user_id)
             client = app.test_client()
