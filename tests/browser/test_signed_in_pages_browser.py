@@ -23,6 +23,7 @@ PAGES: dict[str, list[str]] = {
         "/provider/listings/{draft_a}",
         "/provider/listings/{submitted_a}",
         "/provider/listings/{assured_a}",
+        "/provider/listings/{draft_a}/referees",
         "/account",
     ],
     "head_1": [
@@ -31,6 +32,7 @@ PAGES: dict[str, list[str]] = {
         "/schools/{school_1}",
         "/schools/{school_1}/priorities/{p1}",
         "/brokerage/{suggested}",
+        "/brokerage/{suggested}/agree",
         "/brokerage/{completed}/impact",
         "/account",
     ],
@@ -40,6 +42,7 @@ PAGES: dict[str, list[str]] = {
         "/schools/{school_1}/visits/{visit}",
         "/schools/{school_1}/priorities/{p1}",
         "/schools/{school_1}/visit-pack",
+        "/schools/{school_1}/visits/new",
         "/brokerage/{engaged}",
         "/account",
     ],
