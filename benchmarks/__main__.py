@@ -1,4 +1,5 @@
-"""`make bench`: relevance, then search through the application at 10,000 and 100,000 listings.
+"""`make bench`: relevance, search through the application at 10,000 and 100,000 listings, the
+matcher's quality and the printed directory.
 
 100,000 runs with --large or BENCH_LARGE=1, or by default when the 10,000 run suggests it fits
 in about ten minutes. The index layer's own benchmarks/bare_backend.py is run separately.
@@ -11,7 +12,6 @@ import argparse
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from benchmarks import relevance, search_app
 
@@ -39,10 +39,10 @@ def main() -> None:
             f"(over {LARGE_BUDGET_S // 60}); run with --large or BENCH_LARGE=1."
         )
 
-    hardcopy = Path(__file__).with_name("hardcopy.py")
-    if hardcopy.exists():
-        print("\nPrinted directory (benchmarks/hardcopy.py):", flush=True)
-        subprocess.run([sys.executable, "-m", "benchmarks.hardcopy"], check=False)
+    print("\nMatcher quality (benchmarks/matching.py):", flush=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.matching"], check=False)
+    print("\nPrinted directory (benchmarks/hardcopy.py):", flush=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.hardcopy"], check=False)
 
     print("\nSummary")
     print(
