@@ -83,6 +83,7 @@ def _after_request(response: Response) -> Response:
 
 mail_cli = AppGroup("mail", help="Email outbox commands.")
 
+
 @mail_cli.command("send")
 def send_command() -> None:
     """Send every unsent message in the outbox (retries earlier failures)."""
