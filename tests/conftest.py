@@ -26,7 +26,7 @@ def unavailable(reason: str) -> None:
     """Skip outside CI; in CI (CI=true) a missing browser or database is a failure, never a skip."""
     if IN_CI:
         pytest.fail(f"CI requires this test to run: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason)  # only outside CI: above, CI fails instead
 
 
 # --- databases ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from broker import assets, db
 from broker.directory import services
 from broker.models import utcnow
 from tests import factories as f
+from tests.conftest import unavailable
 
 
 def titles(html: str) -> list[str]:
@@ -560,7 +561,7 @@ def test_page_window_links_first_last_and_neighbours(
 
 def test_stylesheet_uses_our_font_and_brand_and_every_asset_it_needs(tmp_path: Path) -> None:
     if not assets.SASS.exists():
-        pytest.skip("node_modules is not installed (run `make install`)")
+        unavailable("node_modules is not installed (run `make install`)")
     css_file = assets.compile_css(target=tmp_path / "app.css")
     copied = assets.copy_assets(css_file, build=tmp_path)
 

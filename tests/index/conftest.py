@@ -47,6 +47,16 @@ def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bac
     maker.close()
 
 
+@pytest.fixture(params=sorted(k for k, (_, persistent) in BACKENDS.items() if persistent))
+def make_persistent_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[BackendMaker]:
+    """Backends whose index outlives the object and is shared by every object on one folder."""
+    maker = BackendMaker(request.param, tmp_path)
+    yield maker
+    maker.close()
+
+
 @pytest.fixture
 def backend(make_backend: BackendMaker) -> SearchBackend:
     return make_backend()

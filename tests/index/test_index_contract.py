@@ -82,9 +82,8 @@ def test_fingerprints_match_the_documents(backend, doc):
     assert backend.fingerprints() == {d.id: d.fingerprint() for d in docs}
 
 
-def test_seq_and_documents_survive_reopening(make_backend, doc):
-    if not make_backend.persistent:
-        pytest.skip("an in-memory index does not outlive its object")
+def test_seq_and_documents_survive_reopening(make_persistent_backend, doc):
+    make_backend = make_persistent_backend
     first = make_backend()
     first.apply([doc(1, "Phonics")], [], 11)
     first.close()
@@ -93,9 +92,8 @@ def test_seq_and_documents_survive_reopening(make_backend, doc):
     assert ids(search(again, "phonics")) == [1]
 
 
-def test_a_second_backend_object_sees_a_commit_at_once(make_backend, doc):
-    if not make_backend.persistent:
-        pytest.skip("in-memory indexes are not shared")
+def test_a_second_backend_object_sees_a_commit_at_once(make_persistent_backend, doc):
+    make_backend = make_persistent_backend
     writer, reader = make_backend(), make_backend()
     assert search(reader, "phonics").total == 0
     writer.apply([doc(1, "Phonics")], [], 1)
@@ -119,9 +117,8 @@ def test_rebuild_swaps_in_new_documents_and_reports_progress(backend, doc):
     assert len(seen) >= 3
 
 
-def test_searches_keep_working_while_another_object_rebuilds(make_backend, doc):
-    if not make_backend.persistent:
-        pytest.skip("in-memory indexes are not shared")
+def test_searches_keep_working_while_another_object_rebuilds(make_persistent_backend, doc):
+    make_backend = make_persistent_backend
     builder, searcher = make_backend(), make_backend()
     builder.apply([doc(i, "Old listing") for i in range(1, 51)], [], 1)
     assert search(searcher, "old").total == 50
