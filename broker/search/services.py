@@ -35,8 +35,13 @@ def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
     rows = session.exec(
         select(LocalAuthority.code, LocalAuthority.name).order_by(col(LocalAuthority.name))
     ).all()
-    las = Vocabulary("la", "Local authority", tuple(Term(code, name) for code, name in rows))
-    return {**LISTING_FACETS, "la": las}
+    known = {**LISTING_FACETS, "la": Vocabulary("la", "", tuple(Term(c, n) for c, n in rows))}
+    # The index schema says which facets exist, in which order, and what each is called; the
+    # taxonomy (and, for LAs, the database) gives each facet's values and their labels.
+    return {
+        name: Vocabulary(name, schema.facet_label(name), known[name].terms)
+        for name in schema.FACETS
+    }
 
 
 @dataclass(frozen=True)
