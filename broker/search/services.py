@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -35,9 +37,14 @@ def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
     rows = session.exec(
         select(LocalAuthority.code, LocalAuthority.name).order_by(col(LocalAuthority.name))
     ).all()
-    known = {**LISTING_FACETS, "la": Vocabulary("la", "", tuple(Term(c, n) for c, n in rows))}
+    return _vocabularies(tuple((code, name) for code, name in rows))
+
+
+@lru_cache(maxsize=8)
+def _vocabularies(las: tuple[tuple[str, str], ...]) -> dict[str, Vocabulary]:
     # The index schema says which facets exist, in which order, and what each is called; the
     # taxonomy (and, for LAs, the database) gives each facet's values and their labels.
+    known = {**LISTING_FACETS, "la": Vocabulary("la", "", tuple(Term(c, n) for c, n in las))}
     return {
         name: Vocabulary(name, schema.facet_label(name), known[name].terms)
         for name in schema.FACETS
@@ -331,20 +338,17 @@ class ProviderCard:
     kind: str
 
 
-def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
-    """Join a page of hits with the database in one query, dropping any no longer public."""
-    ids = [hit.id for hit in results.hits]
-    if not ids:
-        return ()
+@lru_cache(maxsize=2)
+def _hydrate_statement(today: date) -> sa.Select[Any]:
+    """Build (once a day: the recommendations' validity moves with the date) the page query."""
     schools = (
         select(sa.func.count(sa.distinct(Recommendation.school_id)))
-        .where(valid_recommendation_clause(), Recommendation.provider_id == Provider.id)
+        .where(valid_recommendation_clause(today), Recommendation.provider_id == Provider.id)
         .correlate(Provider)
         .scalar_subquery()
     )
-    now = utcnow()
     expires = col(Listing.assurance_expires_at)
-    rows = session.execute(
+    return (
         select(
             Listing.id,
             Listing.code,
@@ -360,11 +364,21 @@ def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
         )
         .join(Provider, col(Provider.id) == Listing.provider_id)
         .where(
-            col(Listing.id).in_(ids),
+            col(Listing.id).in_(sa.bindparam("ids", expanding=True)),
             Listing.status == "assured",
-            sa.or_(expires.is_(None), expires > now),
+            sa.or_(expires.is_(None), expires > sa.bindparam("now", type_=expires.type)),
         )
-    ).all()
+    )
+
+
+def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
+    """Join a page of hits with the database in one query, dropping any no longer public."""
+    ids = [hit.id for hit in results.hits]
+    if not ids:
+        return ()
+    now = utcnow()
+    statement = _hydrate_statement(now.date())
+    rows = session.execute(statement, {"ids": ids, "now": now}).all()
     by_id = {int(row[0]): row for row in rows}
     items = []
     for hit in results.hits:
