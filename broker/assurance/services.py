@@ -458,25 +458,39 @@ def approve(session: Session, listing_id: int, actor: User, note: str | None = N
     return listing
 
 
-def request_changes(session: Session, listing_id: int, actor: User, message: str) -> Listing:
-    """Send a listing back to its provider with a message (a published one stays published)."""
-    text = required_reason(message, "message", "a message to the provider")
-    listing, provider = _decide(session, listing_id, actor)
+def _end_review(
+    session: Session, listing: Listing, actor: User, outcome: str, action: str, text: str
+) -> None:
+    """End a review without approving: `outcome` is "changes-requested" or "rejected".
+
+    A submission takes the outcome as its status; a published listing under review stays
+    published and only its review ends. An edit waiting as a revision records the outcome, and a
+    rejected one is closed.
+    """
     if not _under_review(listing):
         raise Conflict("This listing is not waiting for review.")
-    revision = open_revision(session, listing_id)
+    revision = open_revision(session, int(listing.id or 0))
     if revision is not None:
-        revision.status = "changes-requested"
+        revision.status = outcome
+        if outcome == "rejected":
+            revision.open_listing_id = None
         revision.message = text
         revision.decided_at = utcnow()
         revision.decided_by_id = actor.id
         session.add(revision)
     if listing.status == "submitted":
-        set_status(session, actor, listing, "changes-requested", "request-changes", text)
+        set_status(session, actor, listing, outcome, action, text)
     else:
         listing.review_requested_at = None
         session.add(listing)
-        listing_audit(session, actor, listing, "request-changes", listing.status, text)
+        listing_audit(session, actor, listing, action, listing.status, text)
+
+
+def request_changes(session: Session, listing_id: int, actor: User, message: str) -> Listing:
+    """Send a listing back to its provider with a message (a published one stays published)."""
+    text = required_reason(message, "message", "a message to the provider")
+    listing, provider = _decide(session, listing_id, actor)
+    _end_review(session, listing, actor, "changes-requested", "request-changes", text)
     _tell_provider(
         session,
         provider,
@@ -493,22 +507,7 @@ def reject(session: Session, listing_id: int, actor: User, reason: str) -> Listi
     """Refuse a submission with a reason (a published listing under review stays until it lapses)."""
     text = required_reason(reason, "reason", "the reason for rejecting")
     listing, provider = _decide(session, listing_id, actor)
-    if not _under_review(listing):
-        raise Conflict("This listing is not waiting for review.")
-    revision = open_revision(session, listing_id)
-    if revision is not None:
-        revision.status = "rejected"
-        revision.open_listing_id = None
-        revision.message = text
-        revision.decided_at = utcnow()
-        revision.decided_by_id = actor.id
-        session.add(revision)
-    if listing.status == "submitted":
-        set_status(session, actor, listing, "rejected", "reject", text)
-    else:
-        listing.review_requested_at = None
-        session.add(listing)
-        listing_audit(session, actor, listing, "reject", listing.status, text)
+    _end_review(session, listing, actor, "rejected", "reject", text)
     _tell_provider(
         session, provider, listing, f"Not assured: {listing.title}", "rejected.txt", reason=text
     )
