@@ -160,6 +160,25 @@ class Browsing:
         )
 
 
+#: axe waits on timers, and with JavaScript off the page's timers never fire: run them at once.
+_TIMERS_AS_MICROTASKS = """() => {
+    window.setTimeout = (fn, _ms, ...args) => { Promise.resolve().then(() => fn(...args)); return 0; };
+    window.clearTimeout = () => {};
+}"""
+
+
+class NoScriptBrowsing(Browsing):
+    """A page in a context without JavaScript; audits with axe all the same."""
+
+    def audit(self) -> None:
+        self.page.wait_for_load_state("load")
+        assert self.page.evaluate("!document.body.classList.contains('js-enabled')"), (
+            "the page's own script ran: JavaScript is not off"
+        )
+        self.page.evaluate(_TIMERS_AS_MICROTASKS)
+        super().audit()
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Inject axe-core (via the DevTools protocol, which the page's CSP does not govern) and run it."""
     if not page.evaluate("typeof window.axe === 'object'"):
@@ -187,13 +206,19 @@ def _screenshot_name(nodeid: str) -> str:
 def browse_at(
     chromium: Any, live_server: LiveServer, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Browsing]]:
-    """Open audited browser pages on the live server: `browse_at(width=1024)`."""
+    """Open audited browser pages on the live server: `browse_at(width=1024)`.
+
+    `javascript=False` opens the page as a browser with JavaScript off would see it.
+    """
     opened: list[tuple[Any, Browsing]] = []
 
-    def open_page(width: int = 1024, height: int = 768) -> Browsing:
-        context = chromium.new_context(viewport={"width": width, "height": height})
+    def open_page(width: int = 1024, height: int = 768, javascript: bool = True) -> Browsing:
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, java_script_enabled=javascript
+        )
         page = context.new_page()
-        browsing = Browsing(page=page, base_url=live_server.url)
+        kind = Browsing if javascript else NoScriptBrowsing
+        browsing = kind(page=page, base_url=live_server.url)
         _watch(page, browsing)
         opened.append((context, browsing))
         return browsing

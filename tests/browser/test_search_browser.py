@@ -3,7 +3,8 @@ tags, sort and pagination, visible focus, no JavaScript, narrow screens and axe 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +13,7 @@ from sqlmodel import Session
 
 from broker.models import LocalAuthority, Provider
 from tests import factories as f
-from tests.browser.conftest import ARTIFACTS, Browsing, _failed, _screenshot_name, _watch
+from tests.browser.conftest import ARTIFACTS, Browsing
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer
@@ -126,57 +127,10 @@ def query_of(url: str) -> dict[str, list[str]]:
 RELEVANCE = {"sort": ["relevance"]}
 
 
-#: With scripts disabled the page's timers never fire, and axe waits on timers: run them as
-#: microtasks instead (DevTools-injected code still runs; only the page's own scripts are off).
-_TIMERS_AS_MICROTASKS = """() => {
-    window.setTimeout = (fn, _ms, ...args) => { Promise.resolve().then(() => fn(...args)); return 0; };
-    window.clearTimeout = () => {};
-}"""
-
-
-class NoScriptBrowsing(Browsing):
-    """A page in a context without JavaScript; audits with axe all the same."""
-
-    def audit(self) -> None:
-        self.page.wait_for_load_state("load")
-        assert self.page.evaluate("!document.body.classList.contains('js-enabled')"), (
-            "the page's own script ran: JavaScript is not off"
-        )
-        self.page.evaluate(_TIMERS_AS_MICROTASKS)
-        super().audit()
-
-
 @pytest.fixture
-def browse_without_js(
-    chromium: Any, live_server: LiveServer, request: pytest.FixtureRequest
-) -> Iterator[Callable[..., Browsing]]:
+def browse_without_js(browse_at: Callable[..., Browsing]) -> Callable[..., Browsing]:
     """Like `browse_at`, in a browser context with JavaScript disabled."""
-    opened: list[tuple[Any, Browsing]] = []
-
-    def open_page(width: int = 1024, height: int = 768) -> Browsing:
-        context = chromium.new_context(
-            viewport={"width": width, "height": height}, java_script_enabled=False
-        )
-        browsing = NoScriptBrowsing(page=context.new_page(), base_url=live_server.url)
-        _watch(browsing.page, browsing)
-        opened.append((context, browsing))
-        return browsing
-
-    yield open_page
-
-    failed = _failed(request)
-    for index, (context, browsing) in enumerate(opened):
-        if failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            name = _screenshot_name(f"{request.node.nodeid}-nojs-{index}")
-            browsing.page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-        context.close()
-    if failed:
-        return
-    for _context, browsing in opened:
-        unaudited = [u for u in dict.fromkeys(browsing.visited) if u not in browsing.audited]
-        assert not unaudited, f"pages visited but not audited with axe: {unaudited}"
-        assert not browsing.problems, "\n".join(browsing.problems)
+    return functools.partial(browse_at, javascript=False)
 
 
 # --- helpers ----------------------------------------------------------------------------------
