@@ -20,18 +20,7 @@ from tests.auth.helpers import PASSWORD
 from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
 from tests.schools import world as w
 
-EVERYONE = (
-    "anonymous",
-    "head",
-    "neighbour_head",
-    "sip",
-    "neighbour_sip",
-    "qa",
-    "far_qa",
-    "admin",
-    "provider",
-)
-CIRCLE = {"head", "sip", "qa", "admin"}
+EVERYONE, CIRCLE = w.EVERYONE, w.CIRCLE
 SCHOOL_NAME = "St Aidan's <i>CE</i> Primary & Nursery"
 
 

@@ -25,19 +25,7 @@ from tests.schools import world as w
 
 SITE = "https://directory.example.org"
 CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
-EVERYONE = (
-    "anonymous",
-    "head",
-    "neighbour_head",
-    "sip",
-    "neighbour_sip",
-    "qa",
-    "far_qa",
-    "admin",
-    "provider",
-)
-#: The same circle as the school's page.
-CIRCLE = {"head", "sip", "qa", "admin"}
+EVERYONE, CIRCLE = w.EVERYONE, w.CIRCLE
 DESCRIPTION = 'Phonics in Year 1: <script>alert("x")</script> & "decoding" for boys'
 
 

@@ -10,19 +10,7 @@ from sqlmodel import Session
 from broker.brokerage import services as brokerage
 from tests.schools import world as w
 
-EVERYONE = (
-    "anonymous",
-    "head",
-    "neighbour_head",
-    "sip",
-    "neighbour_sip",
-    "qa",
-    "far_qa",
-    "admin",
-    "provider",
-)
-#: Who sees the school's private pages (admins run the service and answer for it).
-CIRCLE = {"head", "sip", "qa", "admin"}
+EVERYONE, CIRCLE = w.EVERYONE, w.CIRCLE
 
 
 def _expected(role: str, allowed: set[str]) -> int | str:

@@ -29,6 +29,22 @@ from tests.auth.helpers import PASSWORD, sign_in_fully
 _HASH: list[str] = []
 
 
+#: Every actor a world can sign in as (plus "anonymous"), for access tests.
+EVERYONE = (
+    "anonymous",
+    "head",
+    "neighbour_head",
+    "sip",
+    "neighbour_sip",
+    "qa",
+    "far_qa",
+    "admin",
+    "provider",
+)
+#: Who sees the school's private pages (admins run the service and answer for it).
+CIRCLE = frozenset({"head", "sip", "qa", "admin"})
+
+
 def make_user(session: Session, role: str, **kw: object) -> User:
     """Add a confirmed user with the test password (hashed once per run: hashing is slow on purpose)."""
     if not _HASH:
