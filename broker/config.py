@@ -18,10 +18,11 @@ def load(instance_path: str) -> dict[str, Any]:
     return {
         # SQLite file in the instance folder unless a database URL is given.
         "DATABASE_URL": env.get("BROKER_DATABASE_URL", f"sqlite:///{instance / 'broker.sqlite'}"),
-        # The on-disk search index; the application alone may write here (Whoosh stores pickles).
+        # The on-disk search index; the application alone may write here.
         "INDEX_DIR": env.get("BROKER_INDEX_DIR", str(instance / "index")),
         # Which search backend answers queries (index/backends registry).
-        "SEARCH_BACKEND": env.get("BROKER_SEARCH_BACKEND", "whoosh"),
+        # tantivy (fast, the default) or whoosh (pure Python, LA-sized directories).
+        "SEARCH_BACKEND": env.get("BROKER_SEARCH_BACKEND", "tantivy"),
         # Required outside debug/testing: create_app refuses to start without it.
         "SECRET_KEY": env.get("BROKER_SECRET_KEY"),
         # Where `make run` keeps a generated key for local use.

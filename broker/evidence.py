@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker.models import Brokerage, Provider, Recommendation
-from broker.taxonomy import RECOMMENDATION_VALID_YEARS
+from broker.taxonomy import RECOMMENDATION_VALID_YEARS, SCHOOLS_NEEDED
+
+#: How long after it was made a recommendation still counts (its day included).
+VALIDITY = timedelta(days=365 * RECOMMENDATION_VALID_YEARS + 1)
 
 
 def valid_since(today: date | None = None) -> date:
     """Return the earliest date a recommendation may carry and still count."""
     today = today or date.today()
-    return today - timedelta(days=365 * RECOMMENDATION_VALID_YEARS + 1)
+    return today - VALIDITY
 
 
 def valid_recommendation_clause(today: date | None = None) -> sa.ColumnElement[bool]:
@@ -48,6 +51,41 @@ def recommendation_counts(
             return {}
         query = query.where(col(Recommendation.provider_id).in_(ids))
     return {pid: int(n) for pid, n in session.exec(query).all()}
+
+
+def recommendation_evidence(
+    session: Session, provider_ids: Iterable[int] | None = None, today: date | None = None
+) -> dict[int, tuple[int, datetime | None]]:
+    """Return {provider id: (schools with a valid recommendation, when the two-school rule
+    stops holding by itself as recommendations age, or None if it does not hold now)}."""
+    query = (
+        select(
+            Recommendation.provider_id,
+            Recommendation.school_id,
+            sa.func.max(Recommendation.made_on),
+        )
+        .where(valid_recommendation_clause(today))
+        .group_by(Recommendation.provider_id, Recommendation.school_id)
+    )
+    if provider_ids is not None:
+        ids = list(provider_ids)
+        if not ids:
+            return {}
+        query = query.where(col(Recommendation.provider_id).in_(ids))
+    latest: dict[int, list[date]] = {}
+    for provider_id, _school_id, made_on in session.exec(query).all():
+        latest.setdefault(int(provider_id), []).append(made_on)
+    out: dict[int, tuple[int, datetime | None]] = {}
+    for provider_id, dates in latest.items():
+        dates.sort(reverse=True)
+        until = None
+        if len(dates) >= SCHOOLS_NEEDED:
+            # The rule holds until the SCHOOLS_NEEDED-th most recent school's recommendation
+            # stops counting: the day after its last valid day.
+            last_day = dates[SCHOOLS_NEEDED - 1] + VALIDITY
+            until = datetime.combine(last_day + timedelta(days=1), time.min, UTC)
+        out[provider_id] = (len(dates), until)
+    return out
 
 
 def brokerage_outcomes(

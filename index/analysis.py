@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from functools import lru_cache
 from itertools import compress
 from pathlib import Path
 
-from whoosh.lang.porter import stem as _porter_stem
+import Stemmer
 
 # A word is letters/digits, with an inner "&" kept ("G&T"); apostrophes split ("children's").
 _TOKEN = re.compile(r"\w+(?:&\w+)*")
@@ -86,12 +87,23 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    # One Snowball stemmer per thread: a stemmer object keeps state between calls.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Return the English stem of a folded word (digits and "&" words are kept as they are)."""
+    """Return the English (Snowball) stem of a folded word; digits and "&" words stay as they are."""
     if not word.isalpha():
         return word
-    return _porter_stem(word)
+    return str(_stemmer().stemWord(word))
 
 
 @lru_cache(maxsize=200_000)
@@ -127,9 +139,23 @@ def analyse(text: str) -> list[str]:
     return [t.term for t in tokens(text)]
 
 
+def index_text(text: str) -> str:
+    """Return the analysed terms of `text` joined by spaces: what an engine indexes for it.
+
+    Every backend splits this on whitespace, so documents and queries are analysed by this
+    module alone, the same way whatever the engine.
+    """
+    return " ".join(filter(None, map(term_of, _TOKEN.findall(text))))
+
+
 def words(text: str) -> list[str]:
     """Return the folded, unstemmed words of `text` (stop words kept) for the spelling vocabulary."""
     return [w for m in _TOKEN.finditer(text) if len(w := fold(m.group())) <= MAX_TOKEN]
+
+
+def spelling_words(text: str) -> str:
+    """Return the distinct words of `text` worth offering as spelling corrections, space-joined."""
+    return " ".join(dict.fromkeys(w for w in words(text) if len(w) > 2 and w.isalpha()))
 
 
 # --- Synonyms ---------------------------------------------------------------------------------
@@ -260,6 +286,15 @@ def _escape_passage(text: str, start: int, size: int, marks: list[tuple[int, int
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+def term_set(texts: Iterable[str]) -> set[str]:
+    """Return the analysed terms occurring in any of `texts`."""
+    present: set[str] = set()
+    for text in texts:
+        present.update(map(term_of, _TOKEN.findall(text)))
+    present.discard(None)  # type: ignore[arg-type]
+    return present
 
 
 def matched_terms(texts: Iterable[str], terms: Iterable[str]) -> tuple[str, ...]:

@@ -1,20 +1,28 @@
-"""Frozen values passed across the index protocol: Document, Query, Hit, FacetCount, Results."""
+"""Frozen values passed across the index protocol: Document, Hit, FacetCount, Results."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
+
+from index import schema
+from index.query import SORTS, Query
+
+__all__ = ["SORTS", "Document", "FacetCount", "Hit", "Query", "Results", "stored_values"]
 
 
 @dataclass(frozen=True)
 class Document:
     """One searchable listing, flattened by the application.
 
-    Facet values are slugs. `regions` and `local_authorities` are already expanded to the
-    "serves" relation: every region / LA code where the listing is available (a national or
-    online listing lists them all), so a filter on one is a plain membership test.
+    Facet values are slugs. `regions` and `local_authorities` are the "serves" relation:
+    every region / LA code where the listing is available, so a filter on one is a plain
+    membership test. `public_until` is when the listing stops being public by itself (its
+    assurance or its recommendations run out); searches hide it from then on.
     """
 
     id: int
@@ -35,47 +43,33 @@ class Document:
     local_authorities: tuple[str, ...] = ()
     recommendations: int = 0
     assured_at: datetime | None = None
+    code: str = ""
+    public_until: datetime | None = None
 
     def fingerprint(self) -> str:
         """Return a digest of every field, so `index check` can compare database and index."""
         data = asdict(self)
-        data["assured_at"] = self.assured_at.isoformat() if self.assured_at else None
+        for name in ("assured_at", "public_until"):
+            data[name] = _iso(data[name])
         blob = json.dumps(data, sort_keys=True, default=list).encode()
         return hashlib.sha256(blob).hexdigest()[:24]
 
 
-#: The sort names; index.schema.SORTS describes each.
-SORTS = ("relevance", "title", "recommended", "recent")
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
 
 
-@dataclass(frozen=True)
-class Query:
-    """A parsed search: user words, facet filters, preferences, sort and page.
-
-    `filters` maps a facet name to the values wanted: values within a facet are OR, facets are
-    AND. `prefer` maps a facet name to values that raise a hit's score without filtering (the
-    matcher uses it). `facets` names the facets to count; each facet's counts ignore that
-    facet's own filter (multi-select).
-    """
-
-    text: str = ""
-    filters: tuple[tuple[str, frozenset[str]], ...] = ()
-    prefer: tuple[tuple[str, frozenset[str]], ...] = ()
-    exclude_ids: frozenset[int] = frozenset()
-    facets: tuple[str, ...] = ()
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 20
-    #: Seed for the fair tie-break order (a stable shuffle, not alphabetical).
-    tie_seed: int = 0
-    #: Spell-correct: when the words find nothing and a correction does, return its results.
-    autocorrect: bool = True
-
-    def filter_map(self) -> dict[str, frozenset[str]]:
-        return dict(self.filters)
-
-    def prefer_map(self) -> dict[str, frozenset[str]]:
-        return dict(self.prefer)
+def stored_values(doc: Document) -> dict[str, Any]:
+    """Return the fields a backend keeps for display (index.schema.STORED), as plain JSON values."""
+    out: dict[str, Any] = {}
+    for name in schema.STORED:
+        value = getattr(doc, schema.BY_NAME[name].attr)
+        out[name] = list(value) if isinstance(value, tuple) else value
+    return out
 
 
 @dataclass(frozen=True)
@@ -83,10 +77,14 @@ class Hit:
     id: int
     score: float
     title: str
+    #: The stored fields (index.schema.STORED) of the hit, as indexed.
+    fields: Mapping[str, Any] = field(default_factory=dict)
     #: An HTML fragment: the matching passage with user text escaped and matches in <mark>.
     snippet: str = ""
     #: The query words that matched this hit (analysed forms), for "why it was proposed".
     matched_terms: tuple[str, ...] = ()
+    #: How many of the query's positive clauses this hit matched (None: no words searched).
+    matched_clauses: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,3 +106,7 @@ class Results:
     corrected: bool = False
     #: A message for the user when their words could not all be used (too long, too many terms).
     notice: str | None = None
+    #: True when no listing had every word, so these hits have some of them.
+    partial: bool = False
+    #: How many positive clauses (concepts) the search had.
+    clauses: int = 0

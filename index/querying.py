@@ -1,4 +1,4 @@
-"""Pure query building: users' text and filters -> an engine-neutral parsed query.
+"""Pure query building: users' text and filters -> the engine-neutral Query (index.query).
 
 Nothing here raises on users' text. Quotes make phrases, a leading "-" or NOT excludes a
 word, OR joins two words, "word*" is a bounded prefix; everything else (brackets, colons,
@@ -11,9 +11,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from index import analysis, schema
-from index.documents import Query
+from index.query import Alternative, Clause, Preference, Query
 
 #: Most clauses (words, phrases, synonym groups) used from one search; the rest are dropped.
 MAX_CLAUSES = 32
@@ -37,33 +38,11 @@ class InvalidQuery(ValueError):
 
 
 @dataclass(frozen=True)
-class Alternative:
-    """One way to satisfy a clause: a term, a phrase (several terms in order) or a prefix."""
-
-    terms: tuple[str, ...]
-    prefix: bool = False
-
-    @property
-    def is_phrase(self) -> bool:
-        return len(self.terms) > 1
-
-
-@dataclass(frozen=True)
-class Clause:
-    """One concept of the search; a hit must match one of its alternatives (or none, if negated)."""
-
-    alternatives: tuple[Alternative, ...]
-    #: The user's words behind this clause (folded), for spelling and display.
-    words: tuple[str, ...]
-    negated: bool = False
-    #: True when the alternatives came from the synonyms file.
-    expanded: bool = False
-
-
-@dataclass(frozen=True)
 class ParsedText:
     clauses: tuple[Clause, ...] = ()
     notice: str | None = None
+    #: True when the text used quotes, exclusions, OR or a prefix: written on purpose.
+    operators: bool = False
 
     @property
     def positive(self) -> tuple[Clause, ...]:
@@ -215,7 +194,8 @@ def parse_text(text: str) -> ParsedText:
         )
     if text.strip() and not clauses and not notice:
         notice = "Your search had no words we could use, so all listings are shown."
-    return ParsedText(tuple(clauses), notice)
+    operators = any(p.phrase or p.negated or p.prefix or p.or_before for p in pieces)
+    return ParsedText(tuple(clauses), notice, operators)
 
 
 def _merge_or(clauses: list[Clause], index: int) -> None:
@@ -272,12 +252,45 @@ def build_query(
     page: int = 1,
     per_page: int = 20,
     facets: Iterable[str] | None = None,
-    prefer: Mapping[str, Iterable[str]] | None = None,
+    prefer: Mapping[str, Iterable[str]] | Iterable[Preference] | None = None,
     exclude_ids: Iterable[int] = (),
     tie_seed: int = 0,
-    autocorrect: bool = True,
+    must_match: int | None = None,
+    now: datetime | None = None,
 ) -> Query:
     """Return a Query; raise InvalidQuery for an unknown facet or sort or a bad page (never for text)."""
+    parsed = parse_text(text)
+    return query_of(
+        parsed.clauses,
+        filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        facets=facets,
+        prefer=prefer,
+        exclude_ids=exclude_ids,
+        tie_seed=tie_seed,
+        must_match=must_match,
+        now=now,
+    )
+
+
+def query_of(
+    clauses: Iterable[Clause] = (),
+    filters: Mapping[str, Iterable[str]] | None = None,
+    *,
+    sort: str = schema.DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 20,
+    facets: Iterable[str] | None = None,
+    prefer: Mapping[str, Iterable[str]] | Iterable[Preference] | None = None,
+    exclude_ids: Iterable[int] = (),
+    tie_seed: int = 0,
+    must_match: int | None = None,
+    now: datetime | None = None,
+    boosts: Iterable[Clause] = (),
+) -> Query:
+    """Return a Query of already analysed clauses; raise InvalidQuery for a bad parameter."""
     if sort not in schema.SORTS:
         raise InvalidQuery(
             "sort", f"Unknown sort {sort!r}; choose one of {', '.join(schema.SORTS)}."
@@ -293,17 +306,43 @@ def build_query(
         if name not in schema.FACETS:
             raise InvalidQuery("facets", f"Unknown facet {name!r}.")
     return Query(
-        text=text if isinstance(text, str) else "",
+        clauses=tuple(clauses),
+        must_match=must_match,
         filters=_facet_values("filter", filters),
-        prefer=_facet_values("prefer", prefer),
+        prefer=_preferences(prefer),
         exclude_ids=frozenset(int(i) for i in exclude_ids),
         facets=tuple(dict.fromkeys(facet_names)),
         sort=sort,
         page=page,
         per_page=per_page,
         tie_seed=int(tie_seed),
-        autocorrect=autocorrect,
+        now=now,
+        boosts=tuple(boosts),
     )
+
+
+def _preferences(
+    prefer: Mapping[str, Iterable[str]] | Iterable[Preference] | None,
+) -> tuple[Preference, ...]:
+    if not prefer:
+        return ()
+    if isinstance(prefer, Mapping):
+        items = [
+            Preference(name, frozenset(str(v) for v in values)) for name, values in prefer.items()
+        ]
+    else:
+        items = list(prefer)
+    out = []
+    for item in sorted(items, key=lambda p: p.facet):
+        if item.facet not in schema.FACETS:
+            raise InvalidQuery(item.facet, f"Unknown preference {item.facet!r}.")
+        if len(item.values) > schema.MAX_VALUES_PER_FACET:
+            raise InvalidQuery(
+                item.facet, f"Too many values (at most {schema.MAX_VALUES_PER_FACET})."
+            )
+        if item.values:
+            out.append(item)
+    return tuple(out)
 
 
 def _facet_values(
@@ -323,12 +362,12 @@ def _facet_values(
 
 def check_query(query: Query) -> None:
     """Raise InvalidQuery if a Query built by hand names an unknown facet or sort or a bad page."""
-    build_query(
-        "",
+    query_of(
+        (),
         dict(query.filters),
         sort=query.sort,
         page=query.page,
         per_page=query.per_page,
         facets=query.facets,
-        prefer=dict(query.prefer),
+        prefer=query.prefer,
     )

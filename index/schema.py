@@ -38,29 +38,35 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("id", "id", stored=True, sortable=True),
+    Field("code", "keyword", stored=True),
     Field("title", "text", stored=True, sortable=True, boost=4.0, public=True),
     Field("summary", "text", stored=True, boost=2.0, public=True),
     Field("description", "text", stored=True, boost=1.0, public=True),
     Field("provider_name", "text", stored=True, boost=0.4, public=True),
     Field("provider_id", "keyword", stored=True),
-    Field("category", "facet", source="categories", label="Area of support"),
-    Field("ecm", "facet", label="Every Child Matters outcome"),
-    Field("phase", "facet", label="Phase"),
-    Field("sen", "facet", label="SEN specialism"),
-    Field("pupil_group", "facet", label="Pupil group"),
-    Field("kind", "facet", label="Provider kind"),
-    Field("delivery", "facet", label="Delivery"),
-    Field("cost", "facet", label="Cost"),
+    Field("category", "facet", source="categories", stored=True, label="Area of support"),
+    Field("ecm", "facet", stored=True, label="Every Child Matters outcome"),
+    Field("phase", "facet", stored=True, label="Phase"),
+    Field("sen", "facet", stored=True, label="SEN specialism"),
+    Field("pupil_group", "facet", stored=True, label="Pupil group"),
+    Field("kind", "facet", stored=True, label="Provider kind"),
+    Field("delivery", "facet", stored=True, label="Delivery"),
+    Field("cost", "facet", stored=True, label="Cost"),
     Field("region", "facet", source="regions", label="Region"),
     Field("la", "facet", source="local_authorities", label="Local authority"),
     Field("recommendations", "numeric", stored=True, sortable=True),
     Field("assured_at", "date", sortable=True),
+    #: When the listing stops being public by itself (assurance or recommendations run out).
+    Field("public_until", "date"),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 
 #: Facet names in display order; each is also a filter.
 FACETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "facet")
+
+#: Fields kept in the index and returned with each hit, so results need no database read.
+STORED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.stored)
 
 #: Text fields searched with users' words, strongest first.
 PUBLIC_TEXT: tuple[Field, ...] = tuple(

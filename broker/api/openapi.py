@@ -15,17 +15,12 @@ from broker.taxonomy import (
     SCHOOL_TYPES,
     SEN_SPECIALISMS,
 )
+from index import schema
 
-FACET_PARAMS = {
-    "category": "Area of support",
-    "ecm": "Every Child Matters outcome",
-    "phase": "Phase",
-    "sen": "SEN specialism",
-    "pupil_group": "Pupil group",
-    "kind": "Provider kind",
-    "delivery": "Delivery",
-    "cost": "Cost",
-    "region": "Region where the listing is available (serves the region, one of its LAs, nationally or online)",
+#: What a facet's label alone does not say (the index schema names the facets and labels them).
+FACET_NOTES = {
+    "region": "where the listing is available: it names the region or one of its LAs, or works nationally",
+    "la": "a local authority code (e.g. 886): listings available there",
 }
 
 ERROR = {
@@ -253,8 +248,11 @@ MATCH_PATH: dict[str, Any] = {
 }
 
 
-def _filter_param(name: str, description: str) -> dict[str, Any]:
+def _filter_param(name: str) -> dict[str, Any]:
     vocabulary = LISTING_FACETS.get(name)
+    description = schema.facet_label(name)
+    if name in FACET_NOTES:
+        description += f" ({FACET_NOTES[name]})"
     values = (
         f" One of: {', '.join(t.label for t in vocabulary.terms)} (labels or slugs, any case)."
         if vocabulary
@@ -280,16 +278,13 @@ def document(service_name: str) -> dict[str, Any]:
             "description": "Words to search for; abbreviations such as SEND, KS2 or EYFS are understood.",
             "schema": {"type": "string", "maxLength": 2000},
         },
-        *[_filter_param(name, label) for name, label in FACET_PARAMS.items()],
+        *[_filter_param(name) for name in schema.FACETS],
         {
-            "name": "la",
+            "name": "sort",
             "in": "query",
-            "description": "Local authority code (e.g. 886): listings available there. Repeat to select several.",
-            "schema": {"type": "array", "items": {"type": "string"}},
-            "style": "form",
-            "explode": True,
+            "description": "; ".join(f"{s.name}: {s.label}" for s in schema.SORTS.values()),
+            "schema": {"type": "string", "enum": list(SORTS)},
         },
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {
             "name": "per_page",

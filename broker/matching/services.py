@@ -44,8 +44,9 @@ from broker.taxonomy import (
     SCHOOLS_NEEDED,
     SEN_SPECIALISMS,
 )
-from index import analysis, querying
-from index.documents import Hit, Query
+from index import analysis, querying, service
+from index.backends.base import SearchBackend
+from index.documents import Hit
 
 #: Candidates fetched from the index and re-ranked (evidence, diversity).
 POOL = 50
@@ -171,14 +172,14 @@ def _concepts(text: str) -> list[_Concept]:
     return out
 
 
-def _checked_concepts(backend: Any, text: str) -> tuple[list[_Concept], dict[str, str]]:
+def _checked_concepts(backend: SearchBackend, text: str) -> tuple[list[_Concept], dict[str, str]]:
     """Return the concepts worth searching for, and notes on spelling corrections made."""
-    size = backend.search(Query(per_page=1)).total or 1
+    size = service.search(backend, service.Request(per_page=1)).total or 1
     kept: list[_Concept] = []
     generic: list[_Concept] = []
     notes: dict[str, str] = {}
     for concept in _concepts(text):
-        found = backend.search(Query(text=concept.text, per_page=1, autocorrect=True))
+        found = service.search(backend, service.Request(text=concept.text, per_page=1, widen=False))
         if found.corrected and found.suggestion:
             original = concept.shown
             corrected = _concepts(found.suggestion)
@@ -316,8 +317,9 @@ def suggest(
 ) -> list[Suggestion]:
     """Return up to `limit` public listings for `need` at `school`, best first, with reasons."""
     limit = max(1, min(int(limit), MAX_LIMIT))
-    engine.catch_up()
+    hidden = engine.catch_up(session)
     backend = engine.backend
+    now = utcnow()
     phases = school_phases(school)
     filters: dict[str, frozenset[str]] = {}
     if phases:
@@ -342,22 +344,29 @@ def suggest(
     by_words = True
     hits: tuple[Hit, ...] = ()
     if concepts:
-        results = backend.search(
-            Query(
+        results = service.search(
+            backend,
+            service.Request(
                 text=_or_text(concepts),
-                filters=tuple(filters.items()),
-                prefer=tuple(prefer.items()),
+                filters=filters,
+                prefer=prefer,
                 per_page=pool,
+                exclude_ids=hidden,
+                now=now,
                 autocorrect=False,
-            )
+                widen=False,
+            ),
         )
         hits = results.hits
     if not hits:
         by_words = False
         if not prefer:
             return []
-        results = backend.search(
-            Query(filters=tuple(filters.items()), prefer=tuple(prefer.items()), per_page=pool)
+        results = service.search(
+            backend,
+            service.Request(
+                filters=filters, prefer=prefer, per_page=pool, exclude_ids=hidden, now=now
+            ),
         )
         hits = results.hits
 

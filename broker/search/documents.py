@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from broker.evidence import recommendation_counts
+from broker.evidence import recommendation_evidence
 from broker.models import Listing, LocalAuthority, Provider, utcnow
-from broker.taxonomy import REGIONS
+from broker.taxonomy import REGIONS, SCHOOLS_NEEDED
 from index.documents import Document
 
 #: Delivery modes that work wherever the school is.
@@ -40,17 +40,28 @@ class Geography:
         return ordered_regions, tuple(sorted(las))
 
 
+#: A provider's recommending schools and when the two-school rule stops holding by itself.
+Evidence = tuple[int, datetime | None]
+NO_EVIDENCE: Evidence = (0, None)
+
+
 def is_searchable(listing: Listing, recommendations: int, now: datetime | None = None) -> bool:
     """Say whether a listing belongs in the public index: assured, in date, two schools behind it."""
-    from broker.taxonomy import SCHOOLS_NEEDED
-
     return listing.is_public(now) and recommendations >= SCHOOLS_NEEDED
 
 
+def public_until(listing: Listing, evidence: Evidence) -> datetime | None:
+    """Return when a public listing stops being public by itself (None: not by itself)."""
+    ends = [t for t in (listing.assurance_expires_at, evidence[1]) if t is not None]
+    ends = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in ends]
+    return min(ends) if ends else None
+
+
 def to_document(
-    listing: Listing, provider: Provider, recommendations: int, geography: Geography
+    listing: Listing, provider: Provider, evidence: Evidence, geography: Geography
 ) -> Document:
     regions, las = geography.serves(listing)
+    recommendations = evidence[0]
     return Document(
         id=int(listing.id or 0),
         title=listing.title,
@@ -70,6 +81,8 @@ def to_document(
         local_authorities=las,
         recommendations=recommendations,
         assured_at=listing.assured_at,
+        code=listing.code or "",
+        public_until=public_until(listing, evidence),
     )
 
 
@@ -89,11 +102,11 @@ def documents_for(session: Session, listing_ids: Iterable[int]) -> tuple[list[Do
             .join(Provider, col(Provider.id) == Listing.provider_id)
             .where(col(Listing.id).in_(chunk))
         ).all()
-        counts = recommendation_counts(session, {p.id for _, p in rows if p.id is not None})
+        evidence = recommendation_evidence(session, {p.id for _, p in rows if p.id is not None})
         for listing, provider in rows:
-            n = counts.get(int(provider.id or 0), 0)
-            if is_searchable(listing, n, now):
-                upserts.append(to_document(listing, provider, n, geography))
+            proof = evidence.get(int(provider.id or 0), NO_EVIDENCE)
+            if is_searchable(listing, proof[0], now):
+                upserts.append(to_document(listing, provider, proof, geography))
                 found.add(int(listing.id or 0))
     return upserts, [i for i in ids if i not in found]
 
@@ -102,7 +115,7 @@ def all_documents(session: Session, batch: int = 2000) -> Iterator[Document]:
     """Yield a Document for every searchable listing (for rebuilds and checks)."""
     geography = Geography.load(session)
     now = utcnow()
-    counts = recommendation_counts(session)
+    evidence = recommendation_evidence(session)
     last_id = 0
     while True:
         rows = session.exec(
@@ -115,8 +128,8 @@ def all_documents(session: Session, batch: int = 2000) -> Iterator[Document]:
         if not rows:
             return
         for listing, provider in rows:
-            n = counts.get(int(provider.id or 0), 0)
-            if is_searchable(listing, n, now):
-                yield to_document(listing, provider, n, geography)
+            found = evidence.get(int(provider.id or 0), NO_EVIDENCE)
+            if is_searchable(listing, found[0], now):
+                yield to_document(listing, provider, found, geography)
         last_id = int(rows[-1][0].id or 0)
         session.expunge_all()

@@ -1,15 +1,16 @@
 """One search backend per application, kept in step with the change log.
 
 After a request's transaction commits with index changes logged, the changes are applied at
-once; any process also catches up (at most once a second) before it answers a search, so a
-change committed by another process, or left behind by a crash, is visible within a second.
+once. Before every search a process also looks at the log (one indexed read): anything logged
+beyond what its index has applied (a change committed by another process, or left behind by a
+crash) is applied first; if the index is busy, those listings are left out of the results
+until it is applied, so a listing that stopped being public is never shown.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 from flask import Flask, current_app
@@ -23,7 +24,8 @@ from index.backends.base import SearchBackend, SearchIndexError
 
 log = logging.getLogger(__name__)
 KEY = "broker.search"
-CATCH_UP_INTERVAL = 1.0
+#: Seconds a search waits for the index's writer before answering without the pending changes.
+SEARCH_WAIT = 0.5
 #: Set in Session.info by bulk jobs (imports) that sync once at the end instead of per commit.
 DEFER = "broker.defer_index"
 
@@ -38,31 +40,30 @@ class SearchEngine:
             app.config["SEARCH_BACKEND"], path=self.directory
         )
         self._lock = threading.Lock()
-        self._last_check = 0.0
 
-    def sync(self, session: Session | None = None) -> sync.SyncReport:
+    def sync(self, session: Session | None = None, timeout: float = 10.0) -> sync.SyncReport:
         """Apply whatever the change log holds beyond the index's last applied entry."""
         own = session is None
         session = session or Session(db.get_engine(self.app), expire_on_commit=False)
         session.info[DEFER] = True  # this session's own commits (lapsing) must not recurse
         try:
-            return sync.sync(session, self.backend, self.directory)
+            return sync.sync(session, self.backend, self.directory, timeout)
         finally:
             if own:
                 session.close()
 
-    def catch_up(self) -> None:
-        """Sync if the log moved on since we last looked (at most once per interval)."""
-        now = time.monotonic()
-        if now - self._last_check < CATCH_UP_INTERVAL:
-            return
+    def catch_up(self, session: Session) -> frozenset[int]:
+        """Apply changes logged beyond the index; return the listings still waiting (to hide)."""
+        waiting = sync.changed_since(session, self.backend.last_seq())
+        if not waiting:
+            return frozenset()
         with self._lock:
-            if now - self._last_check < CATCH_UP_INTERVAL:
-                return
-            self._last_check = now
-            with Session(db.get_engine(self.app)) as session:
-                if sync.latest_seq(session) > self.backend.last_seq():
-                    self._safe_sync(session)
+            try:
+                self.sync(timeout=SEARCH_WAIT)
+            except SearchIndexError:
+                log.warning("Index busy: %d changed listings left out of results.", len(waiting))
+                return waiting
+        return sync.changed_since(session, self.backend.last_seq())
 
     def _safe_sync(self, session: Session | None = None) -> None:
         try:

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker.directory.services import Page
 from broker.errors import InvalidInput
-from broker.evidence import valid_recommendation_clause
-from broker.models import Listing, LocalAuthority, Provider, Recommendation, utcnow
+from broker.models import LocalAuthority, utcnow
 from broker.search.engine import SearchEngine
-from broker.taxonomy import LISTING_FACETS, SCHOOLS_NEEDED, Term, Vocabulary
-from index import schema
-from index.documents import FacetCount, Query, Results
+from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
+from index import schema, service
+from index.documents import FacetCount, Hit, Results
 
 SORTS = {name: sort.label for name, sort in schema.SORTS.items()}
 MAX_PER_PAGE = schema.MAX_PER_PAGE
@@ -174,38 +170,25 @@ def _integer(args, name, default, low, high, reject) -> int:  # type: ignore[no-
     return value
 
 
-#: At most this many words are tried one-by-one when no listing has them all.
-MAX_ANY_WORDS = 12
-_PLAIN_WORDS = re.compile(r"[^\W_][\w'’-]*")
-
-
-def any_of_the_words(text: str) -> str | None:
-    """Return `text` as "a OR b OR c" when it is two or more plain words, else None.
-
-    Text with quotes or operators was written on purpose: it is left as it is.
-    """
-    if '"' in text or "“" in text or re.search(r"\b(AND|OR|NOT)\b|(^|\s)-\w|\w\*", text):
-        return None
-    words = _PLAIN_WORDS.findall(text)
-    if len(words) < 2:
-        return None
-    return " OR ".join(words[:MAX_ANY_WORDS])
-
-
 def tie_seed(today: date | None = None) -> int:
     """Return today's seed for the fair order of equal results (stable all day, new each day)."""
     return (today or date.today()).toordinal()
 
 
-def to_query(request: SearchRequest, facets: Sequence[str]) -> Query:
-    return Query(
+def to_request(
+    request: SearchRequest, facets: Sequence[str], hidden: frozenset[int] = frozenset()
+) -> service.Request:
+    """Return the index's request for a directory search: public listings only, as of now."""
+    return service.Request(
+        exclude_ids=hidden,
         text=request.text,
-        filters=tuple((k, frozenset(v)) for k, v in request.query_filters.items()),
+        filters=dict(request.query_filters),
         facets=tuple(facets),
         sort=request.sort,
         page=request.page,
         per_page=request.per_page,
         tie_seed=tie_seed(),
+        now=utcnow(),
         autocorrect=request.autocorrect,
     )
 
@@ -260,24 +243,16 @@ def search(
     request: SearchRequest,
     vocabularies: dict[str, Vocabulary] | None = None,
 ) -> SearchPage:
-    """Run a directory search and join its hits with the database (dropping anything not public).
+    """Run a directory search; every hit is rendered from what the index stored for it.
 
-    Pass the `vocabularies` the request was parsed with to save reading them again.
+    The index holds exactly the public listings (it follows the database's change log, and is
+    caught up before answering), and hides any whose assurance or recommendations have run out
+    since it was written; pass the `vocabularies` the request was parsed with to save a read.
     """
     vocabularies = vocabularies or facet_vocabularies(session)
-    engine.catch_up()
-    results = engine.backend.search(to_query(request, tuple(vocabularies)))
-    partial = False
-    any_words = any_of_the_words(request.text)
-    if results.total == 0 and not results.corrected and any_words:
-        # Nothing has every word: people type sentences ("behaviour BESD secondary"), so show
-        # what has most of them, best first, and say so.
-        wider = engine.backend.search(
-            to_query(replace(request, text=any_words), tuple(vocabularies))
-        )
-        if wider.total:
-            results, partial = wider, True
-    items = hydrate(session, results)
+    hidden = engine.catch_up(session)
+    results = service.search(engine.backend, to_request(request, tuple(vocabularies), hidden))
+    items = tuple(result_item(hit) for hit in results.hits)
     facets = tuple(
         _facet_view(name, vocabularies[name], results.facets.get(name, ()), request)
         for name in vocabularies
@@ -291,7 +266,7 @@ def search(
                 if rest:
                     filters[name] = rest
                 probe = replace(request, filters=filters, page=1, per_page=1)
-                total = engine.backend.search(to_query(probe, ())).total
+                total = service.search(engine.backend, to_request(probe, (), hidden)).total
                 if total:
                     relaxations.append((name, vocabularies[name][value], total))
     return SearchPage(
@@ -300,7 +275,7 @@ def search(
         items=items,
         facets=facets,
         relaxations=tuple(relaxations),
-        partial=partial,
+        partial=results.partial,
     )
 
 
@@ -338,60 +313,25 @@ class ProviderCard:
     kind: str
 
 
-@lru_cache(maxsize=2)
-def _hydrate_statement(today: date) -> sa.Select[Any]:
-    """Build (once a day: the recommendations' validity moves with the date) the page query."""
-    schools = (
-        select(sa.func.count(sa.distinct(Recommendation.school_id)))
-        .where(valid_recommendation_clause(today), Recommendation.provider_id == Provider.id)
-        .correlate(Provider)
-        .scalar_subquery()
+def result_item(hit: Hit) -> ResultItem:
+    """Return the result item of a hit, from the fields the index stored for it."""
+    f = hit.fields
+    return ResultItem(
+        listing=ListingCard(
+            id=hit.id,
+            code=str(f.get("code") or ""),
+            title=hit.title,
+            summary=str(f.get("summary") or ""),
+            categories=list(f.get("category") or ()),
+            phases=list(f.get("phase") or ()),
+            cost=next(iter(f.get("cost") or ()), ""),
+        ),
+        provider=ProviderCard(
+            id=int(f.get("provider_id") or 0),
+            name=str(f.get("provider_name") or ""),
+            kind=next(iter(f.get("kind") or ()), ""),
+        ),
+        recommending_schools=int(f.get("recommendations") or 0),
+        score=hit.score,
+        snippet=hit.snippet,
     )
-    expires = col(Listing.assurance_expires_at)
-    return (
-        select(
-            Listing.id,
-            Listing.code,
-            Listing.title,
-            Listing.summary,
-            Listing.categories,
-            Listing.phases,
-            Listing.cost,
-            Provider.id,
-            Provider.name,
-            Provider.kind,
-            schools,
-        )
-        .join(Provider, col(Provider.id) == Listing.provider_id)
-        .where(
-            col(Listing.id).in_(sa.bindparam("ids", expanding=True)),
-            Listing.status == "assured",
-            sa.or_(expires.is_(None), expires > sa.bindparam("now", type_=expires.type)),
-        )
-    )
-
-
-def hydrate(session: Session, results: Results) -> tuple[ResultItem, ...]:
-    """Join a page of hits with the database in one query, dropping any no longer public."""
-    ids = [hit.id for hit in results.hits]
-    if not ids:
-        return ()
-    now = utcnow()
-    statement = _hydrate_statement(now.date())
-    rows = session.execute(statement, {"ids": ids, "now": now}).all()
-    by_id = {int(row[0]): row for row in rows}
-    items = []
-    for hit in results.hits:
-        row = by_id.get(hit.id)
-        if row is None or int(row[10]) < SCHOOLS_NEEDED:
-            continue
-        items.append(
-            ResultItem(
-                listing=ListingCard(*row[:7]),
-                provider=ProviderCard(*row[7:10]),
-                recommending_schools=int(row[10]),
-                score=hit.score,
-                snippet=hit.snippet,
-            )
-        )
-    return tuple(items)

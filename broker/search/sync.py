@@ -22,6 +22,8 @@ from index.backends.base import IndexLocked, SearchBackend
 #: A missing sequence number older than this is a rolled-back transaction, not a slow one.
 GAP_TIMEOUT = timedelta(seconds=30)
 BATCH = 2000
+#: Most pending log entries read to hide their listings from a search (a bulk import's worth).
+CHANGED_LIMIT = 20_000
 
 
 @contextmanager
@@ -145,6 +147,14 @@ def pending(session: Session, backend: SearchBackend) -> int:
     """Return how many log entries the index has not applied yet."""
     latest = session.exec(select(sa.func.max(IndexChange.seq))).one()
     return max(0, int(latest or 0) - backend.last_seq())
+
+
+def changed_since(session: Session, seq: int) -> frozenset[int]:
+    """Return the listings the change log names after entry `seq` (usually none: one read)."""
+    rows = session.exec(
+        select(IndexChange.listing_id).where(col(IndexChange.seq) > seq).limit(CHANGED_LIMIT)
+    ).all()
+    return frozenset(int(i) for i in rows)
 
 
 def latest_seq(session: Session) -> int:

@@ -25,6 +25,12 @@ def create(name: str, **options: Any) -> SearchBackend:
     return factory(**options)
 
 
+#: The backends that ship with the library, imported (and so registered) on first use.
+BUILTIN = ("tantivy", "whoosh")
+
+
 def _load_builtin(name: str) -> None:
-    if name == "whoosh":
+    if name == "tantivy":
+        import index.backends.tantivy  # noqa: F401  (registers itself)
+    elif name == "whoosh":
         import index.backends.whoosh  # noqa: F401  (registers itself)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
-from index.documents import Document, Query, Results
+from index.documents import Document, Results
+from index.query import Query
 
 
 @runtime_checkable
 class SearchBackend(Protocol):
+    """What an engine provides. Users' text never reaches it: `index.service` analyses the
+    text into a Query, and decides spelling, snippets and which words matched."""
+
     def search(self, query: Query) -> Results:
-        """Run `query`; never raise on user text (bad text gives a notice, not an error)."""
+        """Run `query`: the total, the page of hits with their stored fields, the facet counts."""
+        ...
+
+    def vocabulary(self) -> Mapping[str, int]:
+        """Return {word: number of documents holding it} of the spelling field."""
         ...
 
     def apply(self, upserts: Iterable[Document], deletions: Iterable[int], seq: int) -> None:

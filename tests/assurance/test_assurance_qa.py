@@ -12,7 +12,7 @@ from broker.assurance import services
 from broker.errors import Conflict, Forbidden
 from broker.models import AuditEvent, Listing, utcnow
 from broker.search.engine import get_engine
-from index.documents import Query
+from index import service
 from tests import factories as f
 from tests.assurance.conftest import World
 from tests.auth.helpers import Inbox, body, sign_in_fully
@@ -27,7 +27,7 @@ def _two_schools(s: Session, w: World, provider=None) -> None:  # type: ignore[n
 
 
 def _searchable(app: Flask, listing_id: int) -> bool:
-    hits = get_engine(app).backend.search(Query(text="", per_page=100)).hits
+    hits = service.search(get_engine(app).backend, service.Request(text="", per_page=100)).hits
     return listing_id in {h.id for h in hits}
 
 

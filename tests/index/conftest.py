@@ -15,6 +15,8 @@ from index.documents import Document
 
 #: Every backend the contract suite must pass: (name, options, persistent).
 BACKENDS = {
+    "tantivy-disk": ("tantivy", True),
+    "tantivy-ram": ("tantivy", False),
     "whoosh-disk": ("whoosh", True),
     "whoosh-ram": ("whoosh", False),
 }

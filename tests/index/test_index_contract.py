@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import schema
+from index import schema, service
 from index.backends.base import SearchBackend
-from index.documents import Document, Query
+from index.documents import Document
 
 FAST = settings(
     max_examples=25,
@@ -26,9 +26,8 @@ def ids(results) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def search(backend: SearchBackend, text: str = "", **kw) -> object:  # type: ignore[no-untyped-def]
-    filters = tuple((k, frozenset(v)) for k, v in kw.pop("filters", {}).items())
-    prefer = tuple((k, frozenset(v)) for k, v in kw.pop("prefer", {}).items())
-    return backend.search(Query(text=text, filters=filters, prefer=prefer, **kw))
+    """Search as the application does: users' words analysed once by index.service."""
+    return service.search(backend, service.Request(text=text, **kw))
 
 
 # --- Writes -----------------------------------------------------------------------------------
@@ -200,9 +199,7 @@ def brute_force(docs: list[Document], text: str, filters: dict[str, frozenset[st
 def test_totals_and_facet_counts_equal_a_brute_force_count(backend, docs, filters, text):
     backend.rebuild(docs, 1)
     facets = ("category", "phase", "region", "cost")
-    results = backend.search(
-        Query(text=text, filters=tuple(filters.items()), facets=facets, per_page=100)
-    )
+    results = search(backend, text, filters=filters, facets=facets, per_page=100)
     total, counts = brute_force(docs, text, filters, facets)
     assert results.total == total
     assert len(results.hits) == total
@@ -451,5 +448,5 @@ def test_users_text_never_raises_and_stays_fast(backend, doc, text):
 def test_fuzzed_text_never_raises(backend, text):
     if backend.last_seq() == 0:
         backend.apply([Document(1, "Phonics", "Reading", "Writing", 1, "P")], [], 1)
-    results = backend.search(Query(text=text, facets=("phase",)))
+    results = search(backend, text, facets=("phase",))
     assert results.total in (0, 1)

@@ -13,13 +13,13 @@ from sqlmodel import Session
 from broker import db
 from broker.search import outbox, sync
 from broker.search.engine import get_engine
-from index.documents import Query
+from index import service
 from tests import factories as f
 from tests.conftest import close_app, make_app
 
 
 def _ids(app: Flask, text: str = "") -> set[int]:
-    results = get_engine(app).backend.search(Query(text=text, per_page=100))
+    results = service.search(get_engine(app).backend, service.Request(text=text, per_page=100))
     return {hit.id for hit in results.hits}
 
 
@@ -136,7 +136,8 @@ def test_change_committed_before_a_crash_is_indexed_on_restart(app: Flask, tmp_p
     assert listing_id not in _ids(app, "crash")
     restarted = make_app(tmp_path, app.config["DATABASE_URL"], INDEX_DIR=app.config["INDEX_DIR"])
     try:
-        get_engine(restarted).catch_up()  # what the first search after a restart does
+        with restarted.app_context():  # what the first search after a restart does
+            get_engine(restarted).catch_up(db.get_session())
         assert listing_id in _ids(restarted, "crash")
     finally:
         close_app(restarted)

@@ -12,14 +12,14 @@ from broker.assurance import services as assurance
 from broker.models import Listing, ListingRevision, Recommendation, User, utcnow
 from broker.search.engine import get_engine
 from broker.submissions import services
-from index.documents import Query
+from index import service
 from tests import factories as f
 from tests.auth.helpers import make_user
 from tests.submissions.helpers import ABOUT, signed_in, text
 
 
 def _found(app: Flask, words: str) -> set[int]:
-    results = get_engine(app).backend.search(Query(text=words, per_page=100))
+    results = service.search(get_engine(app).backend, service.Request(text=words, per_page=100))
     return {hit.id for hit in results.hits}
 
 

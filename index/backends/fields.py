@@ -1,0 +1,46 @@
+"""The values every backend indexes for a Document, computed once here for all engines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from index import analysis, ordering, schema
+from index.backends import plan as p
+from index.documents import Document, stored_values
+
+#: Documents between two progress reports during a rebuild.
+PROGRESS_EVERY = 500
+#: The field holding the stored values (JSON) returned with each hit.
+STORED = "stored"
+#: The key of the document's fingerprint among its stored values.
+FINGERPRINT = "fp"
+
+
+def to_fields(doc: Document) -> dict[str, Any]:
+    """Return the values to index for one Document: analysed text, facet values, sort columns.
+
+    Multi-valued facets are lists; the stored values are JSON bytes.
+    """
+    out: dict[str, Any] = {"id": int(doc.id)}
+    texts = []
+    spelling = []
+    for f in schema.PUBLIC_TEXT:
+        raw = getattr(doc, f.attr) or ""
+        out[f.name] = analysis.index_text(raw)
+        texts.append(out[f.name])
+        spelling.append(raw)
+    out[p.ALL] = f" {p.SEPARATOR} ".join(texts)
+    out[p.SPELL] = analysis.spelling_words(" ".join(spelling))
+    for f in schema.FIELDS:
+        if f.kind == "facet":
+            values = sorted({str(v) for v in getattr(doc, f.attr) or ()} - {""})
+            if values:
+                out[f.name] = values
+    out["public_until"] = p.timestamp(doc.public_until)
+    out[ordering.TITLE] = ordering.title_key(doc.title)
+    out.update(ordering.sort_columns(doc))
+    stored = stored_values(doc)
+    stored[FINGERPRINT] = doc.fingerprint()
+    out[STORED] = json.dumps(stored, separators=(",", ":")).encode()
+    return out

@@ -1,0 +1,93 @@
+"""An index folder on disk: which generation is live, and the last change-log entry applied.
+
+Layout: `<path>/CURRENT` names the live generation folder `<path>/ix-<time>`; a rebuild fills
+a new folder and then replaces CURRENT (an atomic rename), so searches on the old folder keep
+working meanwhile; the previous folder is kept until the next rebuild. Each generation folder
+holds `SEQ`, the sequence number of the last change-log entry applied to it, written after
+the engine's commit: a crash in between leaves SEQ behind the index, which only means a
+harmless re-apply of the same changes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+POINTER = "CURRENT"
+SEQ = "SEQ"
+PREFIX = "ix-"
+
+
+class Folders:
+    """The generations of one on-disk index."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def current(self) -> Path | None:
+        """Return the live generation folder, or None before the first one exists."""
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        folder = self.root / name
+        return folder if name.startswith(PREFIX) and folder.is_dir() else None
+
+    def stamp(self) -> tuple[int, int] | None:
+        """Return a cheap token that changes whenever CURRENT is replaced."""
+        try:
+            stat = (self.root / POINTER).stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
+
+    def new_folder(self) -> Path:
+        """Create and return an empty generation folder (not yet live)."""
+        while True:
+            folder = self.root / f"{PREFIX}{time.time_ns()}"
+            try:
+                folder.mkdir()
+                return folder
+            except FileExistsError:
+                continue
+
+    def make_current(self, folder: Path) -> None:
+        """Make `folder` the live generation (atomic), keeping the one it replaces."""
+        previous = self.current()
+        _write_atomically(self.root / POINTER, folder.name)
+        keep = {folder.name} | ({previous.name} if previous else set())
+        for other in self.root.iterdir():
+            if other.name.startswith(PREFIX) and other.name not in keep and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+
+    @staticmethod
+    def read_seq(folder: Path) -> int:
+        """Return the last applied sequence number recorded in `folder` (0 if none)."""
+        try:
+            return int((folder / SEQ).read_text(encoding="utf-8").strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    @staticmethod
+    def seq_stamp(folder: Path) -> tuple[int, int]:
+        """Return a cheap token that changes whenever SEQ is rewritten."""
+        try:
+            stat = (folder / SEQ).stat()
+        except FileNotFoundError:
+            return 0, 0
+        return stat.st_ino, stat.st_mtime_ns
+
+    @staticmethod
+    def write_seq(folder: Path, seq: int) -> None:
+        """Record `seq` as applied in `folder` (never moving it back)."""
+        if seq > Folders.read_seq(folder):
+            _write_atomically(folder / SEQ, str(seq))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

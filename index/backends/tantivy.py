@@ -1,0 +1,387 @@
+"""The tantivy backend (the default): a Rust engine behind the SearchBackend protocol.
+
+Text arrives analysed (index.analysis.index_text) and is split on whitespace, so tantivy stores
+exactly the terms our analysis made. Matching, scoring (BM25 per field, boosted), facet counts
+(`terms_with_prefix` over each facet's postings, restricted to the matching documents) and
+sorting (fast columns) all run in the engine, outside the GIL; searchers are shared by threads
+with no lock. One writer at a time per index, across processes: tantivy's own lock file, waited
+on for a bounded time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from index import ordering, schema
+from index.backends import plan as p
+from index.backends import register
+from index.backends.base import IndexLocked, SearchIndexError
+from index.backends.fields import FINGERPRINT, PROGRESS_EVERY, STORED, to_fields
+from index.backends.storage import Folders
+from index.documents import Document, FacetCount, Hit, Results
+from index.query import Query
+
+#: Bytes of memory the writer may use per thread when applying changes / rebuilding.
+APPLY_HEAP = 50_000_000
+REBUILD_HEAP = 200_000_000
+_PREFIXABLE = re.compile(r"^\w+$")
+
+Progress = Callable[[int, "int | None"], None]
+
+
+def build_schema() -> tantivy.Schema:
+    """Return the tantivy schema for index.schema.FIELDS."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", indexed=True, fast=True)
+    builder.add_text_field(p.ALL, tokenizer_name="whitespace", index_option="position")
+    builder.add_text_field(p.SPELL, tokenizer_name="whitespace", index_option="basic")
+    for f in schema.FIELDS:
+        if f.kind == "text" and f.public:
+            builder.add_text_field(f.name, tokenizer_name="whitespace", index_option="position")
+        elif f.kind == "facet":
+            builder.add_text_field(f.name, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("public_until", indexed=True, fast=True)
+    builder.add_text_field(ordering.TITLE, tokenizer_name="raw", index_option="basic", fast=True)
+    for column in ordering.all_columns():
+        builder.add_float_field(column, fast=True)
+    builder.add_bytes_field(STORED, stored=True)
+    return builder.build()
+
+
+# --- Realising a plan --------------------------------------------------------------------------
+
+
+def realise(node: p.Node, ts: tantivy.Schema) -> tantivy.Query:
+    """Return the tantivy query of a plan node (index.backends.plan)."""
+    Q, Occur = tantivy.Query, tantivy.Occur
+    if isinstance(node, p.Term):
+        query = Q.term_query(ts, node.field, node.value)
+        return query if node.boost == 1.0 else Q.boost_query(query, node.boost)
+    if isinstance(node, p.Terms):
+        return Q.term_set_query(ts, node.field, list(node.values))
+    if isinstance(node, p.Phrase):
+        query = Q.phrase_query(ts, node.field, list(node.terms))
+        return query if node.boost == 1.0 else Q.boost_query(query, node.boost)
+    if isinstance(node, p.Prefix):
+        if not _PREFIXABLE.match(node.prefix):
+            return realise(p.Term(node.field, node.prefix, node.boost), ts)
+        query = Q.regex_query(ts, node.field, f"{node.prefix}.*")
+        return query if node.boost == 1.0 else Q.boost_query(query, node.boost)
+    if isinstance(node, p.Every):
+        return Q.all_query()
+    if isinstance(node, p.After):
+        return Q.range_query(
+            ts, node.field, tantivy.FieldType.Integer, lower_bound=node.value, include_lower=False
+        )
+    if isinstance(node, p.Constant):
+        return Q.const_score_query(realise(node.node, ts), node.score)
+    if isinstance(node, p.Boost):
+        return Q.boost_query(realise(node.node, ts), node.factor)
+    if isinstance(node, p.Bool):
+        subs = [(Occur.Must, realise(n, ts)) for n in node.must]
+        subs += [(Occur.Should, realise(n, ts)) for n in node.should]
+        subs += [(Occur.MustNot, realise(n, ts)) for n in node.must_not]
+        if node.must_not and not node.must and not node.should:
+            subs.append((Occur.Must, Q.all_query()))
+        if node.minimum:
+            return Q.boolean_query(subs, minimum_number_should_match=node.minimum)
+        return Q.boolean_query(subs)
+    raise TypeError(f"Unknown plan node {node!r}")
+
+
+# --- The backend -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Generation:
+    """One opened index: its searcher, and what tells us that it changed on disk."""
+
+    index: tantivy.Index
+    folder: Path | None
+    pointer: tuple[int, int] | None = None
+    seq_stamp: tuple[int, int] = (0, 0)
+    seq: int = 0
+    searcher: Any = None
+    vocabulary: dict[str, int] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class TantivyBackend:
+    """An on-disk (or in-memory) tantivy index."""
+
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0
+    ) -> None:
+        self.schema = build_schema()
+        self.folders = Folders(path) if path is not None else None
+        self.lock_timeout = lock_timeout
+        self._lock = threading.Lock()
+        self._closed = False
+        self._live: _Generation = self._open()
+
+    # -- opening and following the folder
+
+    def _open(self) -> _Generation:
+        if self.folders is None:
+            generation = _Generation(tantivy.Index(self.schema), None)
+        else:
+            folder = self.folders.current()
+            if folder is None:
+                folder = self.folders.new_folder()
+                tantivy.Index(self.schema, path=str(folder))
+                self.folders.make_current(folder)
+            generation = _Generation(self._index_at(folder), folder, self.folders.stamp())
+            generation.seq_stamp = Folders.seq_stamp(folder)
+            generation.seq = Folders.read_seq(folder)
+        generation.searcher = generation.index.searcher()
+        return generation
+
+    def _index_at(self, folder: Path) -> tantivy.Index:
+        index = tantivy.Index(self.schema, path=str(folder))
+        index.config_reader("manual")
+        return index
+
+    def _current(self) -> _Generation:
+        """Return the live generation, reopened or reloaded if another process changed it."""
+        if self._closed:
+            raise SearchIndexError("The index is closed.")
+        live = self._live
+        if self.folders is None or live.folder is None:
+            return live
+        if self.folders.stamp() != live.pointer:
+            with self._lock:
+                if self.folders.stamp() != self._live.pointer:
+                    self._live = self._open()
+                return self._live
+        stamp = Folders.seq_stamp(live.folder)
+        if stamp != live.seq_stamp:
+            self._reload(live, stamp)
+        return live
+
+    def _reload(self, live: _Generation, stamp: tuple[int, int] | None = None) -> None:
+        with live.lock:
+            if live.folder is not None:
+                stamp = stamp or Folders.seq_stamp(live.folder)
+                seq = Folders.read_seq(live.folder)
+            else:
+                seq = live.seq
+            live.index.reload()
+            live.searcher = live.index.searcher()
+            live.vocabulary = None
+            live.seq = seq
+            if stamp is not None:
+                live.seq_stamp = stamp
+
+    # -- writes
+
+    def _writer(self, index: tantivy.Index, heap: int, threads: int) -> Any:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return index.writer(heap_size=heap, num_threads=threads)
+            except ValueError as error:
+                if "LockBusy" not in str(error):
+                    raise SearchIndexError(str(error)) from error
+                if time.monotonic() >= deadline:
+                    raise IndexLocked(
+                        f"another writer held the index for {self.lock_timeout:.0f} s"
+                    ) from None
+                time.sleep(0.02)
+
+    def apply(self, upserts: Iterable[Document], deletions: Iterable[int], seq: int) -> None:
+        """Add or replace `upserts`, remove `deletions`, record `seq`; visible when it returns."""
+        live = self._current()
+        deleted = {int(i) for i in deletions}
+        documents: dict[int, Document] = {}
+        for doc in upserts:
+            if doc.id not in deleted:
+                documents.setdefault(doc.id, doc)
+        writer = self._writer(live.index, APPLY_HEAP, 1)
+        try:
+            for doc_id in sorted(deleted | set(documents)):
+                writer.delete_documents_by_term("id", doc_id)
+            for doc in documents.values():
+                writer.add_document(tantivy.Document.from_dict(to_fields(doc), self.schema))
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        if live.folder is not None:
+            Folders.write_seq(live.folder, seq)
+        else:
+            live.seq = max(live.seq, seq)
+        self._reload(live)
+
+    def last_seq(self) -> int:
+        return self._current().seq
+
+    def rebuild(
+        self, documents: Iterable[Document], seq: int, progress: Progress | None = None
+    ) -> int:
+        """Build a fresh index beside the live one, then swap it in."""
+        if self.folders is None:
+            fresh = _Generation(tantivy.Index(self.schema), None)
+        else:
+            folder = self.folders.new_folder()
+            fresh = _Generation(self._index_at(folder), folder)
+        writer = self._writer(fresh.index, REBUILD_HEAP, 2)
+        seen: set[int] = set()
+        try:
+            for doc in documents:
+                if doc.id in seen:
+                    continue
+                seen.add(doc.id)
+                writer.add_document(tantivy.Document.from_dict(to_fields(doc), self.schema))
+                if progress and len(seen) % PROGRESS_EVERY == 0:
+                    progress(len(seen), None)
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        if progress:
+            progress(len(seen), len(seen))
+        if fresh.folder is not None and self.folders is not None:
+            Folders.write_seq(fresh.folder, seq)
+            self.folders.make_current(fresh.folder)
+            with self._lock:
+                self._live = self._open()
+        else:
+            fresh.seq = seq
+            fresh.index.reload()
+            fresh.searcher = fresh.index.searcher()
+            with self._lock:
+                self._live = fresh
+        return len(seen)
+
+    def fingerprints(self) -> dict[int, str]:
+        searcher = self._current().searcher
+        total = searcher.num_docs
+        if not total:
+            return {}
+        out = {}
+        for _score, address in searcher.search(tantivy.Query.all_query(), total).hits:
+            stored = json.loads(searcher.doc(address).get_first(STORED))
+            out[int(stored["id"])] = stored[FINGERPRINT]
+        return out
+
+    def vocabulary(self) -> dict[str, int]:
+        """Return {word: documents holding it} of the spelling vocabulary (cached per commit)."""
+        live = self._current()
+        found = live.vocabulary
+        if found is None:
+            pairs = live.searcher.terms_with_prefix(
+                p.SPELL, "", filter_query=tantivy.Query.all_query()
+            )
+            found = live.vocabulary = dict(pairs)
+        return found
+
+    def close(self) -> None:
+        self._closed = True
+
+    # -- searching
+
+    def search(self, query: Query) -> Results:
+        """Run `query` (already analysed and checked) and return a page of hits with facets."""
+        searcher = self._current().searcher
+        plan = p.plan(query)
+        ts = self.schema
+        match = realise(plan.match, ts)
+        facets = self._facets(searcher, plan, match, query)
+        end = plan.offset + plan.limit
+        order = plan.order
+        if order.by == "score":
+            assert plan.scored is not None
+            found = searcher.search(
+                realise(plan.scored, ts),
+                plan.limit,
+                count=True,
+                offset=plan.offset,
+                weight_by_field=order.column,
+            )
+            page = found.hits
+            total = found.count
+        elif order.by == "column":
+            found = searcher.search(
+                match, plan.limit, count=True, order_by_field=order.column, offset=plan.offset
+            )
+            page = found.hits
+            total = found.count
+        else:
+            page, total = self._by_title(searcher, match, order.column, plan.offset, end)
+        hits = tuple(
+            self._hit(searcher, key, address, order.by == "score") for key, address in page
+        )
+        return Results(
+            total=total,
+            hits=hits,
+            facets=facets,
+            page=query.page,
+            per_page=query.per_page,
+            clauses=len(query.positive),
+        )
+
+    def _by_title(
+        self, searcher: Any, match: tantivy.Query, tie: str, start: int, end: int
+    ) -> tuple[list[tuple[Any, Any]], int]:
+        # tantivy orders by one column: fetch past the page until the title changes, then put
+        # equal titles in today's tie order.
+        limit = end + 1
+        while True:
+            found = searcher.search(
+                match, limit, count=True, order_by_field=ordering.TITLE, order=tantivy.Order.Asc
+            )
+            hits = found.hits
+            if len(hits) < limit or hits[end - 1][0] != hits[end][0]:
+                break
+            limit *= 2
+        ties = searcher.fast_field_values(tie, [address for _key, address in hits])
+        ranked = sorted(zip(hits, ties, strict=True), key=lambda item: (item[0][0], -item[1]))
+        return [hit for hit, _tie in ranked[start:end]], found.count
+
+    def _hit(self, searcher: Any, key: Any, address: Any, scored: bool) -> Hit:
+        stored = json.loads(searcher.doc(address).get_first(STORED))
+        stored.pop(FINGERPRINT, None)
+        return Hit(
+            id=int(stored["id"]),
+            score=round(float(key), 6) if scored else 0.0,
+            title=stored.get("title", ""),
+            fields=stored,
+        )
+
+    def _facets(
+        self, searcher: Any, plan: p.Plan, match: tantivy.Query, query: Query
+    ) -> dict[str, tuple[FacetCount, ...]]:
+        filters = query.filter_map()
+        realised: dict[p.Node, tantivy.Query] = {plan.match: match}
+        out: dict[str, tuple[FacetCount, ...]] = {}
+        for name, node in plan.facets.items():
+            within = realised.get(node)
+            if within is None:
+                within = realised[node] = realise(node, self.schema)
+            counts = dict(searcher.terms_with_prefix(name, "", filter_query=within))
+            for value in filters.get(name, ()):
+                counts.setdefault(value, 0)
+            out[name] = tuple(
+                FacetCount(v, c) for v, c in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+            )
+        return out
+
+
+def create(path: str | os.PathLike[str] | None = None, **options: Any) -> TantivyBackend:
+    """Return a tantivy backend at `path` (None: in memory, for tests)."""
+    return TantivyBackend(path, **options)
+
+
+register("tantivy", create)

@@ -1,0 +1,153 @@
+"""On-disk behaviour of every persistent backend: the writer lock across processes and threads,
+searches from many threads during writes, the folder layout, and spelling that informs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from index import service
+from index.backends import create
+from index.backends.base import IndexLocked, SearchBackend
+from index.backends.storage import POINTER
+from index.documents import Document
+
+#: A script holding an engine's own writer on an index folder for argv[2] seconds.
+HOLD_LOCK = {
+    "tantivy": """
+import sys, time, tantivy
+from index.backends.tantivy import build_schema
+writer = tantivy.Index(build_schema(), path=sys.argv[1]).writer()
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+writer.rollback()
+""",
+    "whoosh": """
+import sys, time
+from whoosh import index
+writer = index.open_dir(sys.argv[1]).writer()
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+writer.cancel()
+""",
+}
+ENGINES = sorted(HOLD_LOCK)
+
+
+def listing(i: int, title: str = "Phonics") -> Document:
+    return Document(i, title, "", "", i, "P")
+
+
+def live_folder(path: Path) -> str:
+    return str(path / (path / POINTER).read_text().strip())
+
+
+def hold_lock(engine: str, folder: str, seconds: float) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK[engine], folder, str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def total(backend: SearchBackend, text: str = "") -> int:
+    return service.search(backend, service.Request(text=text, facets=("phase",))).total
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_writer_in_another_process_makes_apply_wait_then_raise(tmp_path, engine):
+    backend = create(engine, path=tmp_path, lock_timeout=0.5)
+    holder = hold_lock(engine, live_folder(tmp_path), 3)
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexLocked):
+            backend.apply([listing(1)], [], 1)
+        assert 0.5 <= time.monotonic() - started < 2.5
+        assert backend.last_seq() == 0
+    finally:
+        holder.wait(timeout=20)
+        assert holder.stdout is not None
+        holder.stdout.close()
+    backend.apply([listing(1)], [], 1)  # the lock was released: the change applies now
+    assert backend.last_seq() == 1
+    backend.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_writer_held_briefly_elsewhere_makes_apply_wait_for_it(tmp_path, engine):
+    backend = create(engine, path=tmp_path, lock_timeout=10)
+    holder = hold_lock(engine, live_folder(tmp_path), 0.5)
+    try:
+        started = time.monotonic()
+        backend.apply([listing(1)], [], 1)
+        assert time.monotonic() - started >= 0.2
+        assert total(backend, "phonics") == 1
+    finally:
+        holder.wait(timeout=20)
+        assert holder.stdout is not None
+        holder.stdout.close()
+    backend.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_backend_serves_many_threads_while_writes_happen(tmp_path, engine):
+    backend: SearchBackend = create(engine, path=tmp_path)
+    backend.apply([listing(i) for i in range(1, 101)], [], 1)
+    errors: list[BaseException] = []
+    totals: list[int] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(30):
+                totals.append(total(backend, "phonics"))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for seq in range(2, 12):
+        backend.apply([listing(200 + seq)], [], seq)
+    for t in threads:
+        t.join()
+    assert not errors
+    assert min(totals) >= 100 and max(totals) <= 110
+    assert total(backend, "phonics") == 110
+    backend.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_rebuild_keeps_the_previous_folder_for_old_searchers_and_removes_older_ones(
+    tmp_path, engine
+):
+    backend = create(engine, path=tmp_path)
+    first = live_folder(tmp_path)
+    backend.rebuild([listing(1)], 1)
+    second = live_folder(tmp_path)
+    backend.rebuild([listing(2)], 2)
+    folders = {p.name for p in tmp_path.iterdir() if p.is_dir()}
+    assert Path(second).name in folders and Path(first).name not in folders
+    assert total(backend) == 1
+    backend.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_query_that_finds_little_gets_a_suggestion_without_replacing_its_results(
+    tmp_path, engine
+):
+    backend = create(engine, path=None)
+    docs = [listing(i, "Governance review") for i in range(1, 6)] + [
+        listing(9, "Governanse clinic")
+    ]
+    backend.apply(docs, [], 1)
+    results = service.search(backend, service.Request(text="governanse"))
+    assert [h.id for h in results.hits] == [9]
+    assert results.suggestion == "governance" and results.corrected is False
