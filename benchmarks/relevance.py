@@ -1,25 +1,46 @@
-"""nDCG@10 of the judged queries (tests/relevance/judgements.json) over the seed directory.
+"""Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance. Builds a temporary instance (`broker seed`, `broker index
-rebuild`), asks GET /api/v1/listings for each query, and prints nDCG@10 per query and the mean.
+Usage: python -m benchmarks.relevance [--set seed|fresh] [--quiet]
+
+Two sets, each a directory with judged search queries and judged needs:
+- seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json
+  and match_judgements.json;
+- fresh (the exam, never tuned to): benchmarks/judged/ — a directory written for the purpose
+  and judgements made by reading it before the engine was run.
+
+Each directory is loaded into a temporary SQLite database and indexed; every query goes through
+the public API (`GET /api/v1/listings`, its filters included) and every need through the
+matcher. Prints nDCG@10 per query or need and the mean, the number of must-not listings in any
+top 10, and the change against the previous run (kept in benchmarks/results/relevance.json).
 Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+import statistics
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instance import Instance, close_app, restore_environment, temporary_instance
-
-JUDGEMENTS = Path(__file__).resolve().parent.parent / "tests" / "relevance" / "judgements.json"
+ROOT = Path(__file__).resolve().parent.parent
+JUDGEMENTS = ROOT / "tests" / "relevance" / "judgements.json"
+MATCH_JUDGEMENTS = ROOT / "tests" / "relevance" / "match_judgements.json"
+FRESH = ROOT / "benchmarks" / "judged"
+HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
+GOALS = {"search": 0.85, "matcher": 0.95}
 
 Key = tuple[str, str]  # (listing title, provider name)
+
+
+# --- Judged sets -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -27,24 +48,64 @@ class JudgedQuery:
     query: str
     need: str
     grades: dict[Key, int]
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    must_not: tuple[Key, ...] = ()
+    id: str = ""
+
+
+def _grades(entry: dict[str, Any], name: str) -> dict[Key, int]:
+    grades: dict[Key, int] = {}
+    for item in entry["judgements"]:
+        key = (item["title"], item["provider"])
+        if key in grades:
+            raise ValueError(f"{name!r} judges {key} twice")
+        grade = int(item["grade"])
+        if not 0 <= grade <= 3:
+            raise ValueError(f"{name!r}: grade {grade} is not 0-3")
+        grades[key] = grade
+    return grades
 
 
 def load_judgements(path: Path = JUDGEMENTS) -> list[JudgedQuery]:
-    """Read the judged set: each query with {(title, provider): grade 0-3}."""
+    """Read judged search queries: each with {(title, provider): grade 0-3} and must-nots."""
     data = json.loads(path.read_text(encoding="utf-8"))
     queries = []
     for entry in data["queries"]:
-        grades: dict[Key, int] = {}
-        for item in entry["judgements"]:
-            key = (item["title"], item["provider"])
-            if key in grades:
-                raise ValueError(f"{entry['query']!r} judges {key} twice")
-            grade = int(item["grade"])
-            if not 0 <= grade <= 3:
-                raise ValueError(f"{entry['query']!r}: grade {grade} is not 0-3")
-            grades[key] = grade
-        queries.append(JudgedQuery(entry["query"], entry.get("need", ""), grades))
+        queries.append(
+            JudgedQuery(
+                query=entry["query"],
+                need=entry.get("need", entry.get("intent", "")),
+                grades=_grades(entry, entry["query"]),
+                filters={k: list(v) for k, v in (entry.get("filters") or {}).items()},
+                must_not=tuple((m["title"], m["provider"]) for m in entry.get("must_not", ())),
+                id=entry.get("id", entry["query"]),
+            )
+        )
     return queries
+
+
+def load_needs(path: Path = MATCH_JUDGEMENTS) -> list[dict[str, Any]]:
+    """Read judged needs (the school, the need, judgements and must-nots)."""
+    return list(json.loads(path.read_text(encoding="utf-8"))["needs"])
+
+
+@dataclass(frozen=True)
+class JudgedSet:
+    name: str
+    queries: Path
+    needs: Path
+    directory: Path | None  # None: the demo seed
+
+
+SETS = {
+    "seed": JudgedSet("seed", JUDGEMENTS, MATCH_JUDGEMENTS, None),
+    "fresh": JudgedSet(
+        "fresh", FRESH / "queries.json", FRESH / "needs.json", FRESH / "directory.jsonl"
+    ),
+}
+
+
+# --- Scoring -----------------------------------------------------------------------------------
 
 
 def dcg(grades: Iterable[int], k: int = K) -> float:
@@ -58,10 +119,90 @@ def ndcg(ranked: list[int], ideal: Iterable[int], k: int = K) -> float:
     return dcg(ranked, k) / best if best > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Score:
+    id: str
+    text: str
+    ndcg: float
+    relevant_in_top: int
+    relevant: int
+    violations: tuple[str, ...]
+    shown: int
+    seconds: float = 0.0
+
+
+# --- Loading a directory -----------------------------------------------------------------------
+
+
+@contextmanager
+def directory_app(directory: Path | None) -> Iterator[Any]:
+    """Yield an app on a temporary database holding `directory` (None: the demo seed), indexed."""
+    from broker import create_app, db
+
+    with tempfile.TemporaryDirectory(prefix="broker-relevance-") as tmp:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "relevance-benchmark",
+                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'relevance.sqlite'}",
+                "INDEX_DIR": str(Path(tmp) / "index"),
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        try:
+            with app.app_context():
+                _load(app, directory)
+            yield app
+        finally:
+            engine = app.extensions.pop("broker.search", None)
+            if engine is not None:
+                engine.close()
+            db.dispose(app)
+
+
+def _load(app: Any, directory: Path | None) -> None:
+    from broker import db
+    from broker.interchange import services as interchange
+    from broker.search import sync
+    from broker.search.engine import get_engine
+    from broker.seeding import seed_local_authorities, seed_schools
+    from providers_seed import reader
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["init-db"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"broker init-db failed: {result.output}")
+    if directory is None:
+        result = runner.invoke(args=["seed"])
+        if result.exit_code != 0:
+            raise RuntimeError(f"broker seed failed: {result.output}")
+    else:
+        with db.new_session(app) as session:
+            session.info["broker.defer_index"] = True
+            seed_local_authorities(session, reader.load_local_authorities())
+            seed_schools(session, reader.load_schools())
+            session.commit()
+            with directory.open("rb") as handle:
+                report = interchange.import_lines(
+                    session, handle, fresh_assurance=True, source=directory.name
+                )
+            session.commit()
+            if report.errors:
+                raise RuntimeError(f"{directory}: {report.errors[:3]}")
+    engine = get_engine(app)
+    with db.new_session(app) as session:
+        session.info["broker.defer_index"] = True
+        sync.rebuild(session, engine.backend, engine.directory)
+
+
+# --- Search queries ----------------------------------------------------------------------------
+
+
 def _results(client: Any, **params: Any) -> dict[str, Any]:
     response = client.get("/api/v1/listings", query_string=params)
     if response.status_code != 200:
-        raise RuntimeError(f"{params}: HTTP {response.status_code}")
+        raise RuntimeError(f"{params}: HTTP {response.status_code} {response.get_data(True)}")
     return response.get_json()
 
 
@@ -77,67 +218,182 @@ def public_keys(client: Any) -> set[Key]:
         page += 1
 
 
-@dataclass(frozen=True)
-class Score:
-    query: str
-    ndcg: float
-    relevant_in_top: int
-    relevant: int
-    unreachable: int
-
-
-def evaluate(client: Any, judged: list[JudgedQuery]) -> list[Score]:
+def evaluate_queries(client: Any, judged: Sequence[JudgedQuery]) -> list[Score]:
     """Run every judged query through the API and score its first K results."""
     reachable = public_keys(client)
     scores = []
     for item in judged:
-        body = _results(client, q=item.query, per_page=K)
-        ranked = [item.grades.get((r["title"], r["provider"]["name"]), 0) for r in body["results"]]
+        started = time.perf_counter()
+        body = _results(client, q=item.query, per_page=K, **item.filters)
+        elapsed = time.perf_counter() - started
+        keys = [(r["title"], r["provider"]["name"]) for r in body["results"]]
+        ranked = [item.grades.get(key, 0) for key in keys]
         ideal = [g for key, g in item.grades.items() if key in reachable]
+        bad = set(item.must_not)
         scores.append(
             Score(
-                query=item.query,
+                id=item.id,
+                text=item.query,
                 ndcg=ndcg(ranked, ideal),
                 relevant_in_top=sum(1 for g in ranked if g >= 2),
                 relevant=sum(1 for g in ideal if g >= 2),
-                unreachable=sum(1 for key in item.grades if key not in reachable),
+                violations=tuple(f"{t} ({p})" for t, p in keys if (t, p) in bad),
+                shown=len(keys),
+                seconds=elapsed,
             )
         )
     return scores
 
 
-def seed_instance(instance: Instance) -> dict[str, float]:
-    """Load and index the seed directory into `instance`; return timings."""
-    seed_s, _ = instance.broker("seed")
-    rebuild_s, _ = instance.broker("index", "rebuild")
-    return {"seed_s": seed_s, "rebuild_s": rebuild_s}
+# --- Needs -------------------------------------------------------------------------------------
 
 
-def run() -> dict[str, float]:
-    """Print nDCG@10 per judged query and the mean; return the summary figures."""
-    from broker import create_app
+def school_of(raw: dict[str, Any]) -> Any:
+    from broker.matching.services import SchoolContext
 
-    judged = load_judgements()
-    with temporary_instance("broker-relevance-") as instance:
-        seed_instance(instance)
-        old = instance.apply_environment()
-        try:
-            app = create_app()
-            scores = evaluate(app.test_client(), judged)
-            close_app(app)
-        finally:
-            restore_environment(old)
-    print(f"\nRelevance: nDCG@{K} over {len(scores)} judged queries (seed directory)")
-    print(f"  {'query':40} {'nDCG':>6} {'good in top':>12} {'not public':>11}")
-    for s in sorted(scores, key=lambda s: s.ndcg):
+    return SchoolContext(
+        phase=raw.get("phase"),
+        la_code=raw.get("la_code"),
+        region=raw.get("region"),
+        type=raw.get("type"),
+        sen_specialisms=tuple(raw.get("sen_specialisms", ())),
+    )
+
+
+def need_of(raw: dict[str, Any]) -> Any:
+    from broker.matching.services import Need
+
+    return Need(
+        text=raw["text"],
+        category=raw.get("category"),
+        ecm_outcomes=tuple(raw.get("ecm_outcomes", ())),
+        pupil_groups=tuple(raw.get("pupil_groups", ())),
+    )
+
+
+def evaluate_needs(app: Any, needs: Sequence[dict[str, Any]]) -> list[Score]:
+    """Run every judged need through the matcher and score its suggestions."""
+    from broker import db
+    from broker.matching.services import suggest
+    from broker.search.engine import get_engine
+
+    engine = get_engine(app)
+    scores = []
+    with app.app_context(), db.new_session(app) as session:
+        for item in needs:
+            grades = _grades(item, item["id"])
+            bad = {(m["title"], m["provider"]) for m in item.get("must_not", ())}
+            started = time.perf_counter()
+            found = suggest(session, engine, school_of(item["school"]), need_of(item["need"]), K)
+            elapsed = time.perf_counter() - started
+            keys = [(s.listing.title, s.provider.name) for s in found]
+            ranked = [grades.get(key, 0) for key in keys]
+            scores.append(
+                Score(
+                    id=item["id"],
+                    text=item["need"]["text"],
+                    ndcg=ndcg(ranked, grades.values()),
+                    relevant_in_top=sum(1 for g in ranked if g >= 2),
+                    relevant=sum(1 for g in grades.values() if g >= 2),
+                    violations=tuple(f"{t} ({p})" for t, p in keys if (t, p) in bad),
+                    shown=len(keys),
+                    seconds=elapsed,
+                )
+            )
+    return scores
+
+
+# --- Running and reporting ---------------------------------------------------------------------
+
+
+def run_set(judged: JudgedSet) -> dict[str, list[Score]]:
+    """Load one set's directory and score its queries and needs."""
+    with directory_app(judged.directory) as app:
+        queries = evaluate_queries(app.test_client(), load_judgements(judged.queries))
+        needs = evaluate_needs(app, load_needs(judged.needs))
+    return {"search": queries, "matcher": needs}
+
+
+def _previous() -> dict[str, Any]:
+    try:
+        return json.loads(HISTORY.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _save(results: dict[str, dict[str, list[Score]]]) -> None:
+    HISTORY.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        name: {kind: [asdict(s) for s in scores] for kind, scores in parts.items()}
+        for name, parts in results.items()
+    }
+    previous = _previous()
+    previous.update(data)
+    HISTORY.write_text(json.dumps(previous, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def report(
+    name: str, kind: str, scores: list[Score], before: dict[str, float], quiet: bool
+) -> None:
+    """Print one set's scores, worst first, with the change against the previous run."""
+    label = "query" if kind == "search" else "need"
+    plural = "queries" if kind == "search" else "needs"
+    print(
+        f"\n{kind.capitalize()} relevance, {name} set: nDCG@{K} over {len(scores)} judged {plural}"
+    )
+    if not quiet:
+        print(f"  {label:44} {'nDCG':>6} {'change':>7} {'good in top':>12}  must-not shown")
+        for s in sorted(scores, key=lambda s: s.ndcg):
+            change = s.ndcg - before[s.id] if s.id in before else None
+            delta = f"{change:+7.3f}" if change is not None and abs(change) >= 0.0005 else " " * 7
+            bad = "; ".join(s.violations)
+            print(
+                f"  {s.text[:44]:44} {s.ndcg:6.3f} {delta} {s.relevant_in_top:>5} of "
+                f"{min(s.relevant, K):<4}  {bad}"
+            )
+    mean = statistics.fmean(s.ndcg for s in scores)
+    old = statistics.fmean(before.values()) if before else None
+    violations = sum(len(s.violations) for s in scores)
+    change = f" (was {old:.3f}, {mean - old:+.3f})" if old is not None else ""
+    print(
+        f"  mean nDCG@{K} {mean:.3f}{change}; must-not in a top {K}: {violations}; "
+        f"median {statistics.median(s.seconds for s in scores) * 1000:.0f} ms; "
+        f"goal {GOALS[kind]:.2f}"
+    )
+
+
+def run(sets: Sequence[str] = ("seed", "fresh"), quiet: bool = False) -> dict[str, Any]:
+    """Score every set; print per item and the means; save the figures; return the summary."""
+    previous = _previous()
+    results = {name: run_set(SETS[name]) for name in sets}
+    summary: dict[str, Any] = {}
+    for name, parts in results.items():
+        for kind, scores in parts.items():
+            before = {s["id"]: s["ndcg"] for s in previous.get(name, {}).get(kind, ())}
+            report(name, kind, scores, before, quiet)
+            summary[f"{name} {kind}"] = {
+                "items": len(scores),
+                "mean_ndcg": statistics.fmean(s.ndcg for s in scores),
+                "min_ndcg": min(s.ndcg for s in scores),
+                "violations": sum(len(s.violations) for s in scores),
+            }
+    _save(results)
+    print("\nRelevance summary (nDCG@10; must-not shown in a top 10)")
+    for key, figures in summary.items():
         print(
-            f"  {s.query:40} {s.ndcg:6.3f} {s.relevant_in_top:>5} of {min(s.relevant, K):<4}"
-            f" {s.unreachable:>9}"
+            f"  {key:16} {figures['mean_ndcg']:.3f} over {figures['items']:>3} "
+            f"(worst {figures['min_ndcg']:.3f}); must-not {figures['violations']}"
         )
-    mean = sum(s.ndcg for s in scores) / len(scores)
-    print(f"  {'mean':40} {mean:6.3f}")
-    return {"queries": len(scores), "mean_ndcg": mean, "min_ndcg": min(s.ndcg for s in scores)}
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="only this set")
+    parser.add_argument("--quiet", action="store_true", help="means only")
+    args = parser.parse_args()
+    run(args.set or ("seed", "fresh"), args.quiet)
 
 
 if __name__ == "__main__":
-    run()
+    main()

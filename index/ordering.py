@@ -20,7 +20,6 @@ PERMUTATIONS = 8
 #: Tie values scaled into [0, TIE_SPAN) for relevance: a backend that can only weight scores
 #: multiplies each score by at most (1 + ~TIE_SPAN), which reorders only near-exact ties.
 TIE_SPAN = 1e-3
-SECONDS_PER_DAY = 86_400
 
 #: Column name stems; the full names end with the permutation number.
 TIE, RECOMMENDED, RECENT = "tie_", "recommended_", "recent_"
@@ -41,27 +40,27 @@ def permutation(seed: int) -> int:
     return seed % PERMUTATIONS
 
 
-def _days(value: datetime | None) -> int:
+def _seconds(value: datetime | None) -> int:
     if value is None:
         return 0
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return int(value.timestamp()) // SECONDS_PER_DAY
+    return int(value.timestamp())
 
 
 def sort_columns(doc: Document) -> dict[str, float]:
     """Return every numeric sort column of `doc`: higher sorts first in each.
 
     tie_k: the tie value alone (in [0, TIE_SPAN)); recommended_k: recommendations plus the tie
-    value; recent_k: the day assured plus the tie value. Exact in a float64.
+    value; recent_k: the second assured plus the tie value (a float64 keeps 2^-22 of it).
     """
     out: dict[str, float] = {}
     recommended = int(getattr(doc, schema.BY_NAME["recommendations"].attr) or 0)
-    day = _days(doc.assured_at)
+    assured = _seconds(doc.assured_at)
     for k, tie in enumerate(tie_values(doc.id)):
         out[f"{TIE}{k}"] = tie * TIE_SPAN
         out[f"{RECOMMENDED}{k}"] = recommended + tie
-        out[f"{RECENT}{k}"] = day + tie
+        out[f"{RECENT}{k}"] = assured + tie
     return out
 
 

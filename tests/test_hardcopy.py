@@ -72,7 +72,7 @@ class World:
         self.online = f.listing(
             session, provider, code="WEB001", title="Data dashboards online course",
             categories=["assessment-data-and-target-setting"], delivery=["online-remote"],
-            cost="free", **local,
+            cost="free", national=True,  # online and open to all: it says national
         )  # fmt: skip
         self.two_areas = f.listing(
             session, provider, code="TWO001", title="Leading inclusive classrooms",

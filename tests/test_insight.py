@@ -167,7 +167,7 @@ def build_scene(session: Session) -> Scene:
     f.listing(
         session,
         good,
-        national=False,
+        national=True,  # an online course open to every school says national
         delivery=["online-remote"],
         categories=["teaching-and-learning"],
         ecm_outcomes=["be-healthy"],

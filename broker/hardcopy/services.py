@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from broker import local_authorities, taxonomy
 from broker.errors import Conflict
 from broker.evidence import recommendation_counts
+from broker.geography import Geography, may_serve_clause
 from broker.models import (
     HardcopyEdition,
     HardcopyEditionListing,
@@ -35,7 +36,7 @@ from broker.models import (
     public_listing_clause,
     utcnow,
 )
-from broker.search.documents import ANYWHERE_DELIVERY, Geography, is_searchable
+from broker.search.documents import is_searchable
 
 #: The section for listings that name no area of support the taxonomy knows.
 OTHER_AREA = taxonomy.Term("other", "Other support")
@@ -128,22 +129,6 @@ class Hardcopy:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _json_has(column: object, value: str) -> sa.ColumnElement[bool]:
-    # Facets are JSON lists of strings; a quoted LIKE finds one member (escaped: codes are data).
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.cast(column, sa.Text).like(f'%"{escaped}"%', escape="\\")
-
-
-def _may_serve(la: LocalAuthority) -> sa.ColumnElement[bool]:
-    """A coarse SQL filter for listings that may serve `la`; Geography.serves has the last word."""
-    return sa.or_(
-        col(Listing.national).is_(True),
-        *(_json_has(Listing.delivery, mode) for mode in sorted(ANYWHERE_DELIVERY)),
-        _json_has(Listing.local_authorities, la.code),
-        _json_has(Listing.regions, la.region),
-    )
-
-
 def _cost(listing: Listing) -> str:
     label = taxonomy.COSTS.label_of(listing.cost)
     note = (listing.price_note or "").strip()
@@ -162,7 +147,7 @@ def serving_entries(session: Session, la: LocalAuthority, now: datetime) -> list
     rows = session.exec(
         select(Listing, Provider)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(public_listing_clause(now), _may_serve(la))
+        .where(public_listing_clause(now), may_serve_clause(la))
     ).all()
     counts = recommendation_counts(session, {int(p.id or 0) for _, p in rows}, now.date())
     geography = Geography.load(session)

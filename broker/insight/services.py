@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker import local_authorities
 from broker.errors import Forbidden
 from broker.evidence import recommendation_counts
+from broker.geography import Geography, may_serve_clause
 from broker.models import (
     Listing,
     LocalAuthority,
@@ -34,7 +34,7 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search.documents import ANYWHERE_DELIVERY, Geography, is_searchable
+from broker.search.documents import is_searchable
 from broker.taxonomy import CATEGORIES, ECM_OUTCOMES, PHASES, PUPIL_GROUPS, Vocabulary
 
 #: A figure drawn from fewer schools than this is never shown (page and CSV alike).
@@ -274,24 +274,13 @@ def _demand(session: Session, la: LocalAuthority, years: Sequence[AcademicYear])
     return counted
 
 
-def _json_has(column: object, value: str) -> sa.ColumnElement[bool]:
-    # Facets are JSON lists of strings; a quoted LIKE finds one member (escaped: codes are data).
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.cast(column, sa.Text).like(f'%"{escaped}"%', escape="\\")
-
-
 def serving_listings(session: Session, la: LocalAuthority, now: datetime) -> list[Listing]:
     """Return every public listing that serves `la` (the directory's own rules decide)."""
     # A coarse SQL filter narrows the rows; is_searchable and Geography.serves have the last word.
     rows = session.exec(
         select(Listing).where(
             Listing.status == "assured",
-            sa.or_(
-                col(Listing.national).is_(True),
-                *(_json_has(Listing.delivery, mode) for mode in sorted(ANYWHERE_DELIVERY)),
-                _json_has(Listing.local_authorities, la.code),
-                _json_has(Listing.regions, la.region),
-            ),
+            may_serve_clause(la),
         )
     ).all()
     counts = recommendation_counts(session, {r.provider_id for r in rows}, now.date())

@@ -31,8 +31,8 @@ from sqlmodel import Session, col, select
 
 from broker.errors import InvalidInput
 from broker.evidence import brokerage_outcomes, recommendation_counts
+from broker.geography import reach
 from broker.models import Listing, LocalAuthority, Provider, utcnow
-from broker.search.documents import ANYWHERE_DELIVERY
 from broker.search.engine import SearchEngine
 from broker.taxonomy import (
     CATEGORIES,
@@ -239,25 +239,14 @@ def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def _serves(listing: Listing, school: SchoolContext) -> str | None:
-    """Return how `listing` reaches the school ("la", "region", "national", "online"), or None."""
-    if school.la_code and school.la_code in listing.local_authorities:
-        return "la"
-    if school.region and school.region in listing.regions:
-        return "region"
-    if listing.national:
-        return "national"
-    if ANYWHERE_DELIVERY & set(listing.delivery):
-        return "online"
-    if not school.la_code and not school.region:
-        return "anywhere"
-    return None
+    """Return how `listing` reaches the school ("la", "region", "national", "anywhere"), or None."""
+    return reach(listing, school.la_code, school.region)
 
 
 _SERVES_REASON = {
     "la": "serves your LA",
     "region": "serves your region",
     "national": "works nationally",
-    "online": "online",
 }
 
 

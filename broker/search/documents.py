@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
 from broker.evidence import recommendation_evidence
-from broker.models import Listing, LocalAuthority, Provider, utcnow
-from broker.taxonomy import REGIONS, SCHOOLS_NEEDED
+from broker.geography import Geography
+from broker.models import Listing, Provider, utcnow
+from broker.taxonomy import SCHOOLS_NEEDED
 from index.documents import Document
-
-#: Delivery modes that work wherever the school is.
-ANYWHERE_DELIVERY = frozenset({"online-remote", "downloadable-resource"})
-
-
-@dataclass(frozen=True)
-class Geography:
-    """Every LA code with its region, to expand where a listing works into the "serves" relation."""
-
-    la_regions: dict[str, str]
-
-    @classmethod
-    def load(cls, session: Session) -> Geography:
-        rows = session.exec(select(LocalAuthority.code, LocalAuthority.region)).all()
-        return cls({code: region for code, region in rows})
-
-    def serves(self, listing: Listing) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Return (regions, LA codes) where `listing` is available."""
-        if listing.national or ANYWHERE_DELIVERY & set(listing.delivery):
-            return REGIONS.slugs, tuple(sorted(self.la_regions))
-        las = set(listing.local_authorities) & set(self.la_regions)
-        regions = set(listing.regions)
-        las |= {code for code, region in self.la_regions.items() if region in regions}
-        regions |= {self.la_regions[code] for code in las}
-        ordered_regions = tuple(r for r in REGIONS.slugs if r in regions)
-        return ordered_regions, tuple(sorted(las))
-
 
 #: A provider's recommending schools and when the two-school rule stops holding by itself.
 Evidence = tuple[int, datetime | None]

@@ -97,6 +97,6 @@ def test_sort_columns_order_by_the_value_then_the_tie_and_stay_in_range():
     for k in range(ordering.PERMUTATIONS):
         assert 0 <= columns[f"tie_{k}"] < ordering.TIE_SPAN
         assert 4 <= columns[f"recommended_{k}"] < 5
-    days = int(datetime(2009, 6, 1, tzinfo=UTC).timestamp()) // ordering.SECONDS_PER_DAY
-    assert days <= columns["recent_0"] < days + 1
+    second = int(datetime(2009, 6, 1, tzinfo=UTC).timestamp())
+    assert second <= columns["recent_0"] < second + 1
     assert ordering.tie_values(5) == ordering.tie_values(5) != ordering.tie_values(6)

@@ -83,7 +83,8 @@ def test_a_match_returns_suggestions_per_need_in_request_order(client: FlaskClie
         "autis" in needs[0]["results"][0]["title"].lower()
         or "ASD" in needs[0]["results"][0]["title"]
     )
-    assert "governor" in needs[1]["results"][0]["title"].lower()
+    # "governors" also finds its synonyms: governance, the governing body.
+    assert "govern" in needs[1]["results"][0]["title"].lower()
     assert "phonics" in needs[2]["results"][0]["title"].lower()
     first = needs[1]["results"][0]
     assert first["score"] == 1.0

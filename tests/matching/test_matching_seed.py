@@ -121,9 +121,7 @@ def check_rules(
         assert counts.get(int(s.provider.id or 0), 0) >= SCHOOLS_NEEDED
         if phases:
             assert phases & set(listing.phases), (listing.title, listing.phases, phases)
-        anywhere = listing.national or {"online-remote", "downloadable-resource"} & set(
-            listing.delivery
-        )
+        anywhere = listing.national  # online delivery does not widen where a listing works
         if school.la_code:
             assert (
                 school.la_code in listing.local_authorities or region in listing.regions or anywhere
@@ -146,8 +144,6 @@ def check_rules(
                 assert (region or school.region) in listing.regions
             if reason == "works nationally":
                 assert listing.national
-            if reason == "online":
-                assert {"online-remote", "downloadable-resource"} & set(listing.delivery)
             if reason.startswith("pupil group: "):
                 assert set(need.pupil_groups) & set(listing.pupil_groups)
             if reason.startswith("SEN: "):

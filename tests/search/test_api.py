@@ -29,7 +29,7 @@ class Directory:
     phonics: int  # primary, teaching-and-learning, free, Kent only
     maths: int  # secondary, curriculum, paid, national
     autism: int  # special, inclusion, funded, region west-midlands
-    governors: int  # primary+secondary, governance, paid, online (serves everywhere)
+    governors: int  # primary+secondary, governance, paid, online and open to all (national)
     attendance: int  # secondary, behaviour, traded, Birmingham only
     suspended: int
     lapsed: int
@@ -90,7 +90,7 @@ def directory(session: Session) -> Directory:
         phases=["primary", "secondary"],
         delivery=["online-remote"],
         cost="paid",
-        national=False,
+        national=True,  # online and open to every school: it says national
     )
     attendance = f.listing(
         session,

@@ -35,8 +35,6 @@ LAS = {
     "E09000001": "london",
     "E06000001": "north-east",
 }
-#: Delivery modes that reach a school anywhere (the "serves" relation treats them as national).
-REMOTE = {"online-remote", "downloadable-resource"}
 FACETS = (*LISTING_FACETS, "la")
 
 
@@ -134,7 +132,7 @@ def expected_rows(session: Session) -> list[Row]:
             continue
         if len(schools.get(provider.id, ())) < SCHOOLS_NEEDED:
             continue
-        if listing.national or REMOTE & set(listing.delivery):
+        if listing.national:  # online delivery does not widen where a listing works
             las, regions = set(regions_of), set(REGIONS.slugs)
         else:
             named = {code for code in listing.local_authorities if code in regions_of}

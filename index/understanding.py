@@ -1,0 +1,242 @@
+"""Query understanding: what the words of a search imply, decided by data (understanding.txt).
+
+A pure function of the parsed clauses, the same for every engine:
+
+- "context" forms (year groups, key stages, "sixth form") imply a facet value (a phase) and
+  stop being required words: a listing for primary schools need not say "Year 4";
+- "topic" forms ("partially sighted", "times tables") imply facet values (an SEN specialism, an
+  area of support) that raise matching hits, while the words are still searched for;
+- "expand" forms (everyday wordings such as "won't come to school") also match the words
+  listings use for the same thing ("attendance", "EBSA");
+- filler words ("two", "join", "last", "help") and bare numbers count in the score at most:
+  a listing need not contain them and they are never given as a reason.
+
+The implied values are preferences, never filters, and the search page says what it understood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from index import analysis
+from index.query import Alternative, Clause
+
+UNDERSTANDING_FILE = Path(__file__).with_name("understanding.txt")
+#: How much an implied value raises a hit: score * (1 + weight) (context, topic).
+CONTEXT_WEIGHT = 0.6
+TOPIC_WEIGHT = 0.3
+
+Form = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # "context" | "topic" | "expand"
+    forms: tuple[Form, ...]
+    implies: tuple[tuple[str, str], ...] = ()
+    expansions: tuple[Form, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+    filler: frozenset[str]
+
+    @property
+    def longest(self) -> int:
+        return max((len(f) for r in self.rules for f in r.forms), default=1)
+
+
+@dataclass(frozen=True)
+class Implication:
+    """A facet value the search's words imply, and the words (as typed) that imply it."""
+
+    facet: str
+    value: str
+    words: tuple[str, ...]
+    context: bool
+    weight: float
+
+
+@dataclass(frozen=True)
+class Understanding:
+    #: Clauses a hit must match (subject to the query's minimum) and negated clauses.
+    clauses: tuple[Clause, ...]
+    #: Clauses that only add to the score (context words, filler).
+    boosts: tuple[Clause, ...]
+    implied: tuple[Implication, ...]
+
+
+def _forms(text: str) -> list[Form]:
+    out: list[Form] = []
+    for raw in text.split(","):
+        form = tuple(analysis.analyse(raw.strip()))
+        if form and form not in out:
+            out.append(form)
+    return out
+
+
+def parse_rules(lines: Iterable[str]) -> Rules:
+    """Parse understanding.txt; a malformed line raises ValueError naming it."""
+    rules: list[Rule] = []
+    filler: set[str] = set()
+    for number, raw in enumerate(lines, start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        head, sep, tail = line.partition("=")
+        if not sep:
+            raise ValueError(f"understanding.txt line {number}: no '='")
+        words = head.split(None, 1)
+        kind = words[0]
+        if kind == "filler":
+            filler.update(t for form in _forms(tail) for t in form)
+        elif kind in ("context", "topic"):
+            implies = []
+            for part in words[1].split(","):
+                facet, _, value = part.strip().partition(":")
+                if not facet or not value:
+                    raise ValueError(f"understanding.txt line {number}: bad {part!r}")
+                implies.append((facet, value))
+            rules.append(Rule(kind, _with_synonyms(_forms(tail)), tuple(implies)))
+        elif kind == "expand":
+            rules.append(
+                Rule(
+                    kind,
+                    tuple(_forms(words[1] if len(words) > 1 else "")),
+                    expansions=_with_synonyms(_forms(tail)),
+                )
+            )
+        else:
+            raise ValueError(f"understanding.txt line {number}: unknown kind {kind!r}")
+    return Rules(tuple(rules), frozenset(filler))
+
+
+def _with_synonyms(forms: Sequence[Form]) -> tuple[Form, ...]:
+    """Return `forms` and every form of their synonyms lines."""
+    out: dict[Form, None] = {}
+    for form in forms:
+        out.update(dict.fromkeys(analysis.synonyms().expand(form)))
+        out[form] = None
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    """Return the understanding rules, read once from understanding.txt."""
+    return parse_rules(UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines())
+
+
+# --- Understanding a search ---------------------------------------------------------------------
+
+
+def _own(clause: Clause) -> Form:
+    """Return the analysed form of the words the user typed for `clause`."""
+    return tuple(analysis.analyse(" ".join(clause.words)))
+
+
+def _match_at(clauses: Sequence[Clause], start: int, form: Form, longest: int) -> int:
+    """Return how many clauses from `start` spell `form` (0 if they do not)."""
+    first = clauses[start]
+    if any(alt.terms == form and not alt.prefix for alt in first.alternatives):
+        return 1
+    terms: list[str] = []
+    for end in range(start, min(len(clauses), start + longest)):
+        clause = clauses[end]
+        if clause.negated:
+            return 0
+        terms.extend(_own(clause))
+        if tuple(terms) == form:
+            return end - start + 1
+        if len(terms) >= len(form) or tuple(terms) != form[: len(terms)]:
+            return 0
+    return 0
+
+
+def understand(
+    clauses: Sequence[Clause],
+    *,
+    skip_facets: Iterable[str] = (),
+    the_rules: Rules | None = None,
+) -> Understanding:
+    """Return what `clauses` (a parsed search, in order) imply, and the clauses to search with.
+
+    Facets in `skip_facets` (already filtered by the user) are not implied.
+    """
+    the_rules = the_rules or rules()
+    skip = set(skip_facets)
+    longest = the_rules.longest
+    positive = [c for c in clauses if not c.negated]
+    negative = [c for c in clauses if c.negated]
+    implied: dict[tuple[str, str], Implication] = {}
+    consumed: dict[int, str] = {}  # clause index -> "context" | "expand"
+    replacements: dict[int, Clause] = {}
+
+    def imply(rule: Rule, words: tuple[str, ...]) -> None:
+        weight = CONTEXT_WEIGHT if rule.kind == "context" else TOPIC_WEIGHT
+        for facet, value in rule.implies:
+            if facet in skip or (facet, value) in implied:
+                continue
+            implied[(facet, value)] = Implication(
+                facet, value, words, rule.kind == "context", weight
+            )
+
+    ordered = sorted(the_rules.rules, key=lambda r: -max(len(f) for f in r.forms))
+    for rule in ordered:
+        for form in sorted(rule.forms, key=len, reverse=True):
+            i = 0
+            while i < len(positive):
+                if rule.kind != "topic" and i in consumed:
+                    i += 1
+                    continue
+                length = _match_at(positive, i, form, longest)
+                if not length or (
+                    rule.kind != "topic" and any(j in consumed for j in range(i, i + length))
+                ):
+                    i += 1
+                    continue
+                span = positive[i : i + length]
+                words = tuple(w for c in span for w in c.words)
+                if rule.kind in ("context", "topic"):
+                    imply(rule, words)
+                if rule.kind == "context":
+                    for j in range(i, i + length):
+                        consumed[j] = "context"
+                elif rule.kind == "expand":
+                    alternatives = dict.fromkeys(a for c in span for a in c.alternatives)
+                    if length > 1:
+                        alternatives[Alternative(form)] = None
+                    alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
+                    replacements[i] = Clause(tuple(alternatives), words, False, True)
+                    for j in range(i, i + length):
+                        consumed[j] = "expand"
+                i += length
+    required: list[Clause] = []
+    boosts: list[Clause] = []
+    for i, clause in enumerate(positive):
+        if consumed.get(i) == "context":
+            boosts.append(clause)
+        elif i in replacements:
+            required.append(replacements[i])
+        elif consumed.get(i) == "expand":
+            continue
+        elif all(w.isdigit() for w in clause.words):
+            continue  # a bare number says nothing on its own
+        elif _is_filler(clause, the_rules.filler):
+            boosts.append(clause)
+        else:
+            required.append(clause)
+    if not required:
+        # Only context or filler: search for those words after all.
+        required, boosts = boosts, []
+    return Understanding(tuple(required + negative), tuple(boosts), tuple(implied.values()))
+
+
+def _is_filler(clause: Clause, filler: frozenset[str]) -> bool:
+    if clause.expanded or len(clause.alternatives) != 1:
+        return False
+    terms = clause.alternatives[0].terms
+    return all(t in filler for t in terms)
