@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from index import ordering, schema
+from index import analysis, ordering, schema
 from index.query import Alternative, Clause, Query
 
 #: The catch-all field every public text field is also indexed into, for matching only.
@@ -95,6 +95,14 @@ class Boost:
 
 
 @dataclass(frozen=True)
+class Max:
+    """Documents matching any of `nodes`, scoring the best of them (plus `tie` times the rest)."""
+
+    nodes: tuple[Node, ...]
+    tie: float = 0.0
+
+
+@dataclass(frozen=True)
 class Bool:
     """Documents matching every `must`, at least `minimum` of `should` (0: any or none) and no
     `must_not`; scores add up over the matched `must` and `should` nodes."""
@@ -105,7 +113,7 @@ class Bool:
     minimum: int = 0
 
 
-Node = Term | Terms | Phrase | Prefix | Every | After | Constant | Boost | Bool
+Node = Term | Terms | Phrase | Prefix | Every | After | Constant | Boost | Max | Bool
 
 
 @dataclass(frozen=True)
@@ -157,15 +165,28 @@ def clause_match(clause: Clause) -> Node:
     return _any([_alternative(alt, ALL) for alt in clause.alternatives])
 
 
+#: How much the other forms of a clause add to its best form's score (synonyms are one concept).
+FORM_TIE = 0.1
+#: The weight of a synonym's form relative to the words as typed.
+SYNONYM_WEIGHT = 0.9
+
+
 def clause_score(clause: Clause) -> Node:
-    """Return the scored node of `clause`: each alternative in each public text field, boosted."""
-    return _any(
-        [
-            _alternative(alt, f.name, round(f.boost * clause.weight, 6))
-            for alt in dict.fromkeys(clause.alternatives)
-            for f in schema.PUBLIC_TEXT
-        ]
-    )
+    """Return the scored node of `clause`: its best-scoring form, where a form scores its
+    matches in every public text field, boosted (a synonym found too adds a little).
+
+    A phrase's score is divided by its length, so that every clause (one concept) weighs about
+    the same whatever the number of its words; synonyms weigh a little less than the words typed.
+    """
+    typed = tuple(analysis.analyse(" ".join(clause.words)))
+    forms = []
+    for alt in dict.fromkeys(clause.alternatives):
+        weight = clause.weight / len(alt.terms)
+        if clause.expanded and alt.terms != typed:
+            weight *= SYNONYM_WEIGHT
+        fields = [_alternative(alt, f.name, round(f.boost * weight, 6)) for f in schema.PUBLIC_TEXT]
+        forms.append(_any(fields))
+    return forms[0] if len(forms) == 1 else Max(tuple(forms), FORM_TIE)
 
 
 def _words(query: Query, per_clause) -> Node | None:  # type: ignore[no-untyped-def]

@@ -87,6 +87,8 @@ def realise(node: p.Node, ts: tantivy.Schema) -> tantivy.Query:
         return Q.const_score_query(realise(node.node, ts), node.score)
     if isinstance(node, p.Boost):
         return Q.boost_query(realise(node.node, ts), node.factor)
+    if isinstance(node, p.Max):
+        return Q.disjunction_max_query([realise(n, ts) for n in node.nodes], node.tie)
     if isinstance(node, p.Bool):
         subs = [(Occur.Must, realise(n, ts)) for n in node.must]
         subs += [(Occur.Should, realise(n, ts)) for n in node.should]

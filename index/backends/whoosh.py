@@ -104,6 +104,8 @@ def realise(node: p.Node) -> wq.Query:
     if isinstance(node, p.Boost):
         inner = realise(node.node)
         return inner.with_boost(inner.boost * node.factor)
+    if isinstance(node, p.Max):
+        return wq.DisjunctionMax([realise(n) for n in node.nodes], tiebreak=node.tie)
     if isinstance(node, p.Bool):
         positive: wq.Query
         must = [realise(n) for n in node.must]
@@ -160,6 +162,8 @@ class _Run:
             found = frozenset(self.reader.all_doc_ids())
         elif isinstance(node, p.Constant | p.Boost):
             found = self.docs(node.node)
+        elif isinstance(node, p.Max):
+            found = frozenset().union(*(self.docs(n) for n in node.nodes))
         elif isinstance(node, p.Bool):
             found = self._bool(node)
         else:

@@ -178,7 +178,7 @@ TITLE_WORDS = {
     "dyslexia": r"\bdyslexi|\bSpLD\b|specific learning difficulties",
     "coaching": r"\bcoach",
     "transition": r"\btransition",
-    "governors": r"\bgovern(ors?|ing body|ing board|ance)\b",  # with its synonyms
+    "governors": r"\bgovern(ors?|ing (body|bodies|boards?)|ance)\b",  # with its synonyms
     "safeguarding": r"\bsafeguard",
     "moderation": r"\bmoderat",
 }
