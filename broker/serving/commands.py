@@ -6,12 +6,27 @@ import os
 import sys
 
 import click
-from flask.cli import ScriptInfo, get_debug_flag, pass_script_info, show_server_banner
+from flask import Flask
+from flask.cli import (
+    NoAppException,
+    ScriptInfo,
+    get_debug_flag,
+    pass_script_info,
+    show_server_banner,
+)
 from werkzeug.serving import run_simple
 
 from broker.serving.devserver import QuietRequestHandler
 
 GUNICORN_CONFIG = "python:broker.serving.gunicorn_conf"
+
+
+def _load(info: ScriptInfo) -> Flask:
+    """Create the app, or stop with the configuration problem as one line (no usage text)."""
+    try:
+        return info.load_app()
+    except NoAppException as exc:
+        raise click.ClickException(exc.message) from None
 
 
 @click.command("serve")
@@ -23,7 +38,7 @@ def serve_command(
     info: ScriptInfo, bind: str | None, workers: int | None, threads: int | None
 ) -> None:
     """Serve the application with gunicorn: several workers and threads (production)."""
-    info.load_app()  # refuse a bad configuration here, in one line, before forking workers
+    _load(info)  # refuse a bad configuration here, in one line, before forking workers
     for name, value in (("BIND", bind), ("WORKERS", workers), ("THREADS", threads)):
         if value is not None:
             os.environ[f"BROKER_{name}"] = str(value)
@@ -43,7 +58,7 @@ def run_command(
     info: ScriptInfo, host: str, port: int, reload: bool | None, debugger: bool | None
 ) -> None:
     """Run Werkzeug's development server (for `make run`; use `broker serve` in production)."""
-    app = info.load_app()
+    app = _load(info)
     debug = get_debug_flag()
     show_server_banner(debug, info.app_import_path)
     run_simple(

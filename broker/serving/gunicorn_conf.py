@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker import config
+from broker import config as _config  # `config` is itself a gunicorn setting name
 
-_settings = config.server()
-_app = config.load(config.instance_path())
+_settings = _config.server()
+_app = _config.load(_config.instance_path())
 
 wsgi_app = "broker:create_app()"
 bind = [_settings["BIND"]]
@@ -51,7 +51,11 @@ logconfig_dict: dict[str, Any] = {
             "stream": "ext://sys.stdout",
         },
     },
+    # Libraries' warnings through the root logger; the app's own loggers have their own handler
+    # (broker.logs.configure), so they do not pass theirs up as well.
+    "root": {"level": "WARNING", "handlers": ["error"]},
     "loggers": {
+        "broker": {"propagate": False},
         "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
     },
