@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from broker import db
-from broker.models import AuditEvent, Listing
+from broker.models import AuditEvent, Listing, User
 from broker.search.engine import get_engine
 from tests import factories as f
 from tests.auth.helpers import PASSWORD, current_code
@@ -28,7 +28,7 @@ CHANGES = 200
 KILL_AFTER = 60  # acknowledged changes before the kill: the rest are in flight or not yet sent
 
 
-def _build(tmp_path: Path, url: str) -> tuple[str, list[int]]:
+def _build(tmp_path: Path, url: str) -> tuple[User, list[int]]:
     """Add a QA officer and 200 assured listings of one provider in the officer's LA; index them."""
     app = make_app(tmp_path, url)
     try:
@@ -38,20 +38,20 @@ def _build(tmp_path: Path, url: str) -> tuple[str, list[int]]:
             ids = [int(f.listing(s, provider).id or 0) for _ in range(CHANGES)]
             s.commit()
             qa = make_user(s, "qa_officer", la_id=la.id, enrolled=True)
-            secret_holder = (qa.email, qa)
         get_engine(app).sync()
     finally:
         close_app(app)
-    return secret_holder[0], ids, secret_holder[1]  # type: ignore[return-value]
+    return qa, ids
 
 
-def _sign_in(port: int, email: str, qa: object) -> live.Browser:
+def _sign_in(port: int, qa: User) -> live.Browser:
+    """Sign the QA officer in over HTTP, with the second factor."""
     browser = live.Browser(port)
     browser.get("/sign-in")
-    status, _, body = browser.post("/sign-in", {"email": email, "password": PASSWORD})
+    status, _, body = browser.post("/sign-in", {"email": qa.email, "password": PASSWORD})
     assert status == 302, body[:500]
     browser.get("/two-factor")
-    status, _, body = browser.post("/two-factor", {"code": current_code(qa)})  # type: ignore[arg-type]
+    status, _, body = browser.post("/two-factor", {"code": current_code(qa)})
     assert status == 302, body[:500]
     return browser
 
@@ -62,9 +62,9 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_flight(
     env = live.server_env(
         tmp_path, sqlite_template, BROKER_WORKERS="3", BROKER_THREADS="4", BROKER_TIMEOUT="30"
     )
-    email, ids, qa = _build(tmp_path, env["BROKER_DATABASE_URL"])  # type: ignore[misc]
+    qa, ids = _build(tmp_path, env["BROKER_DATABASE_URL"])
     server = live.start(["serve", "--bind", "127.0.0.1:{port}"], env, tmp_path / "logs")
-    browser = _sign_in(server.port, email, qa)
+    browser = _sign_in(server.port, qa)
     browser.get(f"/qa/listings/{ids[0]}")  # a page with the QA forms: its CSRF token
     headers = browser._headers()
     acknowledged: list[int] = []
