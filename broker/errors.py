@@ -77,7 +77,7 @@ def register(app: Flask) -> None:
         status = exc.code or 500
         message = exc.description if status in (400, 405, 413, 429) else ""
         body, status = render_error(status, message or "")
-        response = app.make_response((body, status))
+        response = app.make_response((body, status))  # type: ignore[arg-type]
         # Keep what the exception says about itself: Allow on 405, Retry-After on 429...
         for name, value in exc.get_headers():
             if name.lower() not in ("content-type", "content-length"):
