@@ -17,6 +17,8 @@ from werkzeug.exceptions import BadRequest
 
 #: Every C0 control character and DEL.
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Bodies read as form fields; any other body is read as JSON.
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: The same less tab, newline and carriage return (allowed in multi-line text).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -54,14 +56,16 @@ def check_request() -> None:
         raise ControlCharacters("web address")
     if _bad_pairs(request.args.items(multi=True)):
         raise ControlCharacters("web address")
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if request.is_json:
-            if bad_strings(request.get_json(silent=True)):
-                raise ControlCharacters("request body")
-        elif _bad_pairs(request.form.items(multi=True)) or any(
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    if request.mimetype in _FORM_TYPES:
+        if _bad_pairs(request.form.items(multi=True)) or any(
             _ANY_CONTROL.search(f.filename or "") for f in request.files.values()
         ):
             raise ControlCharacters("form")
+    # Any other body is read as JSON, whatever its declared type (the API reads it so too).
+    elif bad_strings(request.get_json(force=True, silent=True)):
+        raise ControlCharacters("request body")
 
 
 def init_app(app: Flask) -> None:

@@ -132,6 +132,11 @@ def test_a_control_character_in_a_json_key_is_refused(client: FlaskClient) -> No
     _refused(client.post("/api/v1/match", json={"needs\x00": []}), "/api/")
 
 
+def test_a_json_body_sent_as_plain_text_is_checked_too(client: FlaskClient) -> None:
+    body = '{"needs": [{"text": "phonics\\u0000"}]}'
+    _refused(client.post("/api/v1/match", data=body, content_type="text/plain"), "/api/")
+
+
 def test_tabs_and_newlines_in_multi_line_text_are_accepted(client: FlaskClient) -> None:
     need = {"text": "Phonics in year 1:\r\n\tboys' reading\nand writing"}
     assert client.post("/api/v1/match", json={"needs": [need]}).status_code == 200
