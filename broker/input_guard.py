@@ -17,10 +17,10 @@ from werkzeug.exceptions import BadRequest
 
 #: Every C0 control character and DEL.
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: Bodies read as form fields; any other body is read as JSON.
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: The same less tab, newline and carriage return (allowed in multi-line text).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Bodies read as form fields; any other body is read as JSON.
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ControlCharacters(BadRequest):
