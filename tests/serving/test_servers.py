@@ -224,3 +224,34 @@ def test_the_courier_starts_only_when_a_retry_interval_is_set(
         assert courier.start(app) is None
     finally:
         close_app(app)
+
+
+def test_each_gunicorn_worker_retries_what_a_dead_process_left_in_the_outbox(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    from sqlmodel import Session, select
+
+    from broker import db
+    from broker.models import MailMessage
+
+    env = live.server_env(
+        tmp_path, sqlite_template, BROKER_WORKERS="2", BROKER_MAIL_RETRY_SECONDS="1"
+    )
+    engine = db.make_engine(env["BROKER_DATABASE_URL"])
+    try:
+        with Session(engine) as s:
+            s.add(MailMessage(to_address="left@example.org", subject="Left", body_text="Body"))
+            s.commit()
+        server = live.start(["serve", "--bind", "127.0.0.1:{port}"], env, tmp_path / "logs")
+        try:
+            deadline = time.monotonic() + 15
+            sent = None
+            while sent is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+                with Session(engine) as s:
+                    sent = s.exec(select(MailMessage.sent_at)).one()
+            assert sent is not None, server.output()
+        finally:
+            server.stop()
+    finally:
+        engine.dispose()
