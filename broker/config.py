@@ -48,7 +48,7 @@ def load(instance_path: str) -> dict[str, Any]:
         "HARDCOPY_RATE_LIMIT": env.get("BROKER_HARDCOPY_RATE_LIMIT", "10 per minute"),
         # Visit-pack PDFs likewise, per client.
         "VISIT_PACK_RATE_LIMIT": env.get("BROKER_VISIT_PACK_RATE_LIMIT", "20 per minute"),
-        # The public address is HTTPS: cookies marked Secure and HSTS sent (on when the base URL is https).
+        # Served over HTTPS: Secure cookies and HSTS (on by default when the base URL is https).
         "HTTPS": https,
         # Cookies only over HTTPS; follows BROKER_HTTPS unless set on its own.
         "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", str(https))),
