@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export BROKER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install assets run test lint bench clean
+.PHONY: install assets run serve test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ run: install instance/secret_key
 	$(BIN)/broker init-db
 	$(BIN)/broker seed
 	$(BIN)/broker index rebuild
-	$(BIN)/broker run --host $(HOST) --port $(PORT)
+	BROKER_BASE_URL=$${BROKER_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/broker run --host $(HOST) --port $(PORT)
+
+# The production server (gunicorn: BROKER_WORKERS workers x BROKER_THREADS threads); no demo data.
+serve: install instance/secret_key
+	$(BIN)/broker init-db
+	$(BIN)/broker serve --bind $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check broker index providers_seed tests benchmarks

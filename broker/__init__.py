@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,23 +18,30 @@ class ConfigurationError(RuntimeError):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
+    from broker import config
+
     app = Flask(
         __name__,
-        instance_path=os.environ.get("BROKER_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=config.instance_path(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         static_url_path="/assets",
     )
-    from broker import config
-
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     _secret_key(app)
 
-    from broker import db, errors, security
+    from broker import db, errors, health, input_guard, logs, security
+
+    # First: every request gets its id, then its input is checked, before any other hook.
+    logs.init_app(app)
+    input_guard.init_app(app)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     from broker.extensions import csrf, limiter
 
     db.init_app(app)
@@ -41,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     errors.register(app)
+    health.init_app(app)
 
     from broker import templating
     from broker.search import engine as search_engine
@@ -91,16 +100,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+#: Shorter secret keys are refused outside tests: they can be guessed, and sessions forged.
+MIN_SECRET_KEY_LENGTH = 32
+
+
 def _secret_key(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
-        return
-    key_file = Path(app.config["SECRET_KEY_FILE"])
-    if key_file.is_file():
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
-    elif app.config.get("TESTING") or app.debug:
-        app.config["SECRET_KEY"] = os.urandom(32).hex()
-    else:
+    key, source = app.config.get("SECRET_KEY"), "BROKER_SECRET_KEY"
+    if not key:
+        key_file = Path(app.config["SECRET_KEY_FILE"])
+        if key_file.is_file():
+            key, source = key_file.read_text().strip(), str(key_file)
+        elif app.config.get("TESTING") or app.debug:
+            key = os.urandom(32).hex()
+        else:
+            raise ConfigurationError(
+                "BROKER_SECRET_KEY is not set. Set it to a long random value "
+                f"(or write one to {key_file}); the service will not start with a known key."
+            )
+    if not key:
         raise ConfigurationError(
-            "BROKER_SECRET_KEY is not set. Set it to a long random value "
-            f"(or write one to {key_file}); the service will not start with a known key."
+            f"The secret key in {source} is empty: write a long random value there "
+            "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
         )
+    if len(key) < MIN_SECRET_KEY_LENGTH and not app.config.get("TESTING"):
+        raise ConfigurationError(
+            f"The secret key in {source} is too short ({len(key)} characters): use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters "
+            "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    app.config["SECRET_KEY"] = key

@@ -41,3 +41,13 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main() -> None:
     """The School Improvement e-Directory."""
+
+
+def _serving_commands() -> None:
+    from broker.serving.commands import run_command, serve_command
+
+    main.add_command(serve_command)
+    main.add_command(run_command)  # replaces Flask's: no Server header naming versions
+
+
+_serving_commands()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,19 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_path() -> str:
+    """Return the instance folder: BROKER_INSTANCE_PATH, else ./instance beside the package."""
+    return os.environ.get("BROKER_INSTANCE_PATH") or str(
+        Path(__file__).resolve().parent.parent / "instance"
+    )
+
+
 def load(instance_path: str) -> dict[str, Any]:
     """Return the settings for an app whose instance folder is `instance_path`."""
     env = os.environ
     instance = Path(instance_path)
+    base_url = (env.get("BROKER_BASE_URL") or "").rstrip("/") or None
+    https = _bool(env.get("BROKER_HTTPS", str(bool(base_url and base_url.startswith("https:")))))
     return {
         # SQLite file in the instance folder unless a database URL is given.
         "DATABASE_URL": env.get("BROKER_DATABASE_URL", f"sqlite:///{instance / 'broker.sqlite'}"),
@@ -39,14 +49,26 @@ def load(instance_path: str) -> dict[str, Any]:
         "HARDCOPY_RATE_LIMIT": env.get("BROKER_HARDCOPY_RATE_LIMIT", "10 per minute"),
         # Visit-pack PDFs likewise, per client.
         "VISIT_PACK_RATE_LIMIT": env.get("BROKER_VISIT_PACK_RATE_LIMIT", "20 per minute"),
-        # Cookies only over HTTPS; off for local http://127.0.0.1 development.
-        "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", "false")),
+        # Served over HTTPS: Secure cookies and HSTS (on by default when the base URL is https).
+        "HTTPS": https,
+        # Cookies only over HTTPS; follows BROKER_HTTPS unless set on its own.
+        "SESSION_COOKIE_SECURE": _bool(env.get("BROKER_SECURE_COOKIES", str(https))),
+        # Seconds browsers must keep to HTTPS once told (Strict-Transport-Security max-age).
+        "HSTS_SECONDS": int(env.get("BROKER_HSTS_SECONDS", "31536000")),
+        # Proxies in front of the app (hops) whose X-Forwarded-For/-Proto are believed; 0: none.
+        "TRUSTED_PROXIES": int(env.get("BROKER_TRUSTED_PROXIES", "0")),
+        # The largest request body read, in bytes (larger ones get 413 without being read).
+        "MAX_CONTENT_LENGTH": int(env.get("BROKER_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # "text" (one line, with the request id) or "json" (JSON lines for a log collector).
+        "LOG_FORMAT": env.get("BROKER_LOG_FORMAT", "text").strip().lower(),
+        # The application's log level; INFO shows development email and each request's id.
+        "LOG_LEVEL": env.get("BROKER_LOG_LEVEL", "INFO").strip().upper(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # --- accounts and email (issue 4) ---
         # The public address emailed links start with (e.g. https://directory.example.gov.uk);
         # set it in production so a forged Host header can never shape a reset link.
-        "BASE_URL": (env.get("BROKER_BASE_URL") or "").rstrip("/") or None,
+        "BASE_URL": base_url,
         # "smtp" or "log"; unset means SMTP when BROKER_SMTP_HOST is set, else the app log.
         "MAIL_BACKEND": env.get("BROKER_MAIL_BACKEND") or None,
         "SMTP_HOST": env.get("BROKER_SMTP_HOST") or None,
@@ -61,15 +83,22 @@ def load(instance_path: str) -> dict[str, Any]:
         ),
         # `broker mail send` gives up on a message after this many attempts.
         "MAIL_MAX_ATTEMPTS": int(env.get("BROKER_MAIL_MAX_ATTEMPTS", "10")),
+        # Each `broker serve` worker retries unsent mail this often (seconds; 0: only by command).
+        "MAIL_RETRY_SECONDS": int(env.get("BROKER_MAIL_RETRY_SECONDS", "60")),
         # Sessions end after this many idle minutes, and this many hours after sign-in.
         "SESSION_IDLE_MINUTES": int(env.get("BROKER_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(env.get("BROKER_SESSION_ABSOLUTE_HOURS", "12")),
-        # Failed sign-ins allowed per account and per client address in the window.
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(
-            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")
+        # Failed sign-ins allowed in the window: one account from one client address,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": int(
+            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS", "5")
         ),
+        # one account from anywhere (above the first, so one client alone cannot lock a user out),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(
+            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ACCOUNT", "10")
+        ),
+        # and one client address over every account (much higher: a school or council shares one).
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(
-            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
+            env.get("BROKER_LOGIN_MAX_FAILURES_PER_ADDRESS", "100")
         ),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("BROKER_LOGIN_FAILURE_WINDOW_MINUTES", "15")),
         # Lifetimes of emailed one-time links.
@@ -78,4 +107,24 @@ def load(instance_path: str) -> dict[str, Any]:
         "EMAIL_CONFIRMATION_DAYS": int(env.get("BROKER_EMAIL_CONFIRMATION_DAYS", "2")),
         # Seconds a browser may cache /assets files.
         "SEND_FILE_MAX_AGE_DEFAULT": int(env.get("BROKER_ASSET_MAX_AGE", "3600")),
+    }
+
+
+def server(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the production server's settings (`broker serve`: gunicorn) from BROKER_* variables."""
+    env = os.environ if env is None else env
+    cores = os.cpu_count() or 1
+    return {
+        # Address and port gunicorn listens on (host:port, or unix:/path/to.sock).
+        "BIND": env.get("BROKER_BIND", "127.0.0.1:8000"),
+        # Worker processes: each has its own database pool and open index searcher.
+        "WORKERS": int(env.get("BROKER_WORKERS", str(max(2, 2 * cores)))),
+        # Threads per worker: requests mostly wait on the database and the index.
+        "THREADS": int(env.get("BROKER_THREADS", "4")),
+        # A worker silent this many seconds is killed and replaced (PDFs take a few seconds).
+        "TIMEOUT": int(env.get("BROKER_TIMEOUT", "60")),
+        # Seconds a worker has to finish its requests on restart or shutdown.
+        "GRACEFUL_TIMEOUT": int(env.get("BROKER_GRACEFUL_TIMEOUT", "30")),
+        # Seconds an idle keep-alive connection is held (a proxy in front keeps its own).
+        "KEEPALIVE": int(env.get("BROKER_KEEPALIVE", "5")),
     }

@@ -62,12 +62,29 @@ def render_error(status: int, message: str = "", field: str | None = None) -> tu
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _retry_after(exc: HTTPException) -> int:
+    """Return seconds until a rate limit resets (Flask-Limiter's limit, else a minute)."""
+    limit = getattr(getattr(exc, "limit", None), "limit", None)
+    try:
+        return max(1, int(limit.get_expiry()))  # type: ignore[union-attr]
+    except Exception:
+        return 60
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
         message = exc.description if status in (400, 405, 413, 429) else ""
-        return render_error(status, message or "")
+        body, status = render_error(status, message or "")
+        response = app.make_response((body, status))  # type: ignore[arg-type]
+        # Keep what the exception says about itself: Allow on 405, Retry-After on 429...
+        for name, value in exc.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        if status == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(_retry_after(exc))
+        return response
 
     @app.errorhandler(BrokerError)
     def _broker(exc: BrokerError):  # type: ignore[no-untyped-def]

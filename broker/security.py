@@ -1,8 +1,8 @@
-"""Security headers on every response."""
+"""Security headers on every response; nothing a signed-in user sees is kept by any cache."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request, session
 
 CSP = "; ".join(
     [
@@ -26,7 +26,19 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["HTTPS"] or request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}"
+        )
+    if "Cache-Control" not in response.headers and _signed_in():
+        # Pages for a signed-in user carry their name and, often, a school's confidential
+        # records: no browser or proxy may keep a copy (a shared school laptop, the back button).
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in() -> bool:
+    return request.endpoint != "static" and "_user_id" in session
 
 
 def init_app(app: Flask) -> None:

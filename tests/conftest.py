@@ -8,10 +8,12 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from broker import create_app, db, migrate
@@ -108,6 +110,17 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response once read, as a WSGI server does after sending it.
+
+    What the app does after the response (delivering queued mail) then happens before the call
+    returns, as it would before a browser's next request.
+    """
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def make_app(tmp_path: Path, database_url: str, **extra: object) -> Flask:
     config: dict[str, object] = {
         "TESTING": True,
@@ -119,7 +132,9 @@ def make_app(tmp_path: Path, database_url: str, **extra: object) -> Flask:
     }
     config.update(extra)
     os.environ.setdefault("BROKER_INSTANCE_PATH", str(tmp_path / "instance"))
-    return create_app(config)
+    application = create_app(config)
+    application.test_client_class = ClosingClient
+    return application
 
 
 def close_app(application: Flask) -> None:

@@ -425,6 +425,7 @@ ROWS: list[Row] = [
     Row("hardcopy.page", "GET", "/hardcopy/{la_1}", everyone()),
     Row("hardcopy.pdf", "GET", "/hardcopy/{la_1}.pdf", everyone()),
     Row("visitpack.static", "GET", "/visit-pack-assets/visit-pack.css", everyone()),
+    Row("health.healthz", "GET", "/healthz", everyone()),
     # --- accounts ----------------------------------------------------------------------
     Row("auth.sign_in", "GET", "/sign-in", everyone()),
     Row("auth.sign_in", "POST", "/sign-in", everyone(), data={"email": "x@example.org"}),

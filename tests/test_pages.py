@@ -205,7 +205,7 @@ def test_one_page_of_results_has_no_pagination(client: FlaskClient, session: Ses
     assert "page 1" not in page_title(html)
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-3", "", "1.5", "%00"])
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "", "1.5"])
 def test_page_that_is_not_a_positive_number_shows_page_one(
     client: FlaskClient, session: Session, page: str
 ) -> None:
@@ -216,6 +216,12 @@ def test_page_that_is_not_a_positive_number_shows_page_one(
 
     assert response.status_code == 200
     assert len(titles(response.get_data(as_text=True))) == 2
+
+
+def test_a_nul_in_the_page_number_is_refused_with_a_clear_message(client: FlaskClient) -> None:
+    response = client.get("/directory?page=%00")
+    assert response.status_code == 400
+    assert b"control character" in response.data
 
 
 @pytest.mark.parametrize("page", ["3", "99999999999999999999999999"])

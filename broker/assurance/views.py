@@ -179,6 +179,10 @@ def remind_command() -> None:
     """Email providers whose assurance ends within 30 days (once per assurance period)."""
     from broker import mail
 
+    if not current_app.config.get("BASE_URL"):
+        raise click.ClickException(
+            "Set BROKER_BASE_URL to the service's public address first: reminders carry links."
+        )
     with current_app.app_context():
         session = db.new_session(current_app._get_current_object())  # type: ignore[attr-defined]
         try:

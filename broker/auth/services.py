@@ -51,8 +51,9 @@ class SessionPolicy:
 
     idle: timedelta = timedelta(minutes=30)
     absolute: timedelta = timedelta(hours=12)
-    max_failures_per_account: int = 5
-    max_failures_per_address: int = 20
+    max_failures_per_account_and_address: int = 5
+    max_failures_per_account: int = 10
+    max_failures_per_address: int = 100
     failure_window: timedelta = timedelta(minutes=15)
 
     @classmethod
@@ -61,6 +62,9 @@ class SessionPolicy:
         return cls(
             idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
             absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]),
+            max_failures_per_account_and_address=config[
+                "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS"
+            ],
             max_failures_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
             max_failures_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
             failure_window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
@@ -119,17 +123,19 @@ def issue_token(
     lifetime: timedelta,
     now: datetime,
     created_by: User | None = None,
+    keep_earlier: bool = False,
 ) -> str:
-    """Create a single-use link token for `user`, ending any earlier one of the same purpose."""
-    session.exec(
-        update(OneTimeToken)
-        .where(
-            col(OneTimeToken.user_id) == user.id,
-            col(OneTimeToken.purpose) == purpose,
-            col(OneTimeToken.used_at).is_(None),
+    """Create a single-use link token for `user`; earlier ones of the purpose end unless kept."""
+    if not keep_earlier:
+        session.exec(
+            update(OneTimeToken)
+            .where(
+                col(OneTimeToken.user_id) == user.id,
+                col(OneTimeToken.purpose) == purpose,
+                col(OneTimeToken.used_at).is_(None),
+            )
+            .values(used_at=now)
         )
-        .values(used_at=now)
-    )
     raw = secrets.token_urlsafe(32)
     assert user.id is not None
     session.add(
@@ -230,9 +236,14 @@ def register_provider(
 
 
 def _send_confirmation(
-    session: Session, user: User, link: LinkBuilder, lifetime: timedelta, now: datetime
+    session: Session,
+    user: User,
+    link: LinkBuilder,
+    lifetime: timedelta,
+    now: datetime,
+    keep_earlier: bool = False,
 ) -> None:
-    raw = issue_token(session, user, "confirm", lifetime, now)
+    raw = issue_token(session, user, "confirm", lifetime, now, keep_earlier=keep_earlier)
     mail.queue_template(
         session, user.email, "Confirm your email address", "confirm_email.txt",
         name=user.name, link=link(raw), expires=now + lifetime,
@@ -259,27 +270,45 @@ class SignIn:
     attempt: Sequence[int] = ()
 
 
+def _account_and_address(email: str, address: str) -> str:
+    return f"{normalise_email(email)[:254]} {address[:45]}"
+
+
 def note_attempt(
     session: Session, email: str, address: str, policy: SessionPolicy, now: datetime
 ) -> Sequence[int] | None:
-    """Count a sign-in attempt against the account and the address; None when over a limit."""
-    throttle.sweep(session, now)
-    return throttle.try_acquire(
+    """Count a sign-in attempt; None when over a limit (the caller commits at once).
+
+    The account from this address, and the account from anywhere, have low limits; the address
+    over every account a much higher one, so many people behind one school's or council's
+    address, or someone guessing at other accounts from it, never lock out a real user.
+    """
+    attempt = throttle.try_acquire(
         session,
         [
+            (
+                "login-account-address",
+                _account_and_address(email, address),
+                policy.max_failures_per_account_and_address,
+            ),
             ("login-account", normalise_email(email)[:254], policy.max_failures_per_account),
             ("login-address", address[:254], policy.max_failures_per_address),
         ],
         policy.failure_window,
         now,
     )
+    throttle.sweep(session, now)
+    return attempt
 
 
 def check_credentials(
     session: Session, email: str, password: str, attempt: Sequence[int], link: LinkBuilder,
-    confirmation_lifetime: timedelta, now: datetime,
+    confirmation_lifetime: timedelta, now: datetime, address: str = "",
 ) -> SignIn:  # fmt: skip
-    """Check an email and password after `note_attempt`; a success forgets the account's failures."""
+    """Check an email and password after `note_attempt`; a success forgets the account's failures.
+
+    Failures from other addresses on this account stay counted against those addresses.
+    """
     user = user_by_email(session, email)
     if user is None:
         passwords.check_nothing(password)
@@ -288,8 +317,10 @@ def check_credentials(
         return SignIn(problem="invalid")
     throttle.release(session, attempt)
     throttle.clear(session, "login-account", normalise_email(email)[:254])
+    throttle.clear(session, "login-account-address", _account_and_address(email, address))
     if user.email_confirmed_at is None:
-        _send_confirmation(session, user, link, confirmation_lifetime, now)
+        # A new link, and the one already sent keeps working: it may be in the inbox unread.
+        _send_confirmation(session, user, link, confirmation_lifetime, now, keep_earlier=True)
         return SignIn(problem="unconfirmed")
     return SignIn(user=user)
 
@@ -565,7 +596,8 @@ def check_second_factor(
     key = f"user:{user.id}"
     attempt = throttle.try_acquire(
         session,
-        [("second-factor", key, policy.max_failures_per_account)],
+        # The tightest sign-in limit: a code has only a million values.
+        [("second-factor", key, policy.max_failures_per_account_and_address)],
         policy.failure_window,
         now,
     )

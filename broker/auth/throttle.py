@@ -1,12 +1,20 @@
-"""Sliding-window counters in the database, so every server process sees the same counts."""
+"""Sliding-window counters in the database, so every server process sees the same counts.
+
+Counting and recording happen under a lock on each counter (PostgreSQL: a transaction-scoped
+advisory lock per scope and key; SQLite: its one write lock, taken at once), so simultaneous
+attempts are checked one after another and a limit of 5 lets exactly 5 through.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, func, select
 
+from broker import db
 from broker.models import ThrottleEvent
 
 #: Rows older than this are no longer needed by any window and are swept away.
@@ -28,8 +36,9 @@ def try_acquire(
     """Record one event under every (scope, key) unless one is at its limit; return the event ids.
 
     Returns None (and records nothing) when any (scope, key, limit) already has `limit` events
-    in the window. The caller commits at once, so concurrent processes see the events.
+    in the window. The counters stay locked until the caller commits, which it does at once.
     """
+    lock(session, [(scope, key) for scope, key, _ in limits])
     since = now - window
     for scope, key, limit in limits:
         if count(session, scope, key, since) >= limit:
@@ -58,3 +67,21 @@ def clear(session: Session, scope: str, key: str) -> None:
 def sweep(session: Session, now: datetime) -> None:
     """Delete events too old to matter to any window."""
     session.exec(delete(ThrottleEvent).where(col(ThrottleEvent.at) < now - KEEP))
+
+
+def lock_id(scope: str, key: str) -> int:
+    """Return a stable signed 64-bit number naming one counter (for pg_advisory_xact_lock)."""
+    digest = hashlib.blake2b(f"{scope}\x1f{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock(session: Session, counters: Iterable[tuple[str, str]]) -> None:
+    """Hold the given counters until the session's transaction ends (see the module docstring)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        db.begin_write(session)
+        return
+    if connection.dialect.name == "postgresql":
+        # Always in the same order, so two attempts never wait for each other in a circle.
+        for number in sorted({lock_id(scope, key) for scope, key in counters}):
+            session.execute(sa.text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})

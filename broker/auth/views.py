@@ -106,13 +106,17 @@ def sign_in() -> Page:
     attempt = services.note_attempt(s, form.email.data, _address(), policy, now)
     s.commit()
     if attempt is None:
+        minutes = int(policy.failure_window.total_seconds() // 60)
         form.email.errors = [
-            "Too many attempts to sign in. Wait 15 minutes and try again, or reset your password."
+            f"Too many attempts to sign in. Wait {minutes} minutes and try again, "
+            "or reset your password."
         ]
-        return render_template("auth/sign_in.html", form=form), 429
+        response = current_app.make_response((render_template("auth/sign_in.html", form=form), 429))
+        response.headers["Retry-After"] = str(int(policy.failure_window.total_seconds()))
+        return response
     result = services.check_credentials(
         s, form.email.data, form.password.data, attempt, _link("auth.confirm_email"),
-        _confirm_lifetime(), now,
+        _confirm_lifetime(), now, _address(),
     )  # fmt: skip
     s.commit()
     if result.user is None:

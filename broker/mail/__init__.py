@@ -1,8 +1,10 @@
-"""Email: an outbox written in the action's own transaction, delivered after commit.
+"""Email: an outbox written in the action's own transaction, delivered after the response.
 
 `queue()` adds a message to the outbox inside the caller's transaction. Once that transaction
-commits, the app delivers what it queued at the end of the request (`init_app`), and
-`broker mail send` retries anything left unsent (a crash, an SMTP server that was down).
+commits, the app delivers what the request queued after the response has been sent (the WSGI
+server closing the response), so a slow mail server never holds up a page. The outbox is durable:
+each `broker serve` worker's courier (broker.mail.courier) and `broker mail send` retry anything
+left unsent (a crash, an SMTP server that was down).
 """
 
 from __future__ import annotations
@@ -72,13 +74,19 @@ def deliver_committed(session: Session, app: Flask | None = None) -> int:
 
 def _after_request(response: Response) -> Response:
     session: Session | None = g.get("db_session")
-    if session is not None:
-        try:
-            deliver_committed(session)
-        except Exception:
-            # The messages stay in the outbox; `broker mail send` retries them.
-            current_app.logger.exception("Sending queued mail failed")
+    ids = session.info.pop(_COMMITTED, None) if session is not None else None
+    if ids:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        response.call_on_close(lambda: _deliver_after_response(app, ids))
     return response
+
+
+def _deliver_after_response(app: Flask, ids: list[int]) -> None:
+    try:
+        deliver(db.get_engine(app), get_sender(app), ids)
+    except Exception:
+        # The messages stay in the outbox; the courier and `broker mail send` retry them.
+        app.logger.exception("Sending queued mail failed")
 
 
 mail_cli = AppGroup("mail", help="Email outbox commands.")
@@ -95,6 +103,6 @@ def send_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Deliver each request's committed mail after the response is built; add `broker mail`."""
+    """Deliver each request's committed mail once its response is sent; add `broker mail`."""
     app.after_request(_after_request)
     app.cli.add_command(mail_cli)

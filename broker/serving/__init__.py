@@ -1,0 +1,1 @@
+"""Serving the application: gunicorn in production (`broker serve`), Werkzeug in development."""
