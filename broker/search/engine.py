@@ -1,7 +1,8 @@
 """One search backend per application, kept in step with the change log.
 
-After a request's transaction commits with index changes logged, the changes are applied at
-once. Before every search a process also looks at the log (one indexed read): anything logged
+After a transaction commits with index changes logged, the changes are applied: after the
+response has gone when the transaction was a request's (so a busy index never slows the page
+that made the change), at once otherwise. Before every search a process also looks at the log (one indexed read): anything logged
 beyond what its index has applied (a change committed by another process, or left behind by a
 crash) is applied first; if the index is busy, those listings are left out of the results
 until it is applied, so a listing that stopped being public is never shown.
@@ -13,7 +14,7 @@ import logging
 import threading
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 KEY = "broker.search"
 #: Seconds a search waits for the index's writer before answering without the pending changes.
 SEARCH_WAIT = 0.5
+#: Seconds the update after a response waits for the index before leaving it to the next search.
+AFTER_RESPONSE_WAIT = 1.0
 #: Set in Session.info by bulk jobs (imports) that sync once at the end instead of per commit.
 DEFER = "broker.defer_index"
 
@@ -65,9 +68,9 @@ class SearchEngine:
                 return waiting
         return sync.changed_since(session, self.backend.last_seq())
 
-    def _safe_sync(self, session: Session | None = None) -> None:
+    def _safe_sync(self, session: Session | None = None, timeout: float = 10.0) -> None:
         try:
-            self.sync(session)
+            self.sync(session, timeout)
         except SearchIndexError:
             # The log keeps the change: the next commit or catch-up applies it.
             log.warning("Index busy; logged changes will be applied on the next attempt.")
@@ -86,13 +89,28 @@ def get_engine(app: Flask | None = None) -> SearchEngine:
     return engine
 
 
+#: Key in a request session's info: changes committed, to apply once the response has gone.
+AFTER_RESPONSE = "broker.index_after_response"
+
+
 def _after_commit(session: Any) -> None:
     if not session.info.pop(outbox.PENDING, False) or session.info.get(DEFER):
         return
     app = session.info.get("broker.app")
     if app is None:
         return
+    if has_request_context() and g.get("db_session") is session:
+        session.info[AFTER_RESPONSE] = True
+        return
     get_engine(app)._safe_sync()
+
+
+def _after_request(response: Response) -> Response:
+    session = g.get("db_session")
+    if session is not None and session.info.pop(AFTER_RESPONSE, False):
+        engine = get_engine(current_app._get_current_object())  # type: ignore[attr-defined]
+        response.call_on_close(lambda: engine._safe_sync(timeout=AFTER_RESPONSE_WAIT))
+    return response
 
 
 def _after_rollback(session: Any) -> None:
@@ -101,6 +119,7 @@ def _after_rollback(session: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.after_request(_after_request)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

@@ -382,3 +382,57 @@ def test_a_provider_withdraws_a_listing_and_it_leaves_the_directory(
         s.commit()
     assert _listing(s, listing.id).status == "withdrawn"
     assert not _searchable(app, listing.id)
+
+
+def test_a_suspension_while_the_index_is_busy_is_quick_and_never_shown(
+    app: Flask, session: Session, people: World
+) -> None:
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    def public_ids() -> set[int]:
+        body = app.test_client().get("/api/v1/listings?per_page=100").get_json()
+        return {r["id"] for r in body["results"]}
+
+    s, w = session, people
+    _two_schools(s, w)
+    listing = f.listing(s, w.provider, local_authorities=[w.la.code])
+    s.commit()
+    assert listing.id in public_ids()
+    client = app.test_client()
+    sign_in_fully(client, w.qa)
+    # Another process holds the index (a long sync) for four seconds.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from broker.search.sync import sync_lock\n"
+            "with sync_lock(sys.argv[1]):\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(4)\n",
+            app.config["INDEX_DIR"],
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        response = client.post(
+            f"/qa/listings/{listing.id}/suspend",
+            data={"suspend-reason": "A complaint from a school"},
+        )
+        assert response.status_code == 302
+        # The page did not wait for the index; searches leave the changed listing out meanwhile.
+        assert time.monotonic() - started < 3
+        assert listing.id not in public_ids()
+    finally:
+        holder.wait(timeout=20)
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert listing.id not in public_ids()  # and applied now that the index is free
+    assert not _searchable(app, listing.id)
