@@ -85,6 +85,8 @@ class Hit:
     matched_terms: tuple[str, ...] = ()
     #: How many of the query's positive clauses this hit matched (None: no words searched).
     matched_clauses: int | None = None
+    #: The words (as typed) of the query's clauses this hit does not match.
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,9 @@ class Results:
     partial: bool = False
     #: How many positive clauses (concepts) the search had.
     clauses: int = 0
+    #: What the words were understood to imply (index.understanding.Implication), for the page.
+    understood: tuple[Any, ...] = ()
+    #: The words (as typed, joined) of each positive clause searched for.
+    words: tuple[str, ...] = ()
+    #: (typed, replacement) for each word replaced when `corrected`.
+    corrections: tuple[tuple[str, str], ...] = ()

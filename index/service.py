@@ -1,26 +1,43 @@
-"""Search with users' words on any backend: analyse once, run, correct, widen, explain.
+"""Search with users' words on any backend: analyse once, understand, run, correct, explain.
 
 Everything here is the same whatever the engine: the text is parsed into clauses
-(index.querying), the backend runs the resulting Query, and then this module decides spelling
-("did you mean", or corrected results when the words as typed find nothing), the partial
-match when no listing has every word, and for each hit the snippet and which words matched.
+(index.querying) and understood (index.understanding: implied phases and topics, context and
+filler words); the backend runs the resulting Query; then this module decides spelling
+("did you mean", or corrected results when a word no dictionary knows was typed), and for each
+hit the snippet, which words matched and which did not.
+
+Matching: every meaningful word counts, but a listing that misses one word of a longer search
+can still be found (`must_match`), and listings that match more of the words rank first.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from index import analysis, querying, spelling
+from index import analysis, querying, spelling, understanding
 from index.backends.base import SearchBackend
 from index.documents import Hit, Results
-from index.query import Clause, Preference
+from index.query import Clause, Preference, Query
 
 #: Text fields a snippet is taken from, in order.
 SNIPPET_FIELDS = ("summary", "description")
 #: Text fields searched for "which words matched".
 MATCH_FIELDS = ("title", "summary", "description", "provider_name")
+#: A word in more than this share of the directory says little: it counts in the score only.
+GENERIC_SHARE = 0.3
+#: When fewer hits than this have the words needed, one more word may be missing (those with
+#: more of the words still come first).
+FEW = 5
+
+
+def must_match(clauses: int) -> int:
+    """Return how many of a search's meaningful words a hit must match: all of one or two
+    words, then one fewer for every three ("times tables year 4 maths" needs three of four)."""
+    return clauses if clauses <= 2 else clauses - clauses // 3
 
 
 @dataclass(frozen=True)
@@ -37,59 +54,162 @@ class Request:
     exclude_ids: frozenset[int] = frozenset()
     tie_seed: int = 0
     now: datetime | None = None
-    #: When the words find nothing and a correction does, return the correction's results.
+    #: When a word no dictionary knows finds nothing and its correction does, search the
+    #: correction (and say so); otherwise only suggest it.
     autocorrect: bool = True
-    #: When no listing has every word, return those with most of them (marked `partial`).
+    #: Let a hit miss some words of a longer search (those matching more rank first).
     widen: bool = True
+    #: Raise hits with the phases and topics the words imply (and say so).
+    understand: bool = True
+    #: How many meaningful words a hit must match (None: the rule of must_match()).
+    must_match: int | None = None
 
 
-def search(backend: SearchBackend, request: Request) -> Results:
-    """Run `request` on `backend`; never raise on users' text."""
-    parsed = querying.parse_text(request.text)
+@dataclass
+class _DirectoryFacts:
+    """What a search needs to know of the directory, cached until the index changes."""
+
+    vocabulary: Mapping[str, int]
+    size: int
+
+
+_facts_lock = threading.Lock()
+_facts: dict[int, _DirectoryFacts] = {}
+
+
+def _directory(backend: SearchBackend) -> _DirectoryFacts:
+    vocabulary = backend.vocabulary()
+    found = _facts.get(id(backend))
+    if found is not None and found.vocabulary is vocabulary:
+        return found
+    size = backend.search(Query(per_page=1)).total
+    facts = _DirectoryFacts(vocabulary, size)
+    with _facts_lock:
+        _facts[id(backend)] = facts
+    return facts
+
+
+def _generic(clause: Clause, facts: _DirectoryFacts) -> bool:
+    if clause.expanded or len(clause.words) != 1 or not facts.size:
+        return False
+    return facts.vocabulary.get(clause.words[0], 0) > GENERIC_SHARE * facts.size
+
+
+def _rarity(clause: Clause, facts: _DirectoryFacts) -> float:
+    """Return how telling a clause is: the inverse document frequency of its rarest word."""
+    frequencies = [facts.vocabulary.get(w, 0) for w in clause.words if w.isalpha()]
+    frequency = min(frequencies) if frequencies else 0
+    return math.log(1 + facts.size / (frequency + 1))
+
+
+def _weighted(positive: list[Clause], facts: _DirectoryFacts) -> dict[int, Clause]:
+    """Return the clauses reweighted by how telling each is, around 1 (between 0.5 and 2):
+    when a hit may miss a word, missing a rare one costs more than missing a common one."""
+    rarities = [_rarity(c, facts) for c in positive]
+    mean = sum(rarities) / len(rarities)
+    if mean <= 0:
+        return {}
+    return {
+        id(c): replace(c, weight=round(min(2.0, max(0.5, r / mean)), 3))
+        for c, r in zip(positive, rarities, strict=True)
+    }
+
+
+def plan(
+    parsed: querying.ParsedText, request: Request, facts: _DirectoryFacts | None
+) -> tuple[Query, tuple[understanding.Implication, ...]]:
+    """Return the Query for a parsed search, and what its words were understood to imply."""
+    implied: tuple[understanding.Implication, ...] = ()
+    clauses, boosts = list(parsed.clauses), []
+    if request.understand and parsed.clauses:
+        found = understanding.understand(parsed.clauses, skip_facets=request.filters)
+        clauses, boosts, implied = list(found.clauses), list(found.boosts), found.implied
+    positive = [c for c in clauses if not c.negated]
+    if facts is not None and len(positive) > 1:
+        generic = [c for c in positive if _generic(c, facts)]
+        if 0 < len(generic) < len(positive):
+            clauses = [c for c in clauses if c not in generic]
+            boosts += generic
+            positive = [c for c in positive if c not in generic]
+    if facts is not None and len(positive) > 1:
+        weighted = _weighted(positive, facts)
+        clauses = [weighted.get(id(c), c) for c in clauses]
+        positive = [weighted.get(id(c), c) for c in positive]
+    prefer: list[Preference] = list(querying.query_of((), prefer=request.prefer).prefer)
+    preferred = {p.facet for p in prefer}
+    for item in implied:
+        if item.facet not in preferred:
+            prefer.append(Preference(item.facet, frozenset({item.value}), item.weight))
+    if request.must_match is not None:
+        needed = request.must_match
+    elif request.widen and not parsed.operators:
+        needed = must_match(len(positive))
+    else:
+        needed = len(positive)
     query = querying.query_of(
-        parsed.clauses,
+        clauses,
         request.filters,
         sort=request.sort,
         page=request.page,
         per_page=request.per_page,
         facets=request.facets,
-        prefer=request.prefer,
+        prefer=prefer,
         exclude_ids=request.exclude_ids,
         tie_seed=request.tie_seed,
         now=request.now,
+        must_match=needed,
+        boosts=boosts,
     )
-    results = backend.search(query)
+    return query, implied
+
+
+def search(backend: SearchBackend, request: Request) -> Results:
+    """Run `request` on `backend`; never raise on users' text."""
+    parsed = querying.parse_text(request.text)
+    facts = _directory(backend) if parsed.positive else None
+    checked = spelling.check(parsed, facts.vocabulary) if facts else spelling.Check()
     suggestion: str | None = None
-    corrected = partial = False
-    if parsed.positive and results.total < spelling.LITTLE:
-        suggestion = spelling.suggest(request.text, parsed, backend.vocabulary())
-        if suggestion is not None:
-            better_parsed = querying.parse_text(suggestion)
-            better = backend.search(replace(query, clauses=better_parsed.clauses))
-            if better.total <= results.total:
-                suggestion = None
-            elif results.total == 0 and request.autocorrect:
-                results, parsed, corrected = better, better_parsed, True
-    if results.total == 0 and request.widen and not parsed.operators and len(parsed.positive) >= 2:
-        # Nothing has every word: people type sentences ("behaviour BESD secondary"), so show
-        # what has most of them, best first, and say so.
-        wider = backend.search(replace(query, clauses=parsed.clauses, must_match=1))
-        if wider.total:
-            results, partial = wider, True
-    hits = explain(results.hits, parsed.positive)
+    corrected = False
+    results: Results | None = None
+    if checked.wrong and request.autocorrect:
+        fixed = spelling.rewrite(request.text, checked.all)
+        fixed_parsed = querying.parse_text(fixed)
+        query, implied = plan(fixed_parsed, request, facts)
+        attempt = backend.search(query)
+        if attempt.total:
+            results, parsed, suggestion, corrected = attempt, fixed_parsed, fixed, True
+    if results is None:
+        query, implied = plan(parsed, request, facts)
+        results = backend.search(query)
+        if results.total < FEW and request.widen and request.must_match is None:
+            wider_query = replace(query, must_match=max(1, query.required - 1))
+            if wider_query.required < query.required:
+                wider = backend.search(wider_query)
+                if wider.total > results.total:
+                    query, results = wider_query, wider
+        if checked.all and results.total < spelling.LITTLE:
+            fixed = spelling.rewrite(request.text, checked.all)
+            better = backend.search(plan(querying.parse_text(fixed), request, facts)[0])
+            if better.total > results.total:
+                suggestion = fixed
+    hits = explain(results.hits, query.positive)
+    partial = bool(hits) and all(h.missing for h in hits)
     return replace(
         results,
         hits=hits,
         suggestion=suggestion,
         corrected=corrected,
+        corrections=tuple(checked.all.items()) if corrected else (),
         partial=partial,
         notice=parsed.notice,
-        clauses=len(parsed.positive),
+        clauses=len(query.positive),
+        words=tuple(" ".join(c.words) for c in query.positive),
+        understood=implied,
     )
 
 
 def explain(hits: Iterable[Hit], clauses: tuple[Clause, ...]) -> tuple[Hit, ...]:
-    """Return `hits` with their snippets, matched words and matched clause counts filled in."""
+    """Return `hits` with their snippets, matched words and the words they miss filled in."""
     wanted = tuple(
         dict.fromkeys(
             term for c in clauses for alt in c.alternatives if not alt.prefix for term in alt.terms
@@ -103,12 +223,14 @@ def explain(hits: Iterable[Hit], clauses: tuple[Clause, ...]) -> tuple[Hit, ...]
             out.append(replace(hit, snippet=analysis.highlight(body, ())))
             continue
         present = analysis.term_set(texts)
+        held = [c for c in clauses if _holds(c, present)]
         out.append(
             replace(
                 hit,
                 snippet=analysis.highlight(body, wanted),
                 matched_terms=tuple(t for t in wanted if t in present),
-                matched_clauses=sum(1 for c in clauses if _holds(c, present)),
+                matched_clauses=len(held),
+                missing=tuple(" ".join(c.words) for c in clauses if c not in held),
             )
         )
     return tuple(out)

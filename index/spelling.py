@@ -1,14 +1,21 @@
-"""Spelling suggestions from the directory's own vocabulary, decided once for every engine.
+"""Spelling: which typed words are misspelt, and what to offer instead, decided once for every
+engine.
 
-A backend only says which words its documents hold and how often (`vocabulary()`); this
-module decides which typed words look misspelt and what to offer instead.
+A word is never "corrected" just because the directory does not hold it: a word the directory
+holds, an English word (wordfreq's list of words used at least about once per million), one of
+the domain's abbreviations or phrases, a number or a word with digits is a real word. Only a
+word that none of these knows is misspelt, and it is corrected to the nearest word the
+directory holds (one edit, two for longer words), the most frequent first. A real word that is
+rare in the directory and unknown to English may get a "did you mean" towards a far more
+frequent neighbour, without replacing what it found.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -19,6 +26,38 @@ from index import analysis, querying
 LITTLE = 3
 #: Shortest word ever corrected.
 MIN_LENGTH = 3
+
+
+@lru_cache(maxsize=1)
+def english() -> frozenset[str]:
+    """Return the common English words (wordfreq's small list for English, loaded once)."""
+    from wordfreq import get_frequency_dict
+
+    return frozenset(analysis.fold(w) for w in get_frequency_dict("en", wordlist="small"))
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> frozenset[str]:
+    """Return every word of the domain's synonyms and understanding files (folded, unstemmed)."""
+    from index import understanding
+
+    texts = [analysis.SYNONYMS_FILE, understanding.UNDERSTANDING_FILE]
+    words: set[str] = set()
+    for path in texts:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words.update(analysis.words(line.split("#", 1)[0]))
+    return frozenset(words)
+
+
+def is_real(word: str, vocabulary: Mapping[str, int]) -> bool:
+    """Say whether `word` (folded) is a real word, however rare in the directory."""
+    return (
+        len(word) < MIN_LENGTH
+        or not word.isalpha()
+        or vocabulary.get(word, 0) > 0
+        or word in domain_words()
+        or word in english()
+    )
 
 
 @dataclass(frozen=True)
@@ -63,24 +102,50 @@ def closest(word: str, vocabulary: Mapping[str, int], better_than: int = 0) -> s
     return None
 
 
-def suggest(text: str, parsed: querying.ParsedText, vocabulary: Mapping[str, int]) -> str | None:
-    """Return `text` with its unknown or rare words replaced by likelier ones, or None."""
-    replacements: dict[str, str] = {}
+@dataclass(frozen=True)
+class Check:
+    """The words of a search that look misspelt, each with its replacement."""
+
+    #: Words no dictionary knows: replaced when the corrected words find something.
+    wrong: dict[str, str] = field(default_factory=dict)
+    #: Real but rare words with a much more frequent neighbour: offered, never replaced.
+    doubtful: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def all(self) -> dict[str, str]:
+        return {**self.doubtful, **self.wrong}
+
+
+def check(parsed: querying.ParsedText, vocabulary: Mapping[str, int]) -> Check:
+    """Return the misspelt and doubtful words of a parsed search."""
+    wrong: dict[str, str] = {}
+    doubtful: dict[str, str] = {}
     for clause in parsed.positive:
         if clause.expanded:
             continue  # a known abbreviation or synonym, not a misspelling
         for word in clause.words:
-            if len(word) < MIN_LENGTH or not word.isalpha() or word in replacements:
+            if word in wrong or word in doubtful:
                 continue
             known = vocabulary.get(word, 0)
-            if known >= LITTLE:
-                continue
-            # Unknown, or so rare that a much more common neighbour is the likelier intent.
-            best = closest(word, vocabulary, better_than=known * 3)
-            if best:
-                replacements[word] = best
-    if not replacements:
-        return None
+            if not is_real(word, vocabulary):
+                best = closest(word, vocabulary)
+                if best:
+                    wrong[word] = best
+            elif (
+                0 < known < LITTLE
+                and word.isalpha()
+                and len(word) >= MIN_LENGTH
+                and word not in english()
+                and word not in domain_words()
+            ):
+                best = closest(word, vocabulary, better_than=known * 3)
+                if best:
+                    doubtful[word] = best
+    return Check(wrong, doubtful)
+
+
+def rewrite(text: str, replacements: Mapping[str, str]) -> str:
+    """Return `text` with each word in `replacements` replaced (the rest as typed)."""
     cleaned, _notice = querying.clean(text)
     out = []
     for token in cleaned.split():
@@ -89,3 +154,9 @@ def suggest(text: str, parsed: querying.ParsedText, vocabulary: Mapping[str, int
             token.lower().replace(bare, replacements[bare]) if bare in replacements else token
         )
     return " ".join(out)
+
+
+def suggest(text: str, parsed: querying.ParsedText, vocabulary: Mapping[str, int]) -> str | None:
+    """Return `text` with its misspelt or doubtful words replaced, or None."""
+    found = check(parsed, vocabulary).all
+    return rewrite(text, found) if found else None

@@ -45,10 +45,6 @@ class Rules:
     rules: tuple[Rule, ...]
     filler: frozenset[str]
 
-    @property
-    def longest(self) -> int:
-        return max((len(f) for r in self.rules for f in r.forms), default=1)
-
 
 @dataclass(frozen=True)
 class Implication:
@@ -138,20 +134,28 @@ def _own(clause: Clause) -> Form:
     return tuple(analysis.analyse(" ".join(clause.words)))
 
 
-def _match_at(clauses: Sequence[Clause], start: int, form: Form, longest: int) -> int:
+@lru_cache(maxsize=4)
+def _by_first(the_rules: Rules) -> dict[str, tuple[tuple[Form, Rule], ...]]:
+    """Return every (form, rule) by the form's first term, longest forms first."""
+    out: dict[str, list[tuple[Form, Rule]]] = {}
+    for rule in the_rules.rules:
+        for form in rule.forms:
+            out.setdefault(form[0], []).append((form, rule))
+    return {k: tuple(sorted(v, key=lambda fr: -len(fr[0]))) for k, v in out.items()}
+
+
+def _match_at(clauses: Sequence[Clause], owns: Sequence[Form], start: int, form: Form) -> int:
     """Return how many clauses from `start` spell `form` (0 if they do not)."""
-    first = clauses[start]
-    if any(alt.terms == form and not alt.prefix for alt in first.alternatives):
+    if any(alt.terms == form and not alt.prefix for alt in clauses[start].alternatives):
         return 1
     terms: list[str] = []
-    for end in range(start, min(len(clauses), start + longest)):
-        clause = clauses[end]
-        if clause.negated:
+    for end in range(start, len(clauses)):
+        if clauses[end].negated:
             return 0
-        terms.extend(_own(clause))
-        if tuple(terms) == form:
-            return end - start + 1
-        if len(terms) >= len(form) or tuple(terms) != form[: len(terms)]:
+        terms.extend(owns[end])
+        if len(terms) >= len(form):
+            return end - start + 1 if tuple(terms) == form else 0
+        if tuple(terms) != form[: len(terms)]:
             return 0
     return 0
 
@@ -164,13 +168,15 @@ def understand(
 ) -> Understanding:
     """Return what `clauses` (a parsed search, in order) imply, and the clauses to search with.
 
-    Facets in `skip_facets` (already filtered by the user) are not implied.
+    Facets in `skip_facets` (already filtered by the user) are not implied. Read left to right:
+    at each word the longest form that matches wins ("sixth form" before "form").
     """
     the_rules = the_rules or rules()
+    index = _by_first(the_rules)
     skip = set(skip_facets)
-    longest = the_rules.longest
     positive = [c for c in clauses if not c.negated]
     negative = [c for c in clauses if c.negated]
+    owns = [_own(c) for c in positive]
     implied: dict[tuple[str, str], Implication] = {}
     consumed: dict[int, str] = {}  # clause index -> "context" | "expand"
     replacements: dict[int, Clause] = {}
@@ -184,36 +190,38 @@ def understand(
                 facet, value, words, rule.kind == "context", weight
             )
 
-    ordered = sorted(the_rules.rules, key=lambda r: -max(len(f) for f in r.forms))
-    for rule in ordered:
-        for form in sorted(rule.forms, key=len, reverse=True):
-            i = 0
-            while i < len(positive):
-                if rule.kind != "topic" and i in consumed:
-                    i += 1
-                    continue
-                length = _match_at(positive, i, form, longest)
-                if not length or (
-                    rule.kind != "topic" and any(j in consumed for j in range(i, i + length))
-                ):
-                    i += 1
-                    continue
-                span = positive[i : i + length]
-                words = tuple(w for c in span for w in c.words)
-                if rule.kind in ("context", "topic"):
-                    imply(rule, words)
-                if rule.kind == "context":
-                    for j in range(i, i + length):
-                        consumed[j] = "context"
-                elif rule.kind == "expand":
-                    alternatives = dict.fromkeys(a for c in span for a in c.alternatives)
-                    if length > 1:
-                        alternatives[Alternative(form)] = None
-                    alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
-                    replacements[i] = Clause(tuple(alternatives), words, False, True)
-                    for j in range(i, i + length):
-                        consumed[j] = "expand"
-                i += length
+    for i, clause in enumerate(positive):
+        firsts = {owns[i][0]} if owns[i] else set()
+        firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
+        candidates = sorted(
+            {fr for first in firsts for fr in index.get(first, ())},
+            key=lambda fr: -len(fr[0]),
+        )
+        taken = False
+        for form, rule in candidates:
+            if rule.kind != "topic" and (taken or i in consumed):
+                continue
+            length = _match_at(positive, owns, i, form)
+            if not length:
+                continue
+            span = range(i, i + length)
+            words = tuple(w for j in span for w in positive[j].words)
+            if rule.kind == "topic":
+                imply(rule, words)
+                continue
+            if any(j in consumed for j in span):
+                continue
+            taken = True
+            if rule.kind == "context":
+                imply(rule, words)
+                consumed.update(dict.fromkeys(span, "context"))
+            else:
+                alternatives = dict.fromkeys(a for j in span for a in positive[j].alternatives)
+                if length > 1:
+                    alternatives[Alternative(form)] = None
+                alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
+                replacements[i] = Clause(tuple(alternatives), words, False, True)
+                consumed.update(dict.fromkeys(span, "expand"))
     required: list[Clause] = []
     boosts: list[Clause] = []
     for i, clause in enumerate(positive):

@@ -44,12 +44,13 @@ from broker.taxonomy import (
     SCHOOLS_NEEDED,
     SEN_SPECIALISMS,
 )
-from index import analysis, querying, service
-from index.backends.base import SearchBackend
-from index.documents import Hit
+from index import analysis, service
+from index.documents import Hit, Results
 
 #: Candidates fetched from the index and re-ranked (evidence, diversity).
 POOL = 50
+#: Suggestions scoring less than this share of the best one are not shown (too weak).
+SCORE_FLOOR = 0.35
 #: Suggestions one provider may have among the first DIVERSITY_WINDOW.
 MAX_PER_PROVIDER = 2
 DIVERSITY_WINDOW = 10
@@ -125,31 +126,6 @@ def school_phases(school: SchoolContext) -> frozenset[str]:
 
 _STRIP = re.compile(r'["*]|(?<!\w)-')
 
-#: Words of a SIP's note that describe the state of things or the wish, not the topic
-#: ("staff lack confidence", "well below national", "we need help"): left out of matching
-#: unless nothing else is left. Topic words ("attainment", "writing") are never here.
-FILLER_WORDS = frozenset(
-    analysis.stem(w)
-    for w in " ".join(
-        (
-            "above across also average below better children current currently develop developing "
-            "ensure few get good help high improve improved improvement improving increase lack "
-            "lacks less like low many more most much national need needed needs other our poor "
-            "pupil pupils raise raising require required requires school schools some staff "
-            "support supporting use using very want wants well work working would year years",
-        )
-    ).split()
-)
-
-
-@dataclass(frozen=True)
-class _Concept:
-    """One concept of the need: the query text for it and the words to show in reasons."""
-
-    text: str
-    shown: str
-    alternatives: tuple[querying.Alternative, ...]
-
 
 def _as_written(text: str) -> dict[str, str]:
     """Return {folded word: the word as the user first wrote it}."""
@@ -159,80 +135,21 @@ def _as_written(text: str) -> dict[str, str]:
     return out
 
 
-def _concepts(text: str) -> list[_Concept]:
-    # A SIP's note is not a query: quotes, stars, dashes and capitalised operators are plain text.
-    plain = _STRIP.sub(" ", text).lower()
-    written = _as_written(text)
-    out = []
-    for clause in querying.parse_text(plain).clauses:
-        words = clause.words
-        query_text = words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
-        shown = " ".join(written.get(w, w) for w in words)
-        out.append(_Concept(query_text, shown, clause.alternatives))
-    return out
+def _plain(text: str) -> str:
+    """Return a SIP's note as search words: quotes, stars, dashes and operators are plain text."""
+    return _STRIP.sub(" ", text).lower()
 
 
-def _checked_concepts(backend: SearchBackend, text: str) -> tuple[list[_Concept], dict[str, str]]:
-    """Return the concepts worth searching for, and notes on spelling corrections made."""
-    size = service.search(backend, service.Request(per_page=1)).total or 1
-    kept: list[_Concept] = []
-    generic: list[_Concept] = []
-    notes: dict[str, str] = {}
-    for concept in _concepts(text):
-        found = service.search(backend, service.Request(text=concept.text, per_page=1, widen=False))
-        if found.corrected and found.suggestion:
-            original = concept.shown
-            corrected = _concepts(found.suggestion)
-            if not corrected:
-                continue
-            concept = _Concept(corrected[0].text, corrected[0].shown, corrected[0].alternatives)
-            notes[concept.shown] = f"{original} → {concept.shown}"
-        elif found.total == 0:
-            continue
-        weak = found.total > GENERIC_SHARE * size or _is_filler(concept)
-        (generic if weak else kept).append(concept)
-    return (kept or generic), notes
-
-
-def _is_filler(concept: _Concept) -> bool:
-    alts = concept.alternatives
-    return len(alts) == 1 and len(alts[0].terms) == 1 and alts[0].terms[0] in FILLER_WORDS
-
-
-def _or_text(concepts: Sequence[_Concept]) -> str:
-    return " OR ".join(c.text for c in concepts)
-
-
-def _words_matched(
-    concepts: Sequence[_Concept], hit: Hit | None, listing: Listing, provider: Provider
-) -> list[str]:
-    """Return the concepts a listing really matched, as the user wrote them."""
-    if hit is None or not hit.matched_terms:
+def _words_matched(results: Results, hit: Hit | None, written: Mapping[str, str]) -> list[str]:
+    """Return the need's words (as written) that the hit matched: never filler or context."""
+    if hit is None:
         return []
-    present = set(hit.matched_terms)
-    text_terms: list[str] | None = None
-    out: list[str] = []
-    for concept in concepts:
-        for alt in concept.alternatives:
-            if not set(alt.terms) <= present:
-                continue
-            if alt.is_phrase:
-                if text_terms is None:
-                    text_terms = analysis.analyse(
-                        "\n".join(
-                            (listing.title, listing.summary, listing.description, provider.name)
-                        )
-                    )
-                if not _contains(text_terms, alt.terms):
-                    continue
-            out.append(concept.shown)
-            break
-    return list(dict.fromkeys(out))
-
-
-def _contains(terms: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+    missing = set(hit.missing)
+    return [
+        " ".join(written.get(w, w) for w in words.split())
+        for words in results.words
+        if words not in missing
+    ]
 
 
 # --- where a listing works -------------------------------------------------------------------
@@ -329,26 +246,23 @@ def suggest(
     }
     pool = max(POOL, limit * 2)
 
-    concepts, corrections = _checked_concepts(backend, need.text)
-    by_words = True
-    hits: tuple[Hit, ...] = ()
-    if concepts:
-        results = service.search(
-            backend,
-            service.Request(
-                text=_or_text(concepts),
-                filters=filters,
-                prefer=prefer,
-                per_page=pool,
-                exclude_ids=hidden,
-                now=now,
-                autocorrect=False,
-                widen=False,
-            ),
-        )
-        hits = results.hits
-    if not hits:
-        by_words = False
+    written = _as_written(need.text)
+    # Any of the need's meaningful words may match; listings matching more of them come first.
+    results = service.search(
+        backend,
+        service.Request(
+            text=_plain(need.text),
+            filters=filters,
+            prefer=prefer,
+            per_page=pool,
+            exclude_ids=hidden,
+            now=now,
+            must_match=1,
+        ),
+    )
+    corrections = {written.get(typed, typed): fixed for typed, fixed in results.corrections}
+    by_words = bool(results.hits) and results.clauses > 0
+    if not by_words:
         if not prefer:
             return []
         results = service.search(
@@ -357,7 +271,7 @@ def suggest(
                 filters=filters, prefer=prefer, per_page=pool, exclude_ids=hidden, now=now
             ),
         )
-        hits = results.hits
+    hits = results.hits
 
     candidates = _hydrate(session, hits)
     counts = recommendation_counts(session, {int(p.id or 0) for _, p, _ in candidates})
@@ -386,9 +300,7 @@ def suggest(
         brokered = outcome_of(outcomes.get(int(listing.id or 0)))
         reasons = _reasons(
             listing,
-            provider,
-            hit,
-            concepts,
+            _words_matched(results, hit, written) if by_words else [],
             corrections,
             by_words,
             phases,
@@ -407,6 +319,8 @@ def suggest(
     kept.sort(key=lambda c: -c.score)
     ordered = _diversify(kept)[:limit]
     top = ordered[0].score if ordered else 1.0
+    # Fewer, better suggestions: the weak end of the list is left to a directory search.
+    ordered = [c for c in ordered if c.score >= SCORE_FLOOR * top]
     return [
         Suggestion(c.listing, c.provider, round(c.score / top, 4) if top else 0.0, c.reasons)
         for c in ordered
@@ -462,9 +376,7 @@ def _labels(vocabulary: Any, wanted: Iterable[str], present: Iterable[str]) -> s
 
 def _reasons(
     listing: Listing,
-    provider: Provider,
-    hit: Hit | None,
-    concepts: Sequence[_Concept],
+    words: Sequence[str],
     corrections: Mapping[str, str],
     by_words: bool,
     phases: frozenset[str],
@@ -479,10 +391,9 @@ def _reasons(
     if need.category and need.category in listing.categories:
         reasons.append(f"area: {CATEGORIES.label_of(need.category)}")
     if by_words:
-        words = _words_matched(concepts, hit, listing, provider)
         if words:
             reason = "words: " + ", ".join(words)
-            fixed = [corrections[w] for w in words if w in corrections]
+            fixed = [f"{typed} → {right}" for typed, right in corrections.items()]
             if fixed:
                 reason += " (spelling corrected: " + "; ".join(fixed) + ")"
             reasons.append(reason)

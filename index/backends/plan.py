@@ -227,12 +227,20 @@ def match_node(query: Query, skip_facet: str | None = None) -> Node:
     return Bool(must=tuple(must), must_not=tuple(must_not))
 
 
+#: What each matched clause adds when a hit may miss some: enough that hits matching more of
+#: the words come first, whatever their other scores.
+COORDINATION = 100.0
+
+
 def scored_node(query: Query) -> Node:
     """Return the scored node of the query (its documents are exactly match_node's)."""
     must, must_not = _restrictions(query)
     relevance = _words(query, clause_score)
-    if relevance is not None and query.boosts:
-        relevance = Bool(must=(relevance,), should=tuple(clause_score(c) for c in query.boosts))
+    extra: list[Node] = [clause_score(c) for c in query.boosts]
+    if relevance is not None and query.required < len(query.positive):
+        extra += [Constant(clause_match(c), COORDINATION * c.weight) for c in query.positive]
+    if relevance is not None and extra:
+        relevance = Bool(must=(relevance,), should=tuple(extra))
     if relevance is None:
         relevance = Constant(Every(), 1.0)
     preferences = tuple(
