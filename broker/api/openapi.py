@@ -75,6 +75,11 @@ LISTING_SUMMARY = {
         },
         "url": {"type": "string", "format": "uri"},
         "score": {"type": "number"},
+        "missing": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The searched words (as typed) this listing does not contain: a listing may miss one word in three of a longer search",
+        },
         "description": {"type": "string"},
     },
 }
@@ -287,6 +292,18 @@ def document(service_name: str) -> dict[str, Any]:
         },
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {
+            "name": "understand",
+            "in": "query",
+            "description": "0: rank every listing alike, whatever phases or topics the words imply",
+            "schema": {"type": "string", "enum": ["0", "1"]},
+        },
+        {
+            "name": "original",
+            "in": "query",
+            "description": "1: search the words as typed, without correcting their spelling",
+            "schema": {"type": "string", "enum": ["0", "1"]},
+        },
+        {
             "name": "per_page",
             "in": "query",
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
@@ -394,6 +411,20 @@ def document(service_name: str) -> dict[str, Any]:
                         "partial": {
                             "type": "boolean",
                             "description": "True when no listing had every word, so the results have some of them, best first",
+                        },
+                        "understood": {
+                            "type": "array",
+                            "description": "Facet values the words imply (a year group implies a phase): listings with them come first; `understand=0` turns this off",
+                            "items": {
+                                "type": "object",
+                                "required": ["facet", "value", "label", "because"],
+                                "properties": {
+                                    "facet": {"type": "string"},
+                                    "value": {"type": "string"},
+                                    "label": {"type": "string"},
+                                    "because": {"type": "string"},
+                                },
+                            },
                         },
                     },
                 },

@@ -66,12 +66,22 @@ def listings() -> Response:
             "page": req.page,
             "per_page": req.per_page,
             "results": [
-                _listing_json(item) | {"score": round(item.score, 4)} for item in page.items
+                _listing_json(item) | {"score": round(item.score, 4), "missing": list(item.missing)}
+                for item in page.items
             ],
             "facets": facets,
             "suggestion": page.results.suggestion,
             "corrected": page.results.corrected,
             "partial": page.partial,
+            "understood": [
+                {
+                    "facet": u.facet,
+                    "value": u.value,
+                    "label": f"{u.facet_label}: {u.label}",
+                    "because": u.because,
+                }
+                for u in page.understood
+            ],
         }
     )
 

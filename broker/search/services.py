@@ -25,6 +25,8 @@ PLAIN_PARAMS = ("q", "sort", "page", "per_page")
 #: The school a signed-in user searches for (broker.search.school_context): read by the web
 #: page only; the public API accepts and ignores it.
 CONTEXT_PARAM = "for"
+#: `understand=0`: rank every listing alike, whatever phases or topics the words imply.
+UNDERSTAND_PARAM = "understand"
 
 
 def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
@@ -57,6 +59,8 @@ class SearchRequest:
     #: Values the user asked for that we did not recognise (the web page ignores them politely).
     ignored: tuple[str, ...] = ()
     autocorrect: bool = True
+    #: Raise listings with the phases and topics the words imply (and say so).
+    understand: bool = True
     #: Filters the user cannot remove (searching for a school); `filters` stay within them.
     locked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -82,7 +86,12 @@ def parse(
         ignored.append(message)
 
     for name in args:
-        if name not in vocabularies and name not in (*PLAIN_PARAMS, "original", CONTEXT_PARAM):
+        if name not in vocabularies and name not in (
+            *PLAIN_PARAMS,
+            "original",
+            UNDERSTAND_PARAM,
+            CONTEXT_PARAM,
+        ):
             reject(name, f"Unknown parameter '{name}'.")
 
     filters: dict[str, tuple[str, ...]] = {}
@@ -114,6 +123,7 @@ def parse(
         per_page=per_page,
         ignored=tuple(ignored),
         autocorrect=_first(args, "original") != "1",
+        understand=_first(args, UNDERSTAND_PARAM) != "0",
     )
 
 
@@ -190,6 +200,7 @@ def to_request(
         tie_seed=tie_seed(),
         now=utcnow(),
         autocorrect=request.autocorrect,
+        understand=request.understand,
     )
 
 
@@ -200,6 +211,8 @@ class ResultItem:
     recommending_schools: int
     score: float
     snippet: str
+    #: The searched words (as typed) this listing does not contain, when some may be missing.
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,6 +233,8 @@ class SearchPage:
     relaxations: tuple[tuple[str, Term, int], ...] = ()
     #: True when no listing had every word, so these results have some of them.
     partial: bool = False
+    #: What the words were understood to imply: (facet view label, value label, words typed).
+    understood: tuple[Understood, ...] = ()
 
     @property
     def total(self) -> int:
@@ -276,7 +291,38 @@ def search(
         facets=facets,
         relaxations=tuple(relaxations),
         partial=results.partial,
+        understood=understood(results, vocabularies),
     )
+
+
+@dataclass(frozen=True)
+class Understood:
+    """One thing the words implied, for the page and the API: "Phase: Primary", from "Year 4"."""
+
+    facet: str
+    value: str
+    facet_label: str
+    label: str
+    because: str
+
+
+def understood(results: Results, vocabularies: Mapping[str, Vocabulary]) -> tuple[Understood, ...]:
+    """Return what the search's words were understood to imply, labelled."""
+    out = []
+    for item in results.understood:
+        vocabulary = vocabularies.get(item.facet)
+        if vocabulary is None or item.value not in vocabulary.slugs:
+            continue
+        out.append(
+            Understood(
+                item.facet,
+                item.value,
+                vocabulary.label,
+                vocabulary.label_of(item.value),
+                " ".join(item.words),
+            )
+        )
+    return tuple(out)
 
 
 def _facet_view(
@@ -334,4 +380,5 @@ def result_item(hit: Hit) -> ResultItem:
         recommending_schools=int(f.get("recommendations") or 0),
         score=hit.score,
         snippet=hit.snippet,
+        missing=hit.missing,
     )
