@@ -65,6 +65,8 @@ class ImportReport:
     recommendations_created: int = 0
     recommendations_updated: int = 0
     schools_created: int = 0
+    #: Records skipped because their provider is already there (`only_new`, as the seed runs).
+    providers_present: int = 0
     demoted: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -85,6 +87,11 @@ class ImportReport:
             f"Recommendations {verb} created: {self.recommendations_created}, "
             f"updated: {self.recommendations_updated}.",
             f"Schools {verb} created: {self.schools_created}.",
+            *(
+                [f"Providers already present, left as they are: {self.providers_present}."]
+                if self.providers_present
+                else []
+            ),
             f"Warnings: {len(self.warnings)}.",
         ]
 
@@ -190,6 +197,7 @@ class Importer:
         *,
         dry_run: bool = False,
         fresh_assurance: bool = False,
+        only_new: bool = False,
         source: str = "import",
         today: date | None = None,
         batch_size: int = 500,
@@ -197,6 +205,7 @@ class Importer:
         self.session = session
         self.dry_run = dry_run
         self.fresh_assurance = fresh_assurance
+        self.only_new = only_new
         self.source = source
         self.today = today or date.today()
         self.batch_size = batch_size
@@ -282,6 +291,9 @@ class Importer:
             record = parse_record(data, today=self.today)
             if self._matches_pending(record):
                 self._flush_batch()
+            if self.only_new and self._match(record) is not None:
+                self.report.providers_present += 1
+                return
             if self._match(record) is None:
                 self.batch.append(self._plan_new(number, record))
                 if len(self.batch) >= self.batch_size:
