@@ -41,6 +41,9 @@ def init_app(app: Flask) -> None:
 
     register_hardcopy(app)
     interchange_cli.register(app)
+    from broker.schools.cli import register_commands as register_schools
+
+    register_schools(app)
 
 
 def _create_app() -> Flask:
