@@ -44,6 +44,9 @@ def init_app(app: Flask) -> None:
     from broker.schools.cli import register_commands as register_schools
 
     register_schools(app)
+    from broker.backup.cli import register as register_backup
+
+    register_backup(app)
 
 
 def _create_app() -> Flask:
