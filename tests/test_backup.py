@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,8 +124,6 @@ def test_restore_refuses_what_is_not_a_backup_of_this_kind(any_app: Flask, tmp_p
 def test_a_backup_made_by_a_newer_version_is_refused(app: Flask, tmp_path: Path) -> None:
     out = tmp_path / "b.sqlite"
     assert run(app, "backup", str(out)).exit_code == 0
-    import sqlite3
-
     connection = sqlite3.connect(out)
     connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     connection.commit()
@@ -141,3 +140,24 @@ def test_a_backup_cannot_overwrite_the_database_itself(app: Flask) -> None:
     result = run(app, "backup", str(path))
     assert result.exit_code == 1
     assert "would overwrite the database itself" in result.output
+
+
+def test_a_backup_from_an_older_version_is_migrated_to_this_schema(
+    app: Flask, tmp_path: Path
+) -> None:
+    out = tmp_path / "b.sqlite"
+    assert run(app, "backup", str(out)).exit_code == 0
+    connection = sqlite3.connect(out)  # as a backup made before revision 0008 would be
+    connection.execute("DROP TRIGGER listing_assured_rule_insert")
+    connection.execute("DROP TRIGGER listing_assured_rule_update")
+    connection.execute("UPDATE alembic_version SET version_num = '0007_school_register'")
+    connection.commit()
+    connection.close()
+    result = run(app, "restore", "--force", str(out))
+    assert result.exit_code == 0, result.output
+    assert "migrated to this version's schema" in result.output
+    with db.get_engine(app).connect() as conn:
+        names = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        assert {"listing_assured_rule_insert", "listing_assured_rule_update"} <= set(
+            names.scalars()
+        )

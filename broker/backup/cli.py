@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from broker import db
+from broker import db, migrate
 from broker.backup import services
 
 
@@ -36,8 +36,11 @@ def backup_command(out: Path) -> None:
 def restore_command(source: Path, force: bool) -> None:
     """Replace the database with the backup IN (stop the service first)."""
     engine = db.get_engine(current_app)
+    known, head = migrate.revisions(engine)
     try:
-        report = services.restore(engine, source, force=force)
+        report = services.restore(engine, source, known_revisions=known, force=force)
+        if report.revision != head:
+            migrate.upgrade(engine)  # a backup from an older version: bring it to this schema
     except (services.BackupError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     except sa.exc.DBAPIError as exc:
@@ -45,7 +48,7 @@ def restore_command(source: Path, force: bool) -> None:
     click.echo(
         f"Restored {source} into {services.describe(engine)}: {report.rows} rows of data "
         f"(backup made at revision {report.revision}"
-        + ("; migrated to this version's schema)." if report.migrated else ").")
+        + ("; migrated to this version's schema)." if report.revision != head else ").")
     )
     click.echo(
         "Now rebuild the search index from the restored data: `broker index rebuild` "

@@ -3,8 +3,8 @@
 A backup is one file. From SQLite it is itself a SQLite database (consistent even while the
 application writes: the backup API copies a snapshot); from PostgreSQL it is pg_dump's custom
 format. Restore puts a backup of the same kind back, refusing to overwrite a database that
-holds data unless told to (`force`), and refusing a backup made by a newer version of the
-application than this one. The search index is derived: rebuild it after a restore.
+holds data unless told to (`force`), and refusing a backup made at a schema revision this
+version does not know (a newer one). The search index is derived: rebuild it after a restore.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
-
-from broker import migrate
 
 #: Tables whose rows are reference data, not what people entered: a database holding only
 #: these (what `broker init-db` leaves) counts as empty.
@@ -37,9 +35,9 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class RestoreReport:
-    revision: str | None
+    #: The schema revision the backup was made at (the caller migrates it if it is not the head).
+    revision: str
     rows: int
-    migrated: bool
 
 
 def _is_sqlite(engine: Engine) -> bool:
@@ -175,18 +173,16 @@ def _backup_revision(engine: Engine, source: Path) -> str | None:
     return None
 
 
-def restore(engine: Engine, source: Path, *, force: bool = False) -> RestoreReport:
-    """Replace the database with a backup; migrate it to this version's schema if it is older."""
+def restore(
+    engine: Engine, source: Path, *, known_revisions: Collection[str], force: bool = False
+) -> RestoreReport:
+    """Replace the database with a backup made at one of `known_revisions`."""
     if not source.is_file():
         raise BackupError(f"{source} is not a file.")
     revision = _backup_revision(engine, source)
     if revision is None:
         raise BackupError(f"{source} holds no migrated database of this application.")
-    known = {
-        script.revision
-        for script in ScriptDirectory.from_config(migrate.alembic_config(engine)).walk_revisions()
-    }
-    if revision not in known:
+    if revision not in known_revisions:
         raise BackupError(
             f"{source} was made at revision {revision}, which this version of the application "
             "does not know (a newer version made it): restore it with that version."
@@ -215,11 +211,7 @@ def restore(engine: Engine, source: Path, *, force: bool = False) -> RestoreRepo
             "pg_restore",
         )
     engine.dispose()  # connections opened before the restore may have cached the old schema
-    head = ScriptDirectory.from_config(migrate.alembic_config(engine)).get_current_head()
-    migrated = revision != head
-    if migrated:
-        migrate.upgrade(engine)
-    return RestoreReport(revision=revision, rows=data_rows(engine), migrated=migrated)
+    return RestoreReport(revision=revision, rows=data_rows(engine))
 
 
 def _sqlite_restore(engine: Engine, source: Path) -> None:
