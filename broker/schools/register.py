@@ -253,21 +253,13 @@ def import_register(
         for code, la_id in session.exec(select(LocalAuthority.code, LocalAuthority.id))
     }
     parse = _Reader(las, today or date.today())
+    table = School.__table__  # type: ignore[attr-defined]
+    columns = ("urn", "id", "name", "phase", "type", "la_id", "postcode", "closed_on")
     known: dict[str, tuple[Any, ...]] = {
-        urn: rest
-        for urn, *rest in session.exec(
-            select(
-                School.urn,
-                School.id,
-                School.name,
-                School.phase,
-                School.type,
-                School.la_id,
-                School.postcode,
-                School.closed_on,
-                School.sen_specialisms,
-            )
-        ).all()
+        row[0]: tuple(row[1:])
+        for row in session.execute(
+            sa.select(*(table.c[name] for name in columns), table.c.sen_specialisms)
+        )
     }
     seen: dict[str, int] = {}
     new: list[dict[str, Any]] = []
