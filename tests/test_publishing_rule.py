@@ -73,6 +73,7 @@ def test_the_database_refuses_to_insert_an_assured_listing_with_one_school(
 def test_a_recommendation_that_does_not_count_does_not_count_in_the_database_either(
     any_session: Session, weak: dict[str, object]
 ) -> None:
+    weak = dict(weak)  # the parameter is shared by the SQLite and PostgreSQL runs
     provider = f.provider(any_session)
     f.recommendation(any_session, provider)
     second = f.school(any_session)
