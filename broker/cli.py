@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, NoAppException
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from broker import db, migrate
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
-    """Migrate the database to the latest revision."""
-    migrate.upgrade(db.get_engine(current_app))
-    click.echo("Database migrated to the latest revision.")
+    """Migrate the database to the latest revision and load the reference LAs."""
+    from sqlmodel import Session
+
+    from broker.reference import services as reference
+
+    engine = db.get_engine(current_app)
+    try:
+        migrate.upgrade(engine)
+        click.echo("Database migrated to the latest revision.")
+        with Session(engine, expire_on_commit=False) as session:
+            report = reference.load_local_authorities(session)
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig or exc).splitlines()[0]
+        raise click.ClickException(f"The database could not be reached: {reason}") from None
+    for line in report.summary():
+        click.echo(line)
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +41,12 @@ def init_app(app: Flask) -> None:
 
     register_hardcopy(app)
     interchange_cli.register(app)
+    from broker.schools.cli import register_commands as register_schools
+
+    register_schools(app)
+    from broker.backup.cli import register as register_backup
+
+    register_backup(app)
 
 
 def _create_app() -> Flask:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from broker import ROOT
@@ -20,3 +21,9 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind `engine` to `revision`."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def revisions(engine: Engine) -> tuple[set[str], str | None]:
+    """Return (every revision this version knows, the head revision)."""
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    return {script.revision for script in scripts.walk_revisions()}, scripts.get_current_head()

@@ -49,6 +49,9 @@ class School(SQLModel, table=True):
     sen_specialisms: list[str] = _json_list()
     #: Confidential: visible only to the school's head, its SIP and its LA's QA officers.
     support_category: Optional[str] = Field(default=None, max_length=20)
+    postcode: Optional[str] = Field(default=None, max_length=10)
+    #: Set when the DfE register (Get Information about Schools) says the school has closed.
+    closed_on: Optional[date] = None
 
     la: Optional[LocalAuthority] = Relationship(back_populates="schools")
 

@@ -1,7 +1,9 @@
 """Load the demo directory (or a synthetic one for scale work): LAs, schools, users, providers.
 
-Idempotent: rows are matched on their natural keys (LA code, school URN, user email, provider
-name and email or website) and only what differs is written, so a second run changes nothing.
+Seeds only what is missing: rows are matched on their natural keys (LA code, school URN, user
+email, provider name and email or website) and a row that is already there is left exactly as
+it is, whatever the seed file says. `make run` seeds on every start, so anything people changed
+since (a school's support category, a password, a suspended listing) must survive it.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlmodel import Session, col, select
+from werkzeug.security import generate_password_hash
 
 from broker.interchange import services
 from broker.models import LocalAuthority, Provider, School, SipAssignment, User, utcnow
@@ -33,20 +35,20 @@ class SeedError(Exception):
 @dataclass
 class SeedReport:
     las_created: int = 0
-    las_updated: int = 0
+    las_present: int = 0
     schools_created: int = 0
-    schools_updated: int = 0
+    schools_present: int = 0
     users_created: int = 0
-    users_updated: int = 0
+    users_present: int = 0
     visits_created: int = 0
     directory: services.ImportReport | None = None
 
     def summary(self) -> list[str]:
         """Return the report as lines for people."""
         lines = [
-            f"Local authorities created: {self.las_created}, updated: {self.las_updated}.",
-            f"Schools created: {self.schools_created}, updated: {self.schools_updated}.",
-            f"Users created: {self.users_created}, updated: {self.users_updated}.",
+            f"Local authorities created: {self.las_created}, already present: {self.las_present}.",
+            f"Schools created: {self.schools_created}, already present: {self.schools_present}.",
+            f"Users created: {self.users_created}, already present: {self.users_present}.",
             f"Demo SIP visits created: {self.visits_created}.",
         ]
         if self.directory is not None:
@@ -62,29 +64,27 @@ def _slug(vocab: Vocabulary, value: Any, where: str) -> str:
 
 
 def seed_local_authorities(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """Add or update LAs by code; return (created, updated)."""
-    existing = {la.code: la for la in session.exec(select(LocalAuthority))}
-    created = updated = 0
+    """Add the LAs whose code is missing; return (created, already present)."""
+    existing = set(session.exec(select(LocalAuthority.code)).all())
+    created = present = 0
     for row in rows:
         code = str(row["code"])
-        values = {"name": row["name"], "region": _slug(REGIONS, row["region"], f"LA {code} region")}
-        la = existing.get(code)
-        if la is None:
-            la = LocalAuthority(code=code, **values)
-            session.add(la)
-            existing[code] = la
-            created += 1
-        elif services.update_changed(la, values):
-            updated += 1
+        region = _slug(REGIONS, row["region"], f"LA {code} region")
+        if code in existing:
+            present += 1
+            continue
+        session.add(LocalAuthority(code=code, name=row["name"], region=region))
+        existing.add(code)
+        created += 1
     session.flush()
-    return created, updated
+    return created, present
 
 
 def seed_schools(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """Add or update schools by URN (their LA by code); return (created, updated)."""
+    """Add the schools whose URN is missing (their LA by code); return (created, already present)."""
     las = dict(session.exec(select(LocalAuthority.code, LocalAuthority.id)).all())
-    existing = {s.urn: s for s in session.exec(select(School))}
-    created = updated = 0
+    existing = set(session.exec(select(School.urn)).all())
+    created = present = 0
     new: list[School] = []
     for row in rows:
         urn = str(row["urn"])
@@ -106,29 +106,41 @@ def seed_schools(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int,
             if category
             else None,
         }
-        school = existing.get(urn)
-        if school is None:
-            school = School(urn=urn, **values)
-            new.append(school)
-            existing[urn] = school
-            created += 1
-        elif services.update_changed(school, values):
-            updated += 1
+        if urn in existing:
+            present += 1
+            continue
+        new.append(School(urn=urn, **values))
+        existing.add(urn)
+        created += 1
     session.add_all(new)
     session.flush()
-    return created, updated
+    return created, present
 
 
 def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """Add or update demo users by email, passwords hashed; return (created, updated)."""
+    """Add the demo users whose email is missing, passwords hashed; return (created, already present).
+
+    A user who is already there keeps their password, details and SIP schools as they are now.
+    """
     las = dict(session.exec(select(LocalAuthority.code, LocalAuthority.id)).all())
-    schools = {s.urn: s for s in session.exec(select(School))}
+    rows = list(rows)
+    wanted = {
+        str(u)
+        for row in rows
+        for u in ([row["school_urn"]] if row.get("school_urn") else row.get("school_urns") or [])
+    }
+    schools: dict[str, tuple[int, int]] = {
+        urn: (services.row_id(sid), la_id)
+        for urn, sid, la_id in session.exec(
+            select(School.urn, School.id, School.la_id).where(col(School.urn).in_(sorted(wanted)))
+        )
+    }
     providers: dict[str, int] = {}
     for pid, name in session.exec(select(Provider.id, Provider.name).order_by(Provider.id)):  # type: ignore[arg-type]
         providers.setdefault(name.casefold(), services.row_id(pid))
-    users = {u.email.casefold(): u for u in session.exec(select(User))}
+    existing = {email.casefold() for email in session.exec(select(User.email))}
     now = utcnow()
-    created = updated = 0
+    created = present = 0
     for row in rows:
         email = str(row["email"]).strip().lower()
         where = f"user {email}"
@@ -148,7 +160,7 @@ def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, i
             if la_id is None:
                 raise SeedError(f"{where}: LA code {row['la_code']!r} is not known")
         elif urns:
-            la_id = schools[urns[0]].la_id
+            la_id = schools[urns[0]][1]
         provider_id = None
         if row.get("provider_name"):
             provider_id = providers.get(str(row["provider_name"]).casefold())
@@ -156,52 +168,35 @@ def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, i
                 raise SeedError(
                     f"{where}: provider {row['provider_name']!r} is not in the directory"
                 )
-        values: dict[str, Any] = {
-            "name": row["name"],
-            "role": role,
+        if email in existing:
+            present += 1
+            continue
+        user = User(
+            email=email,
+            name=row["name"],
+            role=role,
             # A SIP works with several schools (SipAssignment); others belong to at most one.
-            "school_id": schools[urns[0]].id if urns and role != "sip" else None,
-            "la_id": la_id,
-            "provider_id": provider_id,
-            "active": True,
-        }
-        user = users.get(email)
-        if user is None:
-            user = User(
-                email=email,
-                password_hash=generate_password_hash(str(row["password"]), method="scrypt"),
-                password_changed_at=now,
-                email_confirmed_at=now,  # demo accounts need no confirmation email
-                created_at=now,
-                **values,
-            )
-            session.add(user)
-            session.flush()
-            users[email] = user
-            created += 1
-        else:
-            changed = services.update_changed(user, values)
-            if not check_password_hash(user.password_hash or "", str(row["password"])):
-                user.password_hash = generate_password_hash(str(row["password"]), method="scrypt")
-                user.password_changed_at = now
-                changed = True
-            if user.email_confirmed_at is None:
-                user.email_confirmed_at = now
-                changed = True
-            updated += changed
+            school_id=schools[urns[0]][0] if urns and role != "sip" else None,
+            la_id=la_id,
+            provider_id=provider_id,
+            active=True,
+            password_hash=generate_password_hash(str(row["password"]), method="scrypt"),
+            password_changed_at=now,
+            email_confirmed_at=now,  # demo accounts need no confirmation email
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        existing.add(email)
+        created += 1
         if role == "sip":
-            assigned = set(
-                session.exec(
-                    select(SipAssignment.school_id).where(SipAssignment.user_id == user.id)
-                ).all()
-            )
-            for urn in urns:
-                school_id = schools[urn].id
-                assert user.id is not None and school_id is not None
-                if school_id not in assigned:
-                    session.add(SipAssignment(user_id=user.id, school_id=school_id, created_at=now))
+            assert user.id is not None
+            for urn in dict.fromkeys(urns):
+                session.add(
+                    SipAssignment(user_id=user.id, school_id=schools[urn][0], created_at=now)
+                )
     session.flush()
-    return created, updated
+    return created, present
 
 
 def seed_demo(session: Session, progress: services.Progress | None = None) -> SeedReport:
@@ -211,10 +206,10 @@ def seed_demo(session: Session, progress: services.Progress | None = None) -> Se
     except ImportError as exc:
         raise SeedError(f"The demo data is not available ({exc}).") from None
     report = SeedReport()
-    report.las_created, report.las_updated = seed_local_authorities(
+    report.las_created, report.las_present = seed_local_authorities(
         session, reader.load_local_authorities()
     )
-    report.schools_created, report.schools_updated = seed_schools(session, reader.load_schools())
+    report.schools_created, report.schools_present = seed_schools(session, reader.load_schools())
     session.commit()
     path = reader.directory_path()
     with open(path, "rb") as handle:
@@ -222,10 +217,11 @@ def seed_demo(session: Session, progress: services.Progress | None = None) -> Se
             session,
             handle,
             fresh_assurance=True,
+            only_new=True,
             source=f"demo directory {path.name}",
             progress=progress,
         )
-    report.users_created, report.users_updated = seed_users(session, reader.load_users())
+    report.users_created, report.users_present = seed_users(session, reader.load_users())
     session.commit()
     from broker.schools.demo import seed_demo_visits
 
@@ -243,15 +239,20 @@ def seed_synthetic(
     except ImportError as exc:
         raise SeedError(f"The synthetic generator is not available ({exc}).") from None
     report = SeedReport()
-    report.las_created, report.las_updated = seed_local_authorities(
+    report.las_created, report.las_present = seed_local_authorities(
         session, synthetic.synthetic_local_authorities()
     )
-    report.schools_created, report.schools_updated = seed_schools(
+    report.schools_created, report.schools_present = seed_schools(
         session, synthetic.synthetic_schools(synthetic.school_pool_size(n_listings))
     )
     session.commit()
     records = enumerate(synthetic.generate(n_listings, seed=seed), start=1)
     report.directory = services.import_records(
-        session, records, fresh_assurance=True, source=f"synthetic seed {seed}", progress=progress
+        session,
+        records,
+        fresh_assurance=True,
+        only_new=True,
+        source=f"synthetic seed {seed}",
+        progress=progress,
     )
     return report

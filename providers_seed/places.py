@@ -1,10 +1,14 @@
 """Hand-written building blocks for places: English local authorities and the seed schools.
 
 LA codes are the DfE three-digit codes; regions are slugs of broker.taxonomy.REGIONS. The
-seed directory uses a handful of LAs; the synthetic generator uses the whole list.
+seed directory uses a handful of LAs; the synthetic generator uses the whole current list, read
+from the reference file the application ships (broker/reference/local_authorities.json).
 """
 
 from __future__ import annotations
+
+import json
+from importlib import resources
 
 #: The LAs of the demo directory: two per region for most regions, one for the smallest.
 SEED_LA_CODES: tuple[str, ...] = (
@@ -26,187 +30,13 @@ SEED_LA_CODES: tuple[str, ...] = (
     "878",  # Devon
 )
 
-#: English local authorities by region (code, name). Codes follow the DfE numbering.
-ENGLISH_LAS: dict[str, tuple[tuple[str, str], ...]] = {
-    "north-east": (
-        ("840", "County Durham"),
-        ("841", "Darlington"),
-        ("390", "Gateshead"),
-        ("805", "Hartlepool"),
-        ("806", "Middlesbrough"),
-        ("391", "Newcastle upon Tyne"),
-        ("392", "North Tyneside"),
-        ("929", "Northumberland"),
-        ("807", "Redcar and Cleveland"),
-        ("393", "South Tyneside"),
-        ("808", "Stockton-on-Tees"),
-        ("394", "Sunderland"),
-    ),
-    "north-west": (
-        ("889", "Blackburn with Darwen"),
-        ("890", "Blackpool"),
-        ("350", "Bolton"),
-        ("351", "Bury"),
-        ("895", "Cheshire East"),
-        ("896", "Cheshire West and Chester"),
-        ("909", "Cumbria"),
-        ("876", "Halton"),
-        ("340", "Knowsley"),
-        ("888", "Lancashire"),
-        ("341", "Liverpool"),
-        ("352", "Manchester"),
-        ("353", "Oldham"),
-        ("354", "Rochdale"),
-        ("355", "Salford"),
-        ("343", "Sefton"),
-        ("342", "St Helens"),
-        ("356", "Stockport"),
-        ("357", "Tameside"),
-        ("358", "Trafford"),
-        ("877", "Warrington"),
-        ("359", "Wigan"),
-        ("344", "Wirral"),
-    ),
-    "yorkshire-and-the-humber": (
-        ("370", "Barnsley"),
-        ("380", "Bradford"),
-        ("381", "Calderdale"),
-        ("371", "Doncaster"),
-        ("811", "East Riding of Yorkshire"),
-        ("810", "Kingston upon Hull, City of"),
-        ("382", "Kirklees"),
-        ("383", "Leeds"),
-        ("812", "North East Lincolnshire"),
-        ("813", "North Lincolnshire"),
-        ("815", "North Yorkshire"),
-        ("372", "Rotherham"),
-        ("373", "Sheffield"),
-        ("384", "Wakefield"),
-        ("816", "York"),
-    ),
-    "east-midlands": (
-        ("831", "Derby"),
-        ("830", "Derbyshire"),
-        ("856", "Leicester"),
-        ("855", "Leicestershire"),
-        ("925", "Lincolnshire"),
-        ("928", "Northamptonshire"),
-        ("892", "Nottingham"),
-        ("891", "Nottinghamshire"),
-        ("857", "Rutland"),
-    ),
-    "west-midlands": (
-        ("330", "Birmingham"),
-        ("331", "Coventry"),
-        ("332", "Dudley"),
-        ("884", "Herefordshire"),
-        ("333", "Sandwell"),
-        ("893", "Shropshire"),
-        ("334", "Solihull"),
-        ("860", "Staffordshire"),
-        ("861", "Stoke-on-Trent"),
-        ("894", "Telford and Wrekin"),
-        ("335", "Walsall"),
-        ("937", "Warwickshire"),
-        ("336", "Wolverhampton"),
-        ("885", "Worcestershire"),
-    ),
-    "east-of-england": (
-        ("822", "Bedford"),
-        ("873", "Cambridgeshire"),
-        ("823", "Central Bedfordshire"),
-        ("881", "Essex"),
-        ("919", "Hertfordshire"),
-        ("821", "Luton"),
-        ("926", "Norfolk"),
-        ("874", "Peterborough"),
-        ("882", "Southend-on-Sea"),
-        ("935", "Suffolk"),
-        ("883", "Thurrock"),
-    ),
-    "london": (
-        ("201", "City of London"),
-        ("202", "Camden"),
-        ("203", "Greenwich"),
-        ("204", "Hackney"),
-        ("205", "Hammersmith and Fulham"),
-        ("206", "Islington"),
-        ("207", "Kensington and Chelsea"),
-        ("208", "Lambeth"),
-        ("209", "Lewisham"),
-        ("210", "Southwark"),
-        ("211", "Tower Hamlets"),
-        ("212", "Wandsworth"),
-        ("213", "Westminster"),
-        ("301", "Barking and Dagenham"),
-        ("302", "Barnet"),
-        ("303", "Bexley"),
-        ("304", "Brent"),
-        ("305", "Bromley"),
-        ("306", "Croydon"),
-        ("307", "Ealing"),
-        ("308", "Enfield"),
-        ("309", "Haringey"),
-        ("310", "Harrow"),
-        ("311", "Havering"),
-        ("312", "Hillingdon"),
-        ("313", "Hounslow"),
-        ("314", "Kingston upon Thames"),
-        ("315", "Merton"),
-        ("316", "Newham"),
-        ("317", "Redbridge"),
-        ("318", "Richmond upon Thames"),
-        ("319", "Sutton"),
-        ("320", "Waltham Forest"),
-    ),
-    "south-east": (
-        ("867", "Bracknell Forest"),
-        ("846", "Brighton and Hove"),
-        ("825", "Buckinghamshire"),
-        ("845", "East Sussex"),
-        ("850", "Hampshire"),
-        ("921", "Isle of Wight"),
-        ("886", "Kent"),
-        ("887", "Medway"),
-        ("826", "Milton Keynes"),
-        ("931", "Oxfordshire"),
-        ("851", "Portsmouth"),
-        ("870", "Reading"),
-        ("871", "Slough"),
-        ("852", "Southampton"),
-        ("936", "Surrey"),
-        ("869", "West Berkshire"),
-        ("938", "West Sussex"),
-        ("868", "Windsor and Maidenhead"),
-        ("872", "Wokingham"),
-    ),
-    "south-west": (
-        ("800", "Bath and North East Somerset"),
-        ("837", "Bournemouth"),
-        ("801", "Bristol, City of"),
-        ("908", "Cornwall"),
-        ("878", "Devon"),
-        ("835", "Dorset"),
-        ("916", "Gloucestershire"),
-        ("420", "Isles of Scilly"),
-        ("802", "North Somerset"),
-        ("879", "Plymouth"),
-        ("836", "Poole"),
-        ("933", "Somerset"),
-        ("803", "South Gloucestershire"),
-        ("866", "Swindon"),
-        ("880", "Torbay"),
-        ("865", "Wiltshire"),
-    ),
-}
-
 
 def all_local_authorities() -> list[dict[str, str]]:
-    """Return every English LA as {"code", "name", "region"}, region by region."""
+    """Return every current English LA as {"code", "name", "region"}: the list `broker init-db` loads."""
+    text = resources.files("broker.reference").joinpath("local_authorities.json").read_text("utf-8")
     return [
-        {"code": code, "name": name, "region": region}
-        for region, las in ENGLISH_LAS.items()
-        for code, name in las
+        {"code": str(la["code"]), "name": str(la["name"]), "region": str(la["region"])}
+        for la in json.loads(text)["local_authorities"]
     ]
 
 

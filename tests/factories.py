@@ -6,8 +6,9 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from broker.evidence import recommendation_counts
 from broker.models import (
     Listing,
     LocalAuthority,
@@ -18,6 +19,7 @@ from broker.models import (
     utcnow,
 )
 from broker.search import outbox
+from broker.taxonomy import SCHOOLS_NEEDED
 
 _counter = itertools.count(1)
 
@@ -68,11 +70,52 @@ def provider(session: Session, **kw: Any) -> Provider:
     return p
 
 
+def _stand_in_evidence(session: Session, provider_: Provider) -> list[Any]:
+    """Add what the database needs to accept an assured listing: two recommending schools.
+
+    The database refuses an assured listing without them (migration 0008). Tests ask for
+    assured listings with whatever evidence they set up themselves (often none, to test what
+    happens when recommendations are gone), so the stand-ins are removed again once the listing
+    is in: the same state a withdrawal or three years' passing leaves. Returns the rows to remove.
+    """
+    pid = int(provider_.id or 0)
+    missing = SCHOOLS_NEEDED - recommendation_counts(session, [pid]).get(pid, 0)
+    added: list[Any] = []
+    if missing <= 0:
+        return added
+    la = session.exec(select(LocalAuthority).order_by(col(LocalAuthority.id))).first()
+    if la is None:
+        la = LocalAuthority(code="ZZ9", name="Stand-in LA", region="london")
+        session.add(la)
+        session.flush()
+        added.append(la)
+    for _ in range(missing):
+        n = _n()
+        stand_in = School(
+            urn=f"9{n:08d}", name=f"Stand-in {n}", phase="primary", type="academy", la_id=la.id
+        )
+        session.add(stand_in)
+        session.flush()
+        rec = Recommendation(
+            provider_id=pid,
+            school_id=stand_in.id,
+            recommender_name="Stand-in",
+            service_title="Stand-in",
+            impact="Stands in while the listing is added.",
+            made_on=date.today(),
+        )
+        session.add(rec)
+        added[:0] = [rec, stand_in]
+    session.flush()
+    return added
+
+
 def listing(session: Session, provider_: Provider | None = None, **kw: Any) -> Listing:
-    """Add a listing; assured and in date unless `status` says otherwise."""
+    """Add a listing; assured and in date unless `status` says otherwise (see _stand_in_evidence)."""
     n = _n()
     provider_ = provider_ or provider(session)
     status = kw.pop("status", "assured")
+    stand_ins = _stand_in_evidence(session, provider_) if status == "assured" else []
     now = utcnow()
     item = Listing(
         provider_id=provider_.id,
@@ -94,6 +137,12 @@ def listing(session: Session, provider_: Provider | None = None, **kw: Any) -> L
         **kw,
     )
     session.add(item)
+    session.flush()
+    # Recommendations first, then schools, then a stand-in LA: each refers to the next.
+    for row in sorted(
+        stand_ins, key=lambda r: (Recommendation, School, LocalAuthority).index(type(r))
+    ):
+        session.delete(row)
     session.flush()
     outbox.listings_changed(session, [int(item.id or 0)])
     return item

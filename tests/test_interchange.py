@@ -489,6 +489,10 @@ def test_unknown_school_in_a_recommendation_is_created_in_the_providers_la(
     assert school.name == "Oakfield Primary School"
     assert school.la_id == places["north"].id
     assert school.phase == "primary"
+    assert (
+        "recommendations[1]: school 123456 is not in the register: added as "
+        "'Oakfield Primary School' in LA 391"
+    ) in result.stderr
     (item,) = listings_of(any_session, "Bright Start Literacy")
     assert item.status == "assured"
 
@@ -519,7 +523,8 @@ def test_assured_record_with_two_valid_schools_is_published(
     assert warnings == ""
     (item,) = listings_of(any_session, "Bright Start Literacy")
     assert item.is_public()
-    assert item.assured_at is not None and item.assured_at.date().isoformat() == RECENT
+    # Marked assured without dates: assured from the day of import, for the usual 12 months.
+    assert item.assured_at is not None and item.assured_at.date() == TODAY
     assert item.assurance_expires_at is not None
     assert (item.assurance_expires_at - item.assured_at).days in (365, 366)
 
@@ -575,6 +580,140 @@ def test_a_withdrawn_recommendation_does_not_count(
     data = record(recs=[rec("100001"), rec("100002", status="withdrawn")])
     status, _warnings = _imported_status(any_app, any_session, tmp_path, data)
     assert status == "submitted"
+
+
+# --- fidelity: an import does not silently change what it was given ------------------------------
+
+
+def test_176_assured_listings_without_dates_all_come_out_assured_and_published(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    # The directory: 176 listings marked assured, each provider recommended by two
+    # schools within the last three years (most of them more than a year ago), no dates given.
+    # It came out as 112 assured and 64 lapsed, with "Warnings: 2".
+    records = []
+    for n in range(44):
+        older = (TODAY - timedelta(days=40 + n * 24)).isoformat()  # 40 days to ~2.9 years
+        newer = (TODAY - timedelta(days=20 + n * 20)).isoformat()
+        records.append(
+            record(
+                f"Provider {n:02d}",
+                recs=[rec("100001", older), rec("100002", newer)],
+                listings=[listing(f"Service {n:02d}-{k}") for k in range(4)],
+            )
+        )
+    result = run(any_app, "import", str(write_lines(tmp_path / "in.jsonl", *records)))
+    assert result.exit_code == 0, result.output
+    assert "Warnings: 0." in result.stdout
+    assert "Listings of the file that were published (searchable): 176 of 176." in result.stdout
+    assert "Not published" not in result.stdout
+    any_session.expire_all()
+    items = any_session.exec(select(Listing)).all()
+    assert len(items) == 176
+    assert all(item.status == "assured" and item.is_public() for item in items)
+    assert {item.assured_at.date() for item in items if item.assured_at} == {TODAY}
+    # The lapse check that every index sync runs finds nothing to lapse.
+    from broker.search.sync import lapse_expired
+
+    assert lapse_expired(any_session) == 0
+
+
+def test_an_assured_listing_whose_given_assurance_has_ended_is_imported_lapsed_with_a_warning(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    ended = listing(
+        assured_at="2024-01-10T00:00:00+00:00", assurance_expires_at="2025-01-10T00:00:00+00:00"
+    )
+    status, warnings = _imported_status(any_app, any_session, tmp_path, record(listings=[ended]))
+    assert status == "lapsed"
+    assert (
+        "Warning: line 1: listings[0] 'Phonics for Key Stage 1' is marked assured but its "
+        "assurance ended on 2025-01-10 (assurance_expires_at): imported as lapsed and not "
+        "published"
+    ) in warnings
+    (event,) = any_session.exec(select(AuditEvent)).all()
+    assert event.to_state == "lapsed"
+    assert event.reason is not None and "assurance ended on 2025-01-10" in event.reason
+
+
+def test_the_summary_counts_what_became_searchable_and_names_the_rest(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    demoted = record("One School Only", recs=[rec("100001")])
+    published = record(listings=[listing("First"), listing("Second")])
+    result = run(any_app, "import", str(write_lines(tmp_path / "in.jsonl", demoted, published)))
+    assert result.exit_code == 0, result.output
+    assert "Listings of the file that were published (searchable): 2 of 3." in result.stdout
+    assert "Not published: 1 submitted for assurance." in result.stdout
+    assert "Imported as submitted and not published: 'Phonics for Key Stage 1'." in result.stderr
+    dry = run(any_app, "import", "--dry-run", str(write_lines(tmp_path / "again.jsonl", demoted)))
+    assert "Listings of the file that would be published (searchable): 0 of 1." in dry.stdout
+
+
+# --- schools from the register ---------------------------------------------------------------------
+
+
+def national(**extra: Any) -> dict[str, Any]:
+    return listing(areas_served={"national": True, "regions": [], "local_authorities": []}, **extra)
+
+
+def test_a_national_providers_referee_schools_are_found_in_the_register_anywhere(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    # No provider LA and no LA served: the schools are placed by the register, not the record.
+    data = record(
+        "National Reading Trust",
+        la_code=None,
+        listings=[national()],
+        recs=[rec("100001"), rec("100003")],  # two LAs, two regions
+    )
+    before = counts(any_session)["school"]
+    status, warnings = _imported_status(any_app, any_session, tmp_path, data)
+    assert (status, warnings) == ("assured", "")
+    assert counts(any_session)["school"] == before
+
+
+def test_a_school_missing_from_the_register_that_cannot_be_placed_leaves_out_only_its_recommendation(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    data = record(
+        "National Reading Trust",
+        la_code=None,
+        listings=[national()],
+        recs=[rec("100001"), rec("100003"), rec("654321", school_name="Lost Primary School")],
+    )
+    status, warnings = _imported_status(any_app, any_session, tmp_path, data)
+    assert status == "assured"  # two schools from the register are enough
+    assert (
+        "Warning: line 1: recommendations[2]: school 654321 (Lost Primary School) is not in the "
+        "register and the record names no LA to add it in, so this recommendation was not "
+        "imported"
+    ) in warnings
+    assert len(any_session.exec(select(Recommendation)).all()) == 2
+
+
+def test_school_la_code_places_a_school_the_register_does_not_know(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    data = record(
+        "National Reading Trust",
+        la_code=None,
+        listings=[national()],
+        recs=[rec("100001"), rec("654321", school_name="New Primary School", school_la_code="850")],
+    )
+    status, warnings = _imported_status(any_app, any_session, tmp_path, data)
+    assert status == "assured"
+    assert (
+        "recommendations[1]: school 654321 is not in the register: added as "
+        "'New Primary School' in LA 850"
+    ) in warnings
+    school = any_session.exec(select(School).where(School.urn == "654321")).one()
+    assert school.la_id == places["south"].id
+    bad = record(
+        "Other Trust", la_code=None, listings=[national()], recs=[rec("1", school_la_code="999")]
+    )
+    result = run(any_app, "import", str(write_lines(tmp_path / "bad.jsonl", bad)))
+    assert "recommendations[0].school_la_code: '999' is not a known LA code" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,43 @@ def test_seeding_twice_changes_and_duplicates_nothing(any_app: Flask, any_sessio
     assert {u.email: u.password_hash for u in any_session.exec(select(User))} == hashes
     assert "Providers were created: 0, updated: 0." in result.stdout
     assert "Listings were created: 0, updated: 0." in result.stdout
-    assert "Users created: 0, updated: 0." in result.stdout
+    assert "Providers already present, left as they are: 168." in result.stdout
+    assert "Users created: 0, already present:" in result.stdout
+
+
+def test_seeding_again_keeps_what_people_changed_since(
+    any_app: Flask, any_session: Session
+) -> None:
+    seed(any_app)
+    school = any_session.exec(select(School).where(School.support_category == "universal")).first()
+    assert school is not None
+    school.support_category = "intensive"  # the SIP's judgement on a visit
+    listing = any_session.exec(select(Listing).where(Listing.status == "assured")).first()
+    assert listing is not None
+    listing.status = "suspended"  # QA's decision
+    listing.title = "Renamed by its provider"
+    la = any_session.exec(select(LocalAuthority).where(LocalAuthority.code == "886")).one()
+    la.fatigue_threshold = 9
+    user = any_session.exec(select(User).where(User.role == "headteacher")).first()
+    assert user is not None
+    user.name = "A New Head"
+    user.password_hash = "changed"
+    any_session.commit()
+    before = counts(any_session)
+
+    seed(any_app)  # what `make run` does on every start
+
+    any_session.expire_all()
+    assert counts(any_session) == before
+    assert any_session.get(School, school.id).support_category == "intensive"  # type: ignore[union-attr]
+    kept = any_session.get(Listing, listing.id)
+    assert kept is not None and (kept.status, kept.title) == (
+        "suspended",
+        "Renamed by its provider",
+    )
+    assert any_session.get(LocalAuthority, la.id).fatigue_threshold == 9  # type: ignore[union-attr]
+    again = any_session.get(User, user.id)
+    assert again is not None and (again.name, again.password_hash) == ("A New Head", "changed")
 
 
 # --- synthetic ------------------------------------------------------------------------------------
@@ -143,7 +179,9 @@ def test_synthetic_count_must_be_positive(any_app: Flask) -> None:
 # --- the pieces, on small data of our own -----------------------------------------------------------
 
 
-def test_local_authorities_and_schools_are_matched_on_code_and_urn(any_session: Session) -> None:
+def test_missing_las_and_schools_are_added_and_present_ones_left_alone(
+    any_session: Session,
+) -> None:
     las = [{"code": "123", "name": "Newtown", "region": "North West"}]
     schools = [
         {
@@ -158,15 +196,20 @@ def test_local_authorities_and_schools_are_matched_on_code_and_urn(any_session: 
     ]
     assert seeding.seed_local_authorities(any_session, las) == (1, 0)
     assert seeding.seed_schools(any_session, schools) == (1, 0)
-    las[0]["name"] = "New Town"
-    assert seeding.seed_local_authorities(any_session, las) == (0, 1)
-    assert seeding.seed_schools(any_session, schools) == (0, 0)
     school = any_session.exec(select(School).where(School.urn == "900001")).one()
     assert (school.phase, school.sen_specialisms, school.support_category) == (
         "special",
         ["asd", "slcn"],
         "targeted",
     )
+    las[0]["name"] = "New Town"
+    schools[0]["support_category"] = "universal"
+    assert seeding.seed_local_authorities(any_session, las) == (0, 1)
+    assert seeding.seed_schools(any_session, schools) == (0, 1)
+    any_session.expire_all()
+    la = any_session.exec(select(LocalAuthority).where(LocalAuthority.code == "123")).one()
+    assert la.name == "Newtown"
+    assert any_session.get(School, school.id).support_category == "targeted"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -191,7 +234,7 @@ def test_bad_seed_rows_are_named(any_session: Session, row: dict[str, Any], mess
     assert message in str(caught.value)
 
 
-def test_a_changed_demo_password_is_rehashed_and_an_unchanged_one_is_not(
+def test_a_present_user_keeps_their_password_whatever_the_seed_says(
     any_session: Session,
 ) -> None:
     school = factories.school(any_session)
@@ -205,11 +248,11 @@ def test_a_changed_demo_password_is_rehashed_and_an_unchanged_one_is_not(
     assert seeding.seed_users(any_session, [row]) == (1, 0)
     user = any_session.exec(select(User).where(User.email == "head@example.org")).one()
     first = user.password_hash
+    assert check_password_hash(first or "", "first-password-1")
     assert user.school_id == school.id and user.la_id == school.la_id
-    assert seeding.seed_users(any_session, [row]) == (0, 0)
-    assert user.password_hash == first
+    assert seeding.seed_users(any_session, [row]) == (0, 1)
     assert seeding.seed_users(any_session, [{**row, "password": "second-password-2"}]) == (0, 1)
-    assert check_password_hash(user.password_hash or "", "second-password-2")
+    assert user.password_hash == first
 
 
 def test_a_sip_is_assigned_every_school_named(any_session: Session) -> None:

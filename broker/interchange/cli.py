@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
+def cli_session() -> Iterator[Session]:
     """Yield a Session; a database that cannot answer is a message, not a traceback."""
     try:
         with Session(db.get_engine(current_app), expire_on_commit=False) as session:
@@ -100,7 +100,7 @@ def import_command(path: Path, dry_run: bool) -> None:
         raise click.ClickException(f"{path} is not a file")
     else:
         stream, total = None, _count_lines(path)
-    with _session() as session, progress_reporter(total, "Importing") as tick:
+    with cli_session() as session, progress_reporter(total, "Importing") as tick:
         if stream is not None:
             report = services.import_lines(
                 session, stream, dry_run=dry_run, source="standard input", progress=tick
@@ -120,7 +120,7 @@ def import_command(path: Path, dry_run: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
 def export_command(path: str) -> None:
     """Export every provider as JSON Lines ('-' writes standard output)."""
-    with _session() as session:
+    with cli_session() as session:
         try:
             # atomic: a failed export never leaves half a file where a good one was
             with click.open_file(path, "w", encoding="utf-8", atomic=path != "-") as out:
@@ -146,7 +146,7 @@ def seed_command(synthetic: int | None, seed_value: int) -> None:
     """Load the demo directory (LAs, schools, demo users, providers); safe to run again."""
     from broker import seeding
 
-    with _session() as session, progress_reporter(None, "Seeding") as tick:
+    with cli_session() as session, progress_reporter(None, "Seeding") as tick:
         try:
             if synthetic is None:
                 report = seeding.seed_demo(session, progress=tick)

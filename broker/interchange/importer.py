@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +39,12 @@ from broker.models import (
     School,
     utcnow,
 )
-from broker.taxonomy import ASSURANCE_MONTHS, RECOMMENDATION_VALID_YEARS, SCHOOLS_NEEDED
+from broker.taxonomy import (
+    ASSURANCE_MONTHS,
+    LISTING_STATUSES,
+    RECOMMENDATION_VALID_YEARS,
+    SCHOOLS_NEEDED,
+)
 
 #: Listing codes use 32 symbols that cannot be misread in print (no 0/O, no 1/I).
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -65,7 +71,12 @@ class ImportReport:
     recommendations_created: int = 0
     recommendations_updated: int = 0
     schools_created: int = 0
+    #: Records skipped because their provider is already there (`only_new`, as the seed runs).
+    providers_present: int = 0
     demoted: int = 0
+    #: The status each listing of the file was saved with, and how many of them are public now.
+    listing_statuses: Counter[str] = field(default_factory=Counter)
+    published: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -85,8 +96,38 @@ class ImportReport:
             f"Recommendations {verb} created: {self.recommendations_created}, "
             f"updated: {self.recommendations_updated}.",
             f"Schools {verb} created: {self.schools_created}.",
+            *(
+                [f"Providers already present, left as they are: {self.providers_present}."]
+                if self.providers_present
+                else []
+            ),
+            *self._published_lines(verb),
             f"Warnings: {len(self.warnings)}.",
         ]
+
+    def _published_lines(self, verb: str) -> list[str]:
+        total = sum(self.listing_statuses.values())
+        if not total:
+            return []
+        lines = [
+            f"Listings of the file that {verb} published (searchable): {self.published} of {total}."
+        ]
+        hidden = {**self.listing_statuses}
+        hidden["assured"] = hidden.get("assured", 0) - self.published
+        rest = ", ".join(
+            f"{n} {LISTING_STATUSES.label_of(status).lower()}"
+            + (" (out of date)" if status == "assured" else "")
+            for status, n in sorted(hidden.items())
+            if n
+        )
+        if rest:
+            lines.append(f"Not published: {rest}.")
+        return lines
+
+    def count_listing(self, status: str, expires_at: datetime | None, now: datetime) -> None:
+        """Count one listing as saved: its status, and whether anyone can now find it."""
+        self.listing_statuses[status] += 1
+        self.published += status == "assured" and (expires_at is None or expires_at > now)
 
 
 def listing_code(provider_name: str, title: str, attempt: int = 0) -> str:
@@ -179,6 +220,8 @@ class _Plan:
     recommendations: list[tuple[str, str | None, dict[str, Any]]]
     warnings: list[str]
     demoted: bool
+    #: Why each listing's status differs from the file's (None where it does not).
+    reasons: list[str | None]
 
 
 class Importer:
@@ -190,6 +233,7 @@ class Importer:
         *,
         dry_run: bool = False,
         fresh_assurance: bool = False,
+        only_new: bool = False,
         source: str = "import",
         today: date | None = None,
         batch_size: int = 500,
@@ -197,6 +241,7 @@ class Importer:
         self.session = session
         self.dry_run = dry_run
         self.fresh_assurance = fresh_assurance
+        self.only_new = only_new
         self.source = source
         self.today = today or date.today()
         self.batch_size = batch_size
@@ -207,6 +252,7 @@ class Importer:
             code: row_id(la_id)
             for code, la_id in session.exec(select(LocalAuthority.code, LocalAuthority.id))
         }
+        self.la_codes: dict[int, str] = {la_id: code for code, la_id in self.las.items()}
         self.schools: dict[str, int] = {}
         self.school_urns: dict[int, str] = {}
         for school_id, urn in session.exec(select(School.id, School.urn)):
@@ -282,6 +328,9 @@ class Importer:
             record = parse_record(data, today=self.today)
             if self._matches_pending(record):
                 self._flush_batch()
+            if self.only_new and self._match(record) is not None:
+                self.report.providers_present += 1
+                return
             if self._match(record) is None:
                 self.batch.append(self._plan_new(number, record))
                 if len(self.batch) >= self.batch_size:
@@ -331,10 +380,16 @@ class Importer:
     def _plan_schools(
         self, record: ProviderRecord, la_id: int | None, problems: list[Problem]
     ) -> dict[str, dict[str, Any]]:
-        """Return rows for the schools this record names that nobody knows yet."""
-        wanted: list[tuple[str, str, str | None, str | None, str | None]] = []
+        """Return rows for the schools this record names that nobody knows yet.
+
+        A school the register (`broker schools import`) does not know is added where the record
+        says (the recommendation's school_la_code, else the provider's LA, else the first LA it
+        serves), with a warning. A recommendation from an unknown school that cannot be placed
+        anywhere is left out, with a warning, rather than failing the whole record.
+        """
+        wanted: list[tuple[str, str, str | None, str | None, str | None, str | None]] = []
         if record.school_urn:
-            wanted.append(("provider.school_urn", record.school_urn, record.name, None, None))
+            wanted.append(("provider.school_urn", record.school_urn, record.name, None, None, None))
         for i, rec in enumerate(record.recommendations):
             wanted.append(
                 (
@@ -343,20 +398,27 @@ class Importer:
                     rec.school_name,
                     rec.school_phase,
                     rec.school_type,
+                    rec.school_la_code,
                 )
             )
         new: dict[str, dict[str, Any]] = {}
-        for path, urn, name, phase, school_type in wanted:
+        unplaced: set[str] = set()
+        for path, urn, name, phase, school_type, school_la in wanted:
             if urn in self.schools or urn in self.pending_schools or urn in new:
                 continue
             field_path = path if path.startswith("provider") else f"{path}.school_urn"
+            place = la_id
+            if school_la:
+                place = self._la(school_la, f"{path}.school_la_code", problems)
+                if place is None:
+                    continue
             if not name:
                 problems.append(
                     Problem(
                         f"{path}.school_name", f"school {urn} is not known: give its name to add it"
                     )
                 )
-            elif la_id is None:
+            elif place is None and path.startswith("provider"):
                 problems.append(
                     Problem(
                         field_path,
@@ -364,17 +426,41 @@ class Importer:
                         "(give provider.la_code or an LA served)",
                     )
                 )
+            elif place is None:
+                unplaced.add(urn)
+                self._note(
+                    record,
+                    f"{path}: school {urn} ({name}) is not in the register and the record names "
+                    "no LA to add it in, so this recommendation was not imported (load the "
+                    "register with `broker schools import`, or give school_la_code)",
+                )
             else:
                 new[urn] = {
                     "urn": urn,
                     "name": name,
                     "phase": phase or guess_phase(name),
                     "type": school_type or guess_type(name),
-                    "la_id": la_id,
+                    "la_id": place,
                     "sen_specialisms": [],
                     "support_category": None,
+                    "postcode": None,
+                    "closed_on": None,
                 }
+                self._note(
+                    record,
+                    f"{path}: school {urn} is not in the register: added as {name!r} in LA "
+                    f"{self.la_codes.get(place, '?')}",
+                )
+        if unplaced:
+            record.recommendations = [
+                rec for rec in record.recommendations if rec.school_urn not in unplaced
+            ]
         return new
+
+    @staticmethod
+    def _note(record: ProviderRecord, text: str) -> None:
+        if text not in record.notes:  # a batch that failed plans its records a second time
+            record.notes.append(text)
 
     def _plan_codes(
         self, record: ProviderRecord, old: dict[str, Listing], problems: list[Problem]
@@ -431,11 +517,16 @@ class Importer:
         wants_assured = any((lr.status or record.status) == "assured" for lr in record.listings)
         demote = wants_assured and len(valid) < SCHOOLS_NEEDED
         if demote:
+            titles = ", ".join(
+                repr(lr.title)
+                for lr in record.listings
+                if (lr.status or record.status) == "assured"
+            )
             warnings.append(
                 f"line {number}: {record.name!r} is marked assured but has valid recommendations "
                 f"from {len(valid)} different school(s); {SCHOOLS_NEEDED} are needed (confirmed, "
                 f"within the last {RECOMMENDATION_VALID_YEARS} years, not the provider's own "
-                "school). Imported as submitted and not published."
+                f"school). Imported as submitted and not published: {titles}."
             )
         return demote, max(valid.values(), default=None), warnings
 
@@ -447,13 +538,22 @@ class Importer:
         existing: Listing | None,
         demote: bool,
         latest: date | None,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], str | None]:
+        """Return the listing's columns, and why its status differs from the file's (or None)."""
         status = lr.status or record.status
+        why = None
         if status == "assured" and demote:
             status = "submitted"
+            why = "marked assured without recommendations from two different schools"
         submitted_at, assured_at, expires_at = self._dates(
             status, lr, existing, latest, demote, code
         )
+        if status == "assured" and expires_at is not None and expires_at <= self.now:
+            status = "lapsed"
+            why = (
+                f"marked assured but its assurance ended on {expires_at.date().isoformat()} "
+                "(assurance_expires_at): imported as lapsed and not published"
+            )
         return {
             "code": code,
             "title": lr.title,
@@ -472,7 +572,7 @@ class Importer:
             "submitted_at": submitted_at,
             "assured_at": assured_at,
             "assurance_expires_at": expires_at,
-        }
+        }, why
 
     def _dates(
         self,
@@ -505,7 +605,9 @@ class Importer:
             elif status in ("assured", "lapsed"):
                 assured_at = expires_at = None  # a fresh assurance (or a lapse) gets its own dates
         if status in _ASSURANCE_STATUSES and assured_at is None:
-            base = _day(latest) if latest else self.now
+            # Marked assured without dates: assured from the day of import (the file says it is
+            # assured now). Only demo data dates it from its latest recommendation, for variety.
+            base = _day(latest) if latest and self.fresh_assurance else self.now
             if status == "lapsed" and add_months(base, ASSURANCE_MONTHS) > self.now:
                 base = add_months(self.now, -ASSURANCE_MONTHS - 1)
             assured_at = base
@@ -520,10 +622,24 @@ class Importer:
             expires_at = add_months(assured_at, ASSURANCE_MONTHS)
         return submitted_at, assured_at, expires_at
 
-    def _reason(self, number: int, demoted: bool) -> str:
+    @staticmethod
+    def _status_warning(
+        warnings: list[str],
+        number: int,
+        index: int,
+        lr: ListingRecord,
+        why: str | None,
+        demoted: bool,
+    ) -> None:
+        """Warn of a listing saved with another status than the file's (a demotion is warned of
+        once for the whole record, by `_assess`)."""
+        if why and not (demoted and why.startswith("marked assured without")):
+            warnings.append(f"line {number}: listings[{index}] {lr.title!r} is {why}")
+
+    def _reason(self, number: int, why: str | None) -> str:
         reason = f"Set by import ({self.source}, line {number})"
-        if demoted:
-            reason += ": marked assured without recommendations from two different schools"
+        if why:
+            reason += f": {why}"
         return reason
 
     # --- new providers: planned, then written a batch at a time --------------------------------
@@ -536,14 +652,13 @@ class Importer:
         if problems:
             raise InvalidRecord(problems)
         demote, latest, warnings = self._assess(number, record, {})
-        listings = [
-            {
-                **self._listing_values(record, lr, code, None, demote, latest),
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-            for lr, code in zip(record.listings, codes, strict=True)
-        ]
+        listings: list[dict[str, Any]] = []
+        reasons: list[str | None] = []
+        for i, (lr, code) in enumerate(zip(record.listings, codes, strict=True)):
+            values, why = self._listing_values(record, lr, code, None, demote, latest)
+            listings.append({**values, "created_at": self.now, "updated_at": self.now})
+            reasons.append(why)
+            self._status_warning(warnings, number, i, lr, why, demote)
         recommendations = [
             (
                 rr.school_urn,
@@ -574,7 +689,7 @@ class Importer:
         self.pending_schools.update(schools)
         self.pending_codes.update(codes)
         self._remember(self.pending_providers, -1, record.name, record.email, record.website)
-        return _Plan(number, record, provider, listings, recommendations, warnings, demote)
+        return _Plan(number, record, provider, listings, recommendations, warnings, demote, reasons)
 
     def _flush_batch(self) -> None:
         """Write the planned new providers; if that fails, write them one by one instead."""
@@ -609,6 +724,8 @@ class Importer:
             report.recommendations_created += len(plan.recommendations)
             report.demoted += plan.demoted
             report.warnings.extend(plan.warnings)
+            for row in plan.listings:
+                report.count_listing(row["status"], row["assurance_expires_at"], self.now)
 
     def _insert_batch(
         self, plans: list[_Plan], schools: dict[str, dict[str, Any]]
@@ -628,6 +745,25 @@ class Importer:
             plan.provider["school_id"] = school_id(urn) if urn else None
         provider_ids = _insert(session, Provider, [plan.provider for plan in plans])
 
+        # Recommendations go in before the listings they make assured: the database refuses an
+        # assured listing without two schools behind it (migration 0008). Their listing is set
+        # once the listings have ids.
+        rec_rows: list[dict[str, Any]] = []
+        rec_titles: list[tuple[int, str | None]] = []
+        for index, (plan, pid) in enumerate(zip(plans, provider_ids, strict=True)):
+            for urn, title, values in plan.recommendations:
+                rec_rows.append(
+                    {
+                        **values,
+                        "provider_id": pid,
+                        "school_id": school_id(urn),
+                        "listing_id": None,
+                        "recommender_user_id": None,
+                    }
+                )
+                rec_titles.append((index, title))
+        rec_ids = _insert(session, Recommendation, rec_rows) if rec_rows else []
+
         listing_rows: list[dict[str, Any]] = []
         for plan, pid in zip(plans, provider_ids, strict=True):
             for row in plan.listings:
@@ -635,34 +771,33 @@ class Importer:
                 listing_rows.append(row)
         flat_ids = _insert(session, Listing, listing_rows) if listing_rows else []
         listing_ids: list[list[int]] = []
-        rec_rows: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
+        by_title: list[dict[str, int]] = []
         position = 0
         for plan, pid in zip(plans, provider_ids, strict=True):
             ids = flat_ids[position : position + len(plan.listings)]
             position += len(plan.listings)
             listing_ids.append(ids)
-            by_title = {row["title"]: i for row, i in zip(plan.listings, ids, strict=True)}
-            for urn, title, values in plan.recommendations:
-                rec_rows.append(
-                    {
-                        **values,
-                        "provider_id": pid,
-                        "school_id": school_id(urn),
-                        "listing_id": by_title[title] if title else None,
-                        "recommender_user_id": None,
-                    }
-                )
-            reason = self._reason(plan.number, plan.demoted)
-            for row, listing_id in zip(plan.listings, ids, strict=True):
+            by_title.append({row["title"]: i for row, i in zip(plan.listings, ids, strict=True)})
+            for row, listing_id, why in zip(plan.listings, ids, plan.reasons, strict=True):
                 changes.append({"listing_id": listing_id, "at": self.now})
+                reason = self._reason(plan.number, why)
                 audits.append(self._audit_row(listing_id, pid, None, row["status"], reason))
-        for model, rows in (
-            (Recommendation, rec_rows),
-            (IndexChange, changes),
-            (AuditEvent, audits),
-        ):
+        links = [
+            {"rid": rec_id, "lid": by_title[index][title]}
+            for rec_id, (index, title) in zip(rec_ids, rec_titles, strict=True)
+            if title
+        ]
+        if links:
+            table = _table(Recommendation)
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("rid"))
+                .values(listing_id=sa.bindparam("lid")),
+                links,
+            )
+        for model, rows in ((IndexChange, changes), (AuditEvent, audits)):
             if rows:
                 session.execute(sa.insert(_table(model)), rows)
         return school_ids, provider_ids, listing_ids
@@ -718,6 +853,7 @@ class Importer:
                 old_recs,
                 demote,
                 latest,
+                warnings,
             )
         # Only now, with the record saved, may later records rely on what it created.
         for urn, school_id in school_ids.items():
@@ -739,6 +875,7 @@ class Importer:
         old_recs: dict[int, Recommendation],
         demote: bool,
         latest: date | None,
+        warnings: list[str],
     ) -> dict[str, int]:
         session, report = self.session, self.report
         rows = list(new_schools.values())
@@ -797,14 +934,18 @@ class Importer:
                 counts["recs_u"] += 1
                 provider_changed = True
             recs.append((rr, rec))
+        # The recommendations first: the database refuses an assured listing without two schools.
+        session.flush()
 
         changed: list[Listing] = []
         statuses: list[tuple[Listing, str | None]] = []
         by_title: dict[str, Listing] = {}
         retired: list[str] = []
-        for lr, code in zip(record.listings, codes, strict=True):
+        reasons: dict[int, str | None] = {}
+        for i, (lr, code) in enumerate(zip(record.listings, codes, strict=True)):
             existing = old_listings.get(lr.title.casefold())
-            listing_values = self._listing_values(record, lr, code, existing, demote, latest)
+            listing_values, why = self._listing_values(record, lr, code, existing, demote, latest)
+            self._status_warning(warnings, number, i, lr, why, demote)
             if existing is None:
                 item = Listing(
                     provider_id=provider.id,
@@ -828,6 +969,7 @@ class Importer:
                 if old_status != item.status:
                     statuses.append((item, old_status))
             by_title[lr.title] = item
+            reasons[id(item)] = why
         session.flush()
 
         for rr, rec in recs:
@@ -841,18 +983,27 @@ class Importer:
             # The provider's name, kind and evidence are part of every listing's document.
             touched.update(item.id for item in old_listings.values())
             touched.update(item.id for item in by_title.values())
-        reason = self._reason(number, demote)
         session.add_all(
             [IndexChange(listing_id=i, at=self.now) for i in sorted(filter(None, touched))]
         )
         session.add_all(
             [
-                AuditEvent(**self._audit_row(item.id, provider.id, old, item.status, reason))
+                AuditEvent(
+                    **self._audit_row(
+                        item.id,
+                        provider.id,
+                        old,
+                        item.status,
+                        self._reason(number, reasons.get(id(item))),
+                    )
+                )
                 for item, old in statuses
                 if item.id is not None
             ]
         )
         session.flush()
+        for item in by_title.values():
+            report.count_listing(item.status, item.assurance_expires_at, self.now)
 
         report.providers_created += counts["providers_c"]
         report.providers_updated += counts["providers_u"]

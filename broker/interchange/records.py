@@ -77,6 +77,7 @@ RECOMMENDATION_KEYS = (
     "listing_title",
     "school_phase",
     "school_type",
+    "school_la_code",
 )
 
 
@@ -138,6 +139,8 @@ class RecommendationRecord:
     listing_title: str | None = None
     school_phase: str | None = None
     school_type: str | None = None
+    #: Where to add the school when the register does not know it.
+    school_la_code: str | None = None
 
 
 @dataclass
@@ -517,6 +520,7 @@ class _Checker:
             listing_title=listing_title,
             school_phase=phase,
             school_type=school_type,
+            school_la_code=self.text(data, "school_la_code", path, max_length=10),
         )
 
     def made_on(self, value: Any, path: str) -> date | None:

@@ -79,16 +79,21 @@ def import_records(
     *,
     dry_run: bool = False,
     fresh_assurance: bool = False,
+    only_new: bool = False,
     source: str = "import",
     progress: Progress | None = None,
     batch_size: int = 500,
     today: date | None = None,
 ) -> ImportReport:
-    """Import decoded records, each numbered by its line; see the module docstring."""
+    """Import decoded records, each numbered by its line; see the module docstring.
+
+    With `only_new`, a record whose provider is already in the database is skipped, not merged.
+    """
     importer = Importer(
         session,
         dry_run=dry_run,
         fresh_assurance=fresh_assurance,
+        only_new=only_new,
         source=source,
         today=today,
         batch_size=batch_size,

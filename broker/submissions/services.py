@@ -129,7 +129,7 @@ def local_authority_choices(session: Session) -> list[tuple[str, str]]:
 
 
 def search_schools(session: Session, text: str, limit: int = 20) -> list[School]:
-    """Return schools whose URN is `text` or whose name contains it."""
+    """Return open schools whose URN is `text` or whose name contains it."""
     text = " ".join(text.split())[:100]
     if len(text) < 2:
         return []
@@ -140,7 +140,8 @@ def search_schools(session: Session, text: str, limit: int = 20) -> list[School]
             sa.or_(
                 col(School.urn) == text,
                 sa.func.lower(School.name).like(pattern, escape="\\"),
-            )
+            ),
+            col(School.closed_on).is_(None),  # a closed school has no head to recommend
         )
         .order_by(School.name, School.urn)
         .limit(limit)

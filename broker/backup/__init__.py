@@ -1,0 +1,1 @@
+"""Backing up and restoring the database (`broker backup OUT`, `broker restore IN`)."""

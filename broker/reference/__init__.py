@@ -1,0 +1,1 @@
+"""Reference data shipped with the application: England's local authorities (`broker init-db`)."""
