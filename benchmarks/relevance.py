@@ -3,8 +3,8 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh] [--quiet]
 
 Two sets, each a directory with judged search queries and judged needs:
-- seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json
-  and match_judgements.json;
+- seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
+  match_judgements.json, training_queries.json and training_needs.json;
 - fresh (the exam, never tuned to): benchmarks/judged/ — a directory written for the purpose
   and judgements made by reading it before the engine was run.
 
@@ -32,6 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 JUDGEMENTS = ROOT / "tests" / "relevance" / "judgements.json"
 MATCH_JUDGEMENTS = ROOT / "tests" / "relevance" / "match_judgements.json"
+TRAINING_QUERIES = ROOT / "tests" / "relevance" / "training_queries.json"
+TRAINING_NEEDS = ROOT / "tests" / "relevance" / "training_needs.json"
 FRESH = ROOT / "benchmarks" / "judged"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
@@ -92,15 +94,20 @@ def load_needs(path: Path = MATCH_JUDGEMENTS) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class JudgedSet:
     name: str
-    queries: Path
-    needs: Path
+    queries: tuple[Path, ...]
+    needs: tuple[Path, ...]
     directory: Path | None  # None: the demo seed
 
 
 SETS = {
-    "seed": JudgedSet("seed", JUDGEMENTS, MATCH_JUDGEMENTS, None),
+    "seed": JudgedSet(
+        "seed",
+        (JUDGEMENTS, TRAINING_QUERIES),
+        (MATCH_JUDGEMENTS, TRAINING_NEEDS),
+        None,
+    ),
     "fresh": JudgedSet(
-        "fresh", FRESH / "queries.json", FRESH / "needs.json", FRESH / "directory.jsonl"
+        "fresh", (FRESH / "queries.json",), (FRESH / "needs.json",), FRESH / "directory.jsonl"
     ),
 }
 
@@ -308,9 +315,11 @@ def evaluate_needs(app: Any, needs: Sequence[dict[str, Any]]) -> list[Score]:
 
 def run_set(judged: JudgedSet) -> dict[str, list[Score]]:
     """Load one set's directory and score its queries and needs."""
+    queries_judged = [q for path in judged.queries for q in load_judgements(path)]
+    needs_judged = [n for path in judged.needs for n in load_needs(path)]
     with directory_app(judged.directory) as app:
-        queries = evaluate_queries(app.test_client(), load_judgements(judged.queries))
-        needs = evaluate_needs(app, load_needs(judged.needs))
+        queries = evaluate_queries(app.test_client(), queries_judged)
+        needs = evaluate_needs(app, needs_judged)
     return {"search": queries, "matcher": needs}
 
 
