@@ -21,44 +21,17 @@ import Stemmer
 # A word is letters/digits, with an inner "&" kept ("G&T"); apostrophes split ("children's").
 _TOKEN = re.compile(r"\w+(?:&\w+)*")
 
+#: Function words: never indexed or searched (the same list on both sides). Words that carry
+#: meaning in the domain's phrases ("more able", "most able", "under fives", "catch-up") stay.
 STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "for",
-        "from",
-        "have",
-        "if",
-        "in",
-        "is",
-        "it",
-        "may",
-        "not",
-        "of",
-        "on",
-        "or",
-        "s",
-        "tbd",
-        "that",
-        "the",
-        "this",
-        "to",
-        "us",
-        "we",
-        "when",
-        "will",
-        "with",
-        "yet",
-        "you",
-        "your",
-    ]
+    """
+    a about after again against am an and any are as at be because been before being between
+    both but by can could did do does doing during each for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me my myself
+    nor not now of on once or ours ourselves s she should so such t than that the their theirs
+    them themselves then there these they this those through to too until us very was we were
+    what when where which while who whom why will with would yet you your yours yourself tbd
+    """.split()  # noqa: SIM905  (a readable block of words)
 )
 
 #: Longest word we index or search (longer tokens are dropped: no real word is this long).

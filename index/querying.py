@@ -198,6 +198,12 @@ def parse_text(text: str) -> ParsedText:
     return ParsedText(tuple(clauses), notice, operators)
 
 
+def plain_words(text: str) -> str:
+    """Return `text` without quotes, exclusions, operators or wildcards: just its words."""
+    cleaned, _notice = clean(text)
+    return " ".join(_WORD_CHARS.findall(cleaned.replace("*", " ")))
+
+
 def _merge_or(clauses: list[Clause], index: int) -> None:
     """Merge clauses[index] into the clause before it: either may match."""
     if index <= 0 or index >= len(clauses):

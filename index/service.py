@@ -181,12 +181,23 @@ def search(backend: SearchBackend, request: Request) -> Results:
     if results is None:
         query, implied = plan(parsed, request, facts)
         results = backend.search(query)
-        if results.total < FEW and request.widen and request.must_match is None:
-            wider_query = replace(query, must_match=max(1, query.required - 1))
-            if wider_query.required < query.required:
-                wider = backend.search(wider_query)
-                if wider.total > results.total:
-                    query, results = wider_query, wider
+        if results.total == 0 and parsed.operators and request.widen:
+            # No listing has the exact phrase (or passes the exclusions): try the plain words.
+            plain = querying.parse_text(querying.plain_words(request.text))
+            if plain.positive:
+                parsed = plain
+                query, implied = plan(parsed, request, facts)
+                results = backend.search(query)
+        while results.total < FEW and request.widen and request.must_match is None:
+            # Few listings have the words needed: one more may be missing (those with more of
+            # the words still come first, and each says which it lacks).
+            wider_query = replace(query, must_match=query.required - 1)
+            if wider_query.required >= query.required or wider_query.required < 1:
+                break
+            wider = backend.search(wider_query)
+            query = wider_query
+            if wider.total > results.total:
+                results = wider
         if checked.all and results.total < spelling.LITTLE:
             fixed = spelling.rewrite(request.text, checked.all)
             better = backend.search(plan(querying.parse_text(fixed), request, facts)[0])

@@ -2,8 +2,10 @@
 engine.
 
 A word is never "corrected" just because the directory does not hold it: a word the directory
-holds, an English word (wordfreq's list of words used at least about once per million), one of
-the domain's abbreviations or phrases, a number or a word with digits is a real word. Only a
+holds, an English word (in wordfreq's English list, used at least about six times in a hundred
+million words: common misspellings are rarer), one of the domain's abbreviations or phrases, a
+number or a word with digits is a real word. A word run together ("esafety") is split where
+both halves are in the directory ("e safety"). Only a
 word that none of these knows is misspelt, and it is corrected to the nearest word the
 directory holds (one edit, two for longer words), the most frequent first. A real word that is
 rare in the directory and unknown to English may get a "did you mean" towards a far more
@@ -28,12 +30,21 @@ LITTLE = 3
 MIN_LENGTH = 3
 
 
+#: The rarest English word counted as real, in wordfreq's centibels (-720: zipf 1.8, about 6
+#: times in 10^8 words): "dyscalculia" and "coasting" are in, "attendence" and "governers" out.
+RAREST_ENGLISH_CB = 720
+
+
 @lru_cache(maxsize=1)
 def english() -> frozenset[str]:
-    """Return the common English words (wordfreq's small list for English, loaded once)."""
-    from wordfreq import get_frequency_dict
+    """Return the English words counted as real (from wordfreq's large English list, read once;
+    its buckets are read directly so the whole list is not kept in memory)."""
+    import wordfreq
 
-    return frozenset(analysis.fold(w) for w in get_frequency_dict("en", wordlist="small"))
+    buckets = wordfreq.read_cBpack(wordfreq.available_languages("large")["en"])
+    return frozenset(
+        analysis.fold(w) for bucket in buckets[: RAREST_ENGLISH_CB + 1] for w in bucket
+    )
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +113,19 @@ def closest(word: str, vocabulary: Mapping[str, int], better_than: int = 0) -> s
     return None
 
 
+def split(word: str, vocabulary: Mapping[str, int]) -> str | None:
+    """Return `word` split in two where the directory holds both halves ("esafety" -> "e
+    safety"; a one-letter prefix such as e- counts), the most frequent split first; or None."""
+    best: tuple[int, str] | None = None
+    for cut in range(1, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        head_count = vocabulary.get(head, 0) if len(head) > 2 else (1 if len(head) == 1 else 0)
+        count = min(head_count, vocabulary.get(tail, 0))
+        if count and (best is None or count > best[0]):
+            best = (count, f"{head} {tail}")
+    return best[1] if best else None
+
+
 @dataclass(frozen=True)
 class Check:
     """The words of a search that look misspelt, each with its replacement."""
@@ -128,7 +152,7 @@ def check(parsed: querying.ParsedText, vocabulary: Mapping[str, int]) -> Check:
                 continue
             known = vocabulary.get(word, 0)
             if not is_real(word, vocabulary):
-                best = closest(word, vocabulary)
+                best = split(word, vocabulary) or closest(word, vocabulary)
                 if best:
                     wrong[word] = best
             elif (
