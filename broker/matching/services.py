@@ -46,11 +46,15 @@ from broker.taxonomy import (
 )
 from index import analysis, service
 from index.documents import Hit, Results
+from index.query import Preference
 
 #: Candidates fetched from the index and re-ranked (evidence, diversity).
 POOL = 50
-#: Suggestions scoring less than this share of the best one are not shown (too weak).
-SCORE_FLOOR = 0.35
+#: How much each thing the SIP recorded raises a listing that has it: score * (1 + weight).
+PREFERENCE_WEIGHTS = {"category": 0.5, "ecm": 0.5, "pupil_group": 0.5, "sen": 0.5}
+#: Suggestions scoring less than this share of the best one are not shown (too weak): on the
+#: judged needs this leaves 7 suggestions a need instead of 9, and loses almost no good one.
+SCORE_FLOOR = 0.15
 #: Suggestions one provider may have among the first DIVERSITY_WINDOW.
 MAX_PER_PROVIDER = 2
 DIVERSITY_WINDOW = 10
@@ -234,8 +238,8 @@ def suggest(
         filters["la"] = frozenset({school.la_code})
     elif school.region:
         filters["region"] = frozenset({school.region})
-    prefer = {
-        name: frozenset(values)
+    prefer = tuple(
+        Preference(name, frozenset(values), PREFERENCE_WEIGHTS[name])
         for name, values in (
             ("category", (need.category,) if need.category else ()),
             ("ecm", need.ecm_outcomes),
@@ -243,7 +247,7 @@ def suggest(
             ("sen", school.sen_specialisms),
         )
         if values
-    }
+    )
     pool = max(POOL, limit * 2)
 
     written = _as_written(need.text)
@@ -317,14 +321,21 @@ def suggest(
         )
 
     kept.sort(key=lambda c: -c.score)
+    # Fewer, better suggestions: listings that share much less of the need than the best one
+    # are left to a directory search.
+    kept = _strong(kept)
     ordered = _diversify(kept)[:limit]
     top = ordered[0].score if ordered else 1.0
-    # Fewer, better suggestions: the weak end of the list is left to a directory search.
-    ordered = [c for c in ordered if c.score >= SCORE_FLOOR * top]
     return [
         Suggestion(c.listing, c.provider, round(c.score / top, 4) if top else 0.0, c.reasons)
         for c in ordered
     ]
+
+
+def _strong(ranked: list[_Candidate]) -> list[_Candidate]:
+    """Return the candidates scoring at least SCORE_FLOOR of the best one (best first)."""
+    top = ranked[0].score if ranked else 0.0
+    return [c for c in ranked if c.score >= SCORE_FLOOR * top]
 
 
 def _la_region(session: Session, school: SchoolContext) -> str | None:

@@ -229,7 +229,7 @@ def match_node(query: Query, skip_facet: str | None = None) -> Node:
 
 #: What each matched clause adds when a hit may miss some: enough that hits matching more of
 #: the words come first, whatever their other scores.
-COORDINATION = 100.0
+COORDINATION = 20.0
 
 
 def scored_node(query: Query) -> Node:

@@ -67,7 +67,7 @@ def test_one_provider_has_at_most_two_of_the_first_ten(
         f.listing(
             session,
             provider_with(session),
-            title=f"Early reading support {i}",
+            title=f"Early phonics support {i}",
             summary="Includes some phonics.",
         )
     session.commit()

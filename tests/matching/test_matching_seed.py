@@ -312,7 +312,7 @@ def test_diversity_holds_on_a_need_one_provider_dominates(
     found = run(
         seeded_app, session, school, Need("governors governing body clerk", "governance"), 20
     )
-    assert len(found) >= 10
+    assert len(found) >= 8  # weak suggestions are left out (matching.SCORE_FLOOR)
     first = Counter(s.provider.name for s in found[:10])
     assert max(first.values()) <= 2
     assert found[0].score == 1.0
