@@ -118,3 +118,6 @@ class Results:
     words: tuple[str, ...] = ()
     #: (typed, replacement) for each word replaced when `corrected`.
     corrections: tuple[tuple[str, str], ...] = ()
+    #: True when no listing had any of the words, so these are the listings of the topics the
+    #: words name (`understood`).
+    by_topic: bool = False

@@ -203,6 +203,33 @@ def search(backend: SearchBackend, request: Request) -> Results:
             better = backend.search(plan(querying.parse_text(fixed), request, facts)[0])
             if better.total > results.total:
                 suggestion = fixed
+    unknown = facts is not None and all(
+        facts.vocabulary.get(w, 0) == 0 for c in parsed.positive for w in c.words
+    )
+    if results.total == 0 and request.widen and implied and parsed.positive and unknown:
+        # No listing has any of the words, but they name a topic ("wheelchair user": physical
+        # disability): show the listings for it, and say why.
+        topics: dict[str, set[str]] = {}
+        for item in implied:
+            if not item.context:
+                topics.setdefault(item.facet, set()).add(item.value)
+        if topics:
+            filters = {k: list(v) for k, v in request.filters.items()}
+            for facet, values in topics.items():
+                filters[facet] = sorted(set(filters.get(facet, ())) | values)
+            topical = replace(request, text="", filters=filters, understand=False)
+            query, _ = plan(querying.parse_text(""), topical, facts)
+            found = backend.search(query)
+            if found.total:
+                hits = explain(found.hits, ())
+                return replace(
+                    found,
+                    hits=hits,
+                    partial=True,
+                    notice=parsed.notice,
+                    understood=implied,
+                    by_topic=True,
+                )
     hits = explain(results.hits, query.positive)
     partial = bool(hits) and all(h.missing for h in hits)
     return replace(

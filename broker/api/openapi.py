@@ -412,6 +412,10 @@ def document(service_name: str) -> dict[str, Any]:
                             "type": "boolean",
                             "description": "True when no listing had every word, so the results have some of them, best first",
                         },
+                        "by_topic": {
+                            "type": "boolean",
+                            "description": "True when no listing had any of the words, so the results are the listings of the topics the words name (see `understood`)",
+                        },
                         "understood": {
                             "type": "array",
                             "description": "Facet values the words imply (a year group implies a phase): listings with them come first; `understand=0` turns this off",

@@ -73,6 +73,7 @@ def listings() -> Response:
             "suggestion": page.results.suggestion,
             "corrected": page.results.corrected,
             "partial": page.partial,
+            "by_topic": page.results.by_topic,
             "understood": [
                 {
                     "facet": u.facet,
