@@ -1,0 +1,175 @@
+"""Query understanding and spelling, tested without any engine: each understood pattern, and
+"never correct a real word"."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import querying, spelling, understanding
+from index.query import Alternative
+
+
+def understood(text: str, **kw) -> understanding.Understanding:  # type: ignore[no-untyped-def]
+    return understanding.understand(querying.parse_text(text).clauses, **kw)
+
+
+def implied(text: str) -> set[tuple[str, str]]:
+    return {(i.facet, i.value) for i in understood(text).implied}
+
+
+def required(text: str) -> list[tuple[str, ...]]:
+    return [c.words for c in understood(text).clauses if not c.negated]
+
+
+def boosted(text: str) -> list[tuple[str, ...]]:
+    return [c.words for c in understood(text).boosts]
+
+
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [
+        ("times tables Year 4", "primary"),
+        ("Y5 writing", "primary"),
+        ("year five writing", "primary"),
+        ("KS2 maths", "primary"),
+        ("key stage 1 phonics", "primary"),
+        ("Reception phonics", "primary"),
+        ("SATs revision", "primary"),
+        ("Year 9 options", "secondary"),
+        ("KS4 science", "secondary"),
+        ("GCSE maths", "secondary"),
+        ("sixth form tutoring", "post-16"),
+        ("Year 12 study skills", "post-16"),
+        ("nursery outdoor play", "early-years"),
+        ("EYFS profile", "early-years"),
+    ],
+)
+def test_year_groups_key_stages_and_stages_imply_a_phase_and_are_not_required(text, phase):
+    found = understood(text)
+    phases = {(i.facet, i.value) for i in found.implied if i.context}
+    assert phases == {("phase", phase)}, text
+    context_words = {w for i in found.implied if i.context for w in i.words}
+    assert not context_words & {w for c in found.clauses for w in c.words}, text
+    assert found.clauses, text  # the topic words are still searched for
+
+
+@pytest.mark.parametrize(
+    ("text", "facet", "value"),
+    [
+        ("partially sighted pupils", "sen", "vi"),
+        ("sight loss training", "sen", "vi"),
+        ("hearing loss", "sen", "hi"),
+        ("deaf pupils", "sen", "hi"),
+        ("autistic pupils", "sen", "asd"),
+        ("ASC outreach", "sen", "asd"),
+        ("dyslexia screening", "sen", "spld"),
+        ("SEMH support", "sen", "besd"),
+        ("speech and language", "sen", "slcn"),
+        ("wheelchair user", "sen", "pd"),
+        ("new arrivals", "pupil_group", "eal"),
+        ("looked after children", "pupil_group", "children-in-care"),
+        ("LAC attainment", "pupil_group", "children-in-care"),
+        ("pupil premium", "pupil_group", "free-school-meals"),
+        ("more able pupils", "pupil_group", "gifted-and-talented"),
+        ("boys' writing", "pupil_group", "boys-achievement"),
+        ("governors", "category", "governance"),
+        ("persistent absence", "category", "behaviour-attendance-and-safeguarding"),
+        ("times tables", "category", "curriculum-and-subject-support"),
+        ("RAISEonline", "category", "assessment-data-and-target-setting"),
+        ("NLE support", "category", "partnerships-and-school-to-school-support"),
+        ("CAMHS referral", "ecm", "be-healthy"),
+        ("e-safety", "ecm", "stay-safe"),
+        ("careers guidance", "ecm", "achieve-economic-well-being"),
+    ],
+)
+def test_everyday_words_and_abbreviations_imply_topics(text, facet, value):
+    assert (facet, value) in implied(text), (text, implied(text))
+
+
+def test_implied_values_are_preferences_that_skip_facets_already_filtered():
+    found = understood("Year 4 maths", skip_facets={"phase"})
+    assert "phase" not in {i.facet for i in found.implied}
+
+
+def test_everyday_wordings_also_match_the_words_listings_use():
+    (clause,) = [c for c in understood("pupils too anxious to come to school").clauses]
+    forms = {a.terms for a in clause.alternatives}
+    assert ("attend",) in forms and ("ebsa",) in forms
+    (tables,) = understood("times tables").clauses
+    assert Alternative(("multipl",)) in tables.alternatives
+
+
+@pytest.mark.parametrize(
+    ("text", "meaningful", "filler"),
+    [
+        (
+            "Two pupils who are partially sighted join nursery in January",
+            [("partially", "sighted")],
+            ["two", "pupils", "join", "january"],
+        ),
+        (
+            "Boys in Y5 reluctant to write; 3 of 12 reached greater depth last June",
+            None,
+            ["reached", "last", "june"],
+        ),
+    ],
+)
+def test_filler_words_and_numbers_only_score(text, meaningful, filler):
+    words = {w for c in understood(text).clauses for w in c.words}
+    scored_only = {w for c in understood(text).boosts for w in c.words}
+    for word in filler:
+        assert word not in words and word in scored_only, (word, words)
+    assert "3" not in words and "12" not in words and "3" not in scored_only
+    if meaningful:
+        assert required(text) == meaningful
+
+
+def test_only_context_or_filler_is_searched_for_after_all():
+    assert required("year 4") == [("year", "4")]
+    assert boosted("year 4") == []
+
+
+def test_a_malformed_rules_line_says_which_line():
+    with pytest.raises(ValueError, match="line 2"):
+        understanding.parse_rules(["filler = two", "context phase-primary = year 1"])
+
+
+# --- spelling: never correct a real word ---------------------------------------------------
+
+VOCABULARY = {
+    "set": 40, "staff": 120, "governance": 30, "governanse": 1, "phonics": 25,
+    "behaviour": 60, "attendance": 35, "safety": 12, "coaching": 50, "safeguarding": 20,
+}  # fmt: skip
+
+
+def check(text: str) -> spelling.Check:
+    return spelling.check(querying.parse_text(text), VOCABULARY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sept start", "coasting", "bursar", "dyscalculia", "KS2", "Y5", "2010", "SENCO", "EHCP",
+     "Ofsted", "Kent", "qtvi"],
+)  # fmt: skip
+def test_real_words_abbreviations_names_and_numbers_are_never_corrected(text):
+    assert check(text).wrong == {}, text
+    assert check(text).all == {} or text == "qtvi", text
+
+
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [("phonix", "phonics"), ("behavoiur", "behaviour"), ("attendence", "attendance"),
+     ("safegaurding", "safeguarding")],
+)  # fmt: skip
+def test_words_no_dictionary_knows_are_corrected_to_the_directorys_words(typed, fixed):
+    assert check(typed).wrong == {typed: fixed}
+
+
+def test_a_run_together_word_is_split_where_the_directory_has_both_halves():
+    assert check("esafety").wrong == {"esafety": "e safety"}
+
+
+def test_a_rare_directory_word_unknown_to_english_gets_a_doubt_not_a_correction():
+    found = check("governanse")
+    assert found.wrong == {} and found.doubtful == {"governanse": "governance"}
+    assert spelling.rewrite("Governanse review", found.all) == "governance review"
