@@ -366,3 +366,17 @@ def test_every_change_needs_the_forms_csrf_token(csrf_app: Flask) -> None:
     with db.new_session(csrf_app) as session:
         assert session.get(Brokerage, row.id).state == "engaged"  # type: ignore[union-attr]
         assert len(session.exec(select(SchoolVisit)).all()) == 1  # only the one made above
+
+
+def test_the_priority_page_offers_a_directory_search_for_more_than_the_close_suggestions(
+    app: Flask, session: Session, world: w.World
+) -> None:
+    _, (priority,) = w.visit(session, world)
+    sip = w.client_for(app, world.sip)
+    page = sip.get(f"/schools/{world.school.id}/priorities/{priority.id}").get_data(as_text=True)
+    assert 'id="search-for-more"' in page
+    link = page.split('id="search-for-more" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert f"for={world.school.id}" in link and "q=" in link
+    results = sip.get(link)
+    assert results.status_code == 200
+    assert world.school.name in results.get_data(as_text=True)  # searching for this school
