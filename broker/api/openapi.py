@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from typing import Any
 
 from broker.search.services import MAX_PER_PAGE, SORTS
@@ -91,15 +93,30 @@ def _values(vocabulary: Any) -> str:
     )
 
 
+#: Words in a web address: no control characters at all (the service refuses them).
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
+#: Text in a JSON body: tab, newline and carriage return allowed, no other control character.
+NO_CONTROL_IN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+
+
+def _enum(vocabulary: Any) -> list[str]:
+    """Return a vocabulary's values as the API takes them: slugs and labels."""
+    return sorted({t.slug for t in vocabulary.terms} | {t.label for t in vocabulary.terms})
+
+
 def _term(vocabulary: Any, description: str) -> dict[str, Any]:
-    return {"type": "string", "description": f"{description}. {_values(vocabulary)}"}
+    return {
+        "type": "string",
+        "enum": _enum(vocabulary),
+        "description": f"{description}. {_values(vocabulary)}",
+    }
 
 
 def _terms(vocabulary: Any, description: str) -> dict[str, Any]:
     return {
         "type": "array",
         "maxItems": 20,
-        "items": {"type": "string"},
+        "items": {"type": "string", "enum": _enum(vocabulary)},
         "description": f"{description}. {_values(vocabulary)}",
     }
 
@@ -125,13 +142,14 @@ MATCH_SCHEMAS: dict[str, Any] = {
                     "la_code": {
                         "type": "string",
                         "description": "The school's local authority code (e.g. 886): only "
-                        "listings serving that LA (directly, through its region, nationally or "
-                        "online) are proposed.",
+                        "listings serving that LA (naming it or its region, or national) are "
+                        "proposed.",
                     },
                     "region": _term(
                         REGIONS,
-                        "The school's region, when no LA code is given: only listings serving "
-                        "the whole region, nationally or online are proposed",
+                        "The school's region, used when no LA code is given (an LA code decides "
+                        "the region): only listings serving the whole region, or national, are "
+                        "proposed",
                     ),
                     "type": _term(SCHOOL_TYPES, "The school's type"),
                     "sen_specialisms": _terms(
@@ -157,6 +175,7 @@ MATCH_SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 2000,
+                "allOf": [{"pattern": "\\S"}, {"pattern": NO_CONTROL_IN_TEXT}],
                 "description": "The need in the SIP's own words; spelling is corrected against "
                 "the directory and abbreviations (SEND, KS2, EAL...) are understood.",
             },
@@ -219,7 +238,7 @@ MATCH_PATH: dict[str, Any] = {
         "operationId": "matchNeeds",
         "summary": "Propose assured listings for a school's needs, with the reasons",
         "description": "Stateless. Never proposes a listing that does not serve the school's "
-        "phase or area (unless national or online), suspended, lapsed or unassured listings; "
+        "phase or area (unless national), suspended, lapsed or unassured listings; "
         "at most two per provider in the first ten. Rate limited per client (default 60 a "
         "minute).",
         "requestBody": {
@@ -253,7 +272,7 @@ MATCH_PATH: dict[str, Any] = {
 }
 
 
-def _filter_param(name: str) -> dict[str, Any]:
+def _filter_param(name: str, la_codes: Sequence[str]) -> dict[str, Any]:
     vocabulary = LISTING_FACETS.get(name)
     description = schema.facet_label(name)
     if name in FACET_NOTES:
@@ -263,27 +282,40 @@ def _filter_param(name: str) -> dict[str, Any]:
         if vocabulary
         else ""
     )
+    # An empty value (a form sent with nothing chosen) is ignored.
+    if vocabulary is not None:
+        items: dict[str, Any] = {"type": "string", "enum": ["", *_enum(vocabulary)]}
+    else:
+        items = {"type": "string", "enum": ["", *sorted(la_codes)]}
     return {
         "name": name,
         "in": "query",
         "required": False,
         "description": description + "." + values + " Repeat to select several (OR).",
-        "schema": {"type": "array", "items": {"type": "string"}},
+        "schema": {"type": "array", "items": items},
         "style": "form",
         "explode": True,
     }
 
 
-def document(service_name: str) -> dict[str, Any]:
-    """Return the OpenAPI 3.1 document."""
+def _match_schemas(la_codes: Sequence[str]) -> dict[str, Any]:
+    """Return the match schemas with the LA codes the directory knows."""
+    schemas = copy.deepcopy(MATCH_SCHEMAS)
+    school = schemas["MatchRequest"]["properties"]["school"]["properties"]
+    school["la_code"]["enum"] = sorted(la_codes)
+    return schemas
+
+
+def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document (`la_codes`: the local authorities the directory knows)."""
     parameters = [
         {
             "name": "q",
             "in": "query",
             "description": "Words to search for; abbreviations such as SEND, KS2 or EYFS are understood.",
-            "schema": {"type": "string", "maxLength": 2000},
+            "schema": {"type": "string", "maxLength": 2000, "pattern": NO_CONTROL},
         },
-        *[_filter_param(name) for name in schema.FACETS],
+        *[_filter_param(name, la_codes) for name in schema.FACETS],
         {
             "name": "sort",
             "in": "query",
@@ -369,6 +401,14 @@ def document(service_name: str) -> dict[str, Any]:
                                 }
                             },
                         },
+                        "400": {
+                            "description": "The web address holds a control character",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
                         "404": {
                             "description": "No public listing has that id",
                             "content": {
@@ -384,7 +424,7 @@ def document(service_name: str) -> dict[str, Any]:
         },
         "components": {
             "schemas": {
-                **MATCH_SCHEMAS,
+                **_match_schemas(la_codes),
                 "Error": ERROR,
                 "Listing": LISTING_SUMMARY,
                 "FacetCount": facet_count,

@@ -100,7 +100,8 @@ def listing(listing_id: int) -> Response:
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
-    return jsonify(openapi.document(current_app.config["SERVICE_NAME"]))
+    la = search.facet_vocabularies(get_session())["la"]
+    return jsonify(openapi.document(current_app.config["SERVICE_NAME"], la.slugs))
 
 
 # POST /api/v1/match lives in its own module; importing it registers the route on `bp`.

@@ -520,7 +520,8 @@ def parse_match_request(session: Session, body: Any) -> MatchRequest:
             if key not in allowed:
                 where = f"{name}.{key}" if name != "body" else str(key)
                 fail(where[:80], f"Unknown field '{str(key)[:40]}'; allowed: {', '.join(allowed)}.")
-        return {k: v for k, v in value.items() if v is not None}
+        # An empty value is no value: "category": "" is the same as no category.
+        return {k: v for k, v in value.items() if v is not None and v != ""}
 
     def term(value: Any, name: str, vocabulary: Any) -> str:
         if not isinstance(value, str):
@@ -557,9 +558,7 @@ def parse_match_request(session: Session, body: Any) -> MatchRequest:
         la_code, region = la.code, la.region
     if "region" in school_data:
         given = term(school_data["region"], "school.region", REGIONS)
-        if region is not None and given != region:
-            fail("school.region", "school.region is not the region of school.la_code.")
-        region = given
+        region = region or given  # an LA code decides the region
     school = SchoolContext(
         phase=term(school_data["phase"], "school.phase", PHASES)
         if "phase" in school_data
@@ -604,6 +603,8 @@ def parse_match_request(session: Session, body: Any) -> MatchRequest:
         )
 
     limit = data.get("limit", 10)
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)  # JSON has one kind of number: 15.0 is the whole number 15
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         fail("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     return MatchRequest(school=school, needs=tuple(needs), limit=int(limit))

@@ -14,12 +14,14 @@ from broker.errors import InvalidInput
 from broker.models import LocalAuthority, utcnow
 from broker.search.engine import SearchEngine
 from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
-from index import schema, service
+from index import querying, schema, service
 from index.documents import FacetCount, Hit, Results
 
 SORTS = {name: sort.label for name, sort in schema.SORTS.items()}
 MAX_PER_PAGE = schema.MAX_PER_PAGE
 MAX_PAGE = 10_000
+#: Longest search text (the index reads no more; the API refuses more).
+MAX_TEXT = querying.MAX_CHARS
 #: Parameters the directory and the API understand besides the facet filters.
 PLAIN_PARAMS = ("q", "sort", "page", "per_page")
 #: The school a signed-in user searches for (broker.search.school_context): read by the web
@@ -109,6 +111,9 @@ def parse(
             filters[name] = tuple(chosen)
 
     text = " ".join(v for v in args.get("q", ()) if v).strip()
+    if len(text) > MAX_TEXT:
+        # The page cuts a long search (and says so); the API says what to fix.
+        reject("q", f"'q' must be {MAX_TEXT:,} characters or fewer.")
     sort = _first(args, "sort") or "relevance"
     if sort not in SORTS:
         reject("sort", f"Sort must be one of: {', '.join(SORTS)}.")

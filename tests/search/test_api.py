@@ -533,3 +533,18 @@ def test_pages_do_not_overlap(client: FlaskClient, directory: Directory) -> None
     assert len(seen) == len(set(seen)) == 5
     titles = [_get(client, f"/api/v1/listings/{i}")["title"] for i in seen]
     assert titles == sorted(titles, key=str.lower)
+
+
+def test_a_search_longer_than_the_document_allows_is_refused_naming_q(client: FlaskClient) -> None:
+    response = client.get("/api/v1/listings", query_string={"q": "phonics " * 300})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "q"
+    assert "2,000" in response.get_json()["error"]["message"]
+    # The page cuts it instead, and says so.
+    page = client.get("/directory", query_string={"q": "phonics " * 300})
+    assert page.status_code == 200 and "too long" in page.get_data(as_text=True)
+
+
+def test_an_empty_need_category_is_no_category(client: FlaskClient) -> None:
+    body = {"needs": [{"text": "phonics", "category": ""}]}
+    assert client.post("/api/v1/match", json=body).status_code == 200
