@@ -100,3 +100,11 @@ def test_sort_columns_order_by_the_value_then_the_tie_and_stay_in_range():
     second = int(datetime(2009, 6, 1, tzinfo=UTC).timestamp())
     assert second <= columns["recent_0"] < second + 1
     assert ordering.tie_values(5) == ordering.tie_values(5) != ordering.tie_values(6)
+
+
+def test_the_document_holds_exactly_what_the_schema_declares():
+    import dataclasses
+
+    declared = {f.attr for f in schema.FIELDS}
+    assert {f.name for f in dataclasses.fields(Document)} == declared
+    assert set(schema.STORED) <= {f.name for f in schema.FIELDS}
