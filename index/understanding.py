@@ -224,6 +224,7 @@ def understand(
                 consumed.update(dict.fromkeys(span, "expand"))
     required: list[Clause] = []
     boosts: list[Clause] = []
+    numbers: list[Clause] = []
     for i, clause in enumerate(positive):
         if consumed.get(i) == "context":
             boosts.append(clause)
@@ -232,14 +233,14 @@ def understand(
         elif consumed.get(i) == "expand":
             continue
         elif all(w.isdigit() for w in clause.words):
-            continue  # a bare number says nothing on its own
+            numbers.append(clause)  # a bare number says little beside other words
         elif _is_filler(clause, the_rules.filler):
             boosts.append(clause)
         else:
             required.append(clause)
     if not required:
-        # Only context or filler: search for those words after all.
-        required, boosts = boosts, []
+        # Only context, filler or numbers: search for those words after all.
+        required, boosts = (boosts or numbers), []
     return Understanding(tuple(required + negative), tuple(boosts), tuple(implied.values()))
 
 

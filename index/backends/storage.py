@@ -17,6 +17,7 @@ from pathlib import Path
 
 POINTER = "CURRENT"
 SEQ = "SEQ"
+FORMAT = "FORMAT"
 PREFIX = "ix-"
 
 
@@ -26,6 +27,25 @@ class Folders:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+
+    def current_of(self, fmt: str) -> Path | None:
+        """Return the live generation if it was written in format `fmt`; otherwise start an empty
+        one in that format (an index of another version is not read: rebuild it) or None."""
+        folder = self.current()
+        if folder is None:
+            return None
+        if Folders.read_format(folder) != fmt:
+            fresh = self.new_folder(fmt)
+            self.make_current(fresh)
+            return fresh
+        return folder
+
+    @staticmethod
+    def read_format(folder: Path) -> str:
+        try:
+            return (folder / FORMAT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return ""
 
     def current(self) -> Path | None:
         """Return the live generation folder, or None before the first one exists."""
@@ -44,15 +64,17 @@ class Folders:
             return None
         return stat.st_ino, stat.st_mtime_ns
 
-    def new_folder(self) -> Path:
-        """Create and return an empty generation folder (not yet live)."""
+    def new_folder(self, fmt: str = "") -> Path:
+        """Create and return an empty generation folder (not yet live) for format `fmt`."""
         while True:
             folder = self.root / f"{PREFIX}{time.time_ns()}"
             try:
                 folder.mkdir()
-                return folder
             except FileExistsError:
                 continue
+            if fmt:
+                _write_atomically(folder / FORMAT, fmt)
+            return folder
 
     def make_current(self, folder: Path) -> None:
         """Make `folder` the live generation (atomic), keeping the one it replaces."""

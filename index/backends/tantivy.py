@@ -35,6 +35,15 @@ from index.query import Query
 APPLY_HEAP = 50_000_000
 REBUILD_HEAP = 200_000_000
 _PREFIXABLE = re.compile(r"^\w+$")
+#: The layout of this backend's index folders: bump it whenever build_schema() changes, so an
+#: index written by another version is never read (the server starts empty: `broker index
+#: rebuild`).
+FORMAT = "tantivy-1"
+#: One field holding every facet value as "facet:value" (one pass counts them all).
+FACETS = "facets"
+FACET_SEPARATOR = ":"
+#: When more facets than this are counted against the same matches, one pass counts them all.
+ONE_PASS = 2
 
 Progress = Callable[[int, "int | None"], None]
 
@@ -50,12 +59,26 @@ def build_schema() -> tantivy.Schema:
             builder.add_text_field(f.name, tokenizer_name="whitespace", index_option="position")
         elif f.kind == "facet":
             builder.add_text_field(f.name, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(FACETS, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("public_until", indexed=True, fast=True)
     builder.add_text_field(ordering.TITLE, tokenizer_name="raw", index_option="basic", fast=True)
     for column in ordering.all_columns():
         builder.add_float_field(column, fast=True)
     builder.add_bytes_field(STORED, stored=True)
     return builder.build()
+
+
+def tantivy_fields(doc: Document) -> dict[str, Any]:
+    """Return the field values tantivy indexes: the shared ones, and every facet value again as
+    "facet:value" in one field, so one pass counts all facets."""
+    values = to_fields(doc)
+    values[FACETS] = [
+        f"{f.name}{FACET_SEPARATOR}{v}"
+        for f in schema.FIELDS
+        if f.kind == "facet"
+        for v in values.get(f.name, ())
+    ]
+    return values
 
 
 # --- Realising a plan --------------------------------------------------------------------------
@@ -137,9 +160,9 @@ class TantivyBackend:
         if self.folders is None:
             generation = _Generation(tantivy.Index(self.schema), None)
         else:
-            folder = self.folders.current()
+            folder = self.folders.current_of(FORMAT)
             if folder is None:
-                folder = self.folders.new_folder()
+                folder = self.folders.new_folder(FORMAT)
                 tantivy.Index(self.schema, path=str(folder))
                 self.folders.make_current(folder)
             generation = _Generation(self._index_at(folder), folder, self.folders.stamp())
@@ -213,7 +236,7 @@ class TantivyBackend:
             for doc_id in sorted(deleted | set(documents)):
                 writer.delete_documents_by_term("id", doc_id)
             for doc in documents.values():
-                writer.add_document(tantivy.Document.from_dict(to_fields(doc), self.schema))
+                writer.add_document(tantivy.Document.from_dict(tantivy_fields(doc), self.schema))
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -235,7 +258,7 @@ class TantivyBackend:
         if self.folders is None:
             fresh = _Generation(tantivy.Index(self.schema), None)
         else:
-            folder = self.folders.new_folder()
+            folder = self.folders.new_folder(FORMAT)
             fresh = _Generation(self._index_at(folder), folder)
         writer = self._writer(fresh.index, REBUILD_HEAP, 2)
         seen: set[int] = set()
@@ -244,7 +267,7 @@ class TantivyBackend:
                 if doc.id in seen:
                     continue
                 seen.add(doc.id)
-                writer.add_document(tantivy.Document.from_dict(to_fields(doc), self.schema))
+                writer.add_document(tantivy.Document.from_dict(tantivy_fields(doc), self.schema))
                 if progress and len(seen) % PROGRESS_EVERY == 0:
                     progress(len(seen), None)
             writer.commit()
@@ -367,12 +390,31 @@ class TantivyBackend:
     ) -> dict[str, tuple[FacetCount, ...]]:
         filters = query.filter_map()
         realised: dict[p.Node, tantivy.Query] = {plan.match: match}
+        together = [name for name, node in plan.facets.items() if node == plan.match]
+        found: dict[str, dict[str, int]] = {}
+        if len(together) > ONE_PASS:
+            # The facets counted against the matches themselves: all of them in one pass.
+            wanted = set(together)
+            for term, count in searcher.terms_with_prefix(FACETS, "", filter_query=match):
+                name, _, value = term.partition(FACET_SEPARATOR)
+                if name in wanted:
+                    found.setdefault(name, {})[value] = count
+            for name in together:
+                found.setdefault(name, {})
         out: dict[str, tuple[FacetCount, ...]] = {}
         for name, node in plan.facets.items():
-            within = realised.get(node)
-            if within is None:
-                within = realised[node] = realise(node, self.schema)
-            counts = dict(searcher.terms_with_prefix(name, "", filter_query=within))
+            counts = found.get(name)
+            if counts is None:
+                within = realised.get(node)
+                if within is None:
+                    within = realised[node] = realise(node, self.schema)
+                prefix = f"{name}{FACET_SEPARATOR}"
+                counts = {
+                    term[len(prefix) :]: count
+                    for term, count in searcher.terms_with_prefix(
+                        FACETS, prefix, filter_query=within
+                    )
+                }
             for value in filters.get(name, ()):
                 counts.setdefault(value, 0)
             out[name] = tuple(

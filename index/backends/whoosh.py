@@ -39,6 +39,8 @@ from index.documents import Document, FacetCount, Hit, Results
 from index.query import Query
 
 Progress = Callable[[int, "int | None"], None]
+#: The layout of this backend's index folders: bump it whenever whoosh_schema() changes.
+FORMAT = "whoosh-1"
 #: Sort columns are floats; Whoosh keeps them as whole numbers of this many parts per unit.
 COLUMN_SCALE = 2**32
 
@@ -214,11 +216,13 @@ class WhooshBackend:
     def _open(self) -> _Generation:
         if self.folders is None:
             return _Generation(_ram_index(self.schema), None)
-        folder = self.folders.current()
+        folder = self.folders.current_of(FORMAT)
         if folder is None:
-            folder = self.folders.new_folder()
+            folder = self.folders.new_folder(FORMAT)
             wi.create_in(str(folder), self.schema)
             self.folders.make_current(folder)
+        elif not wi.exists_in(str(folder)):
+            wi.create_in(str(folder), self.schema)  # a fresh generation started by current_of
         generation = _Generation(wi.open_dir(str(folder)), folder, self.folders.stamp())
         generation.seq_stamp = Folders.seq_stamp(folder)
         generation.seq = Folders.read_seq(folder)
@@ -303,7 +307,7 @@ class WhooshBackend:
         if self.folders is None:
             fresh = _Generation(_ram_index(self.schema), None)
         else:
-            folder = self.folders.new_folder()
+            folder = self.folders.new_folder(FORMAT)
             fresh = _Generation(wi.create_in(str(folder), self.schema), folder)
         writer = self._writer(fresh.index)
         seen: set[int] = set()

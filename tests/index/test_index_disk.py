@@ -151,3 +151,17 @@ def test_a_query_that_finds_little_gets_a_suggestion_without_replacing_its_resul
     results = service.search(backend, service.Request(text="governanse"))
     assert [h.id for h in results.hits] == [9]
     assert results.suggestion == "governance" and results.corrected is False
+
+
+def test_an_index_written_by_another_engine_or_version_is_not_read_but_rebuilt(tmp_path):
+    first = create("tantivy", path=tmp_path)
+    first.apply([listing(1)], [], 5)
+    first.close()
+    other = create("whoosh", path=tmp_path)  # the operator switched engines
+    assert other.last_seq() == 0 and total(other, "phonics") == 0
+    other.rebuild([listing(1), listing(2)], 7)
+    assert other.last_seq() == 7 and total(other, "phonics") == 2
+    other.close()
+    again = create("tantivy", path=tmp_path)  # and back: a fresh, empty tantivy index
+    assert again.last_seq() == 0
+    again.close()
