@@ -202,14 +202,20 @@ SNIPPET_CHARS = 220
 MAX_SNIPPET_SOURCE = 4_000
 
 
-def highlight(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str:
+def highlight(
+    text: str, terms: Iterable[str], size: int = SNIPPET_CHARS, present: set[str] | None = None
+) -> str:
     """Return an HTML fragment: the passage of `text` with most `terms`, escaped, matches in <mark>.
 
     Without a match, the start of the text. Text is always escaped; only <mark> is added.
+    `present`, when given, receives every analysed term of `text` (one pass serves both).
     """
     wanted = frozenset(terms)
+    if present is not None and len(text) > MAX_SNIPPET_SOURCE:
+        present.update(map(term_of, _TOKEN.findall(text)))
+        present = None
     text = text[:MAX_SNIPPET_SOURCE]
-    hits = _term_hits(text, wanted) if wanted else []
+    hits = _term_hits(text, wanted, present) if wanted or present is not None else []
     if not hits:
         return _escape_passage(text, 0, size, [])
     # The window (starting at a hit) covering the most distinct terms, earliest on ties.
@@ -228,14 +234,27 @@ def highlight(text: str, terms: Iterable[str], size: int = SNIPPET_CHARS) -> str
     return _escape_passage(text, start, size, marks)
 
 
-def _term_hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:
-    # Analyse every word with C-speed maps; only the hits become tuples.
-    terms = list(map(term_of, _TOKEN.findall(text)))
-    chosen = list(compress(range(len(terms)), map(wanted.__contains__, terms)))
-    if not chosen:
+def _term_hits(
+    text: str, wanted: frozenset[str], present: set[str] | None = None
+) -> list[tuple[int, int, str]]:
+    # Analyse every word with C-speed maps; then find only the matching words' places.
+    words = _TOKEN.findall(text)
+    terms = list(map(term_of, words))
+    if present is not None:
+        present.update(terms)
+    matching = frozenset(compress(words, map(wanted.__contains__, terms)))
+    if not matching:
         return []
-    spans = list(map(re.Match.span, _TOKEN.finditer(text, 0)))
-    return [(*spans[i], terms[i]) for i in chosen]  # type: ignore[misc]
+    return [
+        (m.start(), m.end(), term_of(m.group())) for m in _words_pattern(matching).finditer(text)
+    ]  # type: ignore[misc]
+
+
+@lru_cache(maxsize=2048)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """Return a pattern finding any of `words` as whole words (longest first)."""
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
 
 
 def _escape_passage(text: str, start: int, size: int, marks: list[tuple[int, int]]) -> str:

@@ -25,8 +25,9 @@ from index.query import Clause, Preference, Query
 
 #: Text fields a snippet is taken from, in order.
 SNIPPET_FIELDS = ("summary", "description")
-#: Text fields searched for "which words matched".
+#: Text fields searched for "which words matched" (the snippet's, and these).
 MATCH_FIELDS = ("title", "summary", "description", "provider_name")
+TITLE_FIELDS = ("title", "provider_name")
 #: A word in more than this share of the directory says little: it counts in the score only.
 GENERIC_SHARE = 0.3
 #: When fewer hits than this have the words needed, one more word may be missing (those with
@@ -255,17 +256,17 @@ def explain(hits: Iterable[Hit], clauses: tuple[Clause, ...]) -> tuple[Hit, ...]
     )
     out = []
     for hit in hits:
-        texts = [str(hit.fields.get(name) or "") for name in MATCH_FIELDS]
         body = " ".join(t for t in (str(hit.fields.get(n) or "") for n in SNIPPET_FIELDS) if t)
         if not clauses:
             out.append(replace(hit, snippet=analysis.highlight(body, ())))
             continue
-        present = analysis.term_set(texts)
+        present = analysis.term_set(str(hit.fields.get(n) or "") for n in TITLE_FIELDS)
+        snippet = analysis.highlight(body, wanted, present=present)
         held = [c for c in clauses if _holds(c, present)]
         out.append(
             replace(
                 hit,
-                snippet=analysis.highlight(body, wanted),
+                snippet=snippet,
                 matched_terms=tuple(t for t in wanted if t in present),
                 matched_clauses=len(held),
                 missing=tuple(" ".join(c.words) for c in clauses if c not in held),
