@@ -31,10 +31,13 @@ class Vocabulary:
             for key in (term.slug, term.label):
                 lookup[_key(key)] = term
         object.__setattr__(self, "_lookup", lookup)
+        # Slugs as stored are looked up on every search: straight, without normalising.
+        object.__setattr__(self, "_labels", {t.slug: t.label for t in self.terms})
+        object.__setattr__(self, "_slugs", tuple(t.slug for t in self.terms))
 
     @property
     def slugs(self) -> tuple[str, ...]:
-        return tuple(t.slug for t in self.terms)
+        return self._slugs  # type: ignore[attr-defined,no-any-return]
 
     def get(self, value: str) -> Term | None:
         """Return the term named by `value` (slug or label, any case), or None."""
@@ -56,6 +59,9 @@ class Vocabulary:
         return len(self.terms)
 
     def label_of(self, slug: str) -> str:
+        label = self._labels.get(slug)  # type: ignore[attr-defined]
+        if label is not None:
+            return str(label)
         term = self.get(slug)
         return term.label if term else slug
 

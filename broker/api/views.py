@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from broker.api import openapi
 from broker.db import get_session
@@ -43,8 +43,16 @@ def _listing_json(item: search.ResultItem | directory.ListingDetail) -> dict[str
         "phases": [PHASES.label_of(s) for s in listing.phases],
         "cost": COSTS.label_of(listing.cost),
         "recommendations": item.recommending_schools,
-        "url": url_for("directory.listing", listing_id=listing.id, _external=True),
+        "url": _listing_url(listing.id),
     }
+
+
+def _listing_url(listing_id: int) -> str:
+    """Return a listing page's absolute URL (url_for once per request; ids fill it in)."""
+    pattern = g.get("listing_url")
+    if pattern is None:
+        pattern = g.listing_url = url_for("directory.listing", listing_id=0, _external=True)
+    return pattern[: pattern.rindex("0")] + str(listing_id) + pattern[pattern.rindex("0") + 1 :]
 
 
 @bp.get("/listings")

@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -151,10 +153,19 @@ def pending(session: Session, backend: SearchBackend) -> int:
 
 def changed_since(session: Session, seq: int) -> frozenset[int]:
     """Return the listings the change log names after entry `seq` (usually none: one read)."""
-    rows = session.exec(
-        select(IndexChange.listing_id).where(col(IndexChange.seq) > seq).limit(CHANGED_LIMIT)
-    ).all()
-    return frozenset(int(i) for i in rows)
+    # Through the connection, no ORM, a statement built once: this runs before every search.
+    rows = session.connection().execute(_changed_statement(), {"seq": seq})
+    return frozenset(int(i) for (i,) in rows)
+
+
+@lru_cache(maxsize=1)
+def _changed_statement() -> sa.Select[Any]:
+    table = IndexChange.__table__.c  # type: ignore[attr-defined]
+    return (
+        sa.select(table.listing_id)
+        .where(table.seq > sa.bindparam("seq", type_=sa.Integer))
+        .limit(CHANGED_LIMIT)
+    )
 
 
 def latest_seq(session: Session) -> int:

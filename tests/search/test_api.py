@@ -261,6 +261,7 @@ def test_every_documented_response_validates_against_its_schema(
             ("/api/v1/listings", {"sort": "price"}),
         ],
         ("/api/v1/listings/{id}", "200"): [(f"/api/v1/listings/{directory.maths}", {})],
+        ("/api/v1/listings/{id}", "400"): [("/api/v1/listings/%01", {})],
         ("/api/v1/listings/{id}", "404"): [
             (f"/api/v1/listings/{directory.suspended}", {}),
             ("/api/v1/listings/424242", {}),
