@@ -25,7 +25,7 @@ _TOKEN = re.compile(r"\w+(?:&\w+)*")
 #: meaning in the domain's phrases ("more able", "most able", "under fives", "catch-up") stay.
 STOP_WORDS = frozenset(
     """
-    a about after again against am an and any are as at be because been before being between
+    a about after again against am an and any are as at be because been before between
     both but by can could did do does doing during each for from further had has have having he
     her here hers herself him himself his how i if in into is it its itself just me my myself
     nor not now of on once or ours ourselves s she should so such t than that the their theirs

@@ -153,8 +153,8 @@ def check(parsed: querying.ParsedText, vocabulary: Mapping[str, int]) -> Check:
             known = vocabulary.get(word, 0)
             if not is_real(word, vocabulary):
                 best = split(word, vocabulary) or closest(word, vocabulary)
-                if best:
-                    wrong[word] = best
+                if best and analysis.stem(best) != analysis.stem(word):
+                    wrong[word] = best  # (a word with the directory's stem already matches)
             elif (
                 0 < known < LITTLE
                 and word.isalpha()

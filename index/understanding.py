@@ -216,9 +216,11 @@ def understand(
                 imply(rule, words)
                 consumed.update(dict.fromkeys(span, "context"))
             else:
-                alternatives = dict.fromkeys(a for j in span for a in positive[j].alternatives)
+                # The words as a phrase (one word: with its synonyms), or what they mean.
                 if length > 1:
-                    alternatives[Alternative(form)] = None
+                    alternatives = {Alternative(form): None}
+                else:
+                    alternatives = dict.fromkeys(positive[i].alternatives)
                 alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
                 replacements[i] = Clause(tuple(alternatives), words, False, True)
                 consumed.update(dict.fromkeys(span, "expand"))
