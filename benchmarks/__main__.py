@@ -52,7 +52,11 @@ def main() -> None:
         "--whoosh-large", action="store_true", help="measure Whoosh at 100,000 listings too"
     )
     parser.add_argument("--backend", action="append", choices=search_app.BACKENDS)
-    parser.add_argument("--search-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="skip relevance, the matcher and the printed directory",
+    )
     args = parser.parse_args()
     large = args.large or _flag("BENCH_LARGE")
     whoosh_large = args.whoosh_large or _flag("BENCH_WHOOSH_LARGE")

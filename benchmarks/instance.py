@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -217,6 +218,8 @@ class Server:
 
     def stop(self) -> None:
         for process in self.processes:
+            if process.stdin is not None:
+                process.stdin.close()
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in self.processes:
@@ -262,8 +265,9 @@ def start_server(instance: Instance, workers: int = 1, threads: int = 4) -> Serv
         fd = listener.fileno()
         command = [sys.executable, "-m", "benchmarks.instance", "--fd", str(fd)]
         command += ["--threads", str(threads)]
+        # Each worker reads its standard input until the benchmark closes it (or dies).
         processes = [
-            subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, pass_fds=(fd,))
+            subprocess.Popen(command, env=env, stdin=subprocess.PIPE, pass_fds=(fd,))
             for _ in range(workers)
         ]
         listener.close()  # the workers hold it now
@@ -349,6 +353,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    # Stop when the benchmark closes our standard input, or dies without stopping us.
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     _serve(args.fd, args.threads)
 
 

@@ -681,8 +681,8 @@ def table(rows: list[Figures]) -> list[str]:
             ),
         )
     line(
-        "server CPU at 4 clients (cores)",
-        lambda r, s: _fmt(s.get("rps_4_cpu_cores", math.nan), 2),
+        "server CPU at 1 / 2 / 4 clients (cores)",
+        lambda r, s: " / ".join(_fmt(s.get(f"rps_{c}_cpu_cores", math.nan), 2) for c in CLIENTS),
     )
     line(
         "throughput workers' peak memory MB",
