@@ -485,6 +485,21 @@ def _latency(server: Server, app: Any, bare: Any, figures: Figures, rounds: int)
         f"{_ratio(f.own_p95, f.p('engine_ms', 95))} the engine-only p95",
         flush=True,
     )
+    q = len(params)  # each tier's timings are in query order, round after round
+
+    def med(values: list[float], i: int) -> float:
+        return statistics.median(values[i::q])
+
+    slowest = sorted(range(q), key=lambda i: -med(f.api_ms, i))[:3]
+    print(
+        "    slowest queries (median ms through API / neutral+engine / engine): "
+        + "; ".join(
+            f"{urlencode(params[i], doseq=True) or '(everything)'} {med(f.api_ms, i):.1f} / "
+            f"{med(f.neutral_ms, i):.1f} / {med(f.engine_ms, i):.1f}"
+            for i in slowest
+        ),
+        flush=True,
+    )
 
 
 def _pcts(values: list[float]) -> str:
