@@ -70,7 +70,7 @@ def main() -> None:
         f"server: {server_kind()}",
         flush=True,
     )
-    previous = history.load()
+    previous = history.load_all()
 
     quality = None if args.search_only else relevance.run()
     rows: list[search_app.Figures] = search_app.run(SMALL, backends)

@@ -1,7 +1,8 @@
 """Each `make bench` run's figures, kept as JSON, and the change against the previous run.
 
 `benchmarks/results/last.json` holds the latest run; `benchmarks/results/history.jsonl` one line
-per run. Both are git-ignored: the figures depend on the machine and on what else it was doing
+per run, from which each backend and size is compared with the latest earlier run that measured
+it. Both are git-ignored: the figures depend on the machine and on what else it was doing
 (load average), so they are a local history to compare runs on one machine, not a record to
 merge; the README keeps the dated figures worth keeping.
 """
@@ -29,6 +30,7 @@ COMPARED: dict[str, tuple[str, str, bool]] = {
     "engine_p95_ms": ("engine only p95", "ms", True),
     "own_over_neutral": ("own cost / (neutral + engine) p95", "x", True),
     "api_cpu_ms": ("server CPU per API request", "ms", True),
+    "own_cpu_over_neutral_cpu": ("own CPU / (neutral + engine) CPU", "x", True),
     "cold_ms": ("first search after start", "ms", True),
     "peak_mb": ("server peak memory", "MB", True),
     "visible_median_ms": ("change visible, median", "ms", True),
@@ -39,12 +41,19 @@ COMPARED: dict[str, tuple[str, str, bool]] = {
 }
 
 
-def load(path: Path = LAST) -> dict[str, Any] | None:
-    """Return the previous run's figures, or None when there are none (or they are unreadable)."""
+def load_all(path: Path = HISTORY) -> list[dict[str, Any]]:
+    """Return every kept run, oldest first (unreadable lines are skipped)."""
+    runs = []
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        try:
+            runs.append(json.loads(line))
+        except ValueError:
+            continue
+    return runs
 
 
 def save(run: dict[str, Any], last: Path = LAST, history: Path = HISTORY) -> None:
@@ -72,22 +81,24 @@ def _key(row: dict[str, Any]) -> tuple[str, int]:
     return (str(row.get("backend")), int(row.get("listings", 0)))
 
 
-def deltas(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
-    """Return lines saying how each compared figure moved since `previous`."""
+def deltas(previous: list[dict[str, Any]], current: dict[str, Any]) -> list[str]:
+    """Return lines saying how each compared figure moved since the latest of the `previous`
+    runs (oldest first) that measured the same backend at the same size."""
     if not previous:
         return ["  no previous run to compare with (this run is the first kept)."]
-    lines = [
-        f"  previous run: {previous.get('started', '?')}, load average "
-        f"{_load(previous)} (this run: {_load(current)})"
-    ]
-    before = {_key(row): row for row in previous.get("rows", [])}
+    lines = [f"  this run: load average {_load(current)}"]
     for row in current.get("rows", []):
         backend, listings = _key(row)
-        old = before.get((backend, listings))
-        title = f"  {backend} at {listings:,} listings:"
-        if old is None:
-            lines.append(f"{title} no figures in the previous run.")
+        title = f"  {backend} at {listings:,} listings"
+        found = _latest(previous, (backend, listings))
+        if found is None:
+            lines.append(f"{title}: no earlier run measured it.")
             continue
+        run, old = found
+        lines.append(
+            f"{title}, against the run of {run.get('started', '?')} "
+            f"(commit {run.get('commit') or '?'}, load average {_load(run)}):"
+        )
         moved = []
         for key, (label, unit, lower_better) in COMPARED.items():
             now, then = row.get(key), old.get(key)
@@ -97,9 +108,18 @@ def deltas(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str
             better = (now < then) == lower_better if now != then else None
             word = "" if better is None or abs(change) < 10 else (" better" if better else " worse")
             moved.append(f"{label} {_fmt(now)} {unit} (was {_fmt(then)}, {change:+.0f}%{word})")
-        lines.append(title)
         lines.extend(f"    {text}" for text in moved)
     return lines
+
+
+def _latest(
+    runs: list[dict[str, Any]], key: tuple[str, int]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    for run in reversed(runs):
+        for row in run.get("rows", []):
+            if _key(row) == key and not row.get("skipped"):
+                return run, row
+    return None
 
 
 def _number(value: Any) -> bool:

@@ -662,6 +662,10 @@ def table(rows: list[Figures]) -> list[str]:
     line("own cost / neutral+engine p95", lambda r, s: _x(s["own_over_neutral"]))
     line("own cost / engine only p95", lambda r, s: _x(s["own_over_engine"]))
     line(
+        "own CPU / neutral+engine CPU (load-proof)",
+        lambda r, s: _x(s["own_cpu_over_neutral_cpu"]),
+    )
+    line(
         "CPU ms/request: server API / static",
         lambda r, s: f"{_fmt(r.api_cpu_ms, 2)} / {_fmt(r.static_cpu_ms, 2)}",
     )
