@@ -397,17 +397,20 @@ def _cold_starts(instance: Instance, figures: Figures) -> Server:
     """Start the one-process server COLD_STARTS times; return the last one, still running."""
     cold_url = url_of(COLD_QUERY)
     server: Server | None = None
-    for attempt in range(COLD_STARTS):
+    for _start in range(COLD_STARTS):
         if server is not None:
             server.stop()
         began = time.perf_counter()
         server = start_server(instance, workers=1, threads=THREADS)
         figures.start_s.append(time.perf_counter() - began)
-        cold, _body = fetch(server.port, cold_url)
-        again, _body = fetch(server.port, cold_url)
+        try:
+            cold, _body = fetch(server.port, cold_url)
+            again, _body = fetch(server.port, cold_url)
+        except BaseException:
+            server.stop()
+            raise
         figures.cold_ms.append(cold)
         figures.again_ms.append(again)
-        del attempt
     assert server is not None
     print(
         f"  {COLD_STARTS} server starts ({server.kind}, 1 process): ready (static file served) "
