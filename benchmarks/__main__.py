@@ -1,58 +1,142 @@
-"""`make bench`: relevance, search through the application at 10,000 and 100,000 listings, the
-matcher's quality and the printed directory.
+"""`make bench`: relevance, search through the application for each backend side by side, the
+matcher's quality and the printed directory; then issue 8's table, its goals, and the change
+since the previous run (benchmarks/results/last.json).
 
-100,000 runs with --large or BENCH_LARGE=1, or by default when the 10,000 run suggests it fits
-in about ten minutes. The index layer's own benchmarks/bare_backend.py is run separately.
-Prints figures; asserts nothing.
+Default: 10,000 synthetic listings, tantivy and Whoosh (about 10-15 minutes on 2 cores, most of
+it Whoosh's rebuild). `--large` (or BENCH_LARGE=1) adds 100,000 listings for tantivy; Whoosh at
+100,000 is skipped unless `--whoosh-large` (its rebuild alone takes tens of minutes).
+`--backend NAME` (repeatable) measures only those backends; `--search-only` skips relevance,
+the matcher and the printed directory. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import subprocess
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from benchmarks import relevance, search_app
+from benchmarks import history, relevance, search_app
+from benchmarks.instance import load_average, server_kind
 
-#: Seconds the 100,000 run may take by default (estimated from the 10,000 run).
-LARGE_BUDGET_S = 600
+SMALL, LARGE = 10_000, 100_000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def _git_commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.strip()
+    except OSError:
+        return ""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", action="store_true", help="always run 100,000 listings")
-    parser.add_argument("--small-only", action="store_true", help="never run 100,000 listings")
+    parser.add_argument("--large", action="store_true", help="also run 100,000 listings")
+    parser.add_argument(
+        "--whoosh-large", action="store_true", help="measure Whoosh at 100,000 listings too"
+    )
+    parser.add_argument("--backend", action="append", choices=search_app.BACKENDS)
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="skip relevance, the matcher and the printed directory",
+    )
     args = parser.parse_args()
-    large = args.large or os.environ.get("BENCH_LARGE", "") not in ("", "0")
+    large = args.large or _flag("BENCH_LARGE")
+    whoosh_large = args.whoosh_large or _flag("BENCH_WHOOSH_LARGE")
+    backends = tuple(args.backend or search_app.BACKENDS)
 
-    quality = relevance.run()
-    rows = [search_app.run(10_000)]
-    small = rows[0]
-    # Seeding and indexing grow about linearly; searches a little faster than linearly.
-    estimate = 10 * (small.seed_s + small.rebuild_s) + 3 * (small.total_s - small.seed_s)
-    if large or (not args.small_only and estimate <= LARGE_BUDGET_S):
-        rows.append(search_app.run(100_000))
-    else:
-        print(
-            f"\n100,000 listings skipped: estimated {estimate / 60:.0f} min "
-            f"(over {LARGE_BUDGET_S // 60}); run with --large or BENCH_LARGE=1."
-        )
+    started = datetime.now(UTC)
+    load_before = load_average()
+    print(
+        f"make bench, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average "
+        f"{load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f} (1/5/15 min); "
+        f"server: {server_kind()}",
+        flush=True,
+    )
+    previous = history.load_all()
 
-    print("\nMatcher quality (benchmarks/matching.py):", flush=True)
-    subprocess.run([sys.executable, "-m", "benchmarks.matching"], check=False)
-    print("\nPrinted directory (benchmarks/hardcopy.py):", flush=True)
-    subprocess.run([sys.executable, "-m", "benchmarks.hardcopy"], check=False)
+    quality = None if args.search_only else relevance.run()
+    rows: list[search_app.Figures] = search_app.run(SMALL, backends)
+    if large:
+        skip = {}
+        if "whoosh" in backends and not whoosh_large:
+            skip["whoosh"] = _whoosh_large_reason(rows)
+        rows += search_app.run(LARGE, backends, skip)
+
+    if not args.search_only:
+        print("\nMatcher quality (benchmarks/matching.py):", flush=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.matching"], check=False)
+        print("\nPrinted directory (benchmarks/hardcopy.py):", flush=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.hardcopy"], check=False)
+
+    load_after = load_average()
+    finished = datetime.now(UTC)
+    run: dict[str, Any] = {
+        "started": f"{started:%Y-%m-%d %H:%M} UTC",
+        "minutes": round((finished - started).total_seconds() / 60, 1),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "commit": _git_commit(),
+        "server": server_kind(),
+        "load_average": {"before": list(load_before), "after": list(load_after)},
+        "settings": {
+            "queries": len(search_app.QUERIES),
+            "rounds": search_app.ROUNDS,
+            "changes": search_app.CHANGES,
+            "cold_starts": search_app.COLD_STARTS,
+            "workers": search_app.WORKERS,
+            "threads": search_app.THREADS,
+            "throughput_s": search_app.THROUGHPUT_S,
+        },
+        "relevance": quality,
+        "rows": [r.summary() for r in rows],
+    }
 
     print("\nSummary")
+    if quality is not None:
+        print(
+            f"  relevance: mean nDCG@10 {quality['mean_ndcg']:.3f} over {quality['queries']} "
+            f"judged queries (worst {quality['min_ndcg']:.3f})"
+        )
     print(
-        f"  relevance: mean nDCG@10 {quality['mean_ndcg']:.3f} over {quality['queries']} "
-        f"judged queries (worst {quality['min_ndcg']:.3f})"
+        f"\nSearch, top 20 with every facet counted, {len(search_app.QUERIES)} queries "
+        f"(server: {server_kind()}; {os.cpu_count()} cores; load average "
+        f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end; "
+        f"{run['minutes']} minutes in all):"
     )
-    search_app.print_summary(rows)
-    print(
-        "  targets: p95 <= 50 ms at 10,000 and <= 250 ms at 100,000; app within 1.2x of its "
-        "bare backend; a change visible within 1 s."
+    print("\n".join(search_app.table(rows)))
+    print("\nGoals (issue 8; printed, never asserted):")
+    print("\n".join(search_app.goals(rows)))
+    print("\nChange since the previous run:")
+    print("\n".join(history.deltas(previous, run)))
+    history.save(run)
+    print(f"  (saved to {history.LAST.relative_to(ROOT)})")
+
+
+def _whoosh_large_reason(rows: list[search_app.Figures]) -> str:
+    small = next((r for r in rows if r.backend == "whoosh" and r.rate), None)
+    if small is None:
+        return "its rebuild is slow; run with --whoosh-large to measure it"
+    minutes = LARGE / small.rate / 60
+    return (
+        f"its rebuild would take about {minutes:.0f} min at the 10,000 rate of "
+        f"{small.rate:.0f} listings/s; run with --whoosh-large to measure it"
     )
 
 
