@@ -368,7 +368,8 @@ class TantivyBackend:
                 match, limit, count=True, order_by_field=ordering.TITLE, order=tantivy.Order.Asc
             )
             hits = found.hits
-            if len(hits) < limit or hits[end - 1][0] != hits[end][0]:
+            # Enough when the last one fetched has a later title than the page's last one.
+            if len(hits) < limit or hits[-1][0] != hits[end - 1][0]:
                 break
             limit *= 2
         ties = searcher.fast_field_values(tie, [address for _key, address in hits])

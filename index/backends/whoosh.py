@@ -26,6 +26,7 @@ from whoosh import index as wi
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
 
@@ -40,7 +41,7 @@ from index.query import Query
 
 Progress = Callable[[int, "int | None"], None]
 #: The layout of this backend's index folders: bump it whenever whoosh_schema() changes.
-FORMAT = "whoosh-1"
+FORMAT = "whoosh-2"
 #: Sort columns are floats; Whoosh keeps them as whole numbers of this many parts per unit.
 COLUMN_SCALE = 2**32
 
@@ -62,8 +63,9 @@ def whoosh_schema() -> wf.Schema:
         elif f.kind == "facet":
             spec[f.name] = wf.KEYWORD(lowercase=False, commas=True, scorable=False)
     for column in ordering.all_columns():
-        # Whole numbers: Whoosh 2.7.5 cannot keep a sortable column of floats.
-        spec[column] = wf.NUMERIC(numtype=int, bits=64, signed=False, sortable=True)
+        # Column only (never searched), whole numbers: Whoosh 2.7.5 cannot keep a column of
+        # floats, and an indexed NUMERIC would write 16 terms a value.
+        spec[column] = wf.COLUMN(NumericColumn("Q"))
     return wf.Schema(**spec)
 
 
