@@ -72,7 +72,7 @@ def main() -> None:
     )
     previous = history.load_all()
 
-    quality = None if args.search_only else relevance.run()
+    quality = None if args.search_only else relevance.run(quiet=True)
     rows: list[search_app.Figures] = search_app.run(SMALL, backends)
     if large:
         skip = {}
@@ -81,8 +81,6 @@ def main() -> None:
         rows += search_app.run(LARGE, backends, skip)
 
     if not args.search_only:
-        print("\nMatcher quality (benchmarks/matching.py):", flush=True)
-        subprocess.run([sys.executable, "-m", "benchmarks.matching"], check=False)
         print("\nPrinted directory (benchmarks/hardcopy.py):", flush=True)
         subprocess.run([sys.executable, "-m", "benchmarks.hardcopy"], check=False)
 
@@ -110,10 +108,12 @@ def main() -> None:
 
     print("\nSummary")
     if quality is not None:
-        print(
-            f"  relevance: mean nDCG@10 {quality['mean_ndcg']:.3f} over {quality['queries']} "
-            f"judged queries (worst {quality['min_ndcg']:.3f})"
-        )
+        for name, figures in quality.items():
+            print(
+                f"  relevance, {name}: mean nDCG@10 {figures['mean_ndcg']:.3f} over "
+                f"{figures['items']} (worst {figures['min_ndcg']:.3f}); must-not shown "
+                f"{figures['violations']}"
+            )
     print(
         f"\nSearch, top 20 with every facet counted, {len(search_app.QUERIES)} queries "
         f"(server: {server_kind()}; {os.cpu_count()} cores; load average "

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
-from benchmarks.matching import evaluate, listing_ids, load_judgements
+from benchmarks.relevance import MATCH_JUDGEMENTS, evaluate_needs, load_needs
 from broker import db
 from broker.evidence import recommendation_counts
 from broker.matching import services as matching
@@ -155,9 +155,26 @@ def check_rules(
 # --- measured quality --------------------------------------------------------------------------
 
 
+def listing_ids(session: Session, judged: list[dict[str, object]]) -> dict[tuple[str, str], int]:
+    """Return {(title, provider name): listing id} of the judged listings (all must exist)."""
+    from sqlmodel import col, select
+
+    from broker.models import Provider
+
+    wanted = {(str(j["title"]), str(j["provider"])) for j in judged}
+    rows = session.exec(
+        select(Listing.id, Listing.title, Provider.name).join(
+            Provider, col(Provider.id) == Listing.provider_id
+        )
+    ).all()
+    found = {(t, n): int(i or 0) for i, t, n in rows if (t, n) in wanted}
+    assert set(found) == wanted, sorted(wanted - set(found))
+    return found
+
+
 def test_judged_listings_exist_and_may_be_proposed(session: Session) -> None:
     """Every judged listing is in the seed directory and passes the hard rules for its school."""
-    for item in load_judgements():
+    for item in load_needs(MATCH_JUDGEMENTS):
         ids = listing_ids(session, item["judgements"])
         school = SchoolContext(
             phase=item["school"].get("phase"),
@@ -171,10 +188,10 @@ def test_judged_listings_exist_and_may_be_proposed(session: Session) -> None:
 
 
 def test_mean_ndcg_on_the_judged_needs_stays_above_the_floor(seeded_app: Flask) -> None:
-    needs = load_judgements()
+    needs = load_needs(MATCH_JUDGEMENTS)
     assert len(needs) >= 15
-    rows = evaluate(seeded_app, needs)
-    mean = statistics.fmean(score for _, score, _ in rows)
+    rows = evaluate_needs(seeded_app, needs)
+    mean = statistics.fmean(score.ndcg for score in rows)
     assert mean >= QUALITY_FLOOR, rows
 
 
