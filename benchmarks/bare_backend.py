@@ -45,7 +45,7 @@ def translate(app: Any, params: list[dict[str, Any]]) -> list[Translated]:
     for p in params:
         args = {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in p.items()}
         parsed = services.parse(args, vocabularies, strict=True)
-        request = services.to_request(parsed, tuple(vocabularies))
+        request = services.to_request(parsed, vocabularies.geography, tuple(vocabularies))
         out.append(Translated(p, request, query_of(request)))
     return out
 

@@ -7,6 +7,7 @@ does not widen that: a provider whose online course is open to every school says
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,6 +15,11 @@ from sqlmodel import Session, col, select
 
 from broker.models import Listing, LocalAuthority
 from broker.taxonomy import REGIONS
+
+#: In the index's LA facet: a listing that works in every LA (national).
+EVERYWHERE = "*"
+#: In the index's LA facet, before a region's slug: a listing that works in every LA of it.
+WHOLE_REGION = "@"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,44 @@ class Geography:
         regions |= {self.la_regions[code] for code in las}
         ordered_regions = tuple(r for r in REGIONS.slugs if r in regions)
         return ordered_regions, tuple(sorted(las))
+
+    def index_values(self, listing: Listing) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the (region, LA) facet values the index keeps for `listing`, compactly.
+
+        A national listing is "*" and a named region "@region" rather than every LA they cover
+        (at national scale most LA postings would otherwise be national listings'); an LA
+        inside a named region is left out, so that counts can add up: see la_filter, la_counts.
+        """
+        if listing.national:
+            return REGIONS.slugs, (EVERYWHERE,)
+        regions = set(listing.regions) & set(REGIONS.slugs)
+        las = {
+            code
+            for code in listing.local_authorities
+            if code in self.la_regions and self.la_regions[code] not in regions
+        }
+        in_regions = regions | {self.la_regions[code] for code in las}
+        ordered = tuple(r for r in REGIONS.slugs if r in in_regions)
+        return ordered, tuple(sorted(las | {WHOLE_REGION + r for r in regions}))
+
+    def la_filter(self, codes: Iterable[str]) -> frozenset[str]:
+        """Return the LA facet values that mean "works in one of `codes`"."""
+        out = {EVERYWHERE}
+        for code in codes:
+            out.add(code)
+            if code in self.la_regions:
+                out.add(WHOLE_REGION + self.la_regions[code])
+        return frozenset(out)
+
+    def la_counts(self, counts: Mapping[str, int]) -> dict[str, int]:
+        """Return {LA code: listings working there} from the index's counts of LA facet values."""
+        everywhere = counts.get(EVERYWHERE, 0)
+        out = {}
+        for code, region in self.la_regions.items():
+            n = counts.get(code, 0) + counts.get(WHOLE_REGION + region, 0) + everywhere
+            if n:
+                out[code] = n
+        return out
 
 
 def reach(listing: Listing, la_code: str | None, region: str | None) -> str | None:

@@ -19,9 +19,9 @@ __all__ = ["SORTS", "Document", "FacetCount", "Hit", "Query", "Results", "stored
 class Document:
     """One searchable listing, flattened by the application.
 
-    Facet values are slugs. `regions` and `local_authorities` are the "serves" relation:
-    every region / LA code where the listing is available, so a filter on one is a plain
-    membership test. `public_until` is when the listing stops being public by itself (its
+    Facet values are slugs or codes, as the application chooses to index them (the application
+    keeps where a listing works compactly: broker.geography). A filter is a plain membership
+    test on them. `public_until` is when the listing stops being public by itself (its
     assurance or its recommendations run out); searches hide it from then on.
     """
 

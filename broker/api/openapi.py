@@ -107,7 +107,7 @@ def _enum(vocabulary: Any) -> list[str]:
 def _term(vocabulary: Any, description: str) -> dict[str, Any]:
     return {
         "type": "string",
-        "enum": _enum(vocabulary),
+        "enum": ["", *_enum(vocabulary)],  # empty: not given
         "description": f"{description}. {_values(vocabulary)}",
     }
 
@@ -131,7 +131,9 @@ MATCH_SCHEMAS: dict[str, Any] = {
             "school": {
                 "type": "object",
                 "additionalProperties": False,
-                "description": "The school the needs belong to. Every field is optional.",
+                "description": "The school the needs belong to. Every field is optional; "
+                "give la_code or region, not both.",
+                "not": {"required": ["la_code", "region"]},
                 "properties": {
                     "phase": _term(
                         PHASES,
@@ -147,8 +149,8 @@ MATCH_SCHEMAS: dict[str, Any] = {
                     },
                     "region": _term(
                         REGIONS,
-                        "The school's region, used when no LA code is given (an LA code decides "
-                        "the region): only listings serving the whole region, or national, are "
+                        "The school's region, when no LA code is given (an LA code decides the "
+                        "region): only listings serving the whole region, or national, are "
                         "proposed",
                     ),
                     "type": _term(SCHOOL_TYPES, "The school's type"),
@@ -302,7 +304,7 @@ def _match_schemas(la_codes: Sequence[str]) -> dict[str, Any]:
     """Return the match schemas with the LA codes the directory knows."""
     schemas = copy.deepcopy(MATCH_SCHEMAS)
     school = schemas["MatchRequest"]["properties"]["school"]["properties"]
-    school["la_code"]["enum"] = sorted(la_codes)
+    school["la_code"]["enum"] = ["", *sorted(la_codes)]  # empty: not given
     return schemas
 
 

@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 
 from broker.errors import InvalidInput
 from broker.evidence import brokerage_outcomes, recommendation_counts
-from broker.geography import reach
+from broker.geography import Geography, reach
 from broker.models import Listing, LocalAuthority, Provider, utcnow
 from broker.search.engine import SearchEngine
 from broker.taxonomy import (
@@ -235,7 +235,7 @@ def suggest(
     if phases:
         filters["phase"] = phases
     if school.la_code:
-        filters["la"] = frozenset({school.la_code})
+        filters["la"] = Geography.load(session).la_filter({school.la_code})
     elif school.region:
         filters["region"] = frozenset({school.region})
     prefer = tuple(
@@ -557,8 +557,12 @@ def parse_match_request(session: Session, body: Any) -> MatchRequest:
             fail("school.la_code", f"‘{str(raw)[:20]}’ is not a known local authority code.")
         la_code, region = la.code, la.region
     if "region" in school_data:
-        given = term(school_data["region"], "school.region", REGIONS)
-        region = region or given  # an LA code decides the region
+        if la_code is not None:
+            fail(
+                "school.region",
+                "Give the school's la_code or its region, not both: an LA code decides the region.",
+            )
+        region = term(school_data["region"], "school.region", REGIONS)
     school = SchoolContext(
         phase=term(school_data["phase"], "school.phase", PHASES)
         if "phase" in school_data

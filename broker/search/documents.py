@@ -33,7 +33,7 @@ def public_until(listing: Listing, evidence: Evidence) -> datetime | None:
 def to_document(
     listing: Listing, provider: Provider, evidence: Evidence, geography: Geography
 ) -> Document:
-    regions, las = geography.serves(listing)
+    regions, las = geography.index_values(listing)
     recommendations = evidence[0]
     return Document(
         id=int(listing.id or 0),

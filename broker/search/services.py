@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from broker.directory.services import Page
 from broker.errors import InvalidInput
+from broker.geography import Geography
 from broker.models import LocalAuthority, utcnow
 from broker.search.engine import SearchEngine
 from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
@@ -33,29 +34,43 @@ CONTEXT_PARAM = "for"
 UNDERSTAND_PARAM = "understand"
 
 
-def facet_vocabularies(session: Session) -> dict[str, Vocabulary]:
+class Vocabularies(dict[str, Vocabulary]):
+    """Every filterable facet's vocabulary, and where each LA is (to read the LA facet)."""
+
+    def __init__(self, items: Mapping[str, Vocabulary], geography: Geography) -> None:
+        super().__init__(items)
+        self.geography = geography
+
+
+def facet_vocabularies(session: Session) -> Vocabularies:
     """Return every filterable facet's vocabulary, LAs included (read from the database)."""
-    # Two columns through the connection, no ORM, a statement built once: this runs on every
+    # Three columns through the connection, no ORM, a statement built once: this runs on every
     # search.
     rows = session.connection().execute(_las_statement())
-    return _vocabularies(tuple((code, name) for code, name in rows))
+    return _vocabularies(tuple((code, name, region) for code, name, region in rows))
 
 
 @lru_cache(maxsize=1)
 def _las_statement() -> sa.Select[Any]:
     table = LocalAuthority.__table__.c  # type: ignore[attr-defined]
-    return sa.select(table.code, table.name).order_by(table.name)
+    return sa.select(table.code, table.name, table.region).order_by(table.name)
 
 
 @lru_cache(maxsize=8)
-def _vocabularies(las: tuple[tuple[str, str], ...]) -> dict[str, Vocabulary]:
+def _vocabularies(las: tuple[tuple[str, str, str], ...]) -> Vocabularies:
     # The index schema says which facets exist, in which order, and what each is called; the
     # taxonomy (and, for LAs, the database) gives each facet's values and their labels.
-    known = {**LISTING_FACETS, "la": Vocabulary("la", "", tuple(Term(c, n) for c, n in las))}
-    return {
-        name: Vocabulary(name, schema.facet_label(name), known[name].terms)
-        for name in schema.FACETS
+    known = {
+        **LISTING_FACETS,
+        "la": Vocabulary("la", "", tuple(Term(c, n) for c, n, _ in las)),
     }
+    return Vocabularies(
+        {
+            name: Vocabulary(name, schema.facet_label(name), known[name].terms)
+            for name in schema.FACETS
+        },
+        Geography({code: region for code, _, region in las}),
+    )
 
 
 @dataclass(frozen=True)
@@ -198,13 +213,19 @@ def tie_seed(today: date | None = None) -> int:
 
 
 def to_request(
-    request: SearchRequest, facets: Sequence[str], hidden: frozenset[int] = frozenset()
+    request: SearchRequest,
+    geography: Geography,
+    facets: Sequence[str],
+    hidden: frozenset[int] = frozenset(),
 ) -> service.Request:
     """Return the index's request for a directory search: public listings only, as of now."""
+    filters: dict[str, Iterable[str]] = dict(request.query_filters)
+    if filters.get("la"):
+        filters["la"] = geography.la_filter(filters["la"])  # the index keeps LAs compactly
     return service.Request(
         exclude_ids=hidden,
         text=request.text,
-        filters=dict(request.query_filters),
+        filters=filters,
         facets=tuple(facets),
         sort=request.sort,
         page=request.page,
@@ -268,7 +289,7 @@ def search(
     session: Session,
     engine: SearchEngine,
     request: SearchRequest,
-    vocabularies: dict[str, Vocabulary] | None = None,
+    vocabularies: Vocabularies | None = None,
 ) -> SearchPage:
     """Run a directory search; every hit is rendered from what the index stored for it.
 
@@ -278,7 +299,16 @@ def search(
     """
     vocabularies = vocabularies or facet_vocabularies(session)
     hidden = engine.catch_up(session)
-    results = service.search(engine.backend, to_request(request, tuple(vocabularies), hidden))
+    geography = vocabularies.geography
+    results = service.search(
+        engine.backend, to_request(request, geography, tuple(vocabularies), hidden)
+    )
+    if "la" in results.facets:
+        counts = geography.la_counts({c.value: c.count for c in results.facets["la"]})
+        results = replace(
+            results,
+            facets={**results.facets, "la": tuple(FacetCount(v, n) for v, n in counts.items())},
+        )
     items = tuple(result_item(hit) for hit in results.hits)
     facets = tuple(
         _facet_view(name, vocabularies[name], results.facets.get(name, ()), request)
@@ -293,7 +323,9 @@ def search(
                 if rest:
                     filters[name] = rest
                 probe = replace(request, filters=filters, page=1, per_page=1)
-                total = service.search(engine.backend, to_request(probe, (), hidden)).total
+                total = service.search(
+                    engine.backend, to_request(probe, geography, (), hidden)
+                ).total
                 if total:
                     relaxations.append((name, vocabularies[name][value], total))
     return SearchPage(

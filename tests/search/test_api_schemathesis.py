@@ -27,7 +27,7 @@ EXAMPLES = 40
 
 @pytest.fixture
 def api_schema(tmp_path: Path, sqlite_url: str) -> Iterator[schemathesis.BaseSchema]:
-    app = make_app(tmp_path, sqlite_url, RATELIMIT_ENABLED=False)
+    app = make_app(tmp_path, sqlite_url, MATCH_RATE_LIMIT="10000 per minute")
     with app.app_context():
         session = db.get_session()
         f.local_authority(session, code="886", name="Kent", region="south-east")
