@@ -108,3 +108,27 @@ def test_the_document_holds_exactly_what_the_schema_declares():
     declared = {f.attr for f in schema.FIELDS}
     assert {f.name for f in dataclasses.fields(Document)} == declared
     assert set(schema.STORED) <= {f.name for f in schema.FIELDS}
+
+
+def test_whoosh_realises_a_plan_as_its_own_query_objects_without_an_index():
+    from whoosh import query as wq
+
+    from index.backends.whoosh import realise
+
+    node = p.Bool(
+        must=(p.Term(p.ALL, "phonic"), p.Constant(p.Terms("phase", ("primary",)), 0.0)),
+        should=(p.Boost(p.Phrase("title", ("read", "recoveri")), 0.5),),
+        must_not=(p.Prefix(p.ALL, "gov"),),
+    )
+    assert realise(node) == wq.AndNot(
+        wq.AndMaybe(
+            wq.And(
+                [
+                    wq.Term(p.ALL, "phonic"),
+                    wq.ConstantScoreQuery(wq.Or([wq.Term("phase", "primary")]), 0.0),
+                ]
+            ),
+            wq.Or([wq.Phrase("title", ["read", "recoveri"], boost=0.5)]),
+        ),
+        wq.Prefix(p.ALL, "gov"),
+    )
