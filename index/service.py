@@ -32,7 +32,7 @@ TITLE_FIELDS = ("title", "provider_name")
 GENERIC_SHARE = 0.3
 #: When fewer hits than this have the words needed, one more word may be missing (those with
 #: more of the words still come first).
-FEW = 5
+FEW = 10
 
 
 def must_match(clauses: int) -> int:
