@@ -154,3 +154,35 @@ def test_the_form_is_a_get_form_without_javascript(client: FlaskClient, session:
     page = _page(client)
     assert re.search(r'<form action="/directory" method="get"', page)
     assert "Apply filters" in page  # an explicit button: nothing submits on change
+
+
+def test_the_page_says_what_the_words_implied_and_can_rank_all_alike(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    page = client.get("/directory?q=phonics+Year+2").get_data(as_text=True)
+    understood = re.search(r'<p class="govuk-body" id="understood">(.*?)</p>', page, re.S)
+    assert understood is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", understood.group(1)).split())
+    assert "‘year 2’ – Primary (Phase)" in text
+    link = re.search(r'href="([^"]*understand=0[^"]*)"', understood.group(1))
+    assert link is not None
+    alike = client.get(html.unescape(link.group(1))).get_data(as_text=True)
+    assert "Showing all listings alike" in alike
+    # Nothing is hidden by what was understood: it only ranks.
+    assert "Mathematics mastery" not in page  # (it lacks the word "phonics", not the phase)
+    both = client.get("/directory?q=Year+9+phonics").get_data(as_text=True)
+    assert "Phonics for Key Stage 1" in both  # a primary listing, though Year 9 is secondary
+
+
+def test_a_result_that_lacks_some_words_says_which(
+    client: FlaskClient, session: Session, directory: dict[str, int]
+) -> None:
+    provider = f.assured_provider(session, listings=0, name="Reading Matters")
+    f.listing(session, provider, title="Phonics and spelling clinic", phases=["primary"])
+    session.commit()
+    page = client.get("/directory?q=phonics+spelling+clinic+governors").get_data(as_text=True)
+    # Three of the four words: the first result has all it can and says which word it lacks.
+    missing = re.findall(r"Does not mention:(.*?)</p>", page, re.S)
+    assert missing, page
+    assert "governors" in re.sub(r"<[^>]+>", "", missing[0])
+    assert "<s>" in missing[0]
