@@ -401,6 +401,8 @@ def test_a_suspension_while_the_index_is_busy_is_quick_and_never_shown(
     listing = f.listing(s, w.provider, local_authorities=[w.la.code])
     s.commit()
     assert listing.id in public_ids()
+    before = app.test_client().get("/api/v1/listings?per_page=100").get_json()
+    before_la_count = {c["value"]: c["count"] for c in before["facets"]["la"]}[w.la.code]
     client = app.test_client()
     sign_in_fully(client, w.qa)
     # Another process holds the index (a long sync) for four seconds.
@@ -427,9 +429,14 @@ def test_a_suspension_while_the_index_is_busy_is_quick_and_never_shown(
             data={"suspend-reason": "A complaint from a school"},
         )
         assert response.status_code == 302
-        # The page did not wait for the index; searches leave the changed listing out meanwhile.
+        # The page did not wait for the index; searches leave the changed listing out meanwhile,
+        # from the results, the total and the facet counts.
         assert time.monotonic() - started < 3
         assert listing.id not in public_ids()
+        body = app.test_client().get("/api/v1/listings?per_page=100").get_json()
+        assert body["total"] == len(body["results"]) == len(public_ids())
+        counts = {c["value"]: c["count"] for c in body["facets"]["la"]}
+        assert counts.get(w.la.code, 0) == before_la_count - 1
     finally:
         holder.wait(timeout=20)
         assert holder.stdout is not None
