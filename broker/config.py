@@ -33,6 +33,11 @@ def load(instance_path: str) -> dict[str, Any]:
         # Which search backend answers queries (index/backends registry).
         # tantivy (fast, the default) or whoosh (pure Python, LA-sized directories).
         "SEARCH_BACKEND": env.get("BROKER_SEARCH_BACKEND", "tantivy"),
+        # PostgreSQL: each server process LISTENs for change-log notifications and applies
+        # them at once, so every machine's index follows within moments (SQLite: not used).
+        "INDEX_LISTEN": _bool(env.get("BROKER_INDEX_LISTEN", "true")),
+        # Seconds between looks at the change log when no notification came (the fallback).
+        "INDEX_POLL_SECONDS": float(env.get("BROKER_INDEX_POLL_SECONDS", "30")),
         # Required outside debug/testing: create_app refuses to start without it.
         "SECRET_KEY": env.get("BROKER_SECRET_KEY"),
         # Where `make run` keeps a generated key for local use.

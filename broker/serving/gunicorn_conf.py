@@ -63,7 +63,9 @@ logconfig_dict: dict[str, Any] = {
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start this worker's mail courier, which retries what earlier processes left unsent."""
+    """Start this worker's mail courier and (on PostgreSQL) its index change listener."""
     from broker.mail import courier
+    from broker.search import listener
 
     courier.start(worker.wsgi)
+    listener.start(worker.wsgi)
