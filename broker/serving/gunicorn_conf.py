@@ -56,6 +56,7 @@ logconfig_dict: dict[str, Any] = {
     "root": {"level": "WARNING", "handlers": ["error"]},
     "loggers": {
         "broker": {"propagate": False},
+        "flask-limiter": {"propagate": False},
         "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
     },
