@@ -6,8 +6,8 @@ each machine's /healthz, and Locust (headless) driving a mix of searches, listin
 match API, sign-ins and QA decisions through the balancer; PostgreSQL and Redis are the ones
 already running here. Mid-run one machine's process group gets SIGKILL; later it is restarted
 and catches up. Meanwhile a probe makes a change through machine A every few seconds and times
-how long the other machines' indexes take to apply it (read from their index folders, so the
-figure is the listener's, not a search's catch-up). Prints throughput and latency before,
+how long the other machines' indexes take to apply it (read from their index folders: the
+listener, or a search's own catch-up, whichever comes first). Prints throughput and latency before,
 during and after the kill, the errors clients saw, how long the balancer took to notice, the
 freshness, the restart, whether any acknowledged write was lost and `broker index check` on
 every machine. Everything it started is stopped, by process group id, when it ends.
