@@ -28,6 +28,9 @@ def init_limiter(app: Flask) -> None:
     ("Rate limit storage recovered"). Anything else the storage raises is logged, not shown.
     """
     config = app.config
+    # Said for every app: the limiter is one object, and an app that switched it off (a test)
+    # would otherwise leave it off for every app created after it in the same process.
+    config.setdefault("RATELIMIT_ENABLED", True)
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     scheme = str(config.get("RATELIMIT_STORAGE_URI", "memory://")).split(":", 1)[0].lower()

