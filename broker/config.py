@@ -33,6 +33,11 @@ def load(instance_path: str) -> dict[str, Any]:
         # Which search backend answers queries (index/backends registry).
         # tantivy (fast, the default) or whoosh (pure Python, LA-sized directories).
         "SEARCH_BACKEND": env.get("BROKER_SEARCH_BACKEND", "tantivy"),
+        # PostgreSQL: each server process LISTENs for change-log notifications and applies
+        # them at once, so every machine's index follows within moments (SQLite: not used).
+        "INDEX_LISTEN": _bool(env.get("BROKER_INDEX_LISTEN", "true")),
+        # Seconds between looks at the change log when no notification came (the fallback).
+        "INDEX_POLL_SECONDS": float(env.get("BROKER_INDEX_POLL_SECONDS", "30")),
         # Required outside debug/testing: create_app refuses to start without it.
         "SECRET_KEY": env.get("BROKER_SECRET_KEY"),
         # Where `make run` keeps a generated key for local use.
@@ -41,8 +46,14 @@ def load(instance_path: str) -> dict[str, Any]:
         "SERVICE_NAME": env.get("BROKER_SERVICE_NAME", "School Improvement e-Directory"),
         # Listings per page on the directory pages.
         "PAGE_SIZE": int(env.get("BROKER_PAGE_SIZE", "20")),
-        # Rate limiter storage shared by all processes (memory:// only for one process).
+        # Rate limiter storage shared by all processes (memory:// only for one process;
+        # redis://host:6379 for several processes or machines).
         "RATELIMIT_STORAGE_URI": env.get("BROKER_RATELIMIT_STORAGE_URI", "memory://"),
+        # Seconds to wait for Redis before counting in this process's memory instead (an outage
+        # then means limits per process, with a warning in the log, never an error page).
+        "RATELIMIT_STORAGE_TIMEOUT": float(env.get("BROKER_RATELIMIT_STORAGE_TIMEOUT", "0.25")),
+        # Prefix of the limiter's keys, so services sharing one Redis never share counters.
+        "RATELIMIT_KEY_PREFIX": env.get("BROKER_RATELIMIT_KEY_PREFIX", "broker"),
         # Requests one client may make to POST /api/v1/match (Flask-Limiter syntax).
         "MATCH_RATE_LIMIT": env.get("BROKER_MATCH_RATE_LIMIT", "60 per minute"),
         # Printed-directory PDFs cost seconds of CPU each: a per-client limit.

@@ -100,18 +100,24 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+#: Loggers written like the application's own: ours, and the rate limiter's (its storage going
+#: down and coming back are an operator's business).
+OWN_LOGGERS = ("broker", "flask-limiter")
+
+
 def configure(kind: str, level: str) -> logging.Handler:
     """Send the `broker` loggers to stderr in `kind` format at `level` (idempotent)."""
-    logger = logging.getLogger("broker")
-    for handler in list(logger.handlers):
-        if handler is default_handler or getattr(handler, "broker", False):
-            logger.removeHandler(handler)
     handler = _StderrHandler()
     handler.broker = True  # type: ignore[attr-defined]
     handler.setFormatter(formatter(kind))
     handler.addFilter(RequestIdFilter())
-    logger.addHandler(handler)
-    logger.setLevel(level)
+    for name in OWN_LOGGERS:
+        logger = logging.getLogger(name)
+        for old in list(logger.handlers):
+            if old is default_handler or getattr(old, "broker", False):
+                logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(level)
     return handler
 
 

@@ -105,7 +105,8 @@ class Listing(SQLModel, table=True):
     status: str = Field(default="draft", max_length=30, index=True)
     submitted_at: Optional[datetime] = None
     assured_at: Optional[datetime] = None
-    assurance_expires_at: Optional[datetime] = None
+    #: Indexed: every sync of the index looks for assurances that ran out (few, among many).
+    assurance_expires_at: Optional[datetime] = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     #: Set while an assured listing (renewal or edit) waits for QA; it stays published meanwhile.

@@ -138,7 +138,10 @@ def make_app(tmp_path: Path, database_url: str, **extra: object) -> Flask:
 
 
 def close_app(application: Flask) -> None:
-    """Release what an app holds open: its search index and its database connections."""
+    """Release what an app holds open: its listener, search index and database connections."""
+    from broker.search import listener
+
+    listener.stop(application)
     engine = application.extensions.pop("broker.search", None)
     if engine is not None:
         engine.close()

@@ -32,7 +32,13 @@ def test_healthz_reports_a_reachable_database_and_an_index_caught_up(
     assert response.get_json() == {
         "status": "ok",
         "database": "ok",
-        "index": {"status": "ok", "caught_up": True, "pending_changes": 0},
+        "index": {
+            "status": "ok",
+            "caught_up": True,
+            "pending_changes": 0,
+            "applied_change": 1,
+            "listening": None,
+        },
     }
 
 
@@ -42,7 +48,13 @@ def test_healthz_says_how_far_behind_the_index_is(any_app: Flask, any_session: S
     any_session.add_all([IndexChange(listing_id=int(listing.id or 0)) for _ in range(2)])
     any_session.commit()
     body = any_app.test_client().get("/healthz").get_json()
-    assert body["index"] == {"status": "ok", "caught_up": False, "pending_changes": 3}
+    assert body["index"] == {
+        "status": "ok",
+        "caught_up": False,
+        "pending_changes": 3,
+        "applied_change": 0,
+        "listening": None,
+    }
 
 
 def test_healthz_is_503_when_the_database_cannot_be_reached(tmp_path: Path) -> None:

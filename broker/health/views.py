@@ -9,6 +9,7 @@ from broker import db
 from broker.extensions import limiter
 from broker.health import services
 from broker.search.engine import get_engine
+from broker.search.listener import KEY as LISTENER
 from index.backends.base import SearchBackend
 
 bp = Blueprint("health", __name__)
@@ -22,7 +23,9 @@ def healthz() -> Response:
     except Exception:
         current_app.logger.exception("Health check: the index cannot be opened")
         backend = None
-    health = services.check(db.get_session(), backend)
+    listener = current_app.extensions.get(LISTENER)
+    listening = listener.listening.is_set() if listener is not None else None
+    health = services.check(db.get_session(), backend, listening)
     response = jsonify(health.as_json())
     response.status_code = 200 if health.ok else 503
     response.headers["Cache-Control"] = "no-store"

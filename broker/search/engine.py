@@ -79,13 +79,21 @@ class SearchEngine:
         self.backend.close()
 
 
+#: Held while an app's engine is created: two first requests at once (a slow start, a health
+#: check retried) must not both open, and so both create, a new index folder.
+_CREATING = threading.Lock()
+
+
 def get_engine(app: Flask | None = None) -> SearchEngine:
     """Return the app's search engine, creating it on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     engine: SearchEngine | None = app.extensions.get(KEY)
     if engine is None:
-        engine = SearchEngine(app)
-        app.extensions[KEY] = engine
+        with _CREATING:
+            engine = app.extensions.get(KEY)
+            if engine is None:
+                engine = SearchEngine(app)
+                app.extensions[KEY] = engine
     return engine
 
 

@@ -60,12 +60,17 @@ def run_command(
     """Run Werkzeug's development server (for `make run`; use `broker serve` in production)."""
     app = _load(info)
     debug = get_debug_flag()
+    use_reloader = debug if reload is None else reload
+    if not use_reloader or os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        from broker.search import listener
+
+        listener.start(app)  # in the process that serves (the reloader's child), on PostgreSQL
     show_server_banner(debug, info.app_import_path)
     run_simple(
         host,
         port,
         app,
-        use_reloader=debug if reload is None else reload,
+        use_reloader=use_reloader,
         use_debugger=debug if debugger is None else debugger,
         threaded=True,
         request_handler=QuietRequestHandler,

@@ -56,6 +56,7 @@ logconfig_dict: dict[str, Any] = {
     "root": {"level": "WARNING", "handlers": ["error"]},
     "loggers": {
         "broker": {"propagate": False},
+        "flask-limiter": {"propagate": False},
         "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
     },
@@ -63,7 +64,9 @@ logconfig_dict: dict[str, Any] = {
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start this worker's mail courier, which retries what earlier processes left unsent."""
+    """Start this worker's mail courier and (on PostgreSQL) its index change listener."""
     from broker.mail import courier
+    from broker.search import listener
 
     courier.start(worker.wsgi)
+    listener.start(worker.wsgi)

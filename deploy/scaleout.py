@@ -1,0 +1,757 @@
+"""The national arrangement on one computer, under load, with a machine killed and restarted.
+
+Starts three application "machines" (`broker serve`, each with its own instance folder and its
+own index on local disk, bound to 127.0.0.2, .3 and .4), HAProxy in front on 127.0.0.1 checking
+each machine's /healthz, and Locust (headless) driving a mix of searches, listing pages, the
+match API, sign-ins and QA decisions through the balancer; PostgreSQL and Redis are the ones
+already running here. Mid-run one machine's process group gets SIGKILL; later it is restarted
+and catches up. Meanwhile a probe makes a change through machine A every few seconds and times
+how long the other machines' indexes take to apply it (read from their index folders: the
+listener, or a search's own catch-up, whichever comes first). Prints throughput and latency before,
+during and after the kill, the errors clients saw, how long the balancer took to notice, the
+freshness, the restart, whether any acknowledged write was lost and `broker index check` on
+every machine. Everything it started is stopped, by process group id, when it ends.
+
+    make scaleout                                    # 100,000 listings, 4 minutes of load
+    .venv/bin/python deploy/scaleout.py --listings 10000 --duration 90 --users 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+BROKER = str(BIN / "broker")
+LOCUST = str(BIN / "locust")
+PORT = 8000
+MACHINES = {"A": "127.0.0.2", "B": "127.0.0.3", "C": "127.0.0.4"}
+WRITER, VICTIM = "A", "B"
+LB = ("127.0.0.1", 8088)
+STATS = ("127.0.0.1", 8089)
+PASSWORD = "scaleout-password-2026"  # noqa: S105 (accounts made here, for this run only)
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+sys.path.insert(0, str(ROOT))
+
+
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+# --- the database and the accounts ------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def prepare_database(name: str, listings: int, env: dict[str, str]) -> None:
+    """Create the database if missing, migrate it, seed synthetic listings if it has fewer."""
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            c.execute(f'CREATE DATABASE "{name}"')
+            say(f"created database {name}")
+    run([BROKER, "init-db"], env)
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}") as c:
+        have = c.execute("SELECT count(*) FROM listing").fetchone()[0]
+    if have < listings * 0.95:
+        say(f"seeding {listings:,} synthetic listings (the database has {have:,})")
+        started = time.monotonic()
+        run([BROKER, "seed", "--synthetic", str(listings)], env)
+        say(f"seeded in {time.monotonic() - started:.0f} s")
+    else:
+        say(f"the database already holds {have:,} listings")
+
+
+def make_plan(url: str, officers: int, seed: int) -> dict[str, Any]:
+    """Add (or refresh) the run's QA officers and SIPs; choose what each may act on."""
+    import sqlalchemy as sa
+    from sqlmodel import Session, col, select
+
+    from broker.assurance.rules import valid_schools
+    from broker.auth import passwords, totp
+    from broker.db import make_engine
+    from broker.models import Listing, Provider, User, utcnow
+
+    rng = random.Random(seed)
+    engine = make_engine(url)
+    hashed = passwords.hash_password(PASSWORD)
+    try:
+        with Session(engine) as s:
+            las = s.exec(
+                select(Provider.la_id, sa.func.count())
+                .join(Listing, Listing.provider_id == Provider.id)
+                .where(Listing.status == "assured", col(Provider.la_id).is_not(None))
+                .group_by(Provider.la_id)
+                .order_by(sa.func.count().desc())
+                .limit(officers + 1)
+            ).all()
+
+            def account(email: str, role: str, la_id: int | None, enrolled: bool) -> dict[str, Any]:
+                user = s.exec(select(User).where(User.email == email)).first() or User(
+                    email=email, name=email.split("@")[0], role=role
+                )
+                user.role, user.la_id, user.password_hash = role, la_id, hashed
+                user.email_confirmed_at, user.active = utcnow(), True
+                user.totp_secret = totp.generate_secret() if enrolled else None
+                user.totp_enrolled_at = utcnow() if enrolled else None
+                user.totp_last_counter = None
+                s.add(user)
+                return {"email": email, "totp_secret": user.totp_secret}
+
+            def in_la(la_id: int, status: str, limit: int) -> list[int]:
+                ids = s.exec(
+                    select(Listing.id)
+                    .join(Provider, Listing.provider_id == Provider.id)
+                    .where(Provider.la_id == la_id, Listing.status == status)
+                ).all()
+                return rng.sample(list(ids), min(limit, len(ids)))
+
+            plan_officers = []
+            for n, (la_id, _) in enumerate(las[:officers], start=1):
+                me = account(f"qa{n}.scaleout@example.org", "qa_officer", la_id, True)
+                me["assured"] = in_la(la_id, "assured", 200)
+                submitted = []
+                for listing_id in in_la(la_id, "submitted", 200):
+                    listing = s.get(Listing, listing_id)
+                    if listing and valid_schools(s, listing.provider_id) >= 2:
+                        submitted.append(listing_id)
+                me["submitted"] = submitted[:40]
+                plan_officers.append(me)
+            probe = account("probe.scaleout@example.org", "qa_officer", las[officers][0], True)
+            probe["assured"] = in_la(las[officers][0], "assured", 200)
+            sips = [
+                account(f"sip{n}.scaleout@example.org", "sip", None, False) for n in range(1, 6)
+            ]
+            s.commit()
+            taken = {i for o in [*plan_officers, probe] for i in o["assured"]}
+            public = s.exec(select(Listing.id).where(Listing.status == "assured")).all()
+            public = [i for i in rng.sample(list(public), min(5000, len(public))) if i not in taken]
+    finally:
+        engine.dispose()
+    return {
+        "password": PASSWORD,
+        "officers": plan_officers,
+        "probe": probe,
+        "sips": sips,
+        "listings": public,
+    }
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+def run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+@dataclass
+class Machine:
+    name: str
+    ip: str
+    env: dict[str, str]
+    logs: Path
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def index_dir(self) -> Path:
+        return Path(self.env["BROKER_INDEX_DIR"])
+
+    def applied(self) -> int:
+        """The last change-log entry this machine's index applied, read from its folder."""
+        from index.backends.storage import Folders
+
+        folder = Folders(self.index_dir).current()
+        return Folders.read_seq(folder) if folder else 0
+
+    def start(self, wait: float = 60) -> float:
+        """Start `broker serve` in its own process group; return seconds until /healthz is 200."""
+        self.starts += 1
+        out = (self.logs / f"{self.name}-{self.starts}.log").open("wb")
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [BROKER, "serve", "--bind", f"{self.ip}:{PORT}"],
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+        while time.monotonic() - started < wait:
+            if self.process.poll() is not None:
+                raise SystemExit(f"machine {self.name} exited; see {out.name}")
+            with contextlib.suppress(OSError):
+                if get(self.ip, PORT, "/healthz", timeout=2)[0] == 200:
+                    return time.monotonic() - started
+            time.sleep(0.05)
+        raise SystemExit(f"machine {self.name} did not answer within {wait:.0f} s")
+
+    def kill(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def get(host: str, port: int, path: str, timeout: float = 5) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+HAPROXY = """
+global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 60s
+    timeout server 60s
+    timeout queue 30s
+    # A request that could not reach a machine (connection refused: it died) goes to another.
+    retries 2
+    option redispatch 1
+    option forwardfor
+
+frontend directory
+    bind {lb_host}:{lb_port}
+    http-request set-header X-Forwarded-Proto http
+    default_backend machines
+
+backend machines
+    balance leastconn
+    option httpchk
+    http-check send meth GET uri /healthz
+    http-check expect status 200
+    # Checked every second (every 250 ms while changing state): down after 2 failures, up after 2.
+    default-server check inter 1s fastinter 250ms downinter 1s fall 2 rise 2 maxconn 32
+{servers}
+
+listen stats
+    bind {stats_host}:{stats_port}
+    stats enable
+    stats uri /stats
+"""
+
+
+def start_haproxy(work: Path) -> subprocess.Popen[bytes]:
+    if not shutil.which("haproxy"):
+        raise SystemExit("haproxy is missing: apt-get install haproxy (make scaleout does).")
+    servers = "\n".join(f"    server {n} {ip}:{PORT}" for n, ip in MACHINES.items())
+    config = work / "haproxy.cfg"
+    config.write_text(
+        HAPROXY.format(
+            lb_host=LB[0], lb_port=LB[1], stats_host=STATS[0], stats_port=STATS[1], servers=servers
+        )
+    )
+    run(["haproxy", "-c", "-f", str(config)], dict(os.environ))
+    out = (work / "haproxy.log").open("wb")
+    process = subprocess.Popen(
+        ["haproxy", "-db", "-f", str(config)],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    out.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if get(*LB, "/healthz")[0] == 200 and all(s == "UP" for s in server_states().values()):
+                return process
+        time.sleep(0.2)
+    raise SystemExit("HAProxy did not come up with every machine UP")
+
+
+def server_states() -> dict[str, str]:
+    """Return HAProxy's view of each machine: UP, DOWN, or a transition such as 'UP 1/2'."""
+    status, body = get(*STATS, "/stats;csv", timeout=2)
+    states = {}
+    for row in csv.DictReader(body.decode().lstrip("# ").splitlines()):
+        if row["pxname"] == "machines" and row["svname"] in MACHINES:
+            states[row["svname"]] = row["status"]
+    return states
+
+
+class Watch(threading.Thread):
+    """Record when HAProxy's view of the victim changes (polled every 50 ms)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.changes: list[tuple[float, str]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        last = None
+        while not self.stop.is_set():
+            with contextlib.suppress(OSError, KeyError):
+                state = server_states().get(VICTIM)
+                if state != last:
+                    self.changes.append((time.time(), state or "?"))
+                    last = state
+            time.sleep(0.05)
+
+    def first(self, state: str, after: float) -> float | None:
+        return next((t for t, s in self.changes if t >= after and s == state), None)
+
+
+# --- the freshness probe ------------------------------------------------------------------
+
+
+class Browser:
+    """Cookies and the last CSRF token, over plain HTTP to one machine."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port, self.cookies, self.csrf = host, port, {}, ""
+
+    def request(self, method: str, path: str, data: dict[str, str] | None = None) -> int:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+            body = None
+            if data is not None:
+                body = urlencode({**data, "csrf_token": self.csrf})
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode(errors="replace")
+            for value in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(value).items():
+                    self.cookies[name] = morsel.value
+            found = CSRF.search(text)
+            if found:
+                self.csrf = found.group(1)
+            return response.status
+        finally:
+            connection.close()
+
+
+class Probe(threading.Thread):
+    """Every few seconds change a listing through machine A; time the others' indexes applying it."""
+
+    def __init__(self, url: str, machines: dict[str, Machine], me: dict[str, Any], every: float):
+        super().__init__(daemon=True)
+        self.url, self.machines, self.me, self.every = url, machines, me, every
+        self.stop = threading.Event()
+        self.lags: dict[str, list[float]] = defaultdict(list)
+        self.missed: Counter[str] = Counter()
+        self.writes: list[tuple[float, int, str, int]] = []
+        self.down: set[str] = set()
+
+    def run(self) -> None:
+        import psycopg
+
+        from broker.auth import totp
+
+        writer = self.machines[WRITER]
+        browser = Browser(writer.ip, PORT)
+        browser.request("GET", "/sign-in")
+        browser.request("POST", "/sign-in", {"email": self.me["email"], "password": PASSWORD})
+        browser.request("GET", "/two-factor")
+        code = totp.code_at(self.me["totp_secret"], time.time())
+        if browser.request("POST", "/two-factor", {"code": code}) != 302:
+            say("probe: could not sign in; no freshness figures")
+            return
+        pool, suspended = list(self.me["assured"]), []
+        sql = "SELECT max(seq) FROM index_change WHERE listing_id = %s"
+        with psycopg.connect(self.url.replace("+psycopg", ""), autocommit=True) as conn:
+            while not self.stop.wait(self.every * random.uniform(0.7, 1.3)):
+                if suspended and random.random() < 0.5:
+                    listing, action = suspended.pop(0), "reinstate"
+                else:
+                    listing, action = pool.pop(), "suspend"
+                browser.request("GET", f"/qa/listings/{listing}")
+                status = browser.request(
+                    "POST", f"/qa/listings/{listing}/{action}", {f"{action}-reason": "Probe."}
+                )
+                acknowledged = time.monotonic()
+                self.writes.append((time.time(), listing, action, int(status == 302)))
+                if status != 302:
+                    continue
+                (suspended.append if action == "suspend" else pool.append)(listing)
+                seq = conn.execute(sql, (listing,)).fetchone()[0]
+                waiting = {n for n in self.machines if n != WRITER and n not in self.down}
+                while waiting and time.monotonic() - acknowledged < 10:
+                    for name in list(waiting):
+                        if self.machines[name].applied() >= seq:
+                            self.lags[name].append(time.monotonic() - acknowledged)
+                            waiting.discard(name)
+                    time.sleep(0.002)
+                for name in waiting:
+                    if name not in self.down:
+                        self.missed[name] += 1
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+@dataclass
+class Phase:
+    name: str
+    start: float
+    end: float
+    rows: list[tuple[float, str, float, int, str]] = field(default_factory=list)
+
+    def errors(self) -> Counter[str]:
+        found: Counter[str] = Counter()
+        for _, kind, _, status, error in self.rows:
+            if error or status == 0 or status >= 500:
+                found[f"{kind}: {status or error.split(':')[0]}"] += 1
+        return found
+
+    def line(self, kind: str | None = None) -> str:
+        times = [ms for _, k, ms, _, _ in self.rows if kind is None or k == kind]
+        seconds = max(self.end - self.start, 1e-9)
+        return (
+            f"{len(times) / seconds:7.1f} req/s  p50 {percentile(times, 50):6.0f} ms  "
+            f"p95 {percentile(times, 95):6.0f} ms  p99 {percentile(times, 99):6.0f} ms  "
+            f"({len(times):,} requests)"
+        )
+
+
+def read_requests(path: Path) -> list[tuple[float, str, float, int, str]]:
+    rows = []
+    with path.open(newline="") as handle:
+        for end, kind, ms, status, error in csv.reader(handle):
+            rows.append((float(end), kind, float(ms), int(status), error))
+    return rows
+
+
+def lost_writes(url: str, writes: list[tuple[float, int, str, int]]) -> tuple[int, int, list[int]]:
+    """Compare each listing's last acknowledged decision with the database: (checked, in doubt, lost)."""
+    import psycopg
+
+    outcome = {"suspend": "suspended", "reinstate": "assured", "approve": "assured"}
+    last: dict[int, tuple[str, bool]] = {}
+    for _, listing, action, acknowledged in sorted(writes):
+        if acknowledged:
+            last[listing] = (action, False)
+        elif listing in last:
+            last[listing] = (last[listing][0], True)  # a later attempt may or may not have landed
+        else:
+            last[listing] = (action, True)
+    checked = {k: a for k, (a, doubt) in last.items() if not doubt}
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        rows = conn.execute(
+            "SELECT id, status FROM listing WHERE id = ANY(%s)", (list(checked),)
+        ).fetchall()
+    status = dict(rows)
+    lost = sorted(k for k, action in checked.items() if status.get(k) != outcome[action])
+    return len(checked), len(last) - len(checked), lost
+
+
+def main() -> None:  # noqa: C901 (one story, told in order)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--database", default="scaleout_broker")
+    parser.add_argument(
+        "--work", default=str(ROOT / "instance" / "scaleout"), help="machines' folders, logs"
+    )
+    parser.add_argument("--duration", type=int, default=240, help="seconds of load")
+    parser.add_argument("--users", type=int, default=60, help="simulated people (Locust users)")
+    parser.add_argument("--officers", type=int, default=3, help="QA officers among them")
+    parser.add_argument("--kill-at", type=float, default=0.35, help="fraction of the run")
+    parser.add_argument("--down-for", type=int, default=45, help="seconds before the restart")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per machine")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--fresh-indexes", action="store_true", help="wipe and rebuild indexes")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    work = Path(args.work)
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    url = database_url(args.database)
+    secret = secrets.token_hex(32)  # one key for every machine: a session works on any of them
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BROKER_", "FLASK_"))} | {
+        "BROKER_DATABASE_URL": url,
+        "BROKER_SECRET_KEY": secret,
+        "BROKER_INSTANCE_PATH": str(work / "admin"),
+    }
+    prepare_database(args.database, args.listings, base)
+    say("making the run's QA officers and SIPs")
+    plan = make_plan(url, args.officers, args.seed)
+    (work / "plan.json").write_text(json.dumps(plan))
+
+    run_id = secrets.token_hex(4)
+    machines: dict[str, Machine] = {}
+    for name, ip in MACHINES.items():
+        folder = work / f"machine-{name}"
+        if args.fresh_indexes:
+            shutil.rmtree(folder / "index", ignore_errors=True)
+        machines[name] = Machine(
+            name,
+            ip,
+            base
+            | {
+                "BROKER_INSTANCE_PATH": str(folder),
+                "BROKER_INDEX_DIR": str(folder / "index"),
+                "BROKER_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+                "BROKER_RATELIMIT_KEY_PREFIX": f"scaleout-{run_id}",
+                "BROKER_MATCH_RATE_LIMIT": "120 per minute",
+                "BROKER_TRUSTED_PROXIES": "1",
+                "BROKER_WORKERS": str(args.workers),
+                "BROKER_THREADS": str(args.threads),
+                "BROKER_BASE_URL": f"http://{LB[0]}:{LB[1]}",
+                "BROKER_MAIL_BACKEND": "log",
+                "BROKER_LOG_LEVEL": "WARNING",
+            },
+            logs,
+        )
+
+    started: list[subprocess.Popen[bytes]] = []
+    report: dict[str, Any] = {"listings": args.listings, "run": time.strftime("%Y-%m-%d %H:%M")}
+    try:
+        new = [m for m in machines.values() if not (m.index_dir / "CURRENT").exists()]
+        if new:
+            say(f"building the indexes of {', '.join(m.name for m in new)} from the database")
+            t0 = time.monotonic()
+            builds = [
+                (
+                    m,
+                    subprocess.Popen(
+                        [BROKER, "index", "rebuild"],
+                        env=m.env,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
+                for m in new
+            ]
+            for m, process in builds:
+                out, _ = process.communicate()
+                if process.returncode:
+                    raise SystemExit(f"index rebuild of {m.name} failed")
+                say(f"  {m.name}: {out.decode().strip()} ({time.monotonic() - t0:.0f} s)")
+            report["index_build_s"] = round(time.monotonic() - t0)
+        for m in machines.values():
+            say(f"machine {m.name} serving on {m.ip}:{PORT} after {m.start():.1f} s")
+        haproxy = start_haproxy(work)
+        started.append(haproxy)
+        say(f"HAProxy on {LB[0]}:{LB[1]} (stats {STATS[0]}:{STATS[1]}/stats), every machine UP")
+
+        watch = Watch()
+        watch.start()
+        probe = Probe(url, machines, plan["probe"], every=3.0)
+        files = {k: work / f"{k}.csv" for k in ("requests", "writes")}
+        locust_env = base | {
+            "SCALEOUT_PLAN": str(work / "plan.json"),
+            "SCALEOUT_REQUESTS": str(files["requests"]),
+            "SCALEOUT_WRITES": str(files["writes"]),
+            "PYTHONPATH": str(ROOT),
+        }
+        say(f"load: {args.users} users for {args.duration} s through the balancer")
+        load_start = time.time()
+        locust = subprocess.Popen(
+            [
+                LOCUST,
+                "-f",
+                str(ROOT / "deploy" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(max(1, args.users // 10)),
+                "--run-time",
+                f"{args.duration}s",
+                "--host",
+                f"http://{LB[0]}:{LB[1]}",
+                "--only-summary",
+                "--stop-timeout",
+                "15",
+                "--loglevel",
+                "WARNING",
+            ],  # fmt: skip
+            env=locust_env,
+            stdout=(logs / "locust.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        started.append(locust)
+        probe.start()
+
+        victim = machines[VICTIM]
+        time.sleep(max(0.0, load_start + args.duration * args.kill_at - time.time()))
+        probe.down.add(VICTIM)
+        killed_at = time.time()
+        victim.kill()
+        say(f"killed machine {VICTIM} (SIGKILL to its process group)")
+        time.sleep(max(0.0, killed_at + args.down_for - time.time()))
+        behind_at_restart = latest_seq(url)
+        restart_at = time.time()
+        serving_after = victim.start()
+        say(f"restarted machine {VICTIM}: serving after {serving_after:.1f} s")
+        while victim.applied() < behind_at_restart and time.time() - restart_at < 120:
+            time.sleep(0.01)
+        caught_up_after = time.time() - restart_at
+        say(f"machine {VICTIM}'s index caught up after {caught_up_after:.1f} s")
+        probe.down.discard(VICTIM)
+
+        locust.wait(timeout=args.duration + 120)
+        load_end = time.time()
+        probe.stop.set()
+        probe.join(timeout=15)
+        watch.stop.set()
+        time.sleep(2)  # let the last changes reach every index
+
+        noticed = watch.first("DOWN", killed_at)
+        back = watch.first("UP", restart_at)
+        rows = read_requests(files["requests"])
+        warm = load_start + 15
+        phases = [
+            Phase("before the kill", warm, killed_at),
+            Phase(f"machine {VICTIM} down", killed_at, back or restart_at + serving_after),
+            Phase("after the restart", back or restart_at + serving_after, load_end),
+        ]
+        for row in rows:
+            for phase in phases:
+                if phase.start <= row[0] < phase.end:
+                    phase.rows.append(row)
+        kill_window = (killed_at, noticed or killed_at)
+        errors_in_window = sum(
+            1
+            for t, _, _, status, error in rows
+            if kill_window[0] <= t <= kill_window[1] + 1 and (error or status == 0 or status >= 500)
+        )
+        errors_outside = sum(
+            1
+            for t, _, _, status, error in rows
+            if not kill_window[0] <= t <= kill_window[1] + 1
+            and (error or status == 0 or status >= 500)
+        )
+        writes = [
+            (float(t), int(listing), action, int(ack))
+            for t, listing, action, ack in csv.reader(files["writes"].open())
+        ] + probe.writes
+        checked, in_doubt, lost = lost_writes(url, writes)
+        say("broker index check on every machine")
+        checking = {
+            m.name: subprocess.Popen(
+                [BROKER, "index", "check"], env=m.env, stdout=subprocess.PIPE, text=True
+            )
+            for m in machines.values()
+        }
+        checks = {}
+        for name, process in checking.items():
+            out, _ = process.communicate()
+            checks[name] = (process.returncode, out.strip().splitlines()[-1:])
+
+        print()
+        print(f"=== {args.listings:,} listings, 3 machines x {args.workers} workers x "
+              f"{args.threads} threads, {args.users} users, {args.duration} s "
+              f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores) ===")  # fmt: skip
+        for phase in phases:
+            print(f"\n{phase.name} ({phase.end - phase.start:.0f} s)")
+            print(f"  all           {phase.line()}")
+            for kind in sorted({r[1] for r in phase.rows}):
+                print(f"  {kind:<18.18}{phase.line(kind)}")
+            for what, n in phase.errors().most_common():
+                print(f"  error: {what} x{n}")
+        match = Counter(status for _, kind, _, status, _ in rows if kind == "match api")
+        minutes = (load_end - load_start) / 60
+        print(
+            f"\nmatch API through Redis: {match[200]} answered, {match[429]} limited "
+            f"({match[200] / minutes:.0f} a minute against a limit of 120 for this one client)"
+        )
+        print(f"\nkill: balancer marked {VICTIM} DOWN after "
+              f"{(noticed - killed_at) if noticed else float('nan'):.1f} s; client errors from the "
+              f"kill until then (+1 s): {errors_in_window}; errors at any other time: "
+              f"{errors_outside}")  # fmt: skip
+        print(f"restart: serving after {serving_after:.1f} s, index caught up after "
+              f"{caught_up_after:.1f} s, balancer UP after "
+              f"{(back - restart_at) if back else float('nan'):.1f} s")  # fmt: skip
+        for name in sorted(probe.lags):
+            lags = probe.lags[name]
+            print(
+                f"freshness {WRITER} -> {name}: {len(lags)} changes, median "
+                f"{statistics.median(lags) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms, "
+                f"over 1 s: {sum(lag > 1 for lag in lags)}, not applied within 10 s: "
+                f"{probe.missed[name]}"
+            )
+        print(
+            f"writes: {checked} acknowledged decisions checked, {len(lost)} lost "
+            f"{lost[:10] if lost else ''}; {in_doubt} cut off mid-request (either outcome is right)"
+        )
+        for name, (code, last) in checks.items():
+            print(f"broker index check on {name}: exit {code}: {' '.join(last)}")
+        report.update(
+            phases={p.name: p.line() for p in phases},
+            noticed_s=(noticed - killed_at) if noticed else None,
+            errors_in_kill_window=errors_in_window,
+            errors_outside=errors_outside,
+            restart={"serving_s": serving_after, "caught_up_s": caught_up_after},
+            freshness_ms={n: sorted(round(x * 1000) for x in v) for n, v in probe.lags.items()},
+            lost=lost,
+            index_check={n: c for n, (c, _) in checks.items()},
+        )
+        (work / "report.json").write_text(json.dumps(report, indent=1))
+    finally:
+        for process in started:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=20)
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGKILL)
+        for m in machines.values():
+            m.stop()
+
+
+def latest_seq(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        return int(conn.execute("SELECT coalesce(max(seq), 0) FROM index_change").fetchone()[0])
+
+
+if __name__ == "__main__":
+    main()
