@@ -329,13 +329,13 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
             "name": "understand",
             "in": "query",
             "description": "0: rank every listing alike, whatever phases or topics the words imply",
-            "schema": {"type": "string", "enum": ["0", "1"]},
+            "schema": {"type": "string", "enum": ["", "0", "1"]},
         },
         {
             "name": "original",
             "in": "query",
             "description": "1: search the words as typed, without correcting their spelling",
-            "schema": {"type": "string", "enum": ["0", "1"]},
+            "schema": {"type": "string", "enum": ["", "0", "1"]},
         },
         {
             "name": "per_page",
