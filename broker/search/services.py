@@ -140,6 +140,9 @@ def parse(
     if sort not in SORTS:
         reject("sort", f"Sort must be one of: {', '.join(SORTS)}.")
         sort = "relevance"
+    for flag in ("original", UNDERSTAND_PARAM):
+        if _first(args, flag) not in (None, "", "0", "1"):
+            reject(flag, f"'{flag}' must be 0 or 1.")
     page = _integer(args, "page", 1, 1, MAX_PAGE, reject)
     per_page = _integer(args, "per_page", default_per_page, 1, MAX_PER_PAGE, reject)
     return SearchRequest(

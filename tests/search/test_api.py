@@ -549,3 +549,10 @@ def test_a_search_longer_than_the_document_allows_is_refused_naming_q(client: Fl
 def test_an_empty_need_category_is_no_category(client: FlaskClient) -> None:
     body = {"needs": [{"text": "phonics", "category": ""}]}
     assert client.post("/api/v1/match", json=body).status_code == 200
+
+
+@pytest.mark.parametrize("flag", ["original", "understand"])
+def test_a_flag_other_than_0_or_1_is_refused_naming_it(client: FlaskClient, flag: str) -> None:
+    response = client.get("/api/v1/listings", query_string={flag: "yes"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == flag
