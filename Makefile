@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export BROKER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install assets run serve test lint bench scaleout clean
+.PHONY: install assets wheel run serve test lint bench scaleout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
-static/build/.built: node_modules/.installed $(wildcard styles/*.scss)
+broker/static/build/.built: node_modules/.installed $(wildcard styles/*.scss)
 	$(BIN)/python -m broker.assets
-	touch static/build/.built
+	touch broker/static/build/.built
 
-install: $(STAMP) static/build/.built
+install: $(STAMP) broker/static/build/.built
 
-assets: static/build/.built
+assets: broker/static/build/.built
+
+# A wheel that runs without the checkout, in dist/. The built CSS and JS are package data, so the
+# assets are built first; no build isolation, so no index is needed (the venv has setuptools).
+wheel: install
+	rm -rf build dist
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 instance/secret_key:
 	mkdir -p instance
@@ -46,9 +52,10 @@ serve: install instance/secret_key
 	$(BIN)/broker serve --bind $(HOST):$(PORT)
 
 lint: install
-	$(BIN)/ruff check broker index providers_seed tests benchmarks deploy
-	$(BIN)/ruff format --check broker index providers_seed tests benchmarks deploy
+	$(BIN)/ruff check broker index providers_seed tests benchmarks deploy tools
+	$(BIN)/ruff format --check broker index providers_seed tests benchmarks deploy tools
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Two workers: the suite is mostly waiting on databases, browsers and SMTP, and CI has 2 cores.
 TEST_WORKERS ?= 2
@@ -69,4 +76,4 @@ scaleout: install
 	$(BIN)/python deploy/scaleout.py $(SCALEOUT_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/build
+	rm -rf $(VENV) node_modules broker/static/build build dist

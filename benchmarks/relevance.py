@@ -172,7 +172,7 @@ def _load(app: Any, directory: Path | None) -> None:
     from broker import db
     from broker.interchange import services as interchange
     from broker.search import sync
-    from broker.search.engine import get_engine
+    from broker.search.engine import get_search
     from broker.seeding import seed_local_authorities, seed_schools
     from providers_seed import reader
 
@@ -197,7 +197,7 @@ def _load(app: Any, directory: Path | None) -> None:
             session.commit()
             if report.errors:
                 raise RuntimeError(f"{directory}: {report.errors[:3]}")
-    engine = get_engine(app)
+    engine = get_search(app)
     with db.new_session(app) as session:
         session.info["broker.defer_index"] = True
         sync.rebuild(session, engine.backend, engine.directory)
@@ -282,9 +282,9 @@ def evaluate_needs(app: Any, needs: Sequence[dict[str, Any]]) -> list[Score]:
     """Run every judged need through the matcher and score its suggestions."""
     from broker import db
     from broker.matching.services import suggest
-    from broker.search.engine import get_engine
+    from broker.search.engine import get_search
 
-    engine = get_engine(app)
+    engine = get_search(app)
     scores = []
     with app.app_context(), db.new_session(app) as session:
         for item in needs:

@@ -1,7 +1,9 @@
 """Build the front-end assets: compile styles/app.scss and copy GOV.UK Frontend's JS and assets.
 
-Run as `python -m broker.assets` (the Makefile does, after `npm ci`). Output goes to
-static/build/, which Flask serves at /assets/build/. Needs node_modules (npm's `sass`).
+Run as `python -m broker.assets` from a checkout (the Makefile does, after `npm ci`): a build
+step, not part of the running application. Output goes to broker/static/build/, package data that
+Flask serves at /assets/build/, so build it before building a wheel (`make wheel` does). Needs the
+checkout's node_modules (npm's `sass`) and styles/.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+#: The source checkout: the build's inputs (npm's packages, the Sass) live there, not in a wheel.
+ROOT = PACKAGE.parent
 NODE_MODULES = ROOT / "node_modules"
 SASS = NODE_MODULES / ".bin" / "sass"
 GOVUK_DIST = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
 STYLES = ROOT / "styles" / "app.scss"
-BUILD = ROOT / "static" / "build"
+BUILD = PACKAGE / "static" / "build"
 #: The URL the build folder is served at (the Sass sets $govuk-assets-path to match).
 BUILD_URL = "/assets/build/"
 
@@ -81,7 +85,7 @@ def copy_assets(css_file: Path, build: Path = BUILD) -> list[Path]:
 
 
 def build() -> list[Path]:
-    """Build everything into static/build/ and return the files written."""
+    """Build everything into broker/static/build/ and return the files written."""
     css = compile_css()
     return [css, *copy_assets(css)]
 

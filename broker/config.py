@@ -7,16 +7,26 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flask.sansio.scaffold import find_package
+
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def instance_path() -> str:
-    """Return the instance folder: BROKER_INSTANCE_PATH, else ./instance beside the package."""
-    return os.environ.get("BROKER_INSTANCE_PATH") or str(
-        Path(__file__).resolve().parent.parent / "instance"
-    )
+    """Return the instance folder: BROKER_INSTANCE_PATH, else Flask's default for the package.
+
+    That is ./instance beside the package in a checkout, and <prefix>/var/broker-instance when
+    installed (a wheel in a virtual environment), never a folder inside site-packages.
+    """
+    explicit = os.environ.get("BROKER_INSTANCE_PATH")
+    if explicit:
+        return explicit
+    prefix, package_path = find_package("broker")
+    if prefix is None:
+        return os.path.join(package_path, "instance")
+    return os.path.join(prefix, "var", "broker-instance")
 
 
 def load(instance_path: str) -> dict[str, Any]:

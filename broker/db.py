@@ -31,19 +31,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
-def begin_write(session: Session) -> None:
-    """Start the session's transaction now, taking SQLite's write lock at once.
+def begin_transaction(session: Session, *, lock_for_writing: bool = False) -> None:
+    """Begin the session's database transaction now, not at its first write.
 
-    Python's sqlite3 driver begins a transaction only at the first write, so a read followed by
-    a write is not isolated, and a SAVEPOINT issued first would commit on release. Services that
-    check-then-write under a rule (or nest savepoints) call this first; PostgreSQL needs nothing.
+    Python's sqlite3 driver begins a transaction only at the first write, so a read followed by a
+    write is not isolated, and a SAVEPOINT issued first starts the transaction itself and its
+    RELEASE commits it (a dry run would write). `lock_for_writing` also takes SQLite's write lock
+    at once (BEGIN IMMEDIATE), for services that check, then write, under a rule. PostgreSQL
+    needs nothing: its transactions begin with the first statement.
     """
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return
     raw = connection.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:  # type: ignore[attr-defined]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if lock_for_writing else "BEGIN")
 
 
 def get_engine(app: Flask | None = None) -> Engine:
@@ -59,7 +61,8 @@ def get_session() -> Session:
     """Return this request's Session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = new_session(current_app._get_current_object())  # type: ignore[attr-defined]
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def new_session(app: Flask) -> Session:

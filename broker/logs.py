@@ -85,13 +85,13 @@ def formatter(kind: str, access: bool = False) -> logging.Formatter:
     return logging.Formatter("%(message)s" if access else TEXT_FORMAT)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Write to whatever sys.stderr is when the record is emitted (so redirections apply)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -4,6 +4,7 @@ Seeds only what is missing: rows are matched on their natural keys (LA code, sch
 email, provider name and email or website) and a row that is already there is left exactly as
 it is, whatever the seed file says. `make run` seeds on every start, so anything people changed
 since (a school's support category, a password, a suspended listing) must survive it.
+`broker seed` (at the end) is the command.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import click
+from flask import Flask
+from flask.cli import with_appcontext
 from sqlmodel import Session, col, select
 from werkzeug.security import generate_password_hash
 
+from broker.commandline import cli_session, progress_reporter, show_problems
 from broker.interchange import services
 from broker.models import LocalAuthority, Provider, School, SipAssignment, User, utcnow
 from broker.taxonomy import (
@@ -256,3 +261,41 @@ def seed_synthetic(
         progress=progress,
     )
     return report
+
+
+# --- `broker seed` --------------------------------------------------------------------------
+
+
+@click.command("seed")
+@with_appcontext
+@click.option(
+    "--synthetic",
+    type=click.IntRange(min=1, max=1_000_000),
+    metavar="N",
+    help="Load synthetic LAs, schools and N listings instead of the demo directory.",
+)
+@click.option(
+    "--seed", "seed_value", type=int, default=0, show_default=True, help="Synthetic data seed."
+)
+def seed_command(synthetic: int | None, seed_value: int) -> None:
+    """Load the demo directory (LAs, schools, demo users, providers); safe to run again."""
+    with cli_session() as session, progress_reporter(None, "Seeding") as tick:
+        try:
+            if synthetic is None:
+                report = seed_demo(session, progress=tick)
+            else:
+                report = seed_synthetic(session, synthetic, seed=seed_value, progress=tick)
+        except SeedError as exc:
+            raise click.ClickException(str(exc)) from None
+    for text in report.summary():
+        click.echo(text)
+    if report.directory is not None:
+        show_problems(report.directory.errors, "Error")
+        show_problems(report.directory.warnings, "Warning")
+        if not report.directory.ok:
+            click.get_current_context().exit(1)
+
+
+def init_app(app: Flask) -> None:
+    """Add `broker seed`."""
+    app.cli.add_command(seed_command)

@@ -7,7 +7,7 @@ the search schema takes its facet values from it, import/export translate throug
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Vocabulary:
     name: str
     label: str
     terms: tuple[Term, ...]
+    _lookup: dict[str, Term] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[str, Term] = {}
@@ -41,7 +42,7 @@ class Vocabulary:
 
     def get(self, value: str) -> Term | None:
         """Return the term named by `value` (slug or label, any case), or None."""
-        return self._lookup.get(_key(value))  # type: ignore[attr-defined]
+        return self._lookup.get(_key(value))
 
     def __getitem__(self, value: str) -> Term:
         term = self.get(value)

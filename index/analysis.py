@@ -212,7 +212,7 @@ def highlight(
     """
     wanted = frozenset(terms)
     if present is not None and len(text) > MAX_SNIPPET_SOURCE:
-        present.update(map(term_of, _TOKEN.findall(text)))
+        present.update(t for t in map(term_of, _TOKEN.findall(text)) if t is not None)
         present = None
     text = text[:MAX_SNIPPET_SOURCE]
     hits = _term_hits(text, wanted, present) if wanted or present is not None else []
@@ -241,13 +241,15 @@ def _term_hits(
     words = _TOKEN.findall(text)
     terms = list(map(term_of, words))
     if present is not None:
-        present.update(terms)
+        present.update(t for t in terms if t is not None)
     matching = frozenset(compress(words, map(wanted.__contains__, terms)))
     if not matching:
         return []
+    # Every matching word is a wanted term, so term_of gives a str here.
     return [
-        (m.start(), m.end(), term_of(m.group())) for m in _words_pattern(matching).finditer(text)
-    ]  # type: ignore[misc]
+        (m.start(), m.end(), term_of(m.group()) or "")
+        for m in _words_pattern(matching).finditer(text)
+    ]
 
 
 @lru_cache(maxsize=2048)
@@ -284,8 +286,7 @@ def term_set(texts: Iterable[str]) -> set[str]:
     """Return the analysed terms occurring in any of `texts`."""
     present: set[str] = set()
     for text in texts:
-        present.update(map(term_of, _TOKEN.findall(text)))
-    present.discard(None)  # type: ignore[arg-type]
+        present.update(term for term in map(term_of, _TOKEN.findall(text)) if term is not None)
     return present
 
 

@@ -53,8 +53,22 @@ class Preference:
     weight: float = PREFER_WEIGHT
 
 
+class Signed:
+    """Clauses split by sign: the query's words, and its exclusions (-word)."""
+
+    clauses: tuple[Clause, ...]
+
+    @property
+    def positive(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if not c.negated)
+
+    @property
+    def negative(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.negated)
+
+
 @dataclass(frozen=True)
-class Query:
+class Query(Signed):
     """A search as every backend receives it.
 
     `filters` maps a facet name to the values wanted: values within a facet are OR, facets are
@@ -78,14 +92,6 @@ class Query:
     now: datetime | None = None
     #: Clauses counted in the score but not in matching (e.g. a query's implied context).
     boosts: tuple[Clause, ...] = field(default=())
-
-    @property
-    def positive(self) -> tuple[Clause, ...]:
-        return tuple(c for c in self.clauses if not c.negated)
-
-    @property
-    def negative(self) -> tuple[Clause, ...]:
-        return tuple(c for c in self.clauses if c.negated)
 
     @property
     def required(self) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from index import analysis, schema
-from index.query import Alternative, Clause, Preference, Query
+from index.query import Alternative, Clause, Preference, Query, Signed
 
 #: Most clauses (words, phrases, synonym groups) used from one search; the rest are dropped.
 MAX_CLAUSES = 32
@@ -38,19 +38,11 @@ class InvalidQuery(ValueError):
 
 
 @dataclass(frozen=True)
-class ParsedText:
+class ParsedText(Signed):
     clauses: tuple[Clause, ...] = ()
     notice: str | None = None
     #: True when the text used quotes, exclusions, OR or a prefix: written on purpose.
     operators: bool = False
-
-    @property
-    def positive(self) -> tuple[Clause, ...]:
-        return tuple(c for c in self.clauses if not c.negated)
-
-    @property
-    def negative(self) -> tuple[Clause, ...]:
-        return tuple(c for c in self.clauses if c.negated)
 
     @property
     def is_empty(self) -> bool:

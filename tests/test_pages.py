@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests
 from broker import assets, db
 from broker.directory import services
 from broker.models import utcnow
+from broker.paging import Page
 from tests import factories as f
 from tests.conftest import unavailable
 
@@ -560,7 +561,7 @@ def test_not_found_and_method_not_allowed_pages(client: FlaskClient) -> None:
 def test_page_window_links_first_last_and_neighbours(
     number: int, pages: int, window: list[int | None]
 ) -> None:
-    page = services.Page(items=[], total=pages * 20, number=number, size=20)
+    page = Page(items=[], total=pages * 20, number=number, size=20)
 
     assert page.window() == window
 

@@ -13,8 +13,8 @@ from flask import Flask
 from sqlmodel import Session
 
 from broker.brokerage import services as brokerage
+from broker.directory import school_context
 from broker.models import Listing
-from broker.search import school_context
 from tests import factories as f
 from tests.auth.helpers import PASSWORD
 from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401

@@ -9,7 +9,7 @@ from broker.db import get_session
 from broker.errors import BrokerError, InvalidInput
 from broker.extensions import limiter
 from broker.matching import services as matching
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 
 #: Largest request body read (10 needs of 2,000 characters fit with room to spare).
 MAX_BODY = 64_000
@@ -33,7 +33,7 @@ def match() -> Response:
         raise InvalidInput("body", "Send a JSON object with a list of needs.")
     session = get_session()
     parsed = matching.parse_match_request(session, body)
-    engine = get_engine()
+    engine = get_search()
     needs = []
     for need in parsed.needs:
         found = matching.suggest(session, engine, parsed.school, need, parsed.limit)

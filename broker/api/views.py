@@ -9,13 +9,10 @@ from broker.db import get_session
 from broker.directory import services as directory
 from broker.errors import NotFound
 from broker.search import services as search
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from broker.taxonomy import CATEGORIES, COSTS, PHASES, PROVIDER_KINDS, SCHOOLS_NEEDED
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
-_MAX_ID = 2**31 - 1
 
 
 @bp.after_request
@@ -43,13 +40,13 @@ def _listing_json(item: search.ResultItem | directory.ListingDetail) -> dict[str
         "phases": [PHASES.label_of(s) for s in listing.phases],
         "cost": COSTS.label_of(listing.cost),
         "recommendations": item.recommending_schools,
-        "url": _listing_url(listing.id),
+        "url": _listing_url(listing.id or 0),
     }
 
 
 def _listing_url(listing_id: int) -> str:
     """Return a listing page's absolute URL (url_for once per request; ids fill it in)."""
-    pattern = g.get("listing_url")
+    pattern: str | None = g.get("listing_url")
     if pattern is None:
         pattern = g.listing_url = url_for("directory.listing", listing_id=0, _external=True)
     return pattern[: pattern.rindex("0")] + str(listing_id) + pattern[pattern.rindex("0") + 1 :]
@@ -60,7 +57,7 @@ def listings() -> Response:
     session = get_session()
     vocabularies = search.facet_vocabularies(session)
     req = search.parse(request.args.to_dict(flat=False), vocabularies, strict=True)
-    page = search.search(session, get_engine(), req, vocabularies)
+    page = search.search(session, get_search(), req, vocabularies)
     facets = {
         view.name: [
             {"value": term.slug, "label": term.label, "count": count}
@@ -95,9 +92,9 @@ def listings() -> Response:
     )
 
 
-@bp.get("/listings/<int:listing_id>")
+@bp.get("/listings/<id:listing_id>")
 def listing(listing_id: int) -> Response:
-    detail = directory.listing_detail(get_session(), listing_id) if listing_id <= _MAX_ID else None
+    detail = directory.listing_detail(get_session(), listing_id)
     # Public means what search shows: assured, in date, and two schools behind the provider.
     if detail is None or detail.recommending_schools < SCHOOLS_NEEDED:
         raise NotFound("No public listing has that id.")
@@ -110,7 +107,3 @@ def listing(listing_id: int) -> Response:
 def openapi_document() -> Response:
     la = search.facet_vocabularies(get_session())["la"]
     return jsonify(openapi.document(current_app.config["SERVICE_NAME"], la.slugs))
-
-
-# POST /api/v1/match lives in its own module; importing it registers the route on `bp`.
-from broker.api import match as _match  # noqa: E402, F401

@@ -75,9 +75,15 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
+def signed_in_user() -> User:
+    """Return the signed-in user, a User of this request's Session (check it is signed in first)."""
+    return cast(User, current_user._get_current_object())
+
+
 def current_session_record() -> UserSession | None:
     """Return the server-side record of this browser's session, when signed in."""
-    return g.get("auth_session")
+    record: UserSession | None = g.get("auth_session")
+    return record
 
 
 def second_factor_pending(user: Any = None) -> bool:

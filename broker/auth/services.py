@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
-from broker import mail, taxonomy
+from broker import caseload, mail, taxonomy
 from broker.auth import passwords, throttle, totp
 from broker.errors import BrokerError, Forbidden, InvalidInput
 from broker.models import (
@@ -174,7 +174,7 @@ def consume_token(session: Session, raw: str, purpose: str, now: datetime) -> Us
         update(OneTimeToken)
         .where(col(OneTimeToken.token_hash) == hash_token(raw), col(OneTimeToken.used_at).is_(None))
         .values(used_at=now)
-    ).rowcount  # type: ignore[attr-defined]
+    ).rowcount
     if used != 1:
         raise InvalidToken("This link has expired or has already been used.")
     return user
@@ -438,9 +438,17 @@ def request_password_reset(
 
 def reset_password(session: Session, raw: str, password: str, confirm: str, now: datetime) -> User:
     """Set a new password from an emailed reset link (single use); every session ends."""
-    user = peek_token(session, raw, "reset", now)
+    return _password_from_link(session, "reset", raw, password, confirm, now)
+
+
+def _password_from_link(
+    session: Session, purpose: str, raw: str, password: str, confirm: str, now: datetime
+) -> User:
+    """Check the new password, then use up the emailed link and set it (the link proves the
+    address, so it is confirmed too). A refused password leaves the link usable."""
+    user = peek_token(session, raw, purpose, now)
     check_new_password(user.email, user.name, password, confirm)
-    user = consume_token(session, raw, "reset", now)
+    user = consume_token(session, raw, purpose, now)
     _set_password(session, user, password, now)
     user.email_confirmed_at = user.email_confirmed_at or now
     return user
@@ -515,7 +523,7 @@ def invite(
     session.add(user)
     session.flush()
     if role == "sip":
-        session.exec(sa.delete(SipAssignment).where(col(SipAssignment.user_id) == user.id))  # type: ignore[call-overload]
+        session.exec(sa.delete(SipAssignment).where(col(SipAssignment.user_id) == user.id))
         for school in {s.id: s for s in schools}.values():
             assert user.id is not None and school.id is not None
             session.add(SipAssignment(user_id=user.id, school_id=school.id, created_at=now))
@@ -537,12 +545,7 @@ def accept_invitation(
     session: Session, raw: str, password: str, confirm: str, now: datetime
 ) -> User:
     """Set the invitee's password from their emailed link (single use)."""
-    user = peek_token(session, raw, "invite", now)
-    check_new_password(user.email, user.name, password, confirm)
-    user = consume_token(session, raw, "invite", now)
-    _set_password(session, user, password, now)
-    user.email_confirmed_at = user.email_confirmed_at or now
-    return user
+    return _password_from_link(session, "invite", raw, password, confirm, now)
 
 
 # --- second factor ------------------------------------------------------------------------
@@ -561,7 +564,7 @@ def begin_enrolment(session: Session, user: User) -> str:
 
 def _new_recovery_codes(session: Session, user: User, now: datetime) -> list[str]:
     assert user.id is not None
-    session.exec(sa.delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))  # type: ignore[call-overload]
+    session.exec(sa.delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
@@ -621,17 +624,11 @@ def check_second_factor(
                 col(RecoveryCode.used_at).is_(None),
             )
             .values(used_at=now)
-        ).rowcount  # type: ignore[attr-defined]
+        ).rowcount
         if used == 1:
             throttle.clear(session, "second-factor", key)
             return "recovery"
     raise InvalidInput("code", "The code is not correct")
-
-
-def pass_second_factor(session: Session, record: UserSession, now: datetime) -> None:
-    """Mark the session as having passed the second factor."""
-    record.second_factor_at = now
-    session.add(record)
 
 
 def recovery_codes_left(session: Session, user: User) -> int:
@@ -657,14 +654,7 @@ def can_see_school(session: Session, user: User, school_id: int) -> bool:
     if user.role == "headteacher":
         return user.school_id == school_id
     if user.role == "sip":
-        return (
-            session.exec(
-                select(SipAssignment).where(
-                    SipAssignment.user_id == user.id, SipAssignment.school_id == school_id
-                )
-            ).first()
-            is not None
-        )
+        return caseload.is_assigned_sip(session, user, school_id)
     if user.role == "qa_officer":
         school = session.get(School, school_id)
         return school is not None and user.la_id is not None and school.la_id == user.la_id

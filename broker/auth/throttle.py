@@ -79,7 +79,7 @@ def lock(session: Session, counters: Iterable[tuple[str, str]]) -> None:
     """Hold the given counters until the session's transaction ends (see the module docstring)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        db.begin_write(session)
+        db.begin_transaction(session, lock_for_writing=True)
         return
     if connection.dialect.name == "postgresql":
         # Always in the same order, so two attempts never wait for each other in a circle.

@@ -31,6 +31,7 @@ from broker.auth.access import (
     safe_next,
     second_factor_pending,
     sign_out_current,
+    signed_in_user,
 )
 from broker.errors import InvalidInput
 from broker.models import User, utcnow
@@ -51,7 +52,7 @@ def _policy() -> services.SessionPolicy:
 
 def _link(endpoint: str) -> services.LinkBuilder:
     """Build emailed links from BROKER_BASE_URL when set (never from a forged Host header)."""
-    base = current_app.config.get("BASE_URL")
+    base: str | None = current_app.config.get("BASE_URL")
 
     def build(token: str) -> str:
         if base:
@@ -285,18 +286,20 @@ def _after_second_factor(user: User) -> None:
     _begin_session(user, second_factor=True)
 
 
+def _keeping_next(endpoint: str, target: str | None) -> Response:
+    """Redirect to the other second-factor page, passing on where to go afterwards."""
+    return redirect(url_for(endpoint, next=target) if target else url_for(endpoint))
+
+
 @bp.route("/two-factor/set-up", methods=["GET", "POST"])
 def two_factor_setup() -> Page:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     s = db.get_session()
-    user = s.get(User, current_user.id)
-    assert user is not None
+    user = signed_in_user()
     target = safe_next(request.values.get("next"))
     if user.totp_enrolled_at is not None:
-        return redirect(
-            url_for("auth.two_factor", next=target) if target else url_for("auth.two_factor")
-        )
+        return _keeping_next("auth.two_factor", target)
     form = forms.CodeForm()
     if form.validate_on_submit():
         try:
@@ -325,15 +328,10 @@ def two_factor() -> Page:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     s = db.get_session()
-    user = s.get(User, current_user.id)
-    assert user is not None
+    user = signed_in_user()
     target = safe_next(request.values.get("next"))
     if user.totp_enrolled_at is None:
-        return redirect(
-            url_for("auth.two_factor_setup", next=target)
-            if target
-            else url_for("auth.two_factor_setup")
-        )
+        return _keeping_next("auth.two_factor_setup", target)
     if not second_factor_pending():
         return redirect(target or _landing(user))
     form = forms.CodeForm()

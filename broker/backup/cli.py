@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from broker import db, migrate
@@ -54,9 +54,3 @@ def restore_command(source: Path, force: bool) -> None:
         "Now rebuild the search index from the restored data: `broker index rebuild` "
         "(until then search answers from the index as it was before the restore)."
     )
-
-
-def register(app: Flask) -> None:
-    """Add the backup and restore commands to the app's CLI."""
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

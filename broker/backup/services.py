@@ -61,7 +61,7 @@ def _pg_env(engine: Engine) -> dict[str, str]:
         ("PGUSER", url.username),
         ("PGPASSWORD", url.password),
         ("PGDATABASE", url.database),
-        ("PGSSLMODE", url.query.get("sslmode")),  # type: ignore[arg-type]
+        ("PGSSLMODE", url.query.get("sslmode")),
     ):
         if value:
             env[key] = str(value)

@@ -8,14 +8,13 @@ say the work has started or finished. QA officers and administrators see but do 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
+from broker import audit, caseload, taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from broker.evidence import brokerage_outcomes  # noqa: F401  (part of this feature's API)
 from broker.matching.services import suggest_for_priority
@@ -30,7 +29,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.schools import services as schools
 
 ACTIVE = ("agreed", "engaged")
 #: Ratings at or above this are a positive impact that invites a recommendation.
@@ -211,8 +209,8 @@ def shortlist(
     now: datetime | None = None,
 ) -> Brokerage:
     """Put a public listing on a priority's shortlist (state: suggested); audited."""
-    school = schools.get_school(session, priority.school_id)
-    schools.require_sip(session, sip, school)
+    school = caseload.get_school(session, priority.school_id)
+    caseload.require_sip(session, sip, school)
     listing = session.get(Listing, listing_id)
     if listing is None or not listing.is_public(now):
         raise InvalidInput(
@@ -236,12 +234,12 @@ def shortlist(
     )
     session.add(brokerage)
     session.flush()
-    schools.audit(
+    audit.record(
         session,
         sip,
-        "brokerage",
-        int(brokerage.id or 0),
-        "shortlisted",
+        entity_type="brokerage",
+        entity_id=int(brokerage.id or 0),
+        action="shortlisted",
         to_state="suggested",
         provider_id=listing.provider_id,
     )
@@ -262,7 +260,7 @@ def _may_act(session: Session, user: User, brokerage: Brokerage, step: Step) -> 
         return False
     if user.role == "headteacher":
         return user.school_id == brokerage.school_id
-    return schools.is_assigned_sip(session, user, brokerage.school_id)
+    return caseload.is_assigned_sip(session, user, brokerage.school_id)
 
 
 def check_step(session: Session, user: User, brokerage: Brokerage, to: str) -> Step:
@@ -327,12 +325,12 @@ def move(
     brokerage.state = to
     setattr(brokerage, step.stamp, now or utcnow())
     session.add(brokerage)
-    schools.audit(
+    audit.record(
         session,
         user,
-        "brokerage",
-        int(brokerage.id or 0),
-        to,
+        entity_type="brokerage",
+        entity_id=int(brokerage.id or 0),
+        action=to,
         from_state=before,
         to_state=to,
         reason=text or None,
@@ -349,7 +347,7 @@ def is_positive(brokerage: Brokerage) -> bool:
 
 def shortlist_targets(session: Session, sip: User) -> list[tuple[School, Priority]]:
     """Return the priorities this SIP can shortlist against (current ones of assigned schools)."""
-    return schools.open_priorities_for_sip(session, sip)
+    return caseload.open_priorities_for_sip(session, sip)
 
 
 def shortlisted_for(
@@ -365,11 +363,3 @@ def shortlisted_for(
         )
     ).all()
     return [(*targets[pid], state) for pid, state in rows]
-
-
-def states_of(rows: Sequence[BrokerageView]) -> dict[str, int]:
-    """Count brokerages per state (for summaries)."""
-    out: dict[str, int] = {}
-    for row in rows:
-        out[row.brokerage.state] = out.get(row.brokerage.state, 0) + 1
-    return out

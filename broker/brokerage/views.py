@@ -5,37 +5,29 @@ Private to the school's circle like the school pages: anonymous -> sign in, othe
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from broker import db
-from broker.auth.access import can_see_school, has_role, roles_required
+from broker import caseload, db
+from broker.auth.access import can_see_school, has_role, roles_required, signed_in_user
 from broker.brokerage import forms, services
 from broker.errors import Forbidden, InvalidInput, NotFound
 from broker.models import Brokerage, Listing, Priority, User
-from broker.schools import services as schools
+from broker.routing import parse_id
 
 bp = Blueprint("brokerage", __name__)
 
 Page = str | Response | tuple[str, int]
-_MAX_ID = 2**31 - 1
 _CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
 #: Endpoints of the assurance feature's "recommend this provider" page, tried in order.
 _RECOMMEND_ENDPOINTS = ("recommendations.recommend_form",)
 
 
-def _user() -> User:
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
-
-
 def _brokerage(brokerage_id: int) -> Brokerage:
-    if brokerage_id > _MAX_ID:
-        raise NotFound("There is no such brokerage.")
     row = services.get_brokerage(db.get_session(), brokerage_id)
     if not can_see_school(row.school_id):
         raise Forbidden("Only the school's headteacher, its SIP and its LA can see this page.")
@@ -80,11 +72,11 @@ def brokerage_panel(listing_id: int) -> dict[str, Any]:
     panel: dict[str, Any] = {"count": count, "mean": mean, "form": None}
     if has_role("sip"):
         form = forms.ShortlistForm(formdata=None)
-        form.priority_id.choices = _target_choices(_user())
+        form.priority_id.choices = _target_choices(signed_in_user())
         form.listing_id.data = listing_id
         panel["form"] = form
         panel["has_targets"] = len(form.priority_id.choices) > 1
-        panel["shortlisted"] = services.shortlisted_for(s, _user(), listing_id)
+        panel["shortlisted"] = services.shortlisted_for(s, signed_in_user(), listing_id)
     return panel
 
 
@@ -95,15 +87,12 @@ def brokerage_panel(listing_id: int) -> dict[str, Any]:
 @roles_required("sip")
 def shortlist() -> Page:
     s = db.get_session()
-    user = _user()
+    user = signed_in_user()
     form = forms.ShortlistForm()
     form.priority_id.choices = _target_choices(user)
     raw_listing = request.values.get("listing_id", "")
-    listing = (
-        s.get(Listing, int(raw_listing))
-        if raw_listing.isdigit() and int(raw_listing) <= _MAX_ID
-        else None
-    )
+    listing_id = parse_id(raw_listing)
+    listing = s.get(Listing, listing_id) if listing_id is not None else None
     if listing is None or not listing.is_public():
         raise NotFound("That listing is not in the directory.")
     if request.method == "GET":
@@ -111,9 +100,10 @@ def shortlist() -> Page:
         form.priority_id.data = request.args.get("priority_id", "")
     elif form.validate_on_submit():
         raw = form.priority_id.data or ""
-        priority = s.get(Priority, int(raw)) if raw.isdigit() and int(raw) <= _MAX_ID else None
+        priority_id = parse_id(raw)
+        priority = s.get(Priority, priority_id) if priority_id is not None else None
         try:
-            if priority is None or not schools.is_assigned_sip(s, user, priority.school_id):
+            if priority is None or not caseload.is_assigned_sip(s, user, priority.school_id):
                 raise InvalidInput("priority_id", "Select one of your schools' priorities")
             services.shortlist(s, user, priority, int(listing.id or 0), "From a directory search")
         except InvalidInput as exc:
@@ -121,7 +111,7 @@ def shortlist() -> Page:
             _attach(form, exc)
         else:
             s.commit()
-            school = schools.get_school(s, priority.school_id)
+            school = caseload.get_school(s, priority.school_id)
             flash(f"“{listing.title}” is on {school.name}’s shortlist.", "success")
             # To the priority's page: its shortlist now includes the listing.
             return redirect(
@@ -132,24 +122,23 @@ def shortlist() -> Page:
     )
 
 
-@bp.post("/schools/<int:school_id>/priorities/<int:priority_id>/shortlist")
+@bp.post("/schools/<id:school_id>/priorities/<id:priority_id>/shortlist")
 @roles_required("sip")
 def shortlist_suggestion(school_id: int, priority_id: int) -> Response:
     """Shortlist one of the matcher's suggestions from the priority page."""
-    if school_id > _MAX_ID or priority_id > _MAX_ID:
-        raise NotFound()
     s = db.get_session()
     if not can_see_school(school_id):
         raise Forbidden("Only the school's SIP can shortlist support for it.")
-    priority = schools.get_priority(s, school_id, priority_id)
+    priority = caseload.get_priority(s, school_id, priority_id)
     form = forms.StepForm()
     raw = request.form.get("listing_id", "")
     back = url_for("schools.priority", school_id=school_id, priority_id=priority_id)
-    if not form.validate_on_submit() or not raw.isdigit() or int(raw) > _MAX_ID:
+    listing_id = parse_id(raw)
+    if not form.validate_on_submit() or listing_id is None:
         raise InvalidInput("listing_id", "Choose a listing to shortlist.")
     note = request.form.get("note", "")[:2000]
     try:
-        row = services.shortlist(s, _user(), priority, int(raw), note)
+        row = services.shortlist(s, signed_in_user(), priority, listing_id, note)
     except InvalidInput as exc:
         s.rollback()
         flash(exc.message, "error")
@@ -163,19 +152,19 @@ def shortlist_suggestion(school_id: int, priority_id: int) -> Response:
 # --- one brokerage -------------------------------------------------------------------------
 
 
-@bp.get("/brokerage/<int:brokerage_id>")
+@bp.get("/brokerage/<id:brokerage_id>")
 @roles_required(*_CIRCLE)
 def detail(brokerage_id: int) -> str:
     row = _brokerage(brokerage_id)
     s = db.get_session()
     view = services.view_of(s, row)
-    school = schools.get_school(s, row.school_id)
+    school = caseload.get_school(s, row.school_id)
     return render_template(
         "brokerage/detail.html",
         view=view,
         b=row,
         school=school,
-        steps=services.allowed_steps(s, _user(), row),
+        steps=services.allowed_steps(s, signed_in_user(), row),
         trail=services.audit_trail(s, brokerage_id),
         fatigue=services.fatigue(s, school),
         positive=services.is_positive(row),
@@ -195,11 +184,11 @@ def _step_values(form: FlaskForm) -> dict[str, Any]:
 def _step_page(brokerage_id: int, to: str, template: str, form: FlaskForm) -> Page:
     row = _brokerage(brokerage_id)
     s = db.get_session()
-    user = _user()
+    user = signed_in_user()
     # Refuse at once (with the reason) rather than after the user fills in the form.
     services.check_step(s, user, row, to)
     view = services.view_of(s, row)
-    school = schools.get_school(s, row.school_id)
+    school = caseload.get_school(s, row.school_id)
     if form.validate_on_submit():
         try:
             services.move(s, user, row, to, **_step_values(form))
@@ -225,19 +214,19 @@ def _step_page(brokerage_id: int, to: str, template: str, form: FlaskForm) -> Pa
     ), (400 if form.errors else 200)
 
 
-@bp.route("/brokerage/<int:brokerage_id>/agree", methods=["GET", "POST"])
+@bp.route("/brokerage/<id:brokerage_id>/agree", methods=["GET", "POST"])
 @roles_required(*_CIRCLE)
 def agree(brokerage_id: int) -> Page:
     return _step_page(brokerage_id, "agreed", "brokerage/agree.html", forms.StepForm())
 
 
-@bp.route("/brokerage/<int:brokerage_id>/decline", methods=["GET", "POST"])
+@bp.route("/brokerage/<id:brokerage_id>/decline", methods=["GET", "POST"])
 @roles_required(*_CIRCLE)
 def decline(brokerage_id: int) -> Page:
     return _step_page(brokerage_id, "declined", "brokerage/decline.html", forms.DeclineForm())
 
 
-@bp.route("/brokerage/<int:brokerage_id>/impact", methods=["GET", "POST"])
+@bp.route("/brokerage/<id:brokerage_id>/impact", methods=["GET", "POST"])
 @roles_required(*_CIRCLE)
 def impact(brokerage_id: int) -> Page:
     return _step_page(brokerage_id, "evaluated", "brokerage/impact.html", forms.ImpactForm())
@@ -249,19 +238,19 @@ def _simple_step(brokerage_id: int, to: str, message: str) -> Response:
     if not form.validate_on_submit():
         raise InvalidInput("csrf_token", "The form has expired: go back and try again.")
     s = db.get_session()
-    services.move(s, _user(), row, to)
+    services.move(s, signed_in_user(), row, to)
     s.commit()
     flash(message, "success")
     return redirect(url_for("brokerage.detail", brokerage_id=brokerage_id))
 
 
-@bp.post("/brokerage/<int:brokerage_id>/engage")
+@bp.post("/brokerage/<id:brokerage_id>/engage")
 @roles_required(*_CIRCLE)
 def engage(brokerage_id: int) -> Response:
     return _simple_step(brokerage_id, "engaged", "Recorded: the work has started.")
 
 
-@bp.post("/brokerage/<int:brokerage_id>/complete")
+@bp.post("/brokerage/<id:brokerage_id>/complete")
 @roles_required(*_CIRCLE)
 def complete(brokerage_id: int) -> Response:
     return _simple_step(

@@ -1,0 +1,12 @@
+"""The public directory: the home page, search results, listing pages and short codes."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the directory's pages."""
+    from broker.directory import views
+
+    app.register_blueprint(views.bp)

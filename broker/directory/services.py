@@ -6,8 +6,6 @@ assured and in date (Listing.is_public); the queries here say the same thing in 
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -24,49 +22,6 @@ from broker.models import (
     public_listing_clause,
     utcnow,
 )
-
-
-@dataclass(frozen=True)
-class ListingSummary:
-    """One listing as a result item: the listing, its provider and its evidence."""
-
-    listing: Listing
-    provider: Provider
-    recommending_schools: int
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of results, numbered from 1."""
-
-    items: Sequence[ListingSummary]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def first_index(self) -> int:
-        """The 1-based position of the first item on this page (0 when there are none)."""
-        return (self.number - 1) * self.size + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.number * self.size, self.total)
-
-    def window(self, around: int = 1) -> list[int | None]:
-        """Return the page numbers to link to, with None where GOV.UK pagination shows an ellipsis."""
-        shown = {1, self.pages} | set(range(self.number - around, self.number + around + 1))
-        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
-        out: list[int | None] = []
-        for n in numbers:
-            if out and n - (out[-1] or 0) > 1:
-                out.append(None)
-            out.append(n)
-        return out
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import Session
@@ -9,16 +11,12 @@ from werkzeug.wrappers import Response
 
 from broker.auth.access import can_see_school
 from broker.db import get_session
-from broker.directory import services
+from broker.directory import school_context, services
 from broker.errors import Forbidden, NotFound
-from broker.search import school_context
 from broker.search import services as search
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 
 bp = Blueprint("directory", __name__)
-
-#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
-_MAX_ID = 2**31 - 1
 
 
 @bp.get("/")
@@ -60,7 +58,7 @@ def results() -> str | Response:
     context, context_note = _school_context(session)
     if context is not None:
         req = search.lock_filters(req, context.locked, vocabularies)
-    found = search.search(session, get_engine(), req, vocabularies)
+    found = search.search(session, get_search(), req, vocabularies)
     if req.page > found.page.pages and found.total:
         pages = "1 page" if found.page.pages == 1 else f"{found.page.pages} pages"
         raise NotFound(f"There is no page {req.page}: these results have {pages}.")
@@ -83,9 +81,9 @@ def results() -> str | Response:
     return response
 
 
-@bp.get("/directory/listings/<int:listing_id>")
+@bp.get("/directory/listings/<id:listing_id>")
 def listing(listing_id: int) -> str:
-    detail = services.listing_detail(get_session(), listing_id) if listing_id <= _MAX_ID else None
+    detail = services.listing_detail(get_session(), listing_id)
     if detail is None:
         raise NotFound()
     return render_template("directory/listing.html", detail=detail)
@@ -110,9 +108,10 @@ def search_url(remove: tuple[str, str] | None = None, **changes: object) -> str:
     if remove is not None:
         name, value = remove
         args[name] = [v for v in args.get(name, []) if search.is_other_value(name, v, value)]
-    for key, value in changes.items():
-        if value is None:
+    for key, changed in changes.items():
+        if changed is None:
             args.pop(key, None)
         else:
-            args[key] = [str(value)]
-    return url_for("directory.results", **{k: v for k, v in args.items() if v})
+            args[key] = [str(changed)]
+    values: dict[str, Any] = {k: v for k, v in args.items() if v}
+    return url_for("directory.results", **values)

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from broker import db
@@ -59,8 +59,3 @@ def hardcopy_command(la_code: str, preview: bool, site_url: str | None, out: Pat
         f"{hardcopy.listing_count} listings, {len(hardcopy.new)} new, "
         f"{len(hardcopy.withdrawn)} withdrawn, in {time.perf_counter() - started:.1f} s."
     )
-
-
-def register(app: Flask) -> None:
-    """Add `broker hardcopy` to the app's commands."""
-    app.cli.add_command(hardcopy_command)

@@ -18,11 +18,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from markupsafe import Markup
 
-from broker import ROOT
 from broker.hardcopy.services import Hardcopy, area_label
 
-#: The print stylesheet, shared by the PDF and the web page's print media.
-PRINT_CSS = ROOT / "static" / "print.css"
+#: The print stylesheet, shared by the PDF and the web page's print media (package data).
+PRINT_CSS = Path(__file__).resolve().parents[1] / "static" / "print.css"
 #: Dates on paper are the reader's dates.
 LONDON = ZoneInfo("Europe/London")
 #: Renderings kept per process (each a few hundred kilobytes).

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from broker import db
 from broker.extensions import limiter
 from broker.health import services
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from broker.search.listener import KEY as LISTENER
 from index.backends.base import SearchBackend
 
@@ -19,7 +19,7 @@ bp = Blueprint("health", __name__)
 @limiter.exempt
 def healthz() -> Response:
     try:
-        backend: SearchBackend | None = get_engine().backend
+        backend: SearchBackend | None = get_search().backend
     except Exception:
         current_app.logger.exception("Health check: the index cannot be opened")
         backend = None

@@ -6,31 +6,23 @@ QA officers see their own LA; administrators choose any LA with ?la=CODE. Everyo
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, Response, render_template, request
-from flask_login import current_user
 
 from broker import db, local_authorities
-from broker.auth.access import roles_required
+from broker.auth.access import roles_required, signed_in_user
 from broker.errors import InvalidInput
 from broker.insight import services
-from broker.models import User
 
 bp = Blueprint("insight", __name__, url_prefix="/qa")
 
 _ROLES = ("qa_officer", "admin")
 
 
-def _user() -> User:
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
-
-
 @bp.get("/supply-and-demand")
 @roles_required(*_ROLES)
 def supply_demand() -> str:
     session = db.get_session()
-    user = _user()
+    user = signed_in_user()
     la = services.local_authority_for(session, user, request.args.get("la"))
     choices = local_authorities.every(session) if user.role == "admin" else []
     result = services.report(session, la) if la is not None else None
@@ -49,7 +41,7 @@ def supply_demand() -> str:
 @roles_required(*_ROLES)
 def supply_demand_csv() -> Response:
     session = db.get_session()
-    la = services.local_authority_for(session, _user(), request.args.get("la"))
+    la = services.local_authority_for(session, signed_in_user(), request.args.get("la"))
     if la is None:
         raise InvalidInput("la", "Choose a local authority: add ?la= and its code.")
     result = services.report(session, la)

@@ -1,45 +1,15 @@
-"""The `broker import`, `broker export` and `broker seed` commands: parse arguments, call services."""
+"""The `broker import` and `broker export` commands: parse arguments, call services."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
-from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlmodel import Session
 
-from broker import db
+from broker.commandline import cli_session, progress_reporter, show_problems
 from broker.interchange import services
-
-#: Problems printed before "... and N more".
-SHOWN = 100
-#: Without a terminal, a progress line every this many records.
-PROGRESS_EVERY = 5000
-
-
-def register(app: Flask) -> None:
-    """Add the interchange and seed commands to the app's CLI."""
-    app.cli.add_command(import_command)
-    app.cli.add_command(export_command)
-    app.cli.add_command(seed_command)
-
-
-@contextmanager
-def cli_session() -> Iterator[Session]:
-    """Yield a Session; a database that cannot answer is a message, not a traceback."""
-    try:
-        with Session(db.get_engine(current_app), expire_on_commit=False) as session:
-            yield session
-    except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig or exc).splitlines()[0]
-        raise click.ClickException(
-            f"The database could not do that: {reason}. Is it migrated? Run `broker init-db`."
-        ) from None
 
 
 def _count_lines(path: Path) -> int:
@@ -50,40 +20,10 @@ def _count_lines(path: Path) -> int:
     return count
 
 
-@contextmanager
-def progress_reporter(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
-    """Yield a callback for records done: a bar on a terminal, else a line every few thousand."""
-    if total and sys.stderr.isatty():
-        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-            done = 0
-
-            def tick(n: int) -> None:
-                nonlocal done
-                bar.update(n - done)
-                done = n
-
-            yield tick
-        return
-
-    def line(n: int) -> None:
-        if n % PROGRESS_EVERY == 0:
-            of = f" of {total:,}" if total else ""
-            click.echo(f"{label}: {n:,}{of} records", err=True)
-
-    yield line
-
-
-def _show(lines: list[str], kind: str) -> None:
-    for text in lines[:SHOWN]:
-        click.echo(f"{kind}: {text}", err=True)
-    if len(lines) > SHOWN:
-        click.echo(f"... and {len(lines) - SHOWN} more {kind.lower()}s", err=True)
-
-
 def echo_import_report(report: services.ImportReport) -> None:
     """Print an import's problems (stderr) and summary (stdout)."""
-    _show(report.errors, "Error")
-    _show(report.warnings, "Warning")
+    show_problems(report.errors, "Error")
+    show_problems(report.warnings, "Warning")
     for text in report.summary():
         click.echo(text)
 
@@ -129,35 +69,3 @@ def export_command(path: str) -> None:
             raise click.ClickException(f"Cannot write {path}: {exc.strerror or exc}") from None
     for text in report.summary():
         click.echo(text, err=path == "-")
-
-
-@click.command("seed")
-@with_appcontext
-@click.option(
-    "--synthetic",
-    type=click.IntRange(min=1, max=1_000_000),
-    metavar="N",
-    help="Load synthetic LAs, schools and N listings instead of the demo directory.",
-)
-@click.option(
-    "--seed", "seed_value", type=int, default=0, show_default=True, help="Synthetic data seed."
-)
-def seed_command(synthetic: int | None, seed_value: int) -> None:
-    """Load the demo directory (LAs, schools, demo users, providers); safe to run again."""
-    from broker import seeding
-
-    with cli_session() as session, progress_reporter(None, "Seeding") as tick:
-        try:
-            if synthetic is None:
-                report = seeding.seed_demo(session, progress=tick)
-            else:
-                report = seeding.seed_synthetic(session, synthetic, seed=seed_value, progress=tick)
-        except seeding.SeedError as exc:
-            raise click.ClickException(str(exc)) from None
-    for text in report.summary():
-        click.echo(text)
-    if report.directory is not None:
-        _show(report.directory.errors, "Error")
-        _show(report.directory.warnings, "Warning")
-        if not report.directory.ok:
-            click.get_current_context().exit(1)

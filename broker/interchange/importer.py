@@ -8,7 +8,6 @@ matches a provider already in the database is updated through the ORM, in its ow
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from broker import audit, db
 from broker.evidence import valid_since
 from broker.interchange.records import (
     LISTING_FACETS,
@@ -26,6 +26,7 @@ from broker.interchange.records import (
     ListingRecord,
     Problem,
     ProviderRecord,
+    RecommendationRecord,
     parse_record,
     to_utc,
 )
@@ -39,6 +40,7 @@ from broker.models import (
     School,
     utcnow,
 )
+from broker.months import add_months
 from broker.taxonomy import (
     ASSURANCE_MONTHS,
     LISTING_STATUSES,
@@ -141,25 +143,31 @@ def listing_code(provider_name: str, title: str, attempt: int = 0) -> str:
     return "".join(chars)
 
 
-def add_months(value: datetime, months: int) -> datetime:
-    """Return `value` moved by whole calendar months (31 Jan + 1 month = 28/29 Feb)."""
-    years, month0 = divmod(value.month - 1 + months, 12)
-    year, month = value.year + years, month0 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return value.replace(year=year, month=month, day=min(value.day, last_day))
+def _provider_values(
+    record: ProviderRecord, la_id: int | None, school_id: int | None
+) -> dict[str, Any]:
+    """Return the provider's columns as the record gives them."""
+    return {
+        "name": record.name,
+        "kind": record.kind,
+        "website": record.website,
+        "email": record.email,
+        "phone": record.phone,
+        "la_id": la_id,
+        "school_id": school_id,
+    }
 
 
-def begin_transaction(session: Session) -> None:
-    """Begin a real database transaction now, so savepoints nest inside it.
-
-    Python's sqlite3 driver defers BEGIN until the first write; a SAVEPOINT issued before that
-    starts the transaction itself and its RELEASE commits it, so a dry run would write.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if raw is not None and not raw.in_transaction:  # type: ignore[attr-defined]
-            connection.exec_driver_sql("BEGIN")
+def _recommendation_values(rr: RecommendationRecord) -> dict[str, Any]:
+    """Return a recommendation's columns as the record gives them (not who or whom)."""
+    return {
+        "recommender_name": rr.recommender_name,
+        "service_title": rr.service_title,
+        "impact": rr.impact,
+        "made_on": rr.made_on,
+        "status": rr.status,
+        "withdrawn_at": rr.withdrawn_at,
+    }
 
 
 def update_changed(obj: Any, values: dict[str, Any]) -> bool:
@@ -289,7 +297,7 @@ class Importer:
         """Import numbered records (decoded JSON, or InvalidRecord for lines that were not)."""
         session = self.session
         session.info["broker.defer_index"] = True  # the index follows the log after the run
-        begin_transaction(session)
+        db.begin_transaction(session)
         try:
             for number, data in records:
                 self.report.records += 1
@@ -318,7 +326,7 @@ class Importer:
         self.session.commit()
         self.session.expunge_all()
         if not final:
-            begin_transaction(self.session)
+            db.begin_transaction(self.session)
 
     def _one(self, number: int, data: Any) -> None:
         """Import one record or report why not."""
@@ -663,26 +671,12 @@ class Importer:
             (
                 rr.school_urn,
                 rr.listing_title,
-                {
-                    "recommender_name": rr.recommender_name,
-                    "service_title": rr.service_title,
-                    "impact": rr.impact,
-                    "made_on": rr.made_on,
-                    "status": rr.status,
-                    "withdrawn_at": rr.withdrawn_at,
-                    "created_at": self.now,
-                },
+                {**_recommendation_values(rr), "created_at": self.now},
             )
             for rr in record.recommendations
         ]
         provider = {
-            "name": record.name,
-            "kind": record.kind,
-            "website": record.website,
-            "email": record.email,
-            "phone": record.phone,
-            "la_id": la_id,
-            "school_id": None,
+            **_provider_values(record, la_id, None),
             "created_at": self.now,
             "updated_at": self.now,
         }
@@ -805,18 +799,18 @@ class Importer:
     def _audit_row(
         self, listing_id: int, provider_id: int, from_state: str | None, to_state: str, reason: str
     ) -> dict[str, Any]:
-        return {
-            "at": self.now,
-            "actor_id": None,
-            "actor_label": ACTOR,
-            "entity_type": "listing",
-            "entity_id": listing_id,
-            "provider_id": provider_id,
-            "action": "import",
-            "from_state": from_state,
-            "to_state": to_state,
-            "reason": reason,
-        }
+        return audit.values(
+            None,
+            entity_type="listing",
+            entity_id=listing_id,
+            provider_id=provider_id,
+            action="import",
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            at=self.now,
+            system=ACTOR,
+        )
 
     # --- one record through the ORM (updates, and the fallback for a failed batch) -------------
 
@@ -886,15 +880,9 @@ class Importer:
         def school_id(urn: str) -> int:
             return school_ids[urn] if urn in school_ids else self.schools[urn]
 
-        values: dict[str, Any] = {
-            "name": record.name,
-            "kind": record.kind,
-            "website": record.website,
-            "email": record.email,
-            "phone": record.phone,
-            "la_id": la_id,
-            "school_id": school_id(record.school_urn) if record.school_urn else None,
-        }
+        values = _provider_values(
+            record, la_id, school_id(record.school_urn) if record.school_urn else None
+        )
         counts = dict.fromkeys(
             ("providers_c", "providers_u", "listings_c", "listings_u", "recs_c", "recs_u"), 0
         )
@@ -914,14 +902,7 @@ class Importer:
         recs = []
         for rr in record.recommendations:
             sid = school_id(rr.school_urn)
-            rec_values: dict[str, Any] = {
-                "recommender_name": rr.recommender_name,
-                "service_title": rr.service_title,
-                "impact": rr.impact,
-                "made_on": rr.made_on,
-                "status": rr.status,
-                "withdrawn_at": rr.withdrawn_at,
-            }
+            rec_values = _recommendation_values(rr)
             rec = old_recs.get(sid)
             if rec is None:
                 rec = Recommendation(

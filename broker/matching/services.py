@@ -487,7 +487,7 @@ def suggest_for_priority(
 
     Reads .description, .category, .ecm_outcomes and .pupil_groups from the priority, and
     .phase, .type, .sen_specialisms and .la (.code, .region) from the school. Typical call
-    from a view: ``suggest_for_priority(get_session(), get_engine(), school, priority)``.
+    from a view: ``suggest_for_priority(get_session(), get_search(), school, priority)``.
     """
     return suggest(session, engine, context_of(school_row), need_of(priority_row), limit)
 

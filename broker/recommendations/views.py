@@ -3,39 +3,26 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from broker import db
 from broker.assurance import forms, services
-from broker.auth.access import roles_required
+from broker.auth.access import roles_required, signed_in_user
 from broker.directory import services as directory
 from broker.errors import InvalidInput
-from broker.models import School, User
+from broker.models import School
 
 bp = Blueprint("recommendations", __name__)
 
 Page = str | Response | tuple[str, int]
-_MAX_ID = 2**31 - 1
 _HEAD = "headteacher"
-
-
-def _actor() -> User:
-    user = db.get_session().get(User, current_user.id)
-    assert user is not None
-    return user
-
-
-def _check_id(value: int) -> None:
-    if value > _MAX_ID:
-        abort(404)
 
 
 @bp.get("/recommendations")
 @roles_required(_HEAD)
 def dashboard() -> str:
     session = db.get_session()
-    actor = _actor()
+    actor = signed_in_user()
     school = session.get(School, actor.school_id) if actor.school_id else None
     made = (
         services.recommendation_views(session, school_id=actor.school_id) if actor.school_id else []
@@ -54,7 +41,7 @@ def _answer_page(
 ) -> tuple[str, int]:
     session = db.get_session()
     session.rollback()
-    request_view = services.request_for(session, recommendation_id, _actor())
+    request_view = services.request_for(session, recommendation_id, signed_in_user())
     page = render_template(
         "recommendations/answer.html",
         ask=request_view,
@@ -65,12 +52,11 @@ def _answer_page(
     return page, 400 if form.errors or decline.errors else 200
 
 
-@bp.get("/recommendations/<int:recommendation_id>")
+@bp.get("/recommendations/<id:recommendation_id>")
 @roles_required(_HEAD)
 def answer(recommendation_id: int) -> Page:
-    _check_id(recommendation_id)
     session = db.get_session()
-    view = services.request_for(session, recommendation_id, _actor())
+    view = services.request_for(session, recommendation_id, signed_in_user())
     form = forms.RecommendForm()
     if not form.service_title.data and len(view.listings) == 1:
         form.service_title.data = view.listings[0].title
@@ -80,10 +66,9 @@ def answer(recommendation_id: int) -> Page:
     return _answer_page(recommendation_id, form, forms.ReasonForm(prefix="decline"))
 
 
-@bp.post("/recommendations/<int:recommendation_id>")
+@bp.post("/recommendations/<id:recommendation_id>")
 @roles_required(_HEAD)
 def confirm(recommendation_id: int) -> Page:
-    _check_id(recommendation_id)
     form = forms.RecommendForm()
     decline = forms.ReasonForm(prefix="decline", formdata=None)
     if not form.validate_on_submit():
@@ -91,7 +76,7 @@ def confirm(recommendation_id: int) -> Page:
     session = db.get_session()
     try:
         rec = services.confirm_recommendation(
-            session, recommendation_id, _actor(), form.service_title.data, form.impact.data
+            session, recommendation_id, signed_in_user(), form.service_title.data, form.impact.data
         )
     except InvalidInput as exc:
         session.rollback()
@@ -103,29 +88,29 @@ def confirm(recommendation_id: int) -> Page:
     return redirect(url_for("recommendations.dashboard"))
 
 
-@bp.post("/recommendations/<int:recommendation_id>/decline")
+@bp.post("/recommendations/<id:recommendation_id>/decline")
 @roles_required(_HEAD)
 def decline(recommendation_id: int) -> Page:
-    _check_id(recommendation_id)
     form = forms.ReasonForm(prefix="decline")
     if not form.validate_on_submit():
         return _answer_page(recommendation_id, forms.RecommendForm(formdata=None), form)
     session = db.get_session()
-    services.decline_recommendation(session, recommendation_id, _actor(), form.reason.data)
+    services.decline_recommendation(session, recommendation_id, signed_in_user(), form.reason.data)
     session.commit()
     flash("You declined the request.", "success")
     return redirect(url_for("recommendations.dashboard"))
 
 
-@bp.post("/recommendations/<int:recommendation_id>/withdraw")
+@bp.post("/recommendations/<id:recommendation_id>/withdraw")
 @roles_required(_HEAD)
 def withdraw(recommendation_id: int) -> Page:
-    _check_id(recommendation_id)
     form = forms.ReasonForm(prefix="withdraw")
     if not form.validate_on_submit():
         abort(400, "The reason must be 2000 characters or fewer.")
     session = db.get_session()
-    rec = services.withdraw_recommendation(session, recommendation_id, _actor(), form.reason.data)
+    rec = services.withdraw_recommendation(
+        session, recommendation_id, signed_in_user(), form.reason.data
+    )
     session.commit()
     name = rec.provider.name if rec.provider else "the provider"
     flash(f"You withdrew your school's recommendation of {name}.", "success")
@@ -138,7 +123,7 @@ def _recommend_page(listing_id: int, form: forms.RecommendForm) -> tuple[str, in
     detail = directory.listing_detail(session, listing_id)
     if detail is None:
         abort(404)
-    actor = _actor()
+    actor = signed_in_user()
     existing = services.existing_recommendation(
         session, int(detail.provider.id or 0), actor.school_id or -1
     )
@@ -154,17 +139,16 @@ def _recommend_page(listing_id: int, form: forms.RecommendForm) -> tuple[str, in
     return page, 400 if form.errors else 200
 
 
-@bp.get("/directory/listings/<int:listing_id>/recommend")
+@bp.get("/directory/listings/<id:listing_id>/recommend")
 @roles_required(_HEAD)
 def recommend_form(listing_id: int) -> Page:
-    _check_id(listing_id)
     form = forms.RecommendForm()
     session = db.get_session()
     detail = directory.listing_detail(session, listing_id)
     if detail is None:
         abort(404)
     existing = services.existing_recommendation(
-        session, int(detail.provider.id or 0), _actor().school_id or -1
+        session, int(detail.provider.id or 0), signed_in_user().school_id or -1
     )
     if existing is not None and existing.status == "confirmed":
         form.service_title.data, form.impact.data = existing.service_title, existing.impact
@@ -173,10 +157,9 @@ def recommend_form(listing_id: int) -> Page:
     return _recommend_page(listing_id, form)
 
 
-@bp.post("/directory/listings/<int:listing_id>/recommend")
+@bp.post("/directory/listings/<id:listing_id>/recommend")
 @roles_required(_HEAD)
 def recommend(listing_id: int) -> Page:
-    _check_id(listing_id)
     form = forms.RecommendForm()
     if not form.validate_on_submit():
         return _recommend_page(listing_id, form)
@@ -188,7 +171,7 @@ def recommend(listing_id: int) -> Page:
         services.recommend(
             session,
             int(detail.provider.id or 0),
-            _actor(),
+            signed_in_user(),
             form.service_title.data,
             form.impact.data,
             listing_id=listing_id,

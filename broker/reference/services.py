@@ -91,7 +91,7 @@ def references_to(session: Session, la: LocalAuthority) -> list[str]:
         for column in table.columns:
             if any(fk.column is target for fk in column.foreign_keys):
                 count = session.exec(
-                    select(sa.func.count()).select_from(table).where(column == la.id)  # type: ignore[arg-type]
+                    select(sa.func.count()).select_from(table).where(column == la.id)
                 ).one()
                 if count:
                     found.append(f"{count} {table.name} row(s)")
@@ -101,7 +101,7 @@ def references_to(session: Session, la: LocalAuthority) -> list[str]:
         (ListingRevision, ListingRevision.__table__.c.proposed),  # type: ignore[attr-defined]
     ):
         count = session.exec(
-            select(sa.func.count()).select_from(model).where(sa.cast(column, sa.Text).like(quoted))  # type: ignore[arg-type]
+            select(sa.func.count()).select_from(model).where(sa.cast(column, sa.Text).like(quoted))
         ).one()
         if count:
             found.append(f"{count} {model.__tablename__} row(s) naming its code")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
-from broker.interchange.cli import SHOWN, cli_session, progress_reporter
+from broker.commandline import cli_session, progress_reporter, show_problems
 from broker.schools import register
 
 schools_cli = AppGroup("schools", help="The schools of the directory, from the DfE register.")
@@ -29,16 +28,8 @@ def import_command(path: Path, dry_run: bool) -> None:
                 report = register.import_register(session, handle, dry_run=dry_run, progress=tick)
         except register.RegisterFileError as exc:
             raise click.ClickException(str(exc)) from None
-    for text in report.errors[:SHOWN]:
-        click.echo(f"Error: {text}", err=True)
-    if len(report.errors) > SHOWN:
-        click.echo(f"... and {len(report.errors) - SHOWN} more errors", err=True)
+    show_problems(report.errors, "Error")
     for text in report.summary():
         click.echo(text)
     if not report.ok:
         click.get_current_context().exit(1)
-
-
-def register_commands(app: Flask) -> None:
-    """Add the schools commands to the app's CLI."""
-    app.cli.add_command(schools_cli)

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from broker import caseload
 from broker.brokerage import services as brokerage
 from broker.models import Brokerage, Listing, School, SchoolVisit, User, utcnow
 from broker.schools import services as schools
@@ -197,7 +198,7 @@ def seed_demo_visits(session: Session) -> int:
     added = 0
     for spec in VISITS:
         school = session.exec(select(School).where(School.urn == spec.urn)).first()
-        if school is None or not schools.is_assigned_sip(session, sip, int(school.id or 0)):
+        if school is None or not caseload.is_assigned_sip(session, sip, int(school.id or 0)):
             continue
         visited_on = date.today() - timedelta(days=spec.days_ago)
         visit = schools.record_visit(

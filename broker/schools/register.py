@@ -281,7 +281,7 @@ def import_register(
         try:
             if None in cells or any(cells.get(c) is None for c in REQUIRED):
                 raise _BadRow("row", f"does not have the header's {len(header)} columns")
-            row = parse.row(line, cells)  # type: ignore[arg-type]
+            row = parse.row(line, cells)
         except _BadRow as exc:
             report.errors.append(f"line {line}: {exc}")
             continue

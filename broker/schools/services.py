@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
+from broker import audit, taxonomy
 from broker.auth import services as auth_services
+from broker.caseload import get_school, is_assigned_sip, priorities_of, require_sip
 from broker.errors import Forbidden, InvalidInput, NotFound
 from broker.models import (
-    AuditEvent,
     LocalAuthority,
     Priority,
     School,
@@ -61,54 +61,7 @@ class VisitRecord:
     priorities: list[Priority] = field(default_factory=list)
 
 
-def audit(
-    session: Session,
-    actor: User | None,
-    entity_type: str,
-    entity_id: int,
-    action: str,
-    *,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    reason: str | None = None,
-    provider_id: int | None = None,
-) -> AuditEvent:
-    """Record a change of state: who, when, what, why."""
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_label=f"{actor.name} ({actor.email})" if actor else "system",
-        entity_type=entity_type,
-        entity_id=entity_id,
-        provider_id=provider_id,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
-    session.add(event)
-    return event
-
-
 # --- who may do what ----------------------------------------------------------------------
-
-
-def can_see(session: Session, user: User, school_id: int) -> bool:
-    """Say whether the user may see the school's priorities, category and brokerage."""
-    return auth_services.can_see_school(session, user, school_id)
-
-
-def is_assigned_sip(session: Session, user: User, school_id: int) -> bool:
-    """Say whether the user is an active SIP assigned to the school."""
-    if user.role != "sip" or not user.active or user.id is None:
-        return False
-    return (
-        session.exec(
-            select(SipAssignment).where(
-                SipAssignment.user_id == user.id, SipAssignment.school_id == school_id
-            )
-        ).first()
-        is not None
-    )
 
 
 def may_assign_sips(user: User, school: School) -> bool:
@@ -118,20 +71,6 @@ def may_assign_sips(user: User, school: School) -> bool:
     if user.role == "admin":
         return True
     return user.role == "qa_officer" and user.la_id is not None and user.la_id == school.la_id
-
-
-def get_school(session: Session, school_id: int) -> School:
-    """Return the school or raise NotFound."""
-    school = session.get(School, school_id)
-    if school is None:
-        raise NotFound("There is no such school.")
-    return school
-
-
-def require_sip(session: Session, user: User, school: School) -> None:
-    """Raise Forbidden unless the user is an assigned SIP of the school."""
-    if not is_assigned_sip(session, user, int(school.id or 0)):
-        raise Forbidden("Only the school's School Improvement Partner can do this.")
 
 
 # --- the schools list and SIP assignments ----------------------------------------------------
@@ -211,7 +150,14 @@ def assign_sip(session: Session, actor: User, school: School, email: str) -> Use
     if is_assigned_sip(session, sip, school.id):
         raise InvalidInput("email", f"{sip.name} is already this school's SIP")
     session.add(SipAssignment(user_id=sip.id, school_id=school.id))
-    audit(session, actor, "school", school.id, "sip-assigned", reason=f"{sip.name} ({sip.email})")
+    audit.record(
+        session,
+        actor,
+        entity_type="school",
+        entity_id=school.id,
+        action="sip-assigned",
+        reason=f"{sip.name} ({sip.email})",
+    )
     session.flush()
     return sip
 
@@ -225,12 +171,12 @@ def unassign_sip(session: Session, actor: User, school: School, sip_id: int) -> 
     if row is None or sip is None:
         raise NotFound("That SIP is not assigned to this school.")
     session.delete(row)
-    audit(
+    audit.record(
         session,
         actor,
-        "school",
-        int(school.id or 0),
-        "sip-unassigned",
+        entity_type="school",
+        entity_id=int(school.id or 0),
+        action="sip-unassigned",
         reason=f"{sip.name} ({sip.email})",
     )
     session.flush()
@@ -290,12 +236,12 @@ def _check_visit(
 
 def _set_category(session: Session, actor: User, school: School, category: str | None) -> None:
     if category and category != school.support_category:
-        audit(
+        audit.record(
             session,
             actor,
-            "school",
-            int(school.id or 0),
-            "support-category",
+            entity_type="school",
+            entity_id=int(school.id or 0),
+            action="support-category",
             from_state=school.support_category,
             to_state=category,
         )
@@ -338,7 +284,14 @@ def record_visit(
     )
     session.add(visit)
     session.flush()
-    audit(session, sip, "school_visit", int(visit.id or 0), "recorded", reason=when.isoformat())
+    audit.record(
+        session,
+        sip,
+        entity_type="school_visit",
+        entity_id=int(visit.id or 0),
+        action="recorded",
+        reason=when.isoformat(),
+    )
     # The school's category is the one given at its most recent visit.
     if _latest_visit_id(session, int(school.id or 0)) == visit.id:
         _set_category(session, sip, school, category)
@@ -368,7 +321,9 @@ def update_visit(
     visit.updated_at = utcnow()
     session.add(visit)
     session.flush()
-    audit(session, sip, "school_visit", int(visit.id or 0), "changed")
+    audit.record(
+        session, sip, entity_type="school_visit", entity_id=int(visit.id or 0), action="changed"
+    )
     if _latest_visit_id(session, visit.school_id) == visit.id:
         _set_category(session, sip, school, category)
     session.flush()
@@ -381,14 +336,6 @@ def get_visit(session: Session, school_id: int, visit_id: int) -> SchoolVisit:
     if visit is None or visit.school_id != school_id:
         raise NotFound("There is no such visit.")
     return visit
-
-
-def get_priority(session: Session, school_id: int, priority_id: int) -> Priority:
-    """Return the school's priority or raise NotFound."""
-    priority = session.get(Priority, priority_id)
-    if priority is None or priority.school_id != school_id:
-        raise NotFound("There is no such priority.")
-    return priority
 
 
 def _check_priority(
@@ -414,15 +361,6 @@ def _check_priority(
     if rating is None:
         raise InvalidInput("rag", "Select a RAG rating: red, amber or green")
     return text, term.slug, outcomes, groups, rating.slug
-
-
-def priorities_of(session: Session, visit_id: int) -> list[Priority]:
-    """Return a visit's priorities in the order they were agreed."""
-    return list(
-        session.exec(
-            select(Priority).where(Priority.visit_id == visit_id).order_by(col(Priority.id))
-        ).all()
-    )
 
 
 def add_priority(
@@ -458,7 +396,14 @@ def add_priority(
     )
     session.add(priority)
     session.flush()
-    audit(session, sip, "priority", int(priority.id or 0), "recorded", to_state=rating)
+    audit.record(
+        session,
+        sip,
+        entity_type="priority",
+        entity_id=int(priority.id or 0),
+        action="recorded",
+        to_state=rating,
+    )
     return priority
 
 
@@ -484,12 +429,12 @@ def update_priority(
     priority.ecm_outcomes, priority.pupil_groups, priority.rag = outcomes, groups, rating
     priority.updated_at = utcnow()
     session.add(priority)
-    audit(
+    audit.record(
         session,
         sip,
-        "priority",
-        int(priority.id or 0),
-        "changed",
+        entity_type="priority",
+        entity_id=int(priority.id or 0),
+        action="changed",
         from_state=before,
         to_state=rating,
     )
@@ -518,37 +463,3 @@ def history(session: Session, school_id: int) -> list[VisitRecord]:
         )
         for v, name in rows
     ]
-
-
-def current_priorities(session: Session, school_id: int) -> list[Priority]:
-    """Return the priorities of the school's most recent visit that agreed any (the visit pack's)."""
-    visit_id = session.exec(
-        select(SchoolVisit.id)
-        .join(Priority, col(Priority.visit_id) == col(SchoolVisit.id))
-        .where(SchoolVisit.school_id == school_id)
-        .order_by(col(SchoolVisit.visited_on).desc(), col(SchoolVisit.id).desc())
-        .limit(1)
-    ).first()
-    return priorities_of(session, visit_id) if visit_id is not None else []
-
-
-def open_priorities_for_sip(
-    session: Session, sip: User, within_days: int = 400
-) -> list[tuple[School, Priority]]:
-    """Return (school, priority) for the current priorities of each school the SIP is assigned to."""
-    if sip.role != "sip" or sip.id is None:
-        return []
-    schools = session.exec(
-        select(School)
-        .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
-        .where(SipAssignment.user_id == sip.id)
-        .order_by(col(School.name))
-    ).all()
-    since = date.today() - timedelta(days=within_days)
-    out: list[tuple[School, Priority]] = []
-    for school in schools:
-        for priority in current_priorities(session, int(school.id or 0)):
-            visit = session.get(SchoolVisit, priority.visit_id)
-            if visit is not None and visit.visited_on >= since:
-                out.append((school, priority))
-    return out

@@ -6,49 +6,34 @@ administrators): anonymous visitors are sent to sign in, anyone else gets 403.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from werkzeug.wrappers import Response
 
-from broker import db
-from broker.auth.access import can_see_school, roles_required
+from broker import caseload, db
+from broker.auth.access import can_see_school, roles_required, signed_in_user
 from broker.brokerage import services as brokerage
-from broker.errors import Forbidden, InvalidInput, NotFound
-from broker.models import School, User
+from broker.errors import Forbidden, InvalidInput
+from broker.models import School
 from broker.schools import forms, services
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 
 bp = Blueprint("schools", __name__)
 
 Page = str | Response | tuple[str, int]
-#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
-_MAX_ID = 2**31 - 1
 #: Roles that can have a school in their circle (providers never do).
 _CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
 
 
-def _user() -> User:
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
-
-
 def _school(school_id: int) -> School:
     """Return the school if the current user may see its private records (else 404 / 403)."""
-    if school_id > _MAX_ID:
-        raise NotFound("There is no such school.")
-    school = services.get_school(db.get_session(), school_id)
+    school = caseload.get_school(db.get_session(), school_id)
     if not can_see_school(school_id):
         raise Forbidden("Only the school's headteacher, its SIP and its LA can see this page.")
     return school
-
-
-def _check_id(value: int) -> int:
-    if value > _MAX_ID:
-        raise NotFound()
-    return value
 
 
 def _attach(form: FlaskForm, exc: InvalidInput) -> None:
@@ -59,7 +44,7 @@ def _attach(form: FlaskForm, exc: InvalidInput) -> None:
 @bp.app_template_global()
 def form_errors(form: FlaskForm) -> dict[str, Any]:
     """Return the error summary for a form, linking date fields to their day box."""
-    params = wtforms_errors(form)
+    params: dict[str, Any] = wtforms_errors(form)
     for item in params["errorList"]:
         name = item["href"].lstrip("#")
         field = getattr(form, name, None)
@@ -78,7 +63,7 @@ def _status(form: FlaskForm) -> int:
 @bp.get("/schools")
 @roles_required(*_CIRCLE)
 def index() -> Page:
-    user = _user()
+    user = signed_in_user()
     if user.role == "headteacher" and user.school_id is not None:
         return redirect(url_for("schools.school", school_id=user.school_id))
     words = request.args.get("q", "")[:100]
@@ -86,12 +71,12 @@ def index() -> Page:
     return render_template("schools/index.html", found=found, q=words)
 
 
-@bp.get("/schools/<int:school_id>")
+@bp.get("/schools/<id:school_id>")
 @roles_required(*_CIRCLE)
 def school(school_id: int) -> str:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
+    user = signed_in_user()
     return render_template(
         "schools/school.html",
         school=found,
@@ -100,7 +85,7 @@ def school(school_id: int) -> str:
         history=services.history(s, school_id),
         brokerages=brokerage.for_school(s, school_id),
         fatigue=brokerage.fatigue(s, found),
-        is_sip=services.is_assigned_sip(s, user, school_id),
+        is_sip=caseload.is_assigned_sip(s, user, school_id),
         may_assign=services.may_assign_sips(user, found),
     )
 
@@ -108,12 +93,12 @@ def school(school_id: int) -> str:
 # --- SIP assignments -----------------------------------------------------------------------
 
 
-@bp.route("/schools/<int:school_id>/sips", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/sips", methods=["GET", "POST"])
 @roles_required("qa_officer", "admin")
 def sips(school_id: int) -> Page:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
+    user = signed_in_user()
     if not services.may_assign_sips(user, found):
         raise Forbidden("Only an administrator or a QA officer of the school's LA can do this.")
     form = forms.AssignSipForm()
@@ -136,7 +121,7 @@ def sips(school_id: int) -> Page:
     ), _status(form)
 
 
-@bp.post("/schools/<int:school_id>/sips/<int:user_id>/remove")
+@bp.post("/schools/<id:school_id>/sips/<id:user_id>/remove")
 @roles_required("qa_officer", "admin")
 def remove_sip(school_id: int, user_id: int) -> Response:
     found = _school(school_id)
@@ -144,7 +129,7 @@ def remove_sip(school_id: int, user_id: int) -> Response:
     if not form.validate_on_submit():
         raise InvalidInput("csrf_token", "The form has expired: go back and try again.")
     s = db.get_session()
-    sip = services.unassign_sip(s, _user(), found, _check_id(user_id))
+    sip = services.unassign_sip(s, signed_in_user(), found, user_id)
     s.commit()
     flash(f"{sip.name} is no longer SIP for {found.name}.", "success")
     return redirect(url_for("schools.sips", school_id=school_id))
@@ -162,13 +147,13 @@ def _visit_values(form: forms.VisitForm) -> dict[str, Any]:
     }
 
 
-@bp.route("/schools/<int:school_id>/visits/new", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/visits/new", methods=["GET", "POST"])
 @roles_required("sip")
 def new_visit(school_id: int) -> Page:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
-    services.require_sip(s, user, found)
+    user = signed_in_user()
+    caseload.require_sip(s, user, found)
     form = forms.VisitForm()
     if request.method == "GET":
         form.support_category.data = found.support_category
@@ -187,14 +172,14 @@ def new_visit(school_id: int) -> Page:
     )
 
 
-@bp.route("/schools/<int:school_id>/visits/<int:visit_id>/edit", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/visits/<id:visit_id>/edit", methods=["GET", "POST"])
 @roles_required("sip")
 def edit_visit(school_id: int, visit_id: int) -> Page:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
-    services.require_sip(s, user, found)
-    visit = services.get_visit(s, school_id, _check_id(visit_id))
+    user = signed_in_user()
+    caseload.require_sip(s, user, found)
+    visit = services.get_visit(s, school_id, visit_id)
     form = forms.VisitForm(obj=visit if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -211,19 +196,19 @@ def edit_visit(school_id: int, visit_id: int) -> Page:
     ), _status(form)
 
 
-@bp.get("/schools/<int:school_id>/visits/<int:visit_id>")
+@bp.get("/schools/<id:school_id>/visits/<id:visit_id>")
 @roles_required(*_CIRCLE)
 def visit(school_id: int, visit_id: int) -> str:
     found = _school(school_id)
     s = db.get_session()
-    record = services.get_visit(s, school_id, _check_id(visit_id))
-    priorities = services.priorities_of(s, visit_id)
+    record = services.get_visit(s, school_id, visit_id)
+    priorities = caseload.priorities_of(s, visit_id)
     return render_template(
         "schools/visit.html",
         school=found,
         visit=record,
         priorities=priorities,
-        is_sip=services.is_assigned_sip(s, _user(), school_id),
+        is_sip=caseload.is_assigned_sip(s, signed_in_user(), school_id),
         max_priorities=services.MAX_PRIORITIES,
     )
 
@@ -241,15 +226,15 @@ def _priority_values(form: forms.PriorityForm) -> dict[str, Any]:
     }
 
 
-@bp.route("/schools/<int:school_id>/visits/<int:visit_id>/priorities/new", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/visits/<id:visit_id>/priorities/new", methods=["GET", "POST"])
 @roles_required("sip")
 def new_priority(school_id: int, visit_id: int) -> Page:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
-    services.require_sip(s, user, found)
-    record = services.get_visit(s, school_id, _check_id(visit_id))
-    count = len(services.priorities_of(s, visit_id))
+    user = signed_in_user()
+    caseload.require_sip(s, user, found)
+    record = services.get_visit(s, school_id, visit_id)
+    count = len(caseload.priorities_of(s, visit_id))
     form = forms.PriorityForm()
     if form.validate_on_submit():
         try:
@@ -277,14 +262,14 @@ def new_priority(school_id: int, visit_id: int) -> Page:
     ), _status(form)
 
 
-@bp.route("/schools/<int:school_id>/priorities/<int:priority_id>/edit", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/priorities/<id:priority_id>/edit", methods=["GET", "POST"])
 @roles_required("sip")
 def edit_priority(school_id: int, priority_id: int) -> Page:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
-    services.require_sip(s, user, found)
-    priority = services.get_priority(s, school_id, _check_id(priority_id))
+    user = signed_in_user()
+    caseload.require_sip(s, user, found)
+    priority = caseload.get_priority(s, school_id, priority_id)
     record = services.get_visit(s, school_id, priority.visit_id)
     form = forms.PriorityForm(obj=priority if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -311,14 +296,14 @@ def edit_priority(school_id: int, priority_id: int) -> Page:
     ), _status(form)
 
 
-@bp.get("/schools/<int:school_id>/priorities/<int:priority_id>")
+@bp.get("/schools/<id:school_id>/priorities/<id:priority_id>")
 @roles_required(*_CIRCLE)
 def priority(school_id: int, priority_id: int) -> str:
     found = _school(school_id)
     s = db.get_session()
-    user = _user()
-    record = services.get_priority(s, school_id, _check_id(priority_id))
-    is_sip = services.is_assigned_sip(s, user, school_id)
+    user = signed_in_user()
+    record = caseload.get_priority(s, school_id, priority_id)
+    is_sip = caseload.is_assigned_sip(s, user, school_id)
     shortlist = brokerage.for_priority(s, priority_id)
     shortlisted = {row.brokerage.listing_id for row in shortlist}
     return render_template(
@@ -328,7 +313,7 @@ def priority(school_id: int, priority_id: int) -> str:
         visit=services.get_visit(s, school_id, record.visit_id),
         shortlist=shortlist,
         shortlisted=shortlisted,
-        suggestions=brokerage.suggestions(s, get_engine(), found, record),
+        suggestions=brokerage.suggestions(s, get_search(), found, record),
         is_sip=is_sip,
         fatigue=brokerage.fatigue(s, found),
     )

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from broker import db
 from broker.search import sync
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 
 index_cli = AppGroup("index", help="Operate the search index (it follows the database).")
 
@@ -18,7 +18,7 @@ index_cli = AppGroup("index", help="Operate the search index (it follows the dat
 @index_cli.command("sync")
 def sync_command() -> None:
     """Apply logged changes the index has not applied yet."""
-    engine = get_engine(current_app)
+    engine = get_search(current_app)
     report = engine.sync()
     click.echo(
         f"Applied {report.applied} logged changes ({report.upserted} indexed, "
@@ -29,7 +29,7 @@ def sync_command() -> None:
 @index_cli.command("rebuild")
 def rebuild_command() -> None:
     """Build a fresh index beside the live one and swap it in; searches keep working."""
-    engine = get_engine(current_app)
+    engine = get_search(current_app)
     shown = {"last": 0}
 
     def progress(done: int, total: int | None) -> None:
@@ -46,7 +46,7 @@ def rebuild_command() -> None:
 @index_cli.command("check")
 def check_command() -> None:
     """Compare the database with the index; list every difference; exit 1 if any."""
-    engine = get_engine(current_app)
+    engine = get_search(current_app)
     with db.new_session(current_app) as session:
         behind = sync.pending(session, engine.backend)
         differences = sync.check(session, engine.backend)

@@ -84,7 +84,7 @@ class SearchEngine:
 _CREATING = threading.Lock()
 
 
-def get_engine(app: Flask | None = None) -> SearchEngine:
+def get_search(app: Flask | None = None) -> SearchEngine:
     """Return the app's search engine, creating it on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     engine: SearchEngine | None = app.extensions.get(KEY)
@@ -110,13 +110,13 @@ def _after_commit(session: Any) -> None:
     if has_request_context() and g.get("db_session") is session:
         session.info[AFTER_RESPONSE] = True
         return
-    get_engine(app)._safe_sync()
+    get_search(app)._safe_sync()
 
 
 def _after_request(response: Response) -> Response:
     session = g.get("db_session")
     if session is not None and session.info.pop(AFTER_RESPONSE, False):
-        engine = get_engine(current_app._get_current_object())  # type: ignore[attr-defined]
+        engine = get_search(current_app._get_current_object())  # type: ignore[attr-defined]
         response.call_on_close(lambda: engine._safe_sync(timeout=AFTER_RESPONSE_WAIT))
     return response
 

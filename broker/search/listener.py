@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from index.backends.base import SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class ChangeListener:
 
     def __init__(self, app: Flask, poll_seconds: float) -> None:
         self.app = app
-        self.engine = get_engine(app)
+        self.engine = get_search(app)
         url = sa.make_url(app.config["DATABASE_URL"]).set(drivername="postgresql")
         self.conninfo = url.render_as_string(hide_password=False)
         self.poll_seconds = poll_seconds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from broker.directory.services import Page
 from broker.errors import InvalidInput
 from broker.geography import Geography
 from broker.models import LocalAuthority, utcnow
+from broker.paging import Page
 from broker.search.engine import SearchEngine
 from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
 from index import querying, schema, service
@@ -27,7 +27,7 @@ MAX_PAGE = 10_000
 MAX_TEXT = querying.MAX_CHARS
 #: Parameters the directory and the API understand besides the facet filters.
 PLAIN_PARAMS = ("q", "sort", "page", "per_page")
-#: The school a signed-in user searches for (broker.search.school_context): read by the web
+#: The school a signed-in user searches for (broker.directory.school_context): read by the web
 #: page only; the public API accepts and ignores it.
 CONTEXT_PARAM = "for"
 #: `understand=0`: rank every listing alike, whatever phases or topics the words imply.
@@ -195,7 +195,14 @@ def _first(args: Mapping[str, Sequence[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _integer(args, name, default, low, high, reject) -> int:  # type: ignore[no-untyped-def]
+def _integer(
+    args: Mapping[str, Sequence[str]],
+    name: str,
+    default: int,
+    low: int,
+    high: int,
+    reject: Callable[[str, str], None],
+) -> int:
     raw = _first(args, name)
     if raw is None or raw == "":
         return default
@@ -277,7 +284,7 @@ class SearchPage:
         return self.results.total
 
     @property
-    def page(self) -> Page:
+    def page(self) -> Page[ResultItem]:
         return Page(self.items, self.results.total, self.request.page, self.request.per_page)
 
     @property

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from broker import taxonomy
+from broker import caseload, taxonomy
 from broker.brokerage import services as brokerage
 from broker.evidence import recommendation_counts
 from broker.models import Listing, LocalAuthority, Priority, Provider, School, SchoolVisit, utcnow
@@ -140,7 +140,7 @@ def prepare(
     """Gather the visit pack of `school` (the caller has checked the reader may see it)."""
     now = now or utcnow()
     school_id = int(school.id or 0)
-    current = schools.current_priorities(session, school_id)
+    current = caseload.current_priorities(session, school_id)
     visit = session.get(SchoolVisit, current[0].visit_id) if current else None
     la = session.get(LocalAuthority, school.la_id)
 

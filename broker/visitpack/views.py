@@ -12,14 +12,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from broker import db
+from broker import caseload, db
 from broker.auth.access import can_see_school, roles_required
-from broker.errors import Forbidden, NotFound
+from broker.errors import Forbidden
 from broker.extensions import limiter
 from broker.hardcopy.printing import LONDON, local_date, to_pdf
 from broker.models import School
-from broker.schools import services as schools
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from broker.visitpack import services
 
 bp = Blueprint("visitpack", __name__, static_folder="static", static_url_path="/visit-pack-assets")
@@ -29,8 +28,6 @@ PRINT_CSS = Path(__file__).resolve().parent / "static" / "visit-pack.css"
 #: Laying out a PDF costs CPU: one signed-in client may not queue many.
 DEFAULT_PDF_RATE_LIMIT = "20 per minute"
 CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
-#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
-_MAX_ID = 2**31 - 1
 _CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
 
 
@@ -43,9 +40,7 @@ def _site_url() -> str:
 
 
 def _school(school_id: int) -> School:
-    if school_id > _MAX_ID:
-        raise NotFound("There is no such school.")
-    school = schools.get_school(db.get_session(), school_id)
+    school = caseload.get_school(db.get_session(), school_id)
     if not can_see_school(school_id):
         raise Forbidden(
             "Only the school's headteacher, its SIP and its LA can see this school's visit pack."
@@ -56,7 +51,7 @@ def _school(school_id: int) -> School:
 def _context(app: Flask, school: School, *, pdf: bool) -> dict[str, Any]:
     site = _site_url()
     shown_site = site.removeprefix("https://").removeprefix("http://")
-    pack = services.prepare(db.get_session(), get_engine(), school, shown_site)
+    pack = services.prepare(db.get_session(), get_search(), school, shown_site)
     return {
         "pack": pack,
         "produced_on": local_date(pack.produced_at),
@@ -77,7 +72,7 @@ def _private(response: Response) -> Response:
     return response
 
 
-@bp.get("/schools/<int:school_id>/visit-pack")
+@bp.get("/schools/<id:school_id>/visit-pack")
 @roles_required(*_CIRCLE)
 def page(school_id: int) -> Response:
     school = _school(school_id)
@@ -85,7 +80,7 @@ def page(school_id: int) -> Response:
     return _private(Response(body, mimetype="text/html"))
 
 
-@bp.get("/schools/<int:school_id>/visit-pack.pdf")
+@bp.get("/schools/<id:school_id>/visit-pack.pdf")
 @roles_required(*_CIRCLE)
 @limiter.limit(_pdf_rate_limit)
 def pdf(school_id: int) -> Response:

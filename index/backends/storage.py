@@ -28,18 +28,6 @@ class Folders:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def current_of(self, fmt: str) -> Path | None:
-        """Return the live generation if it was written in format `fmt`; otherwise start an empty
-        one in that format (an index of another version is not read: rebuild it) or None."""
-        folder = self.current()
-        if folder is None:
-            return None
-        if Folders.read_format(folder) != fmt:
-            fresh = self.new_folder(fmt)
-            self.make_current(fresh)
-            return fresh
-        return folder
-
     @staticmethod
     def read_format(folder: Path) -> str:
         try:

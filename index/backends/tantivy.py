@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +24,8 @@ from index import ordering, schema
 from index.backends import plan as p
 from index.backends import register
 from index.backends.base import IndexLocked, SearchIndexError
-from index.backends.fields import FINGERPRINT, PROGRESS_EVERY, STORED, to_fields
-from index.backends.storage import Folders
+from index.backends.fields import FINGERPRINT, STORED, to_fields
+from index.backends.generations import Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results
 from index.query import Query
 
@@ -35,17 +33,11 @@ from index.query import Query
 APPLY_HEAP = 50_000_000
 REBUILD_HEAP = 200_000_000
 _PREFIXABLE = re.compile(r"^\w+$")
-#: The layout of this backend's index folders: bump it whenever build_schema() changes, so an
-#: index written by another version is never read (the server starts empty: `broker index
-#: rebuild`).
-FORMAT = "tantivy-1"
 #: One field holding every facet value as "facet:value" (one pass counts them all).
 FACETS = "facets"
 FACET_SEPARATOR = ":"
 #: When more facets than this are counted against the same matches, one pass counts them all.
 ONE_PASS = 2
-
-Progress = Callable[[int, "int | None"], None]
 
 
 def build_schema() -> tantivy.Schema:
@@ -128,88 +120,48 @@ def realise(node: p.Node, ts: tantivy.Schema) -> tantivy.Query:
 
 
 @dataclass
-class _Generation:
-    """One opened index: its searcher, and what tells us that it changed on disk."""
+class _Generation(Generation):
+    """One opened index and its searcher (one shared by every thread until the next commit)."""
 
-    index: tantivy.Index
-    folder: Path | None
-    pointer: tuple[int, int] | None = None
-    seq_stamp: tuple[int, int] = (0, 0)
-    seq: int = 0
     searcher: Any = None
-    vocabulary: dict[str, int] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class TantivyBackend:
+class TantivyBackend(GenerationalBackend[_Generation]):
     """An on-disk (or in-memory) tantivy index."""
+
+    #: The layout of this backend's index folders: bump it whenever build_schema() changes, so
+    #: an index written by another version is never read (it starts empty: `broker index
+    #: rebuild`).
+    FORMAT = "tantivy-1"
 
     def __init__(
         self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0
     ) -> None:
         self.schema = build_schema()
-        self.folders = Folders(path) if path is not None else None
-        self.lock_timeout = lock_timeout
-        self._lock = threading.Lock()
-        self._closed = False
-        self._live: _Generation = self._open()
+        super().__init__(path, lock_timeout)
 
-    # -- opening and following the folder
+    # -- the generation hooks (index.backends.generations)
 
-    def _open(self) -> _Generation:
-        if self.folders is None:
-            generation = _Generation(tantivy.Index(self.schema), None)
-        else:
-            folder = self.folders.current_of(FORMAT)
-            if folder is None:
-                folder = self.folders.new_folder(FORMAT)
-                tantivy.Index(self.schema, path=str(folder))
-                self.folders.make_current(folder)
-            generation = _Generation(self._index_at(folder), folder, self.folders.stamp())
-            generation.seq_stamp = Folders.seq_stamp(folder)
-            generation.seq = Folders.read_seq(folder)
-        generation.searcher = generation.index.searcher()
-        return generation
+    def _generation(self, index: Any, folder: Path | None) -> _Generation:
+        return _Generation(index, folder)
 
-    def _index_at(self, folder: Path) -> tantivy.Index:
+    def _new_index(self, folder: Path | None) -> tantivy.Index:
+        if folder is None:
+            return tantivy.Index(self.schema)
+        return self._open_index(folder)
+
+    def _open_index(self, folder: Path) -> tantivy.Index:
+        # Created when missing; reloaded by hand (_reopen), after the seq it records is read.
         index = tantivy.Index(self.schema, path=str(folder))
         index.config_reader("manual")
         return index
 
-    def _current(self) -> _Generation:
-        """Return the live generation, reopened or reloaded if another process changed it."""
-        if self._closed:
-            raise SearchIndexError("The index is closed.")
-        live = self._live
-        if self.folders is None or live.folder is None:
-            return live
-        if self.folders.stamp() != live.pointer:
-            with self._lock:
-                if self.folders.stamp() != self._live.pointer:
-                    self._live = self._open()
-                return self._live
-        stamp = Folders.seq_stamp(live.folder)
-        if stamp != live.seq_stamp:
-            self._reload(live, stamp)
-        return live
+    def _reopen(self, generation: _Generation) -> None:
+        generation.index.reload()
+        generation.searcher = generation.index.searcher()
 
-    def _reload(self, live: _Generation, stamp: tuple[int, int] | None = None) -> None:
-        with live.lock:
-            if live.folder is not None:
-                stamp = stamp or Folders.seq_stamp(live.folder)
-                seq = Folders.read_seq(live.folder)
-            else:
-                seq = live.seq
-            live.index.reload()
-            live.searcher = live.index.searcher()
-            live.vocabulary = None
-            live.seq = seq
-            if stamp is not None:
-                live.seq_stamp = stamp
-
-    # -- writes
-
-    def _writer(self, index: tantivy.Index, heap: int, threads: int) -> Any:
+    def _writer(self, index: Any, *, bulk: bool) -> Any:
+        heap, threads = (REBUILD_HEAP, 2) if bulk else (APPLY_HEAP, 1)
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
@@ -223,72 +175,20 @@ class TantivyBackend:
                     ) from None
                 time.sleep(0.02)
 
-    def apply(self, upserts: Iterable[Document], deletions: Iterable[int], seq: int) -> None:
-        """Add or replace `upserts`, remove `deletions`, record `seq`; visible when it returns."""
-        live = self._current()
-        deleted = {int(i) for i in deletions}
-        documents: dict[int, Document] = {}
-        for doc in upserts:
-            if doc.id not in deleted:
-                documents.setdefault(doc.id, doc)
-        writer = self._writer(live.index, APPLY_HEAP, 1)
-        try:
-            for doc_id in sorted(deleted | set(documents)):
-                writer.delete_documents_by_term("id", doc_id)
-            for doc in documents.values():
-                writer.add_document(tantivy.Document.from_dict(tantivy_fields(doc), self.schema))
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
-        if live.folder is not None:
-            Folders.write_seq(live.folder, seq)
-        else:
-            live.seq = max(live.seq, seq)
-        self._reload(live)
+    def _delete(self, writer: Any, doc_id: int) -> None:
+        writer.delete_documents_by_term("id", doc_id)
 
-    def last_seq(self) -> int:
-        return self._current().seq
+    def _add(self, writer: Any, doc: Document) -> None:
+        writer.add_document(tantivy.Document.from_dict(tantivy_fields(doc), self.schema))
 
-    def rebuild(
-        self, documents: Iterable[Document], seq: int, progress: Progress | None = None
-    ) -> int:
-        """Build a fresh index beside the live one, then swap it in."""
-        if self.folders is None:
-            fresh = _Generation(tantivy.Index(self.schema), None)
-        else:
-            folder = self.folders.new_folder(FORMAT)
-            fresh = _Generation(self._index_at(folder), folder)
-        writer = self._writer(fresh.index, REBUILD_HEAP, 2)
-        seen: set[int] = set()
-        try:
-            for doc in documents:
-                if doc.id in seen:
-                    continue
-                seen.add(doc.id)
-                writer.add_document(tantivy.Document.from_dict(tantivy_fields(doc), self.schema))
-                if progress and len(seen) % PROGRESS_EVERY == 0:
-                    progress(len(seen), None)
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
-        if progress:
-            progress(len(seen), len(seen))
-        if fresh.folder is not None and self.folders is not None:
-            Folders.write_seq(fresh.folder, seq)
-            self.folders.make_current(fresh.folder)
-            with self._lock:
-                self._live = self._open()
-        else:
-            fresh.seq = seq
-            fresh.index.reload()
-            fresh.searcher = fresh.index.searcher()
-            with self._lock:
-                self._live = fresh
-        return len(seen)
+    def _commit(self, writer: Any, *, bulk: bool) -> None:
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def _discard(self, writer: Any) -> None:
+        writer.rollback()
+
+    # -- reading
 
     def fingerprints(self) -> dict[int, str]:
         searcher = self._current().searcher
@@ -311,9 +211,6 @@ class TantivyBackend:
             )
             found = live.vocabulary = dict(pairs)
         return found
-
-    def close(self) -> None:
-        self._closed = True
 
     # -- searching
 

@@ -16,8 +16,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +32,12 @@ from whoosh.index import LockError
 from index import ordering, schema
 from index.backends import plan as p
 from index.backends import register
-from index.backends.base import IndexLocked, SearchIndexError
-from index.backends.fields import FINGERPRINT, PROGRESS_EVERY, STORED, to_fields
-from index.backends.storage import Folders
+from index.backends.base import IndexLocked
+from index.backends.fields import FINGERPRINT, STORED, to_fields
+from index.backends.generations import Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results
 from index.query import Query
 
-Progress = Callable[[int, "int | None"], None]
-#: The layout of this backend's index folders: bump it whenever whoosh_schema() changes.
-FORMAT = "whoosh-2"
 #: Sort columns are floats; Whoosh keeps them as whole numbers of this many parts per unit.
 COLUMN_SCALE = 2**32
 
@@ -138,15 +134,10 @@ def _ram_index(whoosh: wf.Schema) -> Any:
 
 
 @dataclass
-class _Generation:
-    index: Any
-    folder: Path | None
-    pointer: tuple[int, int] | None = None
-    seq_stamp: tuple[int, int] = (0, 0)
-    seq: int = 0
+class _Generation(Generation):
+    """One opened index; `version` counts its commits (each thread opens its own searcher)."""
+
     version: int = 0
-    vocabulary: dict[str, int] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Run:
@@ -201,58 +192,34 @@ class _Run:
         return result
 
 
-class WhooshBackend:
+class WhooshBackend(GenerationalBackend[_Generation]):
     """An on-disk (or in-memory) Whoosh index."""
+
+    #: The layout of this backend's index folders: bump it whenever whoosh_schema() changes.
+    FORMAT = "whoosh-2"
 
     def __init__(
         self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0
     ) -> None:
         self.schema = whoosh_schema()
-        self.folders = Folders(path) if path is not None else None
-        self.lock_timeout = lock_timeout
-        self._lock = threading.Lock()
         self._local = threading.local()
-        self._closed = False
-        self._live = self._open()
+        super().__init__(path, lock_timeout)
 
-    def _open(self) -> _Generation:
-        if self.folders is None:
-            return _Generation(_ram_index(self.schema), None)
-        folder = self.folders.current_of(FORMAT)
+    # -- the generation hooks (index.backends.generations)
+
+    def _generation(self, index: Any, folder: Path | None) -> _Generation:
+        return _Generation(index, folder)
+
+    def _new_index(self, folder: Path | None) -> Any:
         if folder is None:
-            folder = self.folders.new_folder(FORMAT)
-            wi.create_in(str(folder), self.schema)
-            self.folders.make_current(folder)
-        elif not wi.exists_in(str(folder)):
-            wi.create_in(str(folder), self.schema)  # a fresh generation started by current_of
-        generation = _Generation(wi.open_dir(str(folder)), folder, self.folders.stamp())
-        generation.seq_stamp = Folders.seq_stamp(folder)
-        generation.seq = Folders.read_seq(folder)
-        return generation
+            return _ram_index(self.schema)
+        return wi.create_in(str(folder), self.schema)
 
-    def _current(self) -> _Generation:
-        if self._closed:
-            raise SearchIndexError("The index is closed.")
-        live = self._live
-        if self.folders is None or live.folder is None:
-            return live
-        if self.folders.stamp() != live.pointer:
-            with self._lock:
-                if self.folders.stamp() != self._live.pointer:
-                    self._live = self._open()
-                return self._live
-        stamp = Folders.seq_stamp(live.folder)
-        if stamp != live.seq_stamp:
-            self._changed(live, stamp)
-        return live
+    def _open_index(self, folder: Path) -> Any:
+        return wi.open_dir(str(folder))
 
-    def _changed(self, live: _Generation, stamp: tuple[int, int] | None = None) -> None:
-        with live.lock:
-            if live.folder is not None:
-                live.seq = Folders.read_seq(live.folder)
-                live.seq_stamp = stamp or Folders.seq_stamp(live.folder)
-            live.version += 1
-            live.vocabulary = None
+    def _reopen(self, generation: _Generation) -> None:
+        generation.version += 1
 
     def _searcher(self, live: _Generation) -> Any:
         # Whoosh searchers are not shared between threads: one per thread per index version
@@ -267,76 +234,30 @@ class WhooshBackend:
         self._local.held = (key, searcher)
         return searcher
 
-    # -- writes
-
-    def _writer(self, ix: Any) -> Any:
+    def _writer(self, index: Any, *, bulk: bool) -> Any:
         try:
-            return ix.writer(timeout=self.lock_timeout, delay=0.05)
+            return index.writer(timeout=self.lock_timeout, delay=0.05)
         except LockError:
             raise IndexLocked(
                 f"another writer held the index for {self.lock_timeout:.0f} s"
             ) from None
 
-    def apply(self, upserts: Iterable[Document], deletions: Iterable[int], seq: int) -> None:
-        live = self._current()
-        deleted = {int(i) for i in deletions}
-        documents: dict[int, Document] = {}
-        for doc in upserts:
-            if doc.id not in deleted:
-                documents.setdefault(doc.id, doc)
-        writer = self._writer(live.index)
-        try:
-            for doc_id in sorted(deleted | set(documents)):
-                writer.delete_by_term("id", str(doc_id))
-            for doc in documents.values():
-                writer.add_document(**whoosh_fields(doc))
+    def _delete(self, writer: Any, doc_id: int) -> None:
+        writer.delete_by_term("id", str(doc_id))
+
+    def _add(self, writer: Any, doc: Document) -> None:
+        writer.add_document(**whoosh_fields(doc))
+
+    def _commit(self, writer: Any, *, bulk: bool) -> None:
+        if bulk:
+            writer.commit(optimize=True)  # one segment: a rebuild is searched for a long time
+        else:
             writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        if live.folder is not None:
-            Folders.write_seq(live.folder, seq)
-        else:
-            live.seq = max(live.seq, seq)
-        self._changed(live)
 
-    def last_seq(self) -> int:
-        return self._current().seq
+    def _discard(self, writer: Any) -> None:
+        writer.cancel()
 
-    def rebuild(
-        self, documents: Iterable[Document], seq: int, progress: Progress | None = None
-    ) -> int:
-        if self.folders is None:
-            fresh = _Generation(_ram_index(self.schema), None)
-        else:
-            folder = self.folders.new_folder(FORMAT)
-            fresh = _Generation(wi.create_in(str(folder), self.schema), folder)
-        writer = self._writer(fresh.index)
-        seen: set[int] = set()
-        try:
-            for doc in documents:
-                if doc.id in seen:
-                    continue
-                seen.add(doc.id)
-                writer.add_document(**whoosh_fields(doc))
-                if progress and len(seen) % PROGRESS_EVERY == 0:
-                    progress(len(seen), None)
-            writer.commit(optimize=True)
-        except BaseException:
-            writer.cancel()
-            raise
-        if progress:
-            progress(len(seen), len(seen))
-        if fresh.folder is not None and self.folders is not None:
-            Folders.write_seq(fresh.folder, seq)
-            self.folders.make_current(fresh.folder)
-            with self._lock:
-                self._live = self._open()
-        else:
-            fresh.seq = seq
-            with self._lock:
-                self._live = fresh
-        return len(seen)
+    # -- reading
 
     def fingerprints(self) -> dict[int, str]:
         searcher = self._searcher(self._current())
@@ -363,7 +284,7 @@ class WhooshBackend:
         return found
 
     def close(self) -> None:
-        self._closed = True
+        super().close()
         held = getattr(self._local, "held", None)
         if held is not None:
             held[1].close()

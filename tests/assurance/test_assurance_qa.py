@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from broker.assurance import services
 from broker.errors import Conflict, Forbidden
 from broker.models import AuditEvent, Listing, utcnow
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from index import service
 from tests import factories as f
 from tests.assurance.conftest import World
@@ -27,7 +27,7 @@ def _two_schools(s: Session, w: World, provider=None) -> None:  # type: ignore[n
 
 
 def _searchable(app: Flask, listing_id: int) -> bool:
-    hits = service.search(get_engine(app).backend, service.Request(text="", per_page=100)).hits
+    hits = service.search(get_search(app).backend, service.Request(text="", per_page=100)).hits
     return listing_id in {h.id for h in hits}
 
 

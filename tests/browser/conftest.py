@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-BUILT_CSS = ROOT / "static" / "build" / "app.css"
+BUILT_CSS = ROOT / "broker" / "static" / "build" / "app.css"
 #: axe impacts that fail a test.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 

@@ -19,7 +19,7 @@ from broker.matching.services import (
     suggest,
 )
 from broker.models import LocalAuthority, Provider, utcnow
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from tests import factories as f
 
 
@@ -27,7 +27,7 @@ def match(
     app: Flask, session: Session, school: SchoolContext, text: str, limit: int = 10, **need
 ) -> list[Suggestion]:  # type: ignore[no-untyped-def]
     with app.app_context():
-        return suggest(session, get_engine(app), school, Need(text, **need), limit)
+        return suggest(session, get_search(app), school, Need(text, **need), limit)
 
 
 def titles(found: list[Suggestion]) -> list[str]:

@@ -20,7 +20,7 @@ from broker.evidence import recommendation_counts
 from broker.matching import services as matching
 from broker.matching.services import Need, SchoolContext, Suggestion, school_phases, suggest
 from broker.models import Listing, LocalAuthority, School
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from broker.taxonomy import (
     CATEGORIES,
     ECM_OUTCOMES,
@@ -97,7 +97,7 @@ def las(session: Session) -> dict[str, str]:
 
 
 def run(seeded_app: Flask, session: Session, school: SchoolContext, need: Need, limit: int = 10):  # type: ignore[no-untyped-def]
-    return suggest(session, get_engine(seeded_app), school, need, limit)
+    return suggest(session, get_search(seeded_app), school, need, limit)
 
 
 def check_rules(
@@ -314,7 +314,7 @@ def test_suggest_for_priority_reads_school_and_priority_rows(
         ecm_outcomes = ["enjoy-and-achieve"]
         pupil_groups = ["sen-and-disabilities"]
 
-    found = matching.suggest_for_priority(session, get_engine(seeded_app), school, PriorityLike())
+    found = matching.suggest_for_priority(session, get_search(seeded_app), school, PriorityLike())
     context = matching.context_of(school)
     assert context.la_code == school.la.code and context.phase == "special"
     check_rules(session, context, matching.need_of(PriorityLike()), found)

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
+from broker import caseload
 from broker.models import AuditEvent, Priority, SchoolVisit
 from broker.schools import services as schools
 from tests.schools import world as w
@@ -101,7 +102,7 @@ def test_the_school_page_shows_visits_newest_first(
     positions = [page.index(f'/visits/{v.id}"') for v in (newer, middle, older)]
     assert positions == sorted(positions)
     assert "(latest)" in page[: positions[1]]
-    assert schools.current_priorities(session, world.school.id)[0].visit_id == newer.id
+    assert caseload.current_priorities(session, world.school.id)[0].visit_id == newer.id
 
 
 @pytest.mark.parametrize(

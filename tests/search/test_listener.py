@@ -14,7 +14,7 @@ from flask import Flask
 from broker import db
 from broker.models import IndexChange
 from broker.search import listener, outbox, sync
-from broker.search.engine import DEFER, get_engine
+from broker.search.engine import DEFER, get_search
 from tests import factories as f
 from tests.conftest import _pg_database, close_app, make_app
 
@@ -73,7 +73,7 @@ def test_a_change_made_on_one_machine_is_in_another_machines_index_within_a_seco
 ) -> None:
     writer, follower = two_apps
     _listening(follower)
-    backend = get_engine(follower).backend
+    backend = get_search(follower).backend
     listing_id, seq = _new_listing(writer)
     took = _within(1.0, lambda: backend.last_seq() >= seq)
     assert took is not None, "the follower's index did not apply the change within a second"
@@ -100,7 +100,7 @@ def test_the_listener_reconnects_and_applies_what_was_logged_while_it_was_cut_of
         assert cut, "no listening connection was found"
         assert _within(5, lambda: not heard.listening.is_set()) is not None
         missed, seq = _new_listing(writer)  # logged while nobody listened
-        backend = get_engine(follower).backend
+        backend = get_search(follower).backend
         assert _within(10, lambda: backend.last_seq() >= seq) is not None
         assert heard.listening.wait(10), "the listener did not reconnect"
         heard_again, seq = _new_listing(writer)

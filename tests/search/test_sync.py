@@ -12,14 +12,14 @@ from sqlmodel import Session
 
 from broker import db
 from broker.search import outbox, sync
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from index import service
 from tests import factories as f
 from tests.conftest import close_app, make_app
 
 
 def _ids(app: Flask, text: str = "") -> set[int]:
-    results = service.search(get_engine(app).backend, service.Request(text=text, per_page=100))
+    results = service.search(get_search(app).backend, service.Request(text=text, per_page=100))
     return {hit.id for hit in results.hits}
 
 
@@ -78,14 +78,14 @@ def test_lapsed_assurance_leaves_the_index_on_next_sync(app: Flask) -> None:
         listing = s.get(sync.Listing, listing_id)
         listing.assurance_expires_at = sync.utcnow()
         s.commit()
-        report = get_engine(app).sync()
+        report = get_search(app).sync()
     assert report.lapsed == 1
     assert listing_id not in _ids(app)
 
 
 def test_check_reports_differences_and_rebuild_repairs_them(app: Flask) -> None:
     listing_id = _new_listing(app, title="Numeracy coaching")
-    engine = get_engine(app)
+    engine = get_search(app)
     engine.backend.apply([], [listing_id], engine.backend.last_seq())  # damage the index
     with app.app_context():
         s = db.get_session()
@@ -107,7 +107,7 @@ def test_index_commands_sync_rebuild_and_check(app: Flask) -> None:
 
 def test_change_committed_before_a_crash_is_indexed_on_restart(app: Flask, tmp_path: Path) -> None:
     """Kill the process between commit and indexing: the restarted app applies the change."""
-    get_engine(app).backend.last_seq()  # create the index folder as a running server would
+    get_search(app).backend.last_seq()  # create the index folder as a running server would
     script = textwrap.dedent(
         f"""
         import os
@@ -137,7 +137,7 @@ def test_change_committed_before_a_crash_is_indexed_on_restart(app: Flask, tmp_p
     restarted = make_app(tmp_path, app.config["DATABASE_URL"], INDEX_DIR=app.config["INDEX_DIR"])
     try:
         with restarted.app_context():  # what the first search after a restart does
-            get_engine(restarted).catch_up(db.get_session())
+            get_search(restarted).catch_up(db.get_session())
         assert listing_id in _ids(restarted, "crash")
     finally:
         close_app(restarted)

@@ -82,7 +82,13 @@ def _group_alive(pgid: int) -> bool:
 
 
 def start(
-    args: list[str], env: dict[str, str], logs: Path, port: int | None = None, wait: float = 30
+    args: list[str],
+    env: dict[str, str],
+    logs: Path,
+    port: int | None = None,
+    wait: float = 30,
+    broker: str = BROKER,
+    cwd: Path | None = None,
 ) -> Server:
     """Run `broker ARGS` (with {port} filled in) in a new session; wait until /healthz answers."""
     port = port or free_port()
@@ -90,8 +96,9 @@ def start(
     n = len(list(logs.glob("*.out.log")))
     with (logs / f"{n}.out.log").open("wb") as out, (logs / f"{n}.err.log").open("wb") as err:
         process = subprocess.Popen(
-            [BROKER, *[a.format(port=port) for a in args]],
+            [broker, *[a.format(port=port) for a in args]],
             env=env,
+            cwd=cwd,
             stdout=out,
             stderr=err,
             start_new_session=True,

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from broker import db
 from broker.models import AuditEvent, Listing, User
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from tests import factories as f
 from tests.auth.helpers import PASSWORD, current_code
 from tests.conftest import close_app, make_app
@@ -38,7 +38,7 @@ def _build(tmp_path: Path, url: str) -> tuple[User, list[int]]:
             ids = [int(f.listing(s, provider).id or 0) for _ in range(CHANGES)]
             s.commit()
             qa = make_user(s, "qa_officer", la_id=la.id, enrolled=True)
-        get_engine(app).sync()
+        get_search(app).sync()
     finally:
         close_app(app)
     return qa, ids

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from broker.assurance import audit
 from broker.assurance import services as assurance
 from broker.models import Listing, ListingRevision, Recommendation, User, utcnow
-from broker.search.engine import get_engine
+from broker.search.engine import get_search
 from broker.submissions import services
 from index import service
 from tests import factories as f
@@ -19,7 +19,7 @@ from tests.submissions.helpers import ABOUT, signed_in, text
 
 
 def _found(app: Flask, words: str) -> set[int]:
-    results = service.search(get_engine(app).backend, service.Request(text=words, per_page=100))
+    results = service.search(get_search(app).backend, service.Request(text=words, per_page=100))
     return {hit.id for hit in results.hits}
 
 

@@ -22,9 +22,7 @@ from broker.brokerage import services as brokerage
 from broker.errors import NotFound
 from broker.matching.services import context_of, school_phases
 from broker.models import LocalAuthority, School
-
-#: Ids are 32-bit integers on PostgreSQL; anything larger cannot exist (and must not reach SQL).
-_MAX_ID = 2**31 - 1
+from broker.routing import parse_id
 
 NO_SUCH_SCHOOL = "There is no such school to search for."
 #: A brokerage state -> what the result is marked with.
@@ -62,10 +60,10 @@ class SchoolContext:
 
 def school_id_of(raw: str) -> int:
     """Read the `for` parameter as a school id, or raise NotFound with a clear message."""
-    text = raw.strip()
-    if not text.isdigit() or not text.isascii() or int(text) > _MAX_ID or int(text) == 0:
+    school_id = parse_id(raw.strip())
+    if not school_id:
         raise NotFound(NO_SUCH_SCHOOL)
-    return int(text)
+    return school_id
 
 
 def for_school(session: Session, school_id: int) -> SchoolContext:

@@ -27,7 +27,10 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     owned = engine is None
     if engine is None:
-        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("alembic.ini names no sqlalchemy.url to migrate")
+        engine = make_engine(url)
     try:
         with engine.connect() as connection:
             context.configure(

@@ -1,0 +1,70 @@
+"""Writing the audit trail: every change of state, who made it, when, to what and why.
+
+One way to write a row (`record`, or `values` for a bulk insert) and one format for who acted
+(`actor_label`), whichever feature acts. Reading the trail is each feature's own business (the
+QA officers' audit page, a brokerage's history).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict, Unpack
+
+from sqlmodel import Session
+
+from broker import taxonomy
+from broker.models import AuditEvent, User, utcnow
+
+#: Who acted when no person did (a scheduled job); processes may name themselves ("import").
+SYSTEM = "system"
+#: The column's width: a longer label is cut (the actor's id keeps who it was).
+LABEL_MAX = 200
+
+
+def actor_label(actor: User | None, *, system: str = SYSTEM) -> str:
+    """Describe who acted as the trail keeps it, even if the account later changes.
+
+    A person is "Name (Role, email)"; no person is the acting process's name.
+    """
+    if actor is None:
+        return system
+    return f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"[:LABEL_MAX]
+
+
+class Details(TypedDict):
+    """What happened: to which record, the action, the change of state and why."""
+
+    entity_type: str
+    entity_id: int
+    action: str
+    provider_id: NotRequired[int | None]
+    from_state: NotRequired[str | None]
+    to_state: NotRequired[str | None]
+    reason: NotRequired[str | None]
+    #: When (now unless given: an import dates its rows with its own clock).
+    at: NotRequired[datetime | None]
+
+
+def values(
+    actor: User | None, *, system: str = SYSTEM, **details: Unpack[Details]
+) -> dict[str, Any]:
+    """Return one audit row's column values (for `AuditEvent(**values)` or a bulk insert)."""
+    return {
+        "at": details.get("at") or utcnow(),
+        "actor_id": actor.id if actor is not None else None,
+        "actor_label": actor_label(actor, system=system),
+        "entity_type": details["entity_type"],
+        "entity_id": details["entity_id"],
+        "provider_id": details.get("provider_id"),
+        "action": details["action"],
+        "from_state": details.get("from_state"),
+        "to_state": details.get("to_state"),
+        "reason": details.get("reason") or None,
+    }
+
+
+def record(session: Session, actor: User | None, **details: Unpack[Details]) -> AuditEvent:
+    """Add one audit row in the caller's transaction and return it."""
+    event = AuditEvent(**values(actor, **details))
+    session.add(event)
+    return event

@@ -1,0 +1,94 @@
+"""A SIP's caseload: schools, which SIPs are assigned to them, and the priorities agreed on visits.
+
+The lookups and the one rule (is this user the school's assigned SIP?) that the school pages,
+brokerage and the visit pack all need. It sits below those features, so they depend on it rather
+than on each other: brokerage works on a school's priorities, and the school pages show brokerage.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from broker.errors import Forbidden, NotFound
+from broker.models import Priority, School, SchoolVisit, SipAssignment, User
+
+
+def is_assigned_sip(session: Session, user: User, school_id: int) -> bool:
+    """Say whether the user is an active SIP assigned to the school."""
+    if user.role != "sip" or not user.active or user.id is None:
+        return False
+    return (
+        session.exec(
+            select(SipAssignment).where(
+                SipAssignment.user_id == user.id, SipAssignment.school_id == school_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def get_school(session: Session, school_id: int) -> School:
+    """Return the school or raise NotFound."""
+    school = session.get(School, school_id)
+    if school is None:
+        raise NotFound("There is no such school.")
+    return school
+
+
+def require_sip(session: Session, user: User, school: School) -> None:
+    """Raise Forbidden unless the user is an assigned SIP of the school."""
+    if not is_assigned_sip(session, user, int(school.id or 0)):
+        raise Forbidden("Only the school's School Improvement Partner can do this.")
+
+
+def get_priority(session: Session, school_id: int, priority_id: int) -> Priority:
+    """Return the school's priority or raise NotFound."""
+    priority = session.get(Priority, priority_id)
+    if priority is None or priority.school_id != school_id:
+        raise NotFound("There is no such priority.")
+    return priority
+
+
+def priorities_of(session: Session, visit_id: int) -> list[Priority]:
+    """Return a visit's priorities in the order they were agreed."""
+    return list(
+        session.exec(
+            select(Priority).where(Priority.visit_id == visit_id).order_by(col(Priority.id))
+        ).all()
+    )
+
+
+def current_priorities(session: Session, school_id: int) -> list[Priority]:
+    """Return the priorities of the school's most recent visit that agreed any (the visit pack's)."""
+    visit_id = session.exec(
+        select(SchoolVisit.id)
+        .join(Priority, col(Priority.visit_id) == col(SchoolVisit.id))
+        .where(SchoolVisit.school_id == school_id)
+        .order_by(col(SchoolVisit.visited_on).desc(), col(SchoolVisit.id).desc())
+        .limit(1)
+    ).first()
+    return priorities_of(session, visit_id) if visit_id is not None else []
+
+
+def open_priorities_for_sip(
+    session: Session, sip: User, within_days: int = 400
+) -> list[tuple[School, Priority]]:
+    """Return (school, priority) for the current priorities of each school the SIP is assigned to."""
+    if sip.role != "sip" or sip.id is None:
+        return []
+    schools = session.exec(
+        select(School)
+        .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
+        .where(SipAssignment.user_id == sip.id)
+        .order_by(col(School.name))
+    ).all()
+    since = date.today() - timedelta(days=within_days)
+    out: list[tuple[School, Priority]] = []
+    for school in schools:
+        for priority in current_priorities(session, int(school.id or 0)):
+            visit = session.get(SchoolVisit, priority.visit_id)
+            if visit is not None and visit.visited_on >= since:
+                out.append((school, priority))
+    return out
