@@ -74,7 +74,9 @@ def problem_at(at: str, message: str) -> PydanticCustomError:
 def lookup(vocabulary: Vocabulary, value: Any) -> Term:
     """Return the term `value` names (slug or label, any case); raise a pydantic error if none."""
     if not isinstance(value, str):
-        raise PydanticCustomError(NOT_TEXT, "expected text", {"kind": describe(value)})
+        raise PydanticCustomError(
+            NOT_TEXT, "expected text", {"kind": describe(value), "vocabulary": vocabulary.name}
+        )
     term = vocabulary.get(value)
     if term is None:
         raise PydanticCustomError(
