@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Flask, render_template, request
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 from werkzeug.exceptions import HTTPException
 
 
@@ -48,6 +51,26 @@ _TITLES = {
 }
 
 
+class ErrorDetail(BaseModel):
+    """What went wrong: the status again, a title, what to do, and the field at fault if one is."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: int
+    title: str
+    message: str
+    # Left out when no one field is at fault (never null).
+    field: Annotated[str | None, WithJsonSchema({"type": "string"})] = None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error the API answers (400, 404, 405, 413, 429, 500)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Error")
+
+    error: ErrorDetail
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -55,10 +78,10 @@ def _wants_json() -> bool:
 def render_error(status: int, message: str = "", field: str | None = None) -> tuple[object, int]:
     title = _TITLES.get(status, "Sorry, there is a problem")
     if _wants_json():
-        error: dict[str, object] = {"status": status, "title": title, "message": message or title}
-        if field:
-            error["field"] = field
-        return {"error": error}, status
+        detail = ErrorDetail(
+            status=status, title=title, message=message or title, field=field or None
+        )
+        return ErrorResponse(error=detail).model_dump(mode="json", exclude_none=True), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 

@@ -815,3 +815,24 @@ def test_records_are_not_changed_by_parsing() -> None:
     before = copy.deepcopy(data)
     parse_record(data)
     assert data == before
+
+
+def test_every_mistake_in_a_record_is_reported_at_once() -> None:
+    data = record()
+    data["provider"]["kind"] = "Wizard"
+    data["listings"][0].update(phases=["Primary", "Nope"], contact_email="nobody")
+    data["recommendations"][1]["date"] = "soon"
+    with pytest.raises(InvalidRecord) as caught:
+        parse_record(data)
+    assert [str(p).split(":")[0] for p in caught.value.problems] == [
+        "provider.kind",
+        "listings[0].phases",
+        "listings[0].contact_email",
+        "recommendations[1].date",
+    ]
+
+
+def test_a_record_that_is_not_an_object_says_what_it_is() -> None:
+    with pytest.raises(InvalidRecord) as caught:
+        parse_record([record()])
+    assert str(caught.value) == "expected an object, got a list"

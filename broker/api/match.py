@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, request, url_for
 
-from broker.api.views import bp
+from broker.api import schemas
+from broker.api.views import answer, bp
 from broker.db import get_session
 from broker.errors import BrokerError, InvalidInput
 from broker.extensions import limiter
+from broker.matching import forms
 from broker.matching import services as matching
 from broker.search.engine import get_search
 
@@ -32,29 +34,25 @@ def match() -> Response:
     if body is None:
         raise InvalidInput("body", "Send a JSON object with a list of needs.")
     session = get_session()
-    parsed = matching.parse_match_request(session, body)
+    parsed = forms.parse_match_request(body)
+    school = matching.locate(session, parsed.school.context())
     engine = get_search()
     needs = []
-    for need in parsed.needs:
-        found = matching.suggest(session, engine, parsed.school, need, parsed.limit)
-        needs.append(
-            {
-                "results": [
-                    {
-                        "id": s.listing.id,
-                        "title": s.listing.title,
-                        "provider": {"name": s.provider.name},
-                        "score": s.score,
-                        "reasons": s.reasons,
-                        "url": url_for(
-                            "directory.listing", listing_id=s.listing.id, _external=True
-                        ),
-                    }
-                    for s in found
-                ]
-            }
-        )
-    return jsonify({"needs": needs})
+    for item in parsed.needs:
+        found = matching.suggest(session, engine, school, item.need(), parsed.limit)
+        results = [
+            schemas.MatchResult(
+                id=s.listing.id or 0,
+                title=s.listing.title,
+                provider=schemas.MatchProvider(name=s.provider.name),
+                score=s.score,
+                reasons=s.reasons,
+                url=url_for("directory.listing", listing_id=s.listing.id, _external=True),
+            )
+            for s in found
+        ]
+        needs.append(schemas.NeedResults(results=results))
+    return answer(schemas.MatchResponse(needs=needs))
 
 
 @bp.after_app_request

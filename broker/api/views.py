@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from pydantic import BaseModel
 
-from broker.api import openapi
+from broker.api import openapi, schemas
 from broker.db import get_session
 from broker.directory import services as directory
 from broker.errors import NotFound
@@ -25,17 +26,20 @@ def _cors(response: Response) -> Response:
     return response
 
 
-def _listing_json(item: search.ResultItem | directory.ListingDetail) -> dict[str, object]:
+def answer(model: BaseModel) -> Response:
+    """Return a model as the JSON response (every API answer goes through its model)."""
+    return jsonify(model.model_dump(mode="json"))
+
+
+def _listing_fields(item: search.ResultItem | directory.ListingDetail) -> dict[str, object]:
     listing, provider = item.listing, item.provider
     return {
         "id": listing.id,
         "title": listing.title,
         "summary": listing.summary,
-        "provider": {
-            "id": provider.id,
-            "name": provider.name,
-            "kind": PROVIDER_KINDS.label_of(provider.kind),
-        },
+        "provider": schemas.ProviderSummary(
+            id=provider.id or 0, name=provider.name, kind=PROVIDER_KINDS.label_of(provider.kind)
+        ),
         "categories": [CATEGORIES.label_of(s) for s in listing.categories],
         "phases": [PHASES.label_of(s) for s in listing.phases],
         "cost": COSTS.label_of(listing.cost),
@@ -60,35 +64,38 @@ def listings() -> Response:
     page = search.search(session, get_search(), req, vocabularies)
     facets = {
         view.name: [
-            {"value": term.slug, "label": term.label, "count": count}
+            schemas.FacetCount(value=term.slug, label=term.label, count=count)
             for term, count, _selected in view.options
         ]
         for view in page.facets
     }
-    return jsonify(
-        {
-            "total": page.total,
-            "page": req.page,
-            "per_page": req.per_page,
-            "results": [
-                _listing_json(item) | {"score": round(item.score, 4), "missing": list(item.missing)}
+    return answer(
+        schemas.SearchResults(
+            total=page.total,
+            page=req.page,
+            per_page=req.per_page,
+            results=[
+                schemas.SearchResult.model_validate(
+                    _listing_fields(item)
+                    | {"score": round(item.score, 4), "missing": list(item.missing)}
+                )
                 for item in page.items
             ],
-            "facets": facets,
-            "suggestion": page.results.suggestion,
-            "corrected": page.results.corrected,
-            "partial": page.partial,
-            "by_topic": page.results.by_topic,
-            "understood": [
-                {
-                    "facet": u.facet,
-                    "value": u.value,
-                    "label": f"{u.facet_label}: {u.label}",
-                    "because": u.because,
-                }
+            facets=facets,
+            suggestion=page.results.suggestion,
+            corrected=page.results.corrected,
+            partial=page.partial,
+            by_topic=page.results.by_topic,
+            understood=[
+                schemas.Understood(
+                    facet=u.facet,
+                    value=u.value,
+                    label=f"{u.facet_label}: {u.label}",
+                    because=u.because,
+                )
                 for u in page.understood
             ],
-        }
+        )
     )
 
 
@@ -98,9 +105,8 @@ def listing(listing_id: int) -> Response:
     # Public means what search shows: assured, in date, and two schools behind the provider.
     if detail is None or detail.recommending_schools < SCHOOLS_NEEDED:
         raise NotFound("No public listing has that id.")
-    body = _listing_json(detail)
-    body["description"] = detail.listing.description
-    return jsonify(body)
+    fields = _listing_fields(detail) | {"description": detail.listing.description}
+    return answer(schemas.Listing.model_validate(fields))
 
 
 @bp.get("/openapi.json")

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -40,7 +40,6 @@ from broker.taxonomy import (
     PHASES,
     PUPIL_GROUPS,
     REGIONS,
-    SCHOOL_TYPES,
     SCHOOLS_NEEDED,
     SEN_SPECIALISMS,
 )
@@ -494,121 +493,18 @@ def suggest_for_priority(
 
 # --- the public JSON request -------------------------------------------------------------------
 
-#: Most needs in one request, characters of one need's text, values in one list.
-MAX_NEEDS = 10
-MAX_TEXT = 2_000
-MAX_LIST = 20
 
+def locate(session: Session, school: SchoolContext) -> SchoolContext:
+    """Return `school` with its LA's region; raise InvalidInput if its la_code is not known.
 
-@dataclass(frozen=True)
-class MatchRequest:
-    school: SchoolContext
-    needs: tuple[Need, ...]
-    limit: int = 10
-
-
-def parse_match_request(session: Session, body: Any) -> MatchRequest:
-    """Check a POST /api/v1/match body; raise InvalidInput naming the field (e.g. needs[1].category)."""
-
-    def fail(name: str, message: str) -> NoReturn:
-        raise InvalidInput(name, message)
-
-    def obj(value: Any, name: str, allowed: Sequence[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            fail(name, f"{name} must be a JSON object.")
-        for key in value:
-            if key not in allowed:
-                where = f"{name}.{key}" if name != "body" else str(key)
-                fail(where[:80], f"Unknown field '{str(key)[:40]}'; allowed: {', '.join(allowed)}.")
-        # An empty value is no value: "category": "" is the same as no category.
-        return {k: v for k, v in value.items() if v is not None and v != ""}
-
-    def term(value: Any, name: str, vocabulary: Any) -> str:
-        if not isinstance(value, str):
-            fail(name, f"{name} must be a string.")
-        found = vocabulary.get(value)
-        if found is None:
-            fail(name, f"‘{value[:60]}’ is not a known value of {name} ({vocabulary.label}).")
-        return str(found.slug)
-
-    def terms(value: Any, name: str, vocabulary: Any) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            fail(name, f"{name} must be a list of strings.")
-        if len(value) > MAX_LIST:
-            fail(name, f"{name} may hold at most {MAX_LIST} values.")
-        slugs = [term(v, f"{name}[{i}]", vocabulary) for i, v in enumerate(value)]
-        return tuple(dict.fromkeys(slugs))
-
-    data = obj(body, "body", ("school", "needs", "limit"))
-    school_data = obj(
-        data.get("school", {}),
-        "school",
-        ("phase", "la_code", "region", "type", "sen_specialisms"),
-    )
-    la_code = region = None
-    if "la_code" in school_data:
-        raw = school_data["la_code"]
-        if not isinstance(raw, str | int) or isinstance(raw, bool):
-            fail("school.la_code", "school.la_code must be a string.")
-        la = session.exec(
-            select(LocalAuthority).where(LocalAuthority.code == str(raw).strip())
-        ).first()
-        if la is None:
-            fail("school.la_code", f"‘{str(raw)[:20]}’ is not a known local authority code.")
-        la_code, region = la.code, la.region
-    if "region" in school_data:
-        if la_code is not None:
-            fail(
-                "school.region",
-                "Give the school's la_code or its region, not both: an LA code decides the region.",
-            )
-        region = term(school_data["region"], "school.region", REGIONS)
-    school = SchoolContext(
-        phase=term(school_data["phase"], "school.phase", PHASES)
-        if "phase" in school_data
-        else None,
-        la_code=la_code,
-        region=region,
-        type=term(school_data["type"], "school.type", SCHOOL_TYPES)
-        if "type" in school_data
-        else None,
-        sen_specialisms=terms(
-            school_data.get("sen_specialisms", []), "school.sen_specialisms", SEN_SPECIALISMS
-        ),
-    )
-
-    raw_needs = data.get("needs")
-    if not isinstance(raw_needs, list) or not raw_needs:
-        fail("needs", "needs must be a list of at least one need.")
-    if len(raw_needs) > MAX_NEEDS:
-        fail("needs", f"Send at most {MAX_NEEDS} needs at once.")
-    needs = []
-    for i, raw in enumerate(raw_needs):
-        name = f"needs[{i}]"
-        item = obj(raw, name, ("text", "category", "ecm_outcomes", "pupil_groups"))
-        text = item.get("text")
-        if not isinstance(text, str) or not text.strip():
-            fail(f"{name}.text", f"{name}.text is required: describe the need in words.")
-        if len(text) > MAX_TEXT:
-            fail(f"{name}.text", f"{name}.text must be {MAX_TEXT:,} characters or fewer.")
-        needs.append(
-            Need(
-                text=text,
-                category=term(item["category"], f"{name}.category", CATEGORIES)
-                if "category" in item
-                else None,
-                ecm_outcomes=terms(
-                    item.get("ecm_outcomes", []), f"{name}.ecm_outcomes", ECM_OUTCOMES
-                ),
-                pupil_groups=terms(
-                    item.get("pupil_groups", []), f"{name}.pupil_groups", PUPIL_GROUPS
-                ),
-            )
+    The request's shape is checked by broker.matching.forms; this is the rule that needs the
+    database.
+    """
+    if school.la_code is None:
+        return school
+    la = session.exec(select(LocalAuthority).where(LocalAuthority.code == school.la_code)).first()
+    if la is None:
+        raise InvalidInput(
+            "school.la_code", f"‘{school.la_code[:20]}’ is not a known local authority code."
         )
-
-    limit = data.get("limit", 10)
-    if isinstance(limit, float) and limit.is_integer():
-        limit = int(limit)  # JSON has one kind of number: 15.0 is the whole number 15
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
-        fail("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    return MatchRequest(school=school, needs=tuple(needs), limit=int(limit))
+    return replace(school, la_code=la.code, region=la.region)
