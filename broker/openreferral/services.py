@@ -510,5 +510,7 @@ def _keep_what_the_standard_cannot_say(session: Session, record: dict[str, Any])
             continue
         if listing.contact_phone:
             lr["contact_phone"] = listing.contact_phone
+        if listing.contact_email is None and lr.get("contact_email") == provider.email:
+            lr["contact_email"] = None  # published as the service's email: the provider's
         if listing.status not in ("draft", "changes-requested"):
             lr["status"] = listing.status
