@@ -24,7 +24,14 @@ from broker.errors import InvalidInput
 from broker.geography import json_has
 from broker.interchange.importer import Importer, ImportReport
 from broker.interchange.records import InvalidRecord, Problem
-from broker.models import Listing, LocalAuthority, Provider, public_listing_clause, utcnow
+from broker.models import (
+    Listing,
+    LocalAuthority,
+    Provider,
+    School,
+    public_listing_clause,
+    utcnow,
+)
 from broker.openreferral import mapping, reading
 
 #: Page size when none is asked for, and the most one page may hold.
@@ -480,8 +487,9 @@ def _relabel(lines: Iterable[str], labels: dict[int, str]) -> Iterator[str]:
 def _keep_what_the_standard_cannot_say(session: Session, record: dict[str, Any]) -> None:
     """Keep, for a provider and listing already here, what a feed cannot carry.
 
-    The standard has no phone and no listing status: a feed neither wipes phones nor takes a
-    published listing out of the directory (nor publishes one: new listings are submitted).
+    The standard has no phone, no listing status, no home LA and no school URN: a feed neither
+    wipes them nor takes a published listing out of the directory (nor publishes one: new
+    listings are submitted).
     """
     provider_data = record["provider"]
     keys = [k for k in (provider_data.get("email"), provider_data.get("website")) if k]
@@ -494,7 +502,7 @@ def _keep_what_the_standard_cannot_say(session: Session, record: dict[str, Any])
         (
             p
             for p in candidates
-            if (p.email and provider_data.get("email", "").casefold() == p.email.casefold())
+            if (p.email and (provider_data.get("email") or "").casefold() == p.email.casefold())
             or (p.website and provider_data.get("website") == p.website)
         ),
         None,
@@ -503,6 +511,13 @@ def _keep_what_the_standard_cannot_say(session: Session, record: dict[str, Any])
         return
     if provider.phone:
         provider_data["phone"] = provider.phone
+    # Nor where the provider is based, nor the school it is (school-to-school support).
+    if provider.la_id is not None:
+        la = session.get(LocalAuthority, provider.la_id)
+        provider_data["la_code"] = la.code if la else None
+    if provider.school_id is not None:
+        school = session.get(School, provider.school_id)
+        provider_data["school_urn"] = school.urn if school else None
     titles = {lr["title"].casefold(): lr for lr in record["listings"]}
     for listing in session.exec(select(Listing).where(Listing.provider_id == provider.id)):
         lr = titles.get(listing.title.casefold())
