@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from broker import db
 from broker.interchange.importer import ImportReport
-from broker.models import LocalAuthority, Listing, Provider
+from broker.models import Listing, LocalAuthority, Provider
 from broker.openreferral import mapping, services
 from broker.seeding import seed_local_authorities
 from tests.openreferral.conftest import ORUK, load
