@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         interchange,
         mail,
         migrate,
+        openreferral,
         recommendations,
         schools,
         search,
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     migrate.init_app(app)
     interchange.init_app(app)
+    openreferral.init_app(app)
     seeding.init_app(app)
     backup.init_app(app)
     return app

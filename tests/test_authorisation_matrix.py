@@ -34,6 +34,7 @@ from broker.assurance import services as assurance
 from broker.auth import services as auth
 from broker.brokerage import services as brokerage
 from broker.models import Recommendation, SipAssignment, User, utcnow
+from broker.openreferral import mapping as openreferral
 from broker.schools import services as schools
 from broker.submissions import services as submissions
 from tests import factories as f
@@ -263,6 +264,8 @@ def build_world(session: Any) -> dict[str, Any]:
         "assured_a": assured_a.id,
         "assured_a_code": assured_a.code,
         "draft_a_code": draft_a.code,
+        "assured_a_service": openreferral.service_id(assured_a.code),
+        "draft_a_service": openreferral.service_id(draft_a.code),
         "assured_b": assured_b.id,
         "submitted_a": submitted_a.id,
         "submitted_b": submitted_b.id,
@@ -421,6 +424,32 @@ ROWS: list[Row] = [
     Row("api.listing", "GET", "/api/v1/listings/{draft_a}", everyone(404), note="draft"),
     Row("api.openapi_document", "GET", "/api/v1/openapi.json", everyone()),
     Row("api.match", "POST", "/api/v1/match", everyone(), json=MATCH_BODY),
+    Row("openreferral.root", "GET", "/openreferral/v3/", everyone()),
+    Row("openreferral.service_list", "GET", "/openreferral/v3/services", everyone()),
+    Row("openreferral.service", "GET", "/openreferral/v3/services/{assured_a_service}", everyone()),
+    Row(
+        "openreferral.service",
+        "GET",
+        "/openreferral/v3/services/{draft_a_service}",
+        everyone(404),
+        note="draft",
+    ),
+    Row(
+        "openreferral.service_at_location_list",
+        "GET",
+        "/openreferral/v3/service_at_locations",
+        everyone(),
+    ),
+    Row(
+        "openreferral.service_at_location",
+        "GET",
+        "/openreferral/v3/service_at_locations/nope",
+        everyone(404),
+    ),
+    Row("openreferral.taxonomy_list", "GET", "/openreferral/v3/taxonomies", everyone()),
+    Row("openreferral.taxonomy", "GET", "/openreferral/v3/taxonomies/nope", everyone(404)),
+    Row("openreferral.taxonomy_term_list", "GET", "/openreferral/v3/taxonomy_terms", everyone()),
+    Row("openreferral.taxonomy_term", "GET", "/openreferral/v3/taxonomy_terms/nope", everyone(404)),
     Row("hardcopy.index", "GET", "/hardcopy/", everyone()),
     Row("hardcopy.page", "GET", "/hardcopy/{la_1}", everyone()),
     Row("hardcopy.pdf", "GET", "/hardcopy/{la_1}.pdf", everyone()),
