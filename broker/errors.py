@@ -72,7 +72,8 @@ class ErrorResponse(BaseModel):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The JSON API and the Open Referral UK feed answer errors in JSON, never with a page.
+    return request.path.startswith(("/api/", "/openreferral/"))
 
 
 def render_error(status: int, message: str = "", field: str | None = None) -> tuple[object, int]:

@@ -15,6 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from broker.api import schemas
 from broker.errors import ErrorResponse
+from broker.input_guard import NO_CONTROL
 from broker.matching.forms import MatchRequest, accepted, values_note
 from broker.search.services import MAX_PER_PAGE, MAX_TEXT, SORTS
 from broker.taxonomy import LISTING_FACETS
@@ -26,8 +27,10 @@ FACET_NOTES = {
     "la": "a local authority code (e.g. 886): listings available there",
 }
 
-#: Words in a web address: no control characters at all (the service refuses them).
-NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
+
+#: Key in app.extensions: functions returning more `paths` for the document (features that the
+#: API may not import register them from their own init_app).
+EXTRA_PATHS = "broker.api.openapi_paths"
 
 #: Request bodies (validated as input) and answers (as serialised).
 REQUESTS: tuple[type[BaseModel], ...] = (MatchRequest,)
@@ -155,7 +158,7 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
         },
     ]
     bad_request = _json(ErrorResponse, "An unknown parameter or value; the error names it")
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": f"{service_name} API",
@@ -197,3 +200,4 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
         },
         "components": {"schemas": component_schemas(la_codes)},
     }
+    return document

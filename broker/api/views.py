@@ -112,4 +112,8 @@ def listing(listing_id: int) -> Response:
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
     la = search.facet_vocabularies(get_session())["la"]
-    return jsonify(openapi.document(current_app.config["SERVICE_NAME"], la.slugs))
+    document = openapi.document(current_app.config["SERVICE_NAME"], la.slugs)
+    # Other features' JSON endpoints (the Open Referral UK feed) register their paths here.
+    for paths in current_app.extensions.get(openapi.EXTRA_PATHS, ()):
+        document["paths"].update(paths())
+    return jsonify(document)

@@ -26,6 +26,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import ErrorDetails, PydanticCustomError, core_schema
 
 from broker.errors import InvalidInput
+from broker.input_guard import NO_CONTROL_IN_TEXT
 from broker.matching.services import MAX_LIMIT, Need, SchoolContext
 from broker.taxonomy import (
     CATEGORIES,
@@ -57,7 +58,6 @@ MAX_TEXT = 2_000
 MAX_LIST = 20
 #: Text in a JSON body: tab, newline and carriage return allowed, no other control character
 #: (broker.input_guard refuses them before the view runs).
-NO_CONTROL_IN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 
 _VOCABULARIES = {
     v.name: v

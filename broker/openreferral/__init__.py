@@ -16,6 +16,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     csrf.exempt(views.bp)
     app.extensions.setdefault("broker.interchange.formats", {})["openreferral"] = cli.FORMAT
+    # The feed's endpoints in the project's OpenAPI document (/api/v1/openapi.json).
+    app.extensions.setdefault("broker.api.openapi_paths", []).append(openapi_paths)
 
 
 def openapi_paths() -> dict[str, object]:

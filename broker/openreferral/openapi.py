@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.openreferral.services import MAX_PER_PAGE, PER_PAGE
+from broker.input_guard import NO_CONTROL
+from broker.openreferral import mapping
+from broker.openreferral.services import MAX_PAGE, MAX_PER_PAGE, PER_PAGE
 from broker.openreferral.views import PREFIX
 
 SCHEMAS = "https://github.com/OpenReferralUK/uk-profile/tree/main/schema/compiled"
@@ -26,7 +28,11 @@ def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 
 PAGING = [
-    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _param(
+        "page",
+        "Page number, from 1.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
     _param(
         "per_page",
         "Items in one page.",
@@ -37,14 +43,24 @@ FILTERS = [
     _param(
         "search",
         "Every word must be in the title, description or organization name (any case).",
-        {"type": "string"},
+        {"type": "string", "pattern": NO_CONTROL},
     ),
     _param(
-        "taxonomy_term_id", "Services with this term (see /taxonomy_terms).", {"type": "string"}
+        "taxonomy_term_id",
+        "Services with this term (see /taxonomy_terms).",
+        {"type": "string", "enum": ["", *sorted(mapping.term_index())]},
     ),
-    _param("taxonomy_id", "Services with any term of this taxonomy.", {"type": "string"}),
-    _param("minimum_age", "Services for pupils of at least this age.", {"type": "number"}),
-    _param("maximum_age", "Services for pupils of at most this age.", {"type": "number"}),
+    _param(
+        "taxonomy_id",
+        "Services with any term of this taxonomy.",
+        {"type": "string", "enum": ["", *sorted(mapping.taxonomy_index())]},
+    ),
+    _param(
+        "minimum_age", "Services for pupils of at least this age.", {"type": "number", "minimum": 0}
+    ),
+    _param(
+        "maximum_age", "Services for pupils of at most this age.", {"type": "number", "minimum": 0}
+    ),
     _param(
         "modified_after",
         "Services changed on or after this date and time (RFC 3339).",
@@ -94,7 +110,12 @@ def _get(
     entry["get"]["responses"] = responses
     if by_id:
         entry["parameters"] = [
-            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": NO_CONTROL},
+            }
         ]
     return entry
 
@@ -115,9 +136,9 @@ def paths() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "properties": {
-                                        "version": {"type": "string"},
-                                        "profile": {"type": "string"},
-                                        "openapi_url": {"type": "string"},
+                                        "version": {"type": "string", "pattern": NO_CONTROL},
+                                        "profile": {"type": "string", "pattern": NO_CONTROL},
+                                        "openapi_url": {"type": "string", "pattern": NO_CONTROL},
                                     },
                                 }
                             }
@@ -164,7 +185,11 @@ def paths() -> dict[str, Any]:
             "A page of taxonomy terms.",
             "taxonomy_term",
             params=[
-                _param("taxonomy_id", "Terms of this taxonomy only.", {"type": "string"}),
+                _param(
+                    "taxonomy_id",
+                    "Terms of this taxonomy only.",
+                    {"type": "string", "enum": ["", *sorted(mapping.taxonomy_index())]},
+                ),
                 *PAGING,
             ],
             page=True,

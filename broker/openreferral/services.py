@@ -37,6 +37,8 @@ from broker.openreferral import mapping, reading
 #: Page size when none is asked for, and the most one page may hold.
 PER_PAGE = 50
 MAX_PER_PAGE = 500
+#: The last page anyone may ask for (further pages would be empty; a huge offset is refused).
+MAX_PAGE = 10_000
 
 __all__ = [
     "ImportReport",
@@ -82,9 +84,9 @@ class ServiceQuery:
 
 
 def _number(args: dict[str, str], name: str, *, whole: bool, low: float) -> float | None:
-    raw = args.get(name, "").strip()
-    if not raw:
+    if name not in args:
         return None
+    raw = args[name].strip()
     try:
         value = int(raw) if whole else float(raw)
     except ValueError:
@@ -97,6 +99,8 @@ def _number(args: dict[str, str], name: str, *, whole: bool, low: float) -> floa
 def parse_query(args: dict[str, str]) -> ServiceQuery:
     """Check the query parameters; raise InvalidInput naming the first bad one."""
     page = _number(args, "page", whole=True, low=1)
+    if page is not None and page > MAX_PAGE:
+        raise InvalidInput("page", f"page must be at most {MAX_PAGE:,}")
     per_page = _number(args, "per_page", whole=True, low=1)
     if per_page is not None and per_page > MAX_PER_PAGE:
         raise InvalidInput("per_page", f"per_page must be at most {MAX_PER_PAGE}")
