@@ -16,7 +16,10 @@ from sqlmodel import Session, col, select
 
 from broker import audit, caseload, taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
-from broker.evidence import brokerage_outcomes  # noqa: F401  (part of this feature's API)
+from broker.evidence import (
+    brokerage_outcomes,  # noqa: F401  (part of this feature's API)
+    public_clause,
+)
 from broker.matching.services import suggest_for_priority
 from broker.models import (
     AuditEvent,
@@ -90,6 +93,15 @@ class Fatigue:
 
 
 # --- reading -------------------------------------------------------------------------------
+
+
+def public_listing(
+    session: Session, listing_id: int, now: datetime | None = None
+) -> Listing | None:
+    """Return the listing if it is public now (the directory's one rule), else None."""
+    return session.exec(
+        select(Listing).where(col(Listing.id) == listing_id, public_clause(now))
+    ).first()
 
 
 def get_brokerage(session: Session, brokerage_id: int) -> Brokerage:
@@ -211,8 +223,8 @@ def shortlist(
     """Put a public listing on a priority's shortlist (state: suggested); audited."""
     school = caseload.get_school(session, priority.school_id)
     caseload.require_sip(session, sip, school)
-    listing = session.get(Listing, listing_id)
-    if listing is None or not listing.is_public(now):
+    listing = public_listing(session, listing_id, now)
+    if listing is None:
         raise InvalidInput(
             "listing_id", "That listing is not in the directory now, so it cannot be shortlisted"
         )
