@@ -636,6 +636,26 @@ def lapse_expired(session: Session, now: datetime | None = None) -> int:
     return len(listings)
 
 
+def below_two_schools(
+    session: Session, listing: Listing | int, actor: User | None = None
+) -> Listing:
+    """Take one assured listing out of the directory: its provider has fewer than two schools."""
+    listing, provider = _locked(session, listing)
+    _require(listing, "below-two-schools")
+    count = valid_schools(session, int(provider.id or 0))
+    if count >= taxonomy.SCHOOLS_NEEDED:
+        raise Conflict(f"{provider.name} still has recommendations from {count} schools.")
+    _move(session, actor, listing, RECOMMENDATIONS_NEEDED, "below-two-schools", _too_few(count))
+    return listing
+
+
+def _too_few(count: int) -> str:
+    return (
+        f"Valid recommendations from {count} school{'s' if count != 1 else ''}: "
+        f"the directory needs {taxonomy.SCHOOLS_NEEDED}."
+    )
+
+
 def enforce_two_schools(session: Session, provider: Provider, actor: User | None) -> list[Listing]:
     """Take a provider's assured listings out of the directory if fewer than two schools remain.
 
@@ -652,10 +672,7 @@ def enforce_two_schools(session: Session, provider: Provider, actor: User | None
             .execution_options(populate_existing=True)
         ).all()
     )
-    why = (
-        f"Valid recommendations from {count} school{'s' if count != 1 else ''}: "
-        f"the directory needs {taxonomy.SCHOOLS_NEEDED}."
-    )
+    why = _too_few(count)
     for listing in listings:
         _move(session, actor, listing, RECOMMENDATIONS_NEEDED, "below-two-schools", why)
     if listings:
