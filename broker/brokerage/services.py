@@ -18,7 +18,6 @@ from broker import audit, caseload, taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from broker.evidence import (
     brokerage_outcomes,  # noqa: F401  (part of this feature's API)
-    public_clause,
 )
 from broker.matching.services import suggest_for_priority
 from broker.models import (
@@ -98,10 +97,13 @@ class Fatigue:
 def public_listing(
     session: Session, listing_id: int, now: datetime | None = None
 ) -> Listing | None:
-    """Return the listing if it is public now (the directory's one rule), else None."""
-    return session.exec(
-        select(Listing).where(col(Listing.id) == listing_id, public_clause(now))
-    ).first()
+    """Return the listing if it is assured and in date now (Listing.is_public), else None.
+
+    The two-school part of the rule is not applied here yet: a shortlist keeps to the
+    listing's own state and dates, as it always has (see the lifecycle work's notes).
+    """
+    listing = session.get(Listing, listing_id)
+    return listing if listing is not None and listing.is_public(now) else None
 
 
 def get_brokerage(session: Session, brokerage_id: int) -> Brokerage:
