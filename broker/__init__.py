@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hardcopy,
         insight,
         interchange,
+        lifecycle,
         mail,
         migrate,
         openreferral,
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Each feature registers its own blueprints and commands (`broker --help` lists them).
     search.init_app(app)
+    lifecycle.init_app(app)
     templating.init_app(app)
     directory.init_app(app)
     api.init_app(app)

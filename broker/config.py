@@ -106,6 +106,9 @@ def load(instance_path: str) -> dict[str, Any]:
         "MAIL_MAX_ATTEMPTS": int(env.get("BROKER_MAIL_MAX_ATTEMPTS", "10")),
         # Each `broker serve` worker retries unsent mail this often (seconds; 0: only by command).
         "MAIL_RETRY_SECONDS": int(env.get("BROKER_MAIL_RETRY_SECONDS", "60")),
+        # Each served process records lapsed assurances this often (seconds; 0: only by the
+        # `broker assurance lapse` command). Lapsed listings are hidden at once either way.
+        "LAPSE_INTERVAL_SECONDS": float(env.get("BROKER_LAPSE_INTERVAL_SECONDS", "900")),
         # Sessions end after this many idle minutes, and this many hours after sign-in.
         "SESSION_IDLE_MINUTES": int(env.get("BROKER_SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(env.get("BROKER_SESSION_ABSOLUTE_HOURS", "12")),

@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker.models import Brokerage, Provider, Recommendation
+from broker.models import (
+    Brokerage,
+    Listing,
+    Provider,
+    Recommendation,
+    public_listing_clause,
+    utcnow,
+)
 from broker.taxonomy import RECOMMENDATION_VALID_YEARS, SCHOOLS_NEEDED
 
 #: How long after it was made a recommendation still counts (its day included).
@@ -25,15 +32,33 @@ def valid_recommendation_clause(today: date | None = None) -> sa.ColumnElement[b
     """SQL condition for a recommendation that counts (confirmed, recent, not withdrawn, not self)."""
     own_school = (
         select(Provider.school_id)
-        .where(Provider.id == Recommendation.provider_id)
+        .where(col(Provider.id) == col(Recommendation.provider_id))
         .scalar_subquery()
     )
     return sa.and_(
-        Recommendation.status == "confirmed",
+        col(Recommendation.status) == "confirmed",
         col(Recommendation.withdrawn_at).is_(None),
-        Recommendation.made_on >= valid_since(today),
-        sa.or_(own_school.is_(None), Recommendation.school_id != own_school),
+        col(Recommendation.made_on) >= valid_since(today),
+        sa.or_(own_school.is_(None), col(Recommendation.school_id) != own_school),
     )
+
+
+def recommending_schools_clause(today: date | None = None) -> sa.ColumnElement[int]:
+    """SQL for the number of schools validly recommending the provider of the enclosing Listing."""
+    return (
+        select(sa.func.count(sa.distinct(col(Recommendation.school_id))))
+        .where(
+            col(Recommendation.provider_id) == col(Listing.provider_id),
+            valid_recommendation_clause(today),
+        )
+        .scalar_subquery()
+    )
+
+
+def public_clause(now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """SQL for "this Listing is public now" (broker.models.is_public, with its evidence)."""
+    now = now or utcnow()
+    return public_listing_clause(now, recommending_schools_clause(now.date()))
 
 
 def recommendation_counts(
@@ -41,9 +66,12 @@ def recommendation_counts(
 ) -> dict[int, int]:
     """Return {provider id: number of different schools with a valid recommendation}."""
     query = (
-        select(Recommendation.provider_id, sa.func.count(sa.distinct(Recommendation.school_id)))
+        select(
+            col(Recommendation.provider_id),
+            sa.func.count(sa.distinct(col(Recommendation.school_id))),
+        )
         .where(valid_recommendation_clause(today))
-        .group_by(Recommendation.provider_id)
+        .group_by(col(Recommendation.provider_id))
     )
     if provider_ids is not None:
         ids = list(provider_ids)
@@ -65,7 +93,7 @@ def recommendation_evidence(
             sa.func.max(Recommendation.made_on),
         )
         .where(valid_recommendation_clause(today))
-        .group_by(Recommendation.provider_id, Recommendation.school_id)
+        .group_by(col(Recommendation.provider_id), col(Recommendation.school_id))
     )
     if provider_ids is not None:
         ids = list(provider_ids)

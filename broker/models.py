@@ -14,6 +14,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, Relationship, SQLModel
 
+from broker.taxonomy import SCHOOLS_NEEDED
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC (SQLModel's UTCDateTime requires it)."""
@@ -116,20 +118,57 @@ class Listing(SQLModel, table=True):
 
     provider: Optional[Provider] = Relationship(back_populates="listings")
 
-    def is_public(self, now: datetime | None = None) -> bool:
-        """Say whether anyone may see this listing: assured, in date."""
-        now = now or utcnow()
-        return self.status == "assured" and (
-            self.assurance_expires_at is None or self.assurance_expires_at > now
+    def is_public(
+        self, now: Optional[datetime] = None, recommending_schools: Optional[int] = None
+    ) -> bool:
+        """Say whether anyone may see this listing (`is_public` with its own status and dates).
+
+        Pass the provider's `recommending_schools` (broker.evidence) to apply the whole rule;
+        without it only the listing's own part is checked (assured and in date).
+        """
+        return is_public(
+            self.status,
+            self.assurance_expires_at,
+            SCHOOLS_NEEDED if recommending_schools is None else recommending_schools,
+            now or utcnow(),
         )
 
 
-def public_listing_clause(now: datetime) -> sa.ColumnElement[bool]:
-    """SQL for Listing.is_public: assured and in date."""
-    expires = Listing.__table__.c.assurance_expires_at
+#: The one status in which a listing can be public.
+PUBLIC_STATUS = "assured"
+
+
+def is_public(
+    status: str, expires_at: Optional[datetime], recommending_schools: int, now: datetime
+) -> bool:
+    """Say whether a listing is public: assured, in date, and two schools behind its provider.
+
+    The one definition; `public_listing_clause` is its SQL twin (a test keeps them equal).
+    Nothing past its assurance is public, whether or not its lapse has been recorded yet.
+    """
+    in_date = expires_at is None or _aware(expires_at) > now
+    return status == PUBLIC_STATUS and in_date and recommending_schools >= SCHOOLS_NEEDED
+
+
+def public_listing_clause(
+    now: datetime, recommending_schools: sa.ColumnElement[int]
+) -> sa.ColumnElement[bool]:
+    """SQL for `is_public`, given the provider's recommending schools as a SQL expression.
+
+    broker.evidence.public_clause(now) passes its count of valid recommending schools.
+    """
+    table = sa.inspect(Listing).local_table
+    expires = table.c.assurance_expires_at
     return sa.and_(
-        Listing.__table__.c.status == "assured", sa.or_(expires.is_(None), expires > now)
+        table.c.status == PUBLIC_STATUS,
+        sa.or_(expires.is_(None), expires > now),
+        recommending_schools >= SCHOOLS_NEEDED,
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every time the application writes is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Recommendation(SQLModel, table=True):

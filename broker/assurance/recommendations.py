@@ -12,8 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from broker import taxonomy
-from broker.assurance import audit, notify
-from broker.assurance.locking import lock_provider
+from broker.assurance import audit
 from broker.assurance.rules import (
     IMPACT_MAX,
     IMPACT_MIN,
@@ -21,11 +20,11 @@ from broker.assurance.rules import (
     acts_for_provider,
     clean,
     optional_reason,
-    set_status,
-    valid_schools,
 )
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from broker.evidence import valid_since
+from broker.lifecycle import notify
+from broker.lifecycle.services import enforce_two_schools, lock_provider
 from broker.models import (
     Listing,
     Provider,
@@ -352,51 +351,6 @@ def withdraw_recommendation(
     outbox.provider_changed(session, int(provider.id or 0))
     enforce_two_schools(session, provider, actor)
     return rec
-
-
-def enforce_two_schools(session: Session, provider: Provider, actor: User | None) -> list[Listing]:
-    """Take a provider's assured listings out of the directory if fewer than two schools remain.
-
-    Call with the provider locked (`lock_provider`). QA officers are told by email, and the
-    listings wait in their queue as "recommendations-needed".
-    """
-    count = valid_schools(session, int(provider.id or 0))
-    if count >= taxonomy.SCHOOLS_NEEDED:
-        return []
-    listings = list(
-        session.exec(
-            select(Listing)
-            .where(Listing.provider_id == provider.id, Listing.status == "assured")
-            .execution_options(populate_existing=True)
-        ).all()
-    )
-    why = (
-        f"Valid recommendations from {count} school{'s' if count != 1 else ''}: "
-        f"the directory needs {taxonomy.SCHOOLS_NEEDED}."
-    )
-    for listing in listings:
-        set_status(session, actor, listing, "recommendations-needed", "below-two-schools", why)
-    if listings:
-        notify.send(
-            session,
-            notify.qa_addresses(session, provider),
-            f"{provider.name} has left the directory: fewer than two schools",
-            "below_two_schools.txt",
-            provider=provider,
-            listings=listings,
-            count=count,
-            link=notify.link(notify.path_of("assurance.queue") + "?show=recommendations-needed"),
-        )
-        notify.send(
-            session,
-            notify.provider_addresses(session, provider),
-            "Your listings have left the directory",
-            "provider_below_two.txt",
-            provider=provider,
-            listings=listings,
-            count=count,
-        )
-    return listings
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ Functions other features call (each takes a Session, changes it, and never commi
   published; lapsed: submitted again).
 - `withdraw_listing(session, listing, actor, reason) -> Listing`: the provider takes a listing down.
 
-Statuses (broker.taxonomy.LISTING_STATUSES): draft -> submitted -> assured | changes-requested |
-rejected; assured -> suspended (QA) | lapsed (12 months) | recommendations-needed (withdrawals left
-fewer than two schools) | withdrawn (provider). Only "assured" and in date is public.
+The states, the transitions and their side effects are broker.lifecycle.services; this module
+adds what only QA knows: whose listings an officer assures (`qa_scope`), conflicts of interest,
+the queue, and the reasons QA must give.
 
 Who may do what: a provider's own users (or an admin) act for a provider; only the headteacher of
 a school (User.role "headteacher", User.school_id) recommends for it ("authorised leaders" other
@@ -33,8 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker import taxonomy
-from broker.assurance import audit, notify
-from broker.assurance.locking import lock_provider
+from broker.assurance import audit
 from broker.assurance.recommendations import (  # noqa: F401 (the public API, re-exported)
     RecommendationView,
     RequestOutcome,
@@ -58,20 +57,21 @@ from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
     REASON_MAX,
     REMINDER_DAYS,
     SERVICE_TITLE_MAX,
-    SUBMITTABLE,
-    SUSPENDABLE,
     acts_for_provider,
-    add_months,
-    fresh_listing,
-    listing_audit,
-    open_revision,
     optional_reason,
     required_reason,
-    set_status,
     valid_schools,
 )
-from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
+from broker.errors import Forbidden, NotFound
 from broker.evidence import valid_recommendation_clause
+from broker.lifecycle import notify
+from broker.lifecycle import services as lifecycle
+from broker.lifecycle.services import (  # noqa: F401 (the states, re-exported)
+    SUBMITTABLE,
+    SUSPENDABLE,
+    open_revision,
+    submitted_revision,
+)
 from broker.models import (
     AuditEvent,
     Listing,
@@ -89,49 +89,13 @@ from broker.models import (
 def submit_for_review(session: Session, listing: Listing, actor: User) -> Listing:
     """Put a listing in the QA queue (an assured listing stays published meanwhile)."""
     acts_for_provider(actor, listing.provider_id)
-    listing = fresh_listing(session, int(listing.id or 0))
-    if listing.status == "submitted" or (
-        listing.status in ("assured", "lapsed") and listing.review_requested_at is not None
-    ):
-        return listing
-    now = utcnow()
-    if listing.status == "assured":
-        listing.review_requested_at = now
-        listing.updated_at = now
-        session.add(listing)
-        listing_audit(session, actor, listing, "review-requested", "assured")
-        return listing
-    if listing.status == "suspended" and open_revision(session, int(listing.id or 0)):
-        # An edit answering the concern: it waits in QA's "Suspended" view; reinstating applies it.
-        listing_audit(session, actor, listing, "review-requested", "suspended")
-        return listing
-    if listing.status not in SUBMITTABLE:
-        label = taxonomy.LISTING_STATUSES.label_of(listing.status).lower()
-        raise Conflict(f"A listing that is {label} cannot be submitted.")
-    listing.submitted_at = now
-    listing.review_requested_at = None
-    set_status(session, actor, listing, "submitted", "submit")
-    return listing
+    return lifecycle.submit(session, listing, actor)
 
 
 def renew(session: Session, listing: Listing, actor: User) -> Listing:
     """Ask QA for another 12 months: reviewed while still published, until the assurance lapses."""
     acts_for_provider(actor, listing.provider_id)
-    listing = fresh_listing(session, int(listing.id or 0))
-    now = utcnow()
-    if listing.status == "assured":
-        if listing.review_requested_at is None:
-            listing.review_requested_at = now
-            listing.updated_at = now
-            session.add(listing)
-            listing_audit(session, actor, listing, "renew", "assured")
-        return listing
-    if listing.status == "lapsed":
-        listing.submitted_at = now
-        listing.review_requested_at = None
-        set_status(session, actor, listing, "submitted", "renew")
-        return listing
-    raise Conflict("Only an assured or lapsed listing can be renewed.")
+    return lifecycle.renew(session, listing, actor)
 
 
 def withdraw_listing(
@@ -139,13 +103,7 @@ def withdraw_listing(
 ) -> Listing:
     """Take a listing out of the directory and the QA queue at the provider's request."""
     acts_for_provider(actor, listing.provider_id)
-    why = optional_reason(reason, "reason")
-    listing = fresh_listing(session, int(listing.id or 0))
-    if listing.status == "withdrawn":
-        return listing
-    listing.review_requested_at = None
-    set_status(session, actor, listing, "withdrawn", "withdraw", why)
-    return listing
+    return lifecycle.withdraw(session, listing, actor, optional_reason(reason, "reason"))
 
 
 # --- QA: scope, queue, review ------------------------------------------------------------------
@@ -184,16 +142,7 @@ def provider_scope(session: Session, actor: User) -> sa.ColumnElement[bool] | No
 
 #: The queue's views: name -> (label, condition on Listing).
 QUEUE_VIEWS: dict[str, tuple[str, sa.ColumnElement[bool]]] = {
-    "review": (
-        "Waiting for review",
-        sa.or_(
-            col(Listing.status) == "submitted",
-            sa.and_(
-                col(Listing.status).in_(["assured", "lapsed"]),
-                col(Listing.review_requested_at).is_not(None),
-            ),
-        ),
-    ),
+    "review": ("Waiting for review", lifecycle.under_review_clause()),
     "recommendations-needed": (
         "Fewer than two schools",
         col(Listing.status) == "recommendations-needed",
@@ -308,10 +257,7 @@ class Review:
 
     @property
     def under_review(self) -> bool:
-        return self.listing.status == "submitted" or (
-            self.listing.status in ("assured", "lapsed")
-            and self.listing.review_requested_at is not None
-        )
+        return lifecycle.under_review(self.listing)
 
 
 def _in_scope(session: Session, actor: User, listing_id: int) -> tuple[Listing, Provider]:
@@ -385,7 +331,7 @@ def review(session: Session, listing_id: int, actor: User) -> Review:
         recommendations=recs,
         valid_schools=len({r.school.id for r in recs if r.counts}),
         history=history,
-        revision=open_revision(session, listing_id),
+        revision=submitted_revision(session, listing_id),
         conflict=conflict_of_interest(session, actor, listing, provider),
     )
 
@@ -393,188 +339,51 @@ def review(session: Session, listing_id: int, actor: User) -> Review:
 # --- QA decisions ------------------------------------------------------------------------------
 
 
-def _decide(session: Session, listing_id: int, actor: User) -> tuple[Listing, Provider]:
-    """Check the actor may decide, lock the provider, and return both freshly read."""
+def _decide(session: Session, listing_id: int, actor: User) -> int:
+    """Check the actor may decide on the listing (scope, conflict of interest); return its id."""
     listing, provider = _in_scope(session, actor, listing_id)
     reason = conflict_of_interest(session, actor, listing, provider)
     if reason:
         raise Forbidden(reason)
-    provider = lock_provider(session, provider.id or 0)
-    return fresh_listing(session, listing_id), provider
-
-
-def _under_review(listing: Listing) -> bool:
-    return listing.status == "submitted" or (
-        listing.status in ("assured", "lapsed") and listing.review_requested_at is not None
-    )
-
-
-def _tell_provider(
-    session: Session,
-    provider: Provider,
-    listing: Listing,
-    subject: str,
-    template: str,
-    **kw: object,
-) -> None:
-    notify.send(
-        session,
-        notify.provider_addresses(session, provider),
-        subject,
-        template,
-        provider=provider,
-        listing=listing,
-        **kw,
-    )
+    return listing_id
 
 
 def approve(session: Session, listing_id: int, actor: User, note: str | None = None) -> Listing:
     """Assure a listing for 12 months and publish it at once (needs two valid schools at commit)."""
-    listing, provider = _decide(session, listing_id, actor)
-    why = optional_reason(note, "note")
-    if not _under_review(listing):
-        raise Conflict("This listing is not waiting for review.")
-    count = valid_schools(session, int(provider.id or 0))
-    if count < taxonomy.SCHOOLS_NEEDED:
-        raise InvalidInput(
-            "decision",
-            f"{provider.name} has valid recommendations from {count} "
-            f"school{'s' if count != 1 else ''}: it needs {taxonomy.SCHOOLS_NEEDED} to be assured",
-        )
-    revision = open_revision(session, listing_id)
-    if revision is not None:
-        from broker.submissions import services as submissions  # noqa: PLC0415 (no import cycle)
-
-        submissions.apply_revision(session, revision, actor)
-    now = utcnow()
-    listing.assured_at = now
-    listing.assurance_expires_at = add_months(now, taxonomy.ASSURANCE_MONTHS)
-    listing.review_requested_at = None
-    listing.renewal_reminder_sent_at = None
-    set_status(session, actor, listing, "assured", "approve", why)
-    _tell_provider(
-        session, provider, listing, f"Assured: {listing.title}", "approved.txt", note=why
-    )
-    return listing
-
-
-def _end_review(
-    session: Session, listing: Listing, actor: User, outcome: str, action: str, text: str
-) -> None:
-    """End a review without approving: `outcome` is "changes-requested" or "rejected".
-
-    A submission takes the outcome as its status; a published listing under review stays
-    published and only its review ends. An edit waiting as a revision records the outcome, and a
-    rejected one is closed.
-    """
-    if not _under_review(listing):
-        raise Conflict("This listing is not waiting for review.")
-    revision = open_revision(session, int(listing.id or 0))
-    if revision is not None:
-        revision.status = outcome
-        if outcome == "rejected":
-            revision.open_listing_id = None
-        revision.message = text
-        revision.decided_at = utcnow()
-        revision.decided_by_id = actor.id
-        session.add(revision)
-    if listing.status == "submitted":
-        set_status(session, actor, listing, outcome, action, text)
-    else:
-        listing.review_requested_at = None
-        session.add(listing)
-        listing_audit(session, actor, listing, action, listing.status, text)
+    listing_id = _decide(session, listing_id, actor)
+    return lifecycle.approve(session, listing_id, actor, optional_reason(note, "note"))
 
 
 def request_changes(session: Session, listing_id: int, actor: User, message: str) -> Listing:
     """Send a listing back to its provider with a message (a published one stays published)."""
     text = required_reason(message, "message", "a message to the provider")
-    listing, provider = _decide(session, listing_id, actor)
-    _end_review(session, listing, actor, "changes-requested", "request-changes", text)
-    _tell_provider(
-        session,
-        provider,
-        listing,
-        f"Changes needed: {listing.title}",
-        "changes_requested.txt",
-        message=text,
-        link=notify.link(notify.path_of("submissions.dashboard")),
-    )
-    return listing
+    return lifecycle.request_changes(session, _decide(session, listing_id, actor), actor, text)
 
 
 def reject(session: Session, listing_id: int, actor: User, reason: str) -> Listing:
     """Refuse a submission with a reason (a published listing under review stays until it lapses)."""
     text = required_reason(reason, "reason", "the reason for rejecting")
-    listing, provider = _decide(session, listing_id, actor)
-    _end_review(session, listing, actor, "rejected", "reject", text)
-    _tell_provider(
-        session, provider, listing, f"Not assured: {listing.title}", "rejected.txt", reason=text
-    )
-    return listing
+    return lifecycle.reject(session, _decide(session, listing_id, actor), actor, text)
 
 
 def suspend(session: Session, listing_id: int, actor: User, reason: str) -> Listing:
     """Hide a listing from search and its page at once (a complaint, a concern)."""
     text = required_reason(reason, "reason", "the reason for suspending")
-    listing, provider = _decide(session, listing_id, actor)
-    if listing.status not in SUSPENDABLE:
-        raise Conflict("Only an assured listing can be suspended.")
-    set_status(session, actor, listing, "suspended", "suspend", text)
-    _tell_provider(
-        session, provider, listing, f"Suspended: {listing.title}", "suspended.txt", reason=text
-    )
-    return listing
+    return lifecycle.suspend(session, _decide(session, listing_id, actor), actor, text)
 
 
 def reinstate(session: Session, listing_id: int, actor: User, reason: str) -> Listing:
     """Return a suspended listing (or one that regained two schools) to the directory."""
     text = required_reason(reason, "reason", "the reason for reinstating")
-    listing, provider = _decide(session, listing_id, actor)
-    if listing.status not in ("suspended", "recommendations-needed"):
-        raise Conflict(
-            "Only a suspended listing, or one waiting for recommendations, can be reinstated."
-        )
-    count = valid_schools(session, int(provider.id or 0))
-    expired = listing.assurance_expires_at is not None and listing.assurance_expires_at <= utcnow()
-    if expired:
-        status = "lapsed"
-    elif count < taxonomy.SCHOOLS_NEEDED:
-        if listing.status == "recommendations-needed":
-            raise InvalidInput(
-                "decision",
-                f"{provider.name} still has valid recommendations from {count} "
-                f"school{'s' if count != 1 else ''}: it needs {taxonomy.SCHOOLS_NEEDED}",
-            )
-        status = "recommendations-needed"
-    else:
-        status = "assured"
-    revision = open_revision(session, listing_id)
-    if revision is not None:
-        from broker.submissions import services as submissions  # noqa: PLC0415 (no import cycle)
-
-        submissions.apply_revision(session, revision, actor)
-    set_status(session, actor, listing, status, "reinstate", text)
-    _tell_provider(
-        session,
-        provider,
-        listing,
-        f"Reinstated: {listing.title}",
-        "reinstated.txt",
-        reason=text,
-        status=taxonomy.LISTING_STATUSES.label_of(status),
-    )
-    return listing
+    return lifecycle.reinstate(session, _decide(session, listing_id, actor), actor, text)
 
 
 # --- lapse and renewal reminders -----------------------------------------------------------------
 
 
 def lapse_expired(session: Session) -> int:
-    """Mark assured listings past their 12 months lapsed (the index sync calls this on each run)."""
-    from broker.search.sync import lapse_expired as lapse  # noqa: PLC0415 (the one implementation)
-
-    return lapse(session)
+    """Record the lapse of assured listings past their 12 months (the lifecycle's rule)."""
+    return lifecycle.lapse_expired(session)
 
 
 def send_renewal_reminders(session: Session, now: datetime | None = None) -> int:
@@ -604,12 +413,13 @@ def send_renewal_reminders(session: Session, now: datetime | None = None) -> int
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue
         listing.renewal_reminder_sent_at = now
-        _tell_provider(
+        notify.send(
             session,
-            provider,
-            listing,
+            notify.provider_addresses(session, provider),
             f"Renew your assurance: {listing.title}",
             "renewal_reminder.txt",
+            provider=provider,
+            listing=listing,
             link=notify.link(notify.path_of("submissions.dashboard")),
         )
         audit.record(

@@ -192,3 +192,16 @@ def remind_command() -> None:
         finally:
             session.close()
     click.echo(f"Sent {sent} renewal reminder{'s' if sent != 1 else ''}.")
+
+
+@bp.cli.command("lapse")
+def lapse_command() -> None:
+    """Record the lapse of every assurance that has run out (status, audit row, index change).
+
+    Run it from cron as often as you like (the server also runs it every
+    BROKER_LAPSE_INTERVAL_SECONDS); a lapsed listing is hidden at once whether or not it has run.
+    """
+    from broker.lifecycle import scheduler
+
+    count = scheduler.run_once(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"Recorded {count} lapsed assurance{'s' if count != 1 else ''}.")

@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from broker import audit, caseload, taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
-from broker.evidence import brokerage_outcomes  # noqa: F401  (part of this feature's API)
+from broker.evidence import (
+    brokerage_outcomes,  # noqa: F401  (part of this feature's API)
+)
 from broker.matching.services import suggest_for_priority
 from broker.models import (
     AuditEvent,
@@ -90,6 +92,18 @@ class Fatigue:
 
 
 # --- reading -------------------------------------------------------------------------------
+
+
+def public_listing(
+    session: Session, listing_id: int, now: datetime | None = None
+) -> Listing | None:
+    """Return the listing if it is assured and in date now (Listing.is_public), else None.
+
+    The two-school part of the rule is not applied here yet: a shortlist keeps to the
+    listing's own state and dates, as it always has (see the lifecycle work's notes).
+    """
+    listing = session.get(Listing, listing_id)
+    return listing if listing is not None and listing.is_public(now) else None
 
 
 def get_brokerage(session: Session, brokerage_id: int) -> Brokerage:
@@ -211,8 +225,8 @@ def shortlist(
     """Put a public listing on a priority's shortlist (state: suggested); audited."""
     school = caseload.get_school(session, priority.school_id)
     caseload.require_sip(session, sip, school)
-    listing = session.get(Listing, listing_id)
-    if listing is None or not listing.is_public(now):
+    listing = public_listing(session, listing_id, now)
+    if listing is None:
         raise InvalidInput(
             "listing_id", "That listing is not in the directory now, so it cannot be shortlisted"
         )

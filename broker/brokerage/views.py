@@ -92,8 +92,8 @@ def shortlist() -> Page:
     form.priority_id.choices = _target_choices(user)
     raw_listing = request.values.get("listing_id", "")
     listing_id = parse_id(raw_listing)
-    listing = s.get(Listing, listing_id) if listing_id is not None else None
-    if listing is None or not listing.is_public():
+    listing = services.public_listing(s, listing_id) if listing_id is not None else None
+    if listing is None:
         raise NotFound("That listing is not in the directory.")
     if request.method == "GET":
         form.listing_id.data = listing.id

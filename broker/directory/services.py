@@ -1,7 +1,8 @@
 """The public directory's questions: what is published, one page of it, one listing in full.
 
 Every function takes a Session and returns values; none reads the request. "Public" means
-assured and in date (Listing.is_public); the queries here say the same thing in SQL.
+assured, in date and two schools behind the provider (broker.models.is_public); the queries here
+use its SQL twin (broker.evidence.public_clause), so the listing page, the API and search agree.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker.evidence import valid_recommendation_clause
+from broker.evidence import public_clause, valid_recommendation_clause
 from broker.models import (
     Listing,
     LocalAuthority,
     Provider,
     Recommendation,
     School,
-    public_listing_clause,
     utcnow,
 )
 
@@ -58,7 +58,7 @@ class DirectoryFigures:
 
 def figures(session: Session, now: datetime | None = None) -> DirectoryFigures:
     """Count the public listings and the providers that have at least one."""
-    public = public_listing_clause(now or utcnow())
+    public = public_clause(now or utcnow())
     listings, providers = session.exec(
         select(
             sa.func.count(col(Listing.id)), sa.func.count(sa.distinct(col(Listing.provider_id)))
@@ -74,7 +74,7 @@ def listing_detail(
     row = session.exec(
         select(Listing, Provider)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(Listing.id == listing_id, public_listing_clause(now or utcnow()))
+        .where(Listing.id == listing_id, public_clause(now or utcnow()))
     ).first()
     if row is None:
         return None
@@ -119,7 +119,7 @@ def public_listing_id_for_code(
     code = code.strip()
     if not code or len(code) > 12:
         return None
-    public = public_listing_clause(now or utcnow())
+    public = public_clause(now or utcnow())
     found = session.exec(select(Listing.id).where(Listing.code == code, public)).first()
     if found is None:
         found = session.exec(

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from broker import local_authorities, taxonomy
 from broker.errors import Conflict
-from broker.evidence import recommendation_counts
+from broker.evidence import public_clause
 from broker.geography import Geography, may_serve_clause
 from broker.models import (
     HardcopyEdition,
@@ -33,10 +33,8 @@ from broker.models import (
     Listing,
     LocalAuthority,
     Provider,
-    public_listing_clause,
     utcnow,
 )
-from broker.search.documents import is_searchable
 
 #: The section for listings that name no area of support the taxonomy knows.
 OTHER_AREA = taxonomy.Term("other", "Other support")
@@ -147,14 +145,11 @@ def serving_entries(session: Session, la: LocalAuthority, now: datetime) -> list
     rows = session.exec(
         select(Listing, Provider)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(public_listing_clause(now), may_serve_clause(la))
+        .where(public_clause(now), may_serve_clause(la))
     ).all()
-    counts = recommendation_counts(session, {int(p.id or 0) for _, p in rows}, now.date())
     geography = Geography.load(session)
     entries = []
     for listing, provider in rows:
-        if not is_searchable(listing, counts.get(int(provider.id or 0), 0), now):
-            continue
         _regions, las = geography.serves(listing)
         if la.code not in las:
             continue

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from broker import local_authorities
 from broker.errors import Forbidden
-from broker.evidence import recommendation_counts
+from broker.evidence import public_clause
 from broker.geography import Geography, may_serve_clause
 from broker.models import (
     Listing,
@@ -34,7 +34,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search.documents import is_searchable
 from broker.taxonomy import CATEGORIES, ECM_OUTCOMES, PHASES, PUPIL_GROUPS, Vocabulary
 
 #: A figure drawn from fewer schools than this is never shown (page and CSV alike).
@@ -276,21 +275,10 @@ def _demand(session: Session, la: LocalAuthority, years: Sequence[AcademicYear])
 
 def serving_listings(session: Session, la: LocalAuthority, now: datetime) -> list[Listing]:
     """Return every public listing that serves `la` (the directory's own rules decide)."""
-    # A coarse SQL filter narrows the rows; is_searchable and Geography.serves have the last word.
-    rows = session.exec(
-        select(Listing).where(
-            Listing.status == "assured",
-            may_serve_clause(la),
-        )
-    ).all()
-    counts = recommendation_counts(session, {r.provider_id for r in rows}, now.date())
+    # A coarse SQL filter on the areas narrows the rows; Geography.serves has the last word.
+    rows = session.exec(select(Listing).where(public_clause(now), may_serve_clause(la))).all()
     geography = Geography.load(session)
-    return [
-        listing
-        for listing in rows
-        if is_searchable(listing, counts.get(listing.provider_id, 0), now)
-        and la.code in geography.serves(listing)[1]
-    ]
+    return [listing for listing in rows if la.code in geography.serves(listing)[1]]
 
 
 def _supply(listings: Iterable[Listing]) -> dict[str, dict[str, int]]:

@@ -30,6 +30,7 @@ from broker.interchange.records import (
     parse_record,
     to_utc,
 )
+from broker.lifecycle import services as lifecycle
 from broker.models import (
     AuditEvent,
     IndexChange,
@@ -38,6 +39,7 @@ from broker.models import (
     Provider,
     Recommendation,
     School,
+    is_public,
     utcnow,
 )
 from broker.months import add_months
@@ -129,7 +131,8 @@ class ImportReport:
     def count_listing(self, status: str, expires_at: datetime | None, now: datetime) -> None:
         """Count one listing as saved: its status, and whether anyone can now find it."""
         self.listing_statuses[status] += 1
-        self.published += status == "assured" and (expires_at is None or expires_at > now)
+        # Saved only assured with two schools behind it (the importer demotes the others).
+        self.published += is_public(status, expires_at, SCHOOLS_NEEDED, now)
 
 
 def listing_code(provider_name: str, title: str, attempt: int = 0) -> str:
@@ -550,14 +553,18 @@ class Importer:
         """Return the listing's columns, and why its status differs from the file's (or None)."""
         status = lr.status or record.status
         why = None
-        if status == "assured" and demote:
-            status = "submitted"
+        # The lifecycle's guards decide the status saved (demote: fewer than two schools).
+        schools = 0 if demote else SCHOOLS_NEEDED
+        saved = lifecycle.imported_status(status, None, schools, self.now)
+        if saved != status:
+            status = saved
             why = "marked assured without recommendations from two different schools"
         submitted_at, assured_at, expires_at = self._dates(
             status, lr, existing, latest, demote, code
         )
-        if status == "assured" and expires_at is not None and expires_at <= self.now:
-            status = "lapsed"
+        saved = lifecycle.imported_status(status, expires_at, schools, self.now)
+        if saved != status and expires_at is not None:
+            status = saved
             why = (
                 f"marked assured but its assurance ended on {expires_at.date().isoformat()} "
                 "(assurance_expires_at): imported as lapsed and not published"

@@ -295,7 +295,7 @@ def suggest(
         if serves is None:
             continue
         recs = counts.get(int(provider.id or 0), 0)
-        if recs < SCHOOLS_NEEDED:
+        if not listing.is_public(now, recs):
             continue
         matched_prefs = _matched_preferences(listing, need, school)
         if not by_words and not matched_prefs:

@@ -1,6 +1,7 @@
 """Open Referral UK: the public directory as the standard's documents, and feeds of it imported.
 
-Publishing shows public listings only (broker.models.public_listing_clause, the one definition).
+Publishing shows public listings only (broker.evidence.public_clause: the one definition, with
+its two schools).
 Text search is a simple SQL filter (every word in the title, summary, description or provider
 name, any case), so paging counts exactly what the filter finds; the search engine's ranking and
 synonyms are for people and stay in the directory's own search.
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from broker.errors import InvalidInput
+from broker.evidence import public_clause
 from broker.geography import json_has
 from broker.interchange.importer import Importer, ImportReport
 from broker.interchange.records import InvalidRecord, Problem
@@ -29,7 +31,6 @@ from broker.models import (
     LocalAuthority,
     Provider,
     School,
-    public_listing_clause,
     utcnow,
 )
 from broker.openreferral import mapping, reading
@@ -146,7 +147,7 @@ def _facet_clause(column: str, slugs: Iterable[str]) -> sa.ColumnElement[bool]:
 
 
 def _filters(query: ServiceQuery) -> list[sa.ColumnElement[bool]]:
-    clauses: list[sa.ColumnElement[bool]] = [public_listing_clause(utcnow())]
+    clauses: list[sa.ColumnElement[bool]] = [public_clause()]
     for word in query.search.split():
         like = f"%{word.casefold()}%"
         clauses.append(
@@ -228,7 +229,7 @@ def find_service(session: Session, sid: str, base_url: str | None) -> dict[str, 
 
 def _public_by_service_id(session: Session, sid: str) -> tuple[Listing, Provider] | None:
     # Ids are hashes of codes: look the code up among public listings' (one narrow column).
-    codes = session.exec(select(Listing.code).where(public_listing_clause(utcnow()))).all()
+    codes = session.exec(select(Listing.code).where(public_clause())).all()
     code = next((c for c in codes if mapping.service_id(c) == sid), None)
     if code is None:
         return None
@@ -271,7 +272,7 @@ def find_service_at_location(
     session: Session, sal_id: str, base_url: str | None
 ) -> dict[str, Any] | None:
     """Return the full service behind a service_at_location id, or None."""
-    codes = session.exec(select(Listing.code).where(public_listing_clause(utcnow()))).all()
+    codes = session.exec(select(Listing.code).where(public_clause())).all()
     for code in codes:
         sid = mapping.service_id(code)
         if mapping.make_id("service_at_location", sid, "online") == sal_id:

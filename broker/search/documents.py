@@ -1,4 +1,8 @@
-"""Build index Documents from the database: the one place a listing is flattened for search."""
+"""Build index Documents from the database: the one place a listing is flattened for search.
+
+The index holds the public listings (broker.models.is_public) and, for each, when it stops being
+public by itself (`public_until`), so a search as of now never shows one that has run out.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,11 @@ from sqlmodel import Session, col, select
 from broker.evidence import recommendation_evidence
 from broker.geography import Geography
 from broker.models import Listing, Provider, utcnow
-from broker.taxonomy import SCHOOLS_NEEDED
 from index.documents import Document
 
 #: A provider's recommending schools and when the two-school rule stops holding by itself.
 Evidence = tuple[int, datetime | None]
 NO_EVIDENCE: Evidence = (0, None)
-
-
-def is_searchable(listing: Listing, recommendations: int, now: datetime | None = None) -> bool:
-    """Say whether a listing belongs in the public index: assured, in date, two schools behind it."""
-    return listing.is_public(now) and recommendations >= SCHOOLS_NEEDED
 
 
 def public_until(listing: Listing, evidence: Evidence) -> datetime | None:
@@ -78,7 +76,7 @@ def documents_for(session: Session, listing_ids: Iterable[int]) -> tuple[list[Do
         evidence = recommendation_evidence(session, {p.id for _, p in rows if p.id is not None})
         for listing, provider in rows:
             proof = evidence.get(int(provider.id or 0), NO_EVIDENCE)
-            if is_searchable(listing, proof[0], now):
+            if listing.is_public(now, proof[0]):
                 upserts.append(to_document(listing, provider, proof, geography))
                 found.add(int(listing.id or 0))
     return upserts, [i for i in ids if i not in found]
@@ -102,7 +100,7 @@ def all_documents(session: Session, batch: int = 2000) -> Iterator[Document]:
             return
         for listing, provider in rows:
             found = evidence.get(int(provider.id or 0), NO_EVIDENCE)
-            if is_searchable(listing, found[0], now):
+            if listing.is_public(now, found[0]):
                 yield to_document(listing, provider, found, geography)
         last_id = int(rows[-1][0].id or 0)
         session.expunge_all()

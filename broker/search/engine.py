@@ -29,6 +29,8 @@ KEY = "broker.search"
 SEARCH_WAIT = 0.5
 #: Seconds the update after a response waits for the index before leaving it to the next search.
 AFTER_RESPONSE_WAIT = 1.0
+#: Key in app.extensions: functions (Session -> count) each sync runs first (the lapse run).
+BEFORE_SYNC = sync.BEFORE_SYNC
 #: Set in Session.info by bulk jobs (imports) that sync once at the end instead of per commit.
 DEFER = "broker.defer_index"
 
@@ -50,7 +52,8 @@ class SearchEngine:
         session = session or Session(db.get_engine(self.app), expire_on_commit=False)
         session.info[DEFER] = True  # this session's own commits (lapsing) must not recurse
         try:
-            return sync.sync(session, self.backend, self.directory, timeout)
+            hooks = self.app.extensions.get(BEFORE_SYNC, ())
+            return sync.sync(session, self.backend, self.directory, timeout, hooks)
         finally:
             if own:
                 session.close()

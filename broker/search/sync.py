@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,16 +16,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker.models import AuditEvent, IndexChange, Listing, utcnow
-from broker.search import outbox
+from broker.models import IndexChange, Listing, utcnow
 from broker.search.documents import all_documents, documents_for
 from index.backends.base import IndexLocked, SearchBackend
+from index.documents import Document
 
 #: A missing sequence number older than this is a rolled-back transaction, not a slow one.
 GAP_TIMEOUT = timedelta(seconds=30)
 BATCH = 2000
 #: Most pending log entries read to hide their listings from a search (a bulk import's worth).
 CHANGED_LIMIT = 20_000
+#: Key in app.extensions: functions (Session -> count) run before each sync; features register.
+BEFORE_SYNC = "broker.search.before_sync"
 
 
 @contextmanager
@@ -60,35 +62,19 @@ def sync_lock(directory: str | None, timeout: float = 10.0) -> Iterator[None]:
         os.close(fd)
 
 
+def before_sync(session: Session, hooks: Iterable[Callable[[Session], int]]) -> int:
+    """Run the functions a feature registered to run before each sync; return their total count.
+
+    The lifecycle registers its lapse run (broker.lifecycle): the rule lives there, the index
+    only gives it a moment, so an assurance that ran out is recorded by the first sync after.
+    """
+    return sum(hook(session) for hook in hooks)
+
+
 def lapse_expired(session: Session) -> int:
-    """Mark assured listings whose assurance has run out as lapsed, logged and audited."""
-    now = utcnow()
-    expired = session.exec(
-        select(Listing).where(
-            Listing.status == "assured",
-            col(Listing.assurance_expires_at).is_not(None),
-            col(Listing.assurance_expires_at) <= now,
-        )
-    ).all()
-    for listing in expired:
-        listing.status = "lapsed"
-        listing.updated_at = now
-        session.add(
-            AuditEvent(
-                actor_label="system",
-                entity_type="listing",
-                entity_id=int(listing.id or 0),
-                provider_id=listing.provider_id,
-                action="lapse",
-                from_state="assured",
-                to_state="lapsed",
-                reason="Assurance was not renewed within 12 months.",
-            )
-        )
-    outbox.listings_changed(session, [int(x.id or 0) for x in expired])
-    if expired:
-        session.commit()
-    return len(expired)
+    """Run the before-sync functions of the session's app (recording lapses that are due)."""
+    app = session.info.get("broker.app")
+    return before_sync(session, app.extensions.get(BEFORE_SYNC, ()) if app is not None else ())
 
 
 def _watermark(rows: list[tuple[int, object]], after: int) -> int:
@@ -113,10 +99,14 @@ class SyncReport:
 
 
 def sync(
-    session: Session, backend: SearchBackend, directory: str | None, timeout: float = 10.0
+    session: Session,
+    backend: SearchBackend,
+    directory: str | None,
+    timeout: float = 10.0,
+    hooks: Iterable[Callable[[Session], int]] = (),
 ) -> SyncReport:
-    """Apply every logged change after the index's last applied sequence number."""
-    report = SyncReport(lapsed=lapse_expired(session))
+    """Run the before-sync `hooks`, then apply every logged change after the index's last one."""
+    report = SyncReport(lapsed=before_sync(session, hooks))
     with sync_lock(directory, timeout):
         after = backend.last_seq()
         while True:
@@ -179,19 +169,18 @@ def rebuild(
     progress: Callable[[int, int | None], None] | None = None,
 ) -> int:
     """Build a fresh index of every searchable listing beside the live one, then swap it in."""
-    lapse_expired(session)
     seq = latest_seq(session)
     total = session.exec(
         select(sa.func.count()).select_from(Listing).where(Listing.status == "assured")
     ).one()
 
-    def documents() -> Iterator:  # type: ignore[type-arg]
+    def documents() -> Iterator[Document]:
         for n, document in enumerate(all_documents(session), start=1):
             if progress and n % 500 == 0:
                 progress(n, int(total))
             yield document
 
-    count = backend.rebuild(documents(), seq)  # type: ignore[call-arg]
+    count = backend.rebuild(documents(), seq)
     if progress:
         progress(count, count)
     session.rollback()

@@ -62,9 +62,11 @@ def run_command(
     debug = get_debug_flag()
     use_reloader = debug if reload is None else reload
     if not use_reloader or os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        from broker.lifecycle import scheduler
         from broker.search import listener
 
         listener.start(app)  # in the process that serves (the reloader's child), on PostgreSQL
+        scheduler.start(app)
     show_server_banner(debug, info.app_import_path)
     run_simple(
         host,

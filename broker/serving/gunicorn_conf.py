@@ -64,9 +64,11 @@ logconfig_dict: dict[str, Any] = {
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start this worker's mail courier and (on PostgreSQL) its index change listener."""
+    """Start this worker's mail courier, lapse scheduler and (on PostgreSQL) index listener."""
+    from broker.lifecycle import scheduler
     from broker.mail import courier
     from broker.search import listener
 
     courier.start(worker.wsgi)
+    scheduler.start(worker.wsgi)
     listener.start(worker.wsgi)

@@ -5,12 +5,11 @@ record how far each page got (the task list's statuses). Referees are chosen per
 (`ListingReferee`) and asked to recommend only when the listing is submitted.
 
 Editing a listing that has been assured (assured, suspended, lapsed) never touches the published
-row: the edit is a `ListingRevision` holding every editable field as proposed. QA approves it with
-`apply_revision`, which copies it onto the listing in the caller's transaction (and logs the index
-change); QA's request_changes and reject set the revision's status and message themselves.
+row: the edit is a `ListingRevision` holding every editable field as proposed. QA's approval
+copies it onto the listing (broker.lifecycle.services.apply_revision).
 
-The two-school rule and QA's transitions belong to broker.assurance.services; this module calls
-`request_recommendations`, `submit_for_review` and `renew` there.
+Every change of status (submit, renew, withdraw) is a transition of broker.lifecycle.services;
+referee schools are asked through broker.assurance's `request_recommendations`.
 """
 
 from __future__ import annotations
@@ -25,9 +24,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
+from broker import audit, taxonomy
+from broker.assurance.recommendations import request_recommendations
+from broker.assurance.rules import optional_reason
 from broker.errors import Forbidden, InvalidInput, NotFound
 from broker.evidence import recommendation_counts
+from broker.lifecycle import services as lifecycle
+from broker.lifecycle.services import (  # noqa: F401 (re-exported: one meaning each)
+    DIRECT_EDIT,
+    EDITABLE_FIELDS,
+    REVISION_EDIT,
+    apply_revision,
+    open_revision,
+    under_review,
+)
 from broker.models import (
     AuditEvent,
     Listing,
@@ -59,8 +69,6 @@ PAGE_TITLES = {
     "cost": "Cost",
     "contact": "Contact details",
 }
-#: Every listing field a provider edits; a revision's `proposed` holds exactly these.
-EDITABLE_FIELDS: tuple[str, ...] = tuple(name for names in PAGE_FIELDS.values() for name in names)
 _LIST_FIELDS = {
     "categories",
     "ecm_outcomes",
@@ -72,14 +80,8 @@ _LIST_FIELDS = {
     "local_authorities",
 }
 
-#: Listings edited in place: nobody outside the provider and QA sees them.
-DIRECT_EDIT = frozenset({"draft", "changes-requested", "rejected", "withdrawn"})
-#: Listings that were assured and could be published again without a full review: edits wait in
-#: a revision so the published version stays as it was. (Suspended listings cannot be changed.)
-REVISION_EDIT = frozenset({"assured", "lapsed", "recommendations-needed"})
-#: Listings a provider may submit (or resubmit) for assurance.
+#: Listings a provider submits from the task list as they are (the others go through a revision).
 SUBMITTABLE = DIRECT_EDIT
-OPEN_REVISION = ("draft", "submitted", "changes-requested")
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = (
     "Not started",
@@ -113,13 +115,6 @@ def own_listing(session: Session, user: User, listing_id: int) -> Listing:
     if listing is None or listing.provider_id != provider.id:
         raise NotFound("There is no listing with that number in your account.")
     return listing
-
-
-def open_revision(session: Session, listing_id: int) -> ListingRevision | None:
-    """Return the listing's pending edit (draft, submitted or changes requested), if any."""
-    return session.exec(
-        select(ListingRevision).where(ListingRevision.open_listing_id == listing_id)
-    ).first()
 
 
 def local_authority_choices(session: Session) -> list[tuple[str, str]]:
@@ -172,11 +167,6 @@ def working_values(session: Session, listing: Listing) -> dict[str, Any]:
 def edits_through_revision(session: Session, listing: Listing) -> bool:
     """Say whether edits to this listing wait in a revision (it was assured, or one is open)."""
     return listing.status in REVISION_EDIT or open_revision(session, listing.id or 0) is not None
-
-
-def under_review(listing: Listing) -> bool:
-    """Say whether QA is looking at the listing (a submission, an edit or a renewal)."""
-    return listing.status == "submitted" or listing.review_requested_at is not None
 
 
 def can_edit(session: Session, listing: Listing) -> bool:
@@ -626,12 +616,6 @@ def task_list(session: Session, listing: Listing) -> TaskList:
 # --- submission ---------------------------------------------------------------------------
 
 
-def _assurance() -> Any:
-    from broker.assurance import services as assurance  # QA's rules (two-school rule, states)
-
-    return assurance
-
-
 def submit(session: Session, listing: Listing, user: User) -> str:
     """Submit the listing (or its pending edit) for assurance; return "listing" or "revision".
 
@@ -650,13 +634,11 @@ def submit(session: Session, listing: Listing, user: User) -> str:
         raise InvalidInput("listing", "This listing is already waiting for review")
     chosen = referees(session, listing)
     to_ask = [r.school.id or 0 for r in chosen if r.state == "chosen"]
-    assurance = _assurance()
     if to_ask:
-        assurance.request_recommendations(session, tasks.provider, to_ask, user)
+        request_recommendations(session, tasks.provider, to_ask, user)
     if via_revision:
         return _submit_revision(session, listing, user)
-    assurance.submit_for_review(session, listing, user)
-    outbox.listings_changed(session, [listing.id or 0])
+    lifecycle.submit(session, listing, user)
     return "listing"
 
 
@@ -685,47 +667,16 @@ def _submit_revision(session: Session, listing: Listing, user: User) -> str:
             raise InvalidInput("listing", "You have not changed anything yet")
         # A hidden listing (lapsed, or short of recommendations) may go back as it is.
         if revision is not None:
-            revision.status, revision.open_listing_id = "discarded", None
-            session.add(revision)
-        _assurance().submit_for_review(session, listing, user)
+            lifecycle.close_revision(revision, "discarded", session)
+        lifecycle.submit(session, listing, user)
         return "listing"
     assert revision is not None
     now = utcnow()
     revision.status, revision.submitted_at, revision.updated_at = "submitted", now, now
     session.add(revision)
     # QA's rules: an assured listing stays published while reviewed; a hidden one is resubmitted.
-    _assurance().submit_for_review(session, listing, user)
+    lifecycle.submit(session, listing, user)
     return "revision"
-
-
-def apply_revision(
-    session: Session, target: Listing | ListingRevision, actor: User | None = None
-) -> ListingRevision | None:
-    """Copy a submitted edit onto its listing (QA approved it) and log the index change.
-
-    `target` is the listing or its revision. Call inside the approving transaction; the caller
-    sets the status and assurance dates. Returns the revision applied, or None when there was no
-    submitted edit.
-    """
-    if isinstance(target, ListingRevision):
-        revision: ListingRevision | None = target
-        listing = session.get(Listing, target.listing_id)
-    else:
-        listing, revision = target, open_revision(session, target.id or 0)
-    if revision is None or listing is None or revision.status != "submitted":
-        return None
-    now = utcnow()
-    for name in EDITABLE_FIELDS:
-        if name in revision.proposed:
-            setattr(listing, name, revision.proposed[name])
-    listing.updated_at = now
-    revision.status, revision.open_listing_id = "approved", None
-    revision.decided_at, revision.updated_at = now, now
-    if actor is not None:
-        revision.decided_by_id = actor.id
-    session.add_all([listing, revision])
-    outbox.listings_changed(session, [listing.id or 0])
-    return revision
 
 
 def discard_revision(session: Session, listing: Listing, user: User) -> None:
@@ -735,32 +686,25 @@ def discard_revision(session: Session, listing: Listing, user: User) -> None:
         return
     if revision.status == "submitted":
         raise InvalidInput("listing", "You cannot discard changes while they are being reviewed")
-    revision.status, revision.open_listing_id, revision.updated_at = "discarded", None, utcnow()
-    session.add(revision)
+    lifecycle.close_revision(revision, "discarded", session)
 
 
 # --- withdrawal and renewal ---------------------------------------------------------------
 
 
 def withdraw(session: Session, listing: Listing, user: User, reason: str = "") -> None:
-    """Withdraw the listing: it leaves the directory at once (QA's rules log the index change)."""
+    """Withdraw the listing: it leaves the directory at once (an open edit is discarded)."""
     if listing.status == "withdrawn":
         raise InvalidInput("listing", "This listing is already withdrawn")
-    revision = open_revision(session, listing.id or 0)
-    if revision is not None:
-        revision.status, revision.open_listing_id = "discarded", None
-        revision.updated_at = utcnow()
-        session.add(revision)
-    _assurance().withdraw_listing(session, listing, user, _clean_block(reason) or None)
-    outbox.listings_changed(session, [listing.id or 0])
+    why = optional_reason(_clean_block(reason) or None, "reason")
+    lifecycle.withdraw(session, listing, user, why)
 
 
 def renew(session: Session, listing: Listing, user: User) -> None:
-    """Ask for the listing's assurance to be renewed (QA's rules decide what follows)."""
-    if listing.status not in ("assured", "lapsed"):
+    """Ask for the listing's assurance to be renewed (the lifecycle decides what follows)."""
+    if not lifecycle.allowed(listing, "renew"):
         raise InvalidInput("listing", "Only an assured or lapsed listing can be renewed")
-    _assurance().renew(session, listing, user)
-    outbox.listings_changed(session, [listing.id or 0])
+    lifecycle.renew(session, listing, user)
 
 
 def renewal_due(listing: Listing, now: datetime | None = None) -> bool:
@@ -922,8 +866,6 @@ def _audit(
     to_state: str | None,
     reason: str | None,
 ) -> None:
-    from broker.assurance import audit
-
     audit.record(
         session,
         user,

@@ -23,7 +23,7 @@ _PAGE_NAMES = "about,audience,delivery,cost,contact"
 
 
 def _user() -> User:
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+    return cast(User, current_user._get_current_object())
 
 
 def _listing(listing_id: int) -> Listing:
@@ -162,7 +162,7 @@ def page(listing_id: int, page: str) -> Page:
     else:
         form = form_class()
     if page == "delivery":
-        form.local_authorities.choices = [  # type: ignore[attr-defined]
+        form.local_authorities.choices = [
             SelectChoice(code, name) for code, name in services.local_authority_choices(s)
         ]
     via_revision = services.edits_through_revision(s, listing)
@@ -200,9 +200,9 @@ def page(listing_id: int, page: str) -> Page:
 
 def _render_referees(listing: Listing, search: FlaskForm, status: int = 200) -> Page:
     s = db.get_session()
-    text = (search.q.data or "").strip()  # type: ignore[attr-defined]
+    text = (search.q.data or "").strip()
     matches: list[School] = []
-    if text and not search.q.errors:  # type: ignore[attr-defined]
+    if text and not search.q.errors:
         matches = services.search_schools(s, text)
     provider = services.provider_of(s, _user())
     chosen = services.referees(s, listing)

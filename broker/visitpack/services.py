@@ -156,8 +156,7 @@ def prepare(
                 row.listing,
                 row.provider,
                 site_url,
-                row.listing.is_public(now)
-                and counts.get(int(row.provider.id or 0), 0) >= taxonomy.SCHOOLS_NEEDED,
+                row.listing.is_public(now, counts.get(int(row.provider.id or 0), 0)),
                 state=row.brokerage.state,
             )
             for row in rows
