@@ -34,7 +34,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search import outbox
 
 # --- recommendations --------------------------------------------------------------------------
 
@@ -139,8 +138,6 @@ def request_recommendations(
                 school=school,
                 link=notify.link(notify.path_of("recommendations.dashboard")),
             )
-    if asked:
-        outbox.provider_changed(session, int(provider.id or 0))
     return outcome
 
 
@@ -276,7 +273,6 @@ def recommend(
         to_state="confirmed",
         reason=f"Used: {title}. Impact: {words}",
     )
-    outbox.provider_changed(session, int(provider.id or 0))
     return rec
 
 
@@ -349,7 +345,6 @@ def withdraw_recommendation(
         reason=why,
     )
     session.flush()
-    outbox.provider_changed(session, int(provider.id or 0))
     enforce_two_schools(session, provider, actor)
     return rec
 

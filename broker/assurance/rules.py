@@ -16,7 +16,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search import outbox
 
 SERVICE_TITLE_MAX = 200
 IMPACT_MIN = 20
@@ -116,7 +115,6 @@ def set_status(
     listing.updated_at = utcnow()
     session.add(listing)
     listing_audit(session, actor, listing, action, before, reason)
-    outbox.listings_changed(session, [int(listing.id or 0)])
 
 
 def fresh_listing(session: Session, listing_id: int) -> Listing:

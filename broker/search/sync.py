@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker.models import AuditEvent, IndexChange, Listing, utcnow
-from broker.search import outbox
 from broker.search.documents import all_documents, documents_for
 from index.backends.base import IndexLocked, SearchBackend
 
@@ -85,7 +84,6 @@ def lapse_expired(session: Session) -> int:
                 reason="Assurance was not renewed within 12 months.",
             )
         )
-    outbox.listings_changed(session, [int(x.id or 0) for x in expired])
     if expired:
         session.commit()
     return len(expired)

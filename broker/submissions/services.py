@@ -41,7 +41,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search import outbox
 
 #: The listing pages of the task list, in order, and the Listing fields each one edits.
 PAGE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -373,7 +372,6 @@ def save_page(
     session.add(listing)
     state = COMPLETED if complete and page_complete(values, page) else IN_PROGRESS
     _set_section(session, listing, page, "completed" if state == COMPLETED else "in-progress")
-    outbox.listings_changed(session, [listing.id or 0])
 
 
 def _set_section(session: Session, listing: Listing, section: str, state: str) -> None:
@@ -449,15 +447,12 @@ def save_organisation(session: Session, user: User, data: Mapping[str, Any]) -> 
         school = session.exec(select(School).where(School.urn == urn)).first()
         if school is None:
             raise InvalidInput("school_urn", f"No school in the register has the URN {urn[:12]}")
-    searchable_change = provider.name != name or provider.kind != kind.slug
     provider.name, provider.kind, provider.email = name, kind.slug, email
     provider.website, provider.phone = website, phone
     provider.la_id = la.id if la else None
     provider.school_id = school.id if school else None
     provider.updated_at = utcnow()
     session.add(provider)
-    if searchable_change or school is not None:
-        outbox.provider_changed(session, provider.id or 0)
     return provider
 
 
@@ -656,7 +651,6 @@ def submit(session: Session, listing: Listing, user: User) -> str:
     if via_revision:
         return _submit_revision(session, listing, user)
     assurance.submit_for_review(session, listing, user)
-    outbox.listings_changed(session, [listing.id or 0])
     return "listing"
 
 
@@ -724,7 +718,6 @@ def apply_revision(
     if actor is not None:
         revision.decided_by_id = actor.id
     session.add_all([listing, revision])
-    outbox.listings_changed(session, [listing.id or 0])
     return revision
 
 
@@ -752,7 +745,6 @@ def withdraw(session: Session, listing: Listing, user: User, reason: str = "") -
         revision.updated_at = utcnow()
         session.add(revision)
     _assurance().withdraw_listing(session, listing, user, _clean_block(reason) or None)
-    outbox.listings_changed(session, [listing.id or 0])
 
 
 def renew(session: Session, listing: Listing, user: User) -> None:
@@ -760,7 +752,6 @@ def renew(session: Session, listing: Listing, user: User) -> None:
     if listing.status not in ("assured", "lapsed"):
         raise InvalidInput("listing", "Only an assured or lapsed listing can be renewed")
     _assurance().renew(session, listing, user)
-    outbox.listings_changed(session, [listing.id or 0])
 
 
 def renewal_due(listing: Listing, now: datetime | None = None) -> bool:
