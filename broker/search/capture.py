@@ -101,6 +101,15 @@ def _changes_documents(state: Any, model: type) -> bool:
     return False
 
 
+def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    # Load the key of each row about to be deleted while it can still be read (it may have
+    # expired since it was loaded), so that _after_flush knows whose documents it was part of.
+    for obj in session.deleted:
+        model = type(obj)
+        if model in SOURCES:
+            getattr(obj, KEYS[model])
+
+
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     touched = Touched()
     for obj in session.new:
@@ -218,6 +227,7 @@ def _after_transaction_end(session: Session, transaction: Any) -> None:
 def register() -> None:
     """Capture index changes from every Session (once per process)."""
     for name, listener in (
+        ("before_flush", _before_flush),
         ("after_flush", _after_flush),
         ("do_orm_execute", _do_orm_execute),
         ("after_transaction_end", _after_transaction_end),
