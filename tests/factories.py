@@ -18,7 +18,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search import outbox
 from broker.taxonomy import SCHOOLS_NEEDED
 
 _counter = itertools.count(1)
@@ -144,7 +143,6 @@ def listing(session: Session, provider_: Provider | None = None, **kw: Any) -> L
     ):
         session.delete(row)
     session.flush()
-    outbox.listings_changed(session, [int(item.id or 0)])
     return item
 
 
@@ -163,7 +161,6 @@ def recommendation(
     )
     session.add(rec)
     session.flush()
-    outbox.provider_changed(session, provider_.id)
     return rec
 
 

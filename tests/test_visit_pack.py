@@ -17,7 +17,6 @@ from broker.brokerage import services as brokerage
 from broker.hardcopy.printing import local_date
 from broker.models import Listing, Priority, School, utcnow
 from broker.schools import services as schools
-from broker.search import outbox
 from tests import factories as f
 from tests.auth.helpers import PASSWORD
 from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
@@ -129,7 +128,6 @@ def scene(app: Flask, session: Session) -> Scene:
     brokerage.move(session, world.head, agreed, "agreed")
     suspended.status = "suspended"
     session.add(suspended)
-    outbox.listings_changed(session, [int(suspended.id or 0)])
     session.commit()
     return Scene(world, priority, second, world.listing, suggested, suspended)
 

@@ -33,7 +33,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search import outbox
 
 # --- recommendations --------------------------------------------------------------------------
 
@@ -138,8 +137,6 @@ def request_recommendations(
                 school=school,
                 link=notify.link(notify.path_of("recommendations.dashboard")),
             )
-    if asked:
-        outbox.provider_changed(session, int(provider.id or 0))
     return outcome
 
 
@@ -275,7 +272,6 @@ def recommend(
         to_state="confirmed",
         reason=f"Used: {title}. Impact: {words}",
     )
-    outbox.provider_changed(session, int(provider.id or 0))
     return rec
 
 
@@ -348,7 +344,6 @@ def withdraw_recommendation(
         reason=why,
     )
     session.flush()
-    outbox.provider_changed(session, int(provider.id or 0))
     enforce_two_schools(session, provider, actor)
     return rec
 

@@ -33,7 +33,6 @@ from broker.interchange.records import (
 from broker.lifecycle import services as lifecycle
 from broker.models import (
     AuditEvent,
-    IndexChange,
     Listing,
     LocalAuthority,
     Provider,
@@ -43,6 +42,7 @@ from broker.models import (
     utcnow,
 )
 from broker.months import add_months
+from broker.search import outbox
 from broker.taxonomy import (
     ASSURANCE_MONTHS,
     LISTING_STATUSES,
@@ -770,9 +770,11 @@ class Importer:
             for row in plan.listings:
                 row["provider_id"] = pid
                 listing_rows.append(row)
-        flat_ids = _insert(session, Listing, listing_rows) if listing_rows else []
+        # A bulk INSERT of listings is the one write change capture cannot read (the database
+        # gives the ids): log them here. The rest of the batch changes no other document.
+        flat_ids = _insert(session, Listing, listing_rows, caller_logs=True) if listing_rows else []
+        outbox.listings_changed(session, flat_ids)
         listing_ids: list[list[int]] = []
-        changes: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
         by_title: list[dict[str, int]] = []
         position = 0
@@ -782,7 +784,6 @@ class Importer:
             listing_ids.append(ids)
             by_title.append({row["title"]: i for row, i in zip(plan.listings, ids, strict=True)})
             for row, listing_id, why in zip(plan.listings, ids, plan.reasons, strict=True):
-                changes.append({"listing_id": listing_id, "at": self.now})
                 reason = self._reason(plan.number, why)
                 audits.append(self._audit_row(listing_id, pid, None, row["status"], reason))
         links = [
@@ -798,9 +799,8 @@ class Importer:
                 .values(listing_id=sa.bindparam("lid")),
                 links,
             )
-        for model, rows in ((IndexChange, changes), (AuditEvent, audits)):
-            if rows:
-                session.execute(sa.insert(_table(model)), rows)
+        if audits:
+            session.execute(sa.insert(_table(AuditEvent)), audits)
         return school_ids, provider_ids, listing_ids
 
     def _audit_row(
@@ -893,17 +893,14 @@ class Importer:
         counts = dict.fromkeys(
             ("providers_c", "providers_u", "listings_c", "listings_u", "recs_c", "recs_u"), 0
         )
-        provider_changed = False
         if provider is None:
             provider = Provider(**values, created_at=self.now, updated_at=self.now)
             session.add(provider)
             session.flush()
             counts["providers_c"] = 1
-            provider_changed = True
         elif update_changed(provider, values):
             provider.updated_at = self.now
             counts["providers_u"] = 1
-            provider_changed = True
         assert provider.id is not None
 
         recs = []
@@ -917,15 +914,12 @@ class Importer:
                 )
                 session.add(rec)
                 counts["recs_c"] += 1
-                provider_changed = True
             elif update_changed(rec, rec_values):
                 counts["recs_u"] += 1
-                provider_changed = True
             recs.append((rr, rec))
         # The recommendations first: the database refuses an assured listing without two schools.
         session.flush()
 
-        changed: list[Listing] = []
         statuses: list[tuple[Listing, str | None]] = []
         by_title: dict[str, Listing] = {}
         retired: list[str] = []
@@ -943,7 +937,6 @@ class Importer:
                 )
                 session.add(item)
                 counts["listings_c"] += 1
-                changed.append(item)
                 statuses.append((item, None))
             else:
                 item = existing
@@ -951,7 +944,6 @@ class Importer:
                 if update_changed(item, listing_values):
                     item.updated_at = self.now
                     counts["listings_u"] += 1
-                    changed.append(item)
                 if old_code != item.code:
                     retired.append(old_code)
                 if old_status != item.status:
@@ -966,14 +958,6 @@ class Importer:
                 if rec.listing_id != listing_id:
                     rec.listing_id = listing_id
 
-        touched: set[int | None] = {item.id for item in changed}
-        if provider_changed:
-            # The provider's name, kind and evidence are part of every listing's document.
-            touched.update(item.id for item in old_listings.values())
-            touched.update(item.id for item in by_title.values())
-        session.add_all(
-            [IndexChange(listing_id=i, at=self.now) for i in sorted(filter(None, touched))]
-        )
         session.add_all(
             [
                 AuditEvent(
@@ -1017,10 +1001,17 @@ def _find(index: dict[str, list[_Known]], record: ProviderRecord) -> _Known | No
     return None
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in one multi-row statement; return their new ids in the same order."""
+def _insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], *, caller_logs: bool = False
+) -> list[int]:
+    """Insert rows in one multi-row statement; return their new ids in the same order.
+
+    `caller_logs`: the caller logs the index changes itself (broker.search.capture cannot).
+    """
     table = _table(model)
     statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    if caller_logs:
+        statement = statement.execution_options(**outbox.CALLER_LOGS)
     return list(session.execute(statement, rows).scalars())
 
 

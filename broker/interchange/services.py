@@ -2,8 +2,8 @@
 
 Import checks every record (records.py), then writes it (importer.py): a bad record writes
 nothing of itself while the good ones land, committed in batches. Every listing created or
-changed appends an IndexChange row in the same transaction, and every status the import sets is
-recorded as an AuditEvent by the actor "import". Export writes what import reads, so
+changed is logged for the index in the same transaction (broker.search.capture), and every
+status the import sets is recorded as an AuditEvent by the actor "import". Export writes what import reads, so
 export -> import -> export gives the same bytes.
 """
 

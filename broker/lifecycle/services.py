@@ -8,8 +8,8 @@ theirs to check (a QA officer's local authority, a form's shape) and call a tran
 A transition takes a Session, changes it and never commits. It takes the write lock first (the
 provider's row on PostgreSQL, the database on SQLite), checks its guards on freshly read rows,
 then changes the listing and records its side effects in the same transaction: an audit row
-(broker.audit), an index change (broker.search.outbox) when what the public sees may change,
-and the emails (broker.lifecycle.notify). A refused transition raises Conflict (wrong state),
+(broker.audit) (broker.lifecycle.notify); the index change is logged by the
+search feature's flush listener (broker.search.capture) for any change to what documents read. A refused transition raises Conflict (wrong state),
 Forbidden (wrong actor) or InvalidInput (a guard: the two-school rule) and changes nothing.
 
 States (broker.taxonomy.LISTING_STATUSES), and a flag: an assured or lapsed listing may be
@@ -47,7 +47,6 @@ from broker.evidence import recommendation_counts
 from broker.lifecycle import notify
 from broker.models import Listing, ListingRevision, Provider, User, utcnow
 from broker.months import add_months
-from broker.search import outbox
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -275,7 +274,6 @@ def apply_revision(
     if actor is not None:
         revision.decided_by_id = actor.id
     session.add_all([listing, revision])
-    outbox.listings_changed(session, [listing.id or 0])
     return revision
 
 
@@ -359,7 +357,7 @@ def _move(
     action: str,
     reason: str | None = None,
 ) -> None:
-    """Change the listing's status, audited, with its index change logged."""
+    """Change the listing's status, audited (the index change is captured on flush)."""
     before = listing.status
     listing.status = status
     listing.updated_at = utcnow()
@@ -367,7 +365,6 @@ def _move(
         listing.review_requested_at = None  # only an assured or lapsed listing is reviewed in place
     session.add(listing)
     _audit(session, actor, listing, action, before, reason)
-    outbox.listings_changed(session, [int(listing.id or 0)])
 
 
 def _note(

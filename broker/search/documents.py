@@ -13,8 +13,40 @@ from sqlmodel import Session, col, select
 
 from broker.evidence import recommendation_evidence
 from broker.geography import Geography
-from broker.models import Listing, Provider, utcnow
+from broker.models import Listing, LocalAuthority, Provider, Recommendation, utcnow
 from index.documents import Document
+
+#: Every column a document reads, by table: a write to one changes documents (see capture.py).
+#: A listing's own columns, its provider's, the two-school evidence (broker.evidence, which also
+#: compares a provider's own school) and the LAs that place it (broker.geography).
+SOURCES: dict[type, frozenset[str]] = {
+    Listing: frozenset(
+        {
+            "id",
+            "provider_id",
+            "code",
+            "title",
+            "summary",
+            "description",
+            "categories",
+            "ecm_outcomes",
+            "phases",
+            "sen_specialisms",
+            "pupil_groups",
+            "delivery",
+            "cost",
+            "national",
+            "regions",
+            "local_authorities",
+            "status",
+            "assured_at",
+            "assurance_expires_at",
+        }
+    ),
+    Provider: frozenset({"id", "name", "kind", "school_id"}),
+    Recommendation: frozenset({"provider_id", "school_id", "status", "withdrawn_at", "made_on"}),
+    LocalAuthority: frozenset({"code", "region"}),
+}
 
 #: A provider's recommending schools and when the two-school rule stops holding by itself.
 Evidence = tuple[int, datetime | None]

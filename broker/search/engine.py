@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from broker import db
-from broker.search import outbox, sync
+from broker.search import capture, outbox, sync
 from index import backends
 from index.backends.base import SearchBackend, SearchIndexError
 
@@ -130,6 +130,7 @@ def _after_rollback(session: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
+    capture.register()
     app.after_request(_after_request)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)

@@ -51,7 +51,6 @@ from broker.models import (
     User,
     utcnow,
 )
-from broker.search import outbox
 
 #: The listing pages of the task list, in order, and the Listing fields each one edits.
 PAGE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -363,7 +362,6 @@ def save_page(
     session.add(listing)
     state = COMPLETED if complete and page_complete(values, page) else IN_PROGRESS
     _set_section(session, listing, page, "completed" if state == COMPLETED else "in-progress")
-    outbox.listings_changed(session, [listing.id or 0])
 
 
 def _set_section(session: Session, listing: Listing, section: str, state: str) -> None:
@@ -439,15 +437,12 @@ def save_organisation(session: Session, user: User, data: Mapping[str, Any]) -> 
         school = session.exec(select(School).where(School.urn == urn)).first()
         if school is None:
             raise InvalidInput("school_urn", f"No school in the register has the URN {urn[:12]}")
-    searchable_change = provider.name != name or provider.kind != kind.slug
     provider.name, provider.kind, provider.email = name, kind.slug, email
     provider.website, provider.phone = website, phone
     provider.la_id = la.id if la else None
     provider.school_id = school.id if school else None
     provider.updated_at = utcnow()
     session.add(provider)
-    if searchable_change or school is not None:
-        outbox.provider_changed(session, provider.id or 0)
     return provider
 
 

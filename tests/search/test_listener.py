@@ -13,7 +13,7 @@ from flask import Flask
 
 from broker import db
 from broker.models import IndexChange
-from broker.search import listener, outbox, sync
+from broker.search import listener, sync
 from broker.search.engine import DEFER, get_search
 from tests import factories as f
 from tests.conftest import _pg_database, close_app, make_app
@@ -46,7 +46,6 @@ def _new_listing(app: Flask) -> tuple[int, int]:
         session = db.get_session()
         provider = f.assured_provider(session, listings=0)
         listing = f.listing(session, provider)
-        outbox.listings_changed(session, [int(listing.id or 0)])
         session.commit()
         return int(listing.id or 0), sync.latest_seq(session)
 
