@@ -31,7 +31,7 @@ def _url(row: Row) -> str:
 
 def _refused(response: Any, path: str) -> None:
     assert response.status_code == 400, (path, response.status_code)
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/openreferral/")):  # the JSON API and the feed answer in JSON
         error = response.get_json()["error"]
         assert error["status"] == 400 and "control character" in error["message"]
     else:

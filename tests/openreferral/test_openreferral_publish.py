@@ -14,7 +14,8 @@ from openapi_spec_validator import validate
 from sqlmodel import select
 
 from broker import db
-from broker.models import Listing, public_listing_clause, utcnow
+from broker.evidence import public_clause
+from broker.models import Listing, utcnow
 from broker.openreferral import mapping, openapi_paths
 from broker.taxonomy import CATEGORIES, PHASES
 from tests.openreferral.conftest import assert_page, assert_valid
@@ -30,7 +31,7 @@ def client(seeded_app: Flask) -> FlaskClient:
 @pytest.fixture(scope="module")
 def public_codes(seeded_app: Flask) -> set[str]:
     with db.new_session(seeded_app) as session:
-        return set(session.exec(select(Listing.code).where(public_listing_clause(utcnow()))))
+        return set(session.exec(select(Listing.code).where(public_clause())))
 
 
 def get(client: FlaskClient, path: str) -> dict:
@@ -95,9 +96,7 @@ def test_a_listing_that_is_not_public_is_not_published(
     seeded_app: Flask, client: FlaskClient, public_codes: set[str]
 ) -> None:
     with db.new_session(seeded_app) as session:
-        hidden = session.exec(
-            select(Listing.code).where(sa.not_(public_listing_clause(utcnow())))
-        ).first()
+        hidden = session.exec(select(Listing.code).where(sa.not_(public_clause()))).first()
     assert hidden is not None and hidden not in public_codes
     response = client.get(f"{BASE}/services/{mapping.service_id(hidden)}")
     assert response.status_code == 404

@@ -268,7 +268,13 @@ def test_every_documented_response_validates_against_its_schema(
         ],
     }
     # The read-only search operations (GET); POST /api/v1/match is tested with the matcher.
-    reads = {path: ops["get"] for path, ops in document["paths"].items() if "get" in ops}
+    # The API's own reads; the Open Referral UK feed's answers are checked against the standard's
+    # schemas in tests/openreferral.
+    reads = {
+        path: ops["get"]
+        for path, ops in document["paths"].items()
+        if "get" in ops and path.startswith("/api/")
+    }
     assert {"/api/v1/listings", "/api/v1/listings/{id}"} <= set(reads)
     documented = {(path, status) for path, op in reads.items() for status in op["responses"]}
     assert documented == set(requests), "a documented response has no real request here"
