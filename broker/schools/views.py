@@ -138,7 +138,7 @@ def remove_sip(school_id: int, user_id: int) -> Response:
 # --- visits ------------------------------------------------------------------------------------
 
 
-def _visit_values(form: forms.VisitForm) -> dict[str, Any]:
+def _visit_values(form: forms.VisitForm) -> services.VisitValues:
     return {
         "visited_on": form.visited_on.data,
         "evidence": form.evidence.data or [],
@@ -216,7 +216,7 @@ def visit(school_id: int, visit_id: int) -> str:
 # --- priorities -------------------------------------------------------------------------------
 
 
-def _priority_values(form: forms.PriorityForm) -> dict[str, Any]:
+def _priority_values(form: forms.PriorityForm) -> services.PriorityValues:
     return {
         "description": form.description.data or "",
         "category": form.category.data,
