@@ -44,6 +44,9 @@ CATEGORIES = [
 PHASES = ["primary", "secondary", "special", "early-years"]
 COSTS = ["free", "funded", "traded-buy-back", "paid"]
 REGIONS = ["north-west", "london", "south-east", "west-midlands", "yorkshire-and-the-humber"]
+#: The filters a search adds: (parameter, how often, its values), for the page and the API.
+PAGE_FILTERS = (("phase", 0.6, PHASES), ("category", 0.4, CATEGORIES), ("region", 0.3, REGIONS))
+API_FILTERS = (("cost", 0.5, COSTS), ("phase", 0.5, PHASES))
 
 
 @events.request.add_listener
@@ -75,6 +78,13 @@ def _csrf(body: str | None) -> str:
     return found.group(1) if found else ""
 
 
+def _some_filters(filters: tuple[tuple[str, float, list[str]], ...]) -> dict[str, str]:
+    """Return each filter's parameter with a random value, as often as the filter says."""
+    return {
+        name: random.choice(values) for name, chance, values in filters if random.random() < chance
+    }
+
+
 class Searcher(FastHttpUser):
     """SIPs, heads and the public: searching with filters, reading listings, asking the matcher."""
 
@@ -83,22 +93,12 @@ class Searcher(FastHttpUser):
 
     @task(5)
     def search_page(self) -> None:
-        params = {"q": random.choice(WORDS)}
-        if random.random() < 0.6:
-            params["phase"] = random.choice(PHASES)
-        if random.random() < 0.4:
-            params["category"] = random.choice(CATEGORIES)
-        if random.random() < 0.3:
-            params["region"] = random.choice(REGIONS)
+        params = {"q": random.choice(WORDS), **_some_filters(PAGE_FILTERS)}
         self.client.get("/directory", params=params, name="search page")
 
     @task(2)
     def search_api(self) -> None:
-        params = {"q": random.choice(WORDS), "per_page": "20"}
-        if random.random() < 0.5:
-            params["cost"] = random.choice(COSTS)
-        if random.random() < 0.5:
-            params["phase"] = random.choice(PHASES)
+        params = {"q": random.choice(WORDS), "per_page": "20", **_some_filters(API_FILTERS)}
         self.client.get("/api/v1/listings", params=params, name="search api")
 
     @task(4)
