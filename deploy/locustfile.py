@@ -78,6 +78,18 @@ def _csrf(body: str | None) -> str:
     return found.group(1) if found else ""
 
 
+def _sign_in(client: Any, email: str, **options: Any) -> Any:
+    """Post the sign-in form (the demo password) as a browser would; return the response."""
+    page = client.get("/sign-in", name="sign-in form")
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": PLAN["password"], "csrf_token": _csrf(page.text)},
+        name="sign in",
+        allow_redirects=False,
+        **options,
+    )
+
+
 def _some_filters(filters: tuple[tuple[str, float, list[str]], ...]) -> dict[str, str]:
     """Return each filter's parameter with a random value, as often as the filter says."""
     return {
@@ -139,18 +151,7 @@ class SipSigningIn(FastHttpUser):
 
     @task
     def visit(self) -> None:
-        page = self.client.get("/sign-in", name="sign-in form")
-        with self.client.post(
-            "/sign-in",
-            data={
-                "email": self.account["email"],
-                "password": PLAN["password"],
-                "csrf_token": _csrf(page.text),
-            },
-            name="sign in",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
+        with _sign_in(self.client, self.account["email"], catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"sign-in answered {response.status_code}")
                 return
@@ -181,17 +182,7 @@ class Officer(FastHttpUser):
         self.signed_in = False
 
     def _sign_in(self) -> bool:
-        page = self.client.get("/sign-in", name="sign-in form")
-        self.client.post(
-            "/sign-in",
-            data={
-                "email": self.me["email"],
-                "password": PLAN["password"],
-                "csrf_token": _csrf(page.text),
-            },
-            name="sign in",
-            allow_redirects=False,
-        )
+        _sign_in(self.client, self.me["email"])
         # A code is accepted once per 30 s step: wait for a fresh step if this one was used.
         page = self.client.get("/two-factor", name="two-factor form")
         code = totp.code_at(self.me["totp_secret"], time.time())
