@@ -12,23 +12,26 @@ from contextlib import contextmanager
 
 from flask_wtf import FlaskForm
 from sqlmodel import Session
+from wtforms import Field
 
 from broker.errors import InvalidInput
 
 
-def show_on_form(form: FlaskForm, exc: InvalidInput) -> None:
-    """Put the refusal's message on the field it names (the form's first field when none)."""
-    field = getattr(form, exc.field, None) or next(iter(form))
+def show_on_form(form: FlaskForm, exc: InvalidInput, default: Field | None = None) -> None:
+    """Put the refusal's message on the field it names (else `default`, else the first field)."""
+    field = getattr(form, exc.field, None) or (default if default is not None else next(iter(form)))
     field.errors = [*field.errors, exc.message]
 
 
 @contextmanager
-def committed_or_shown(session: Session, form: FlaskForm) -> Iterator[None]:
+def committed_or_shown(
+    session: Session, form: FlaskForm, default: Field | None = None
+) -> Iterator[None]:
     """Commit what the block changes; on InvalidInput roll back and show it on the form instead."""
     try:
         yield
     except InvalidInput as exc:
         session.rollback()
-        show_on_form(form, exc)
+        show_on_form(form, exc, default)
     else:
         session.commit()
