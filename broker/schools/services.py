@@ -282,15 +282,8 @@ def _save_visit(
     reason: str | None = None,
 ) -> SchoolVisit:
     """Save the visit and audit it; it sets the school's category if it is now the latest."""
-    session.add(visit)
-    session.flush()
-    audit.record(
-        session,
-        sip,
-        entity_type="school_visit",
-        entity_id=int(visit.id or 0),
-        action=action,
-        reason=reason,
+    audit.record_saved(
+        session, sip, visit, entity_type="school_visit", action=action, reason=reason
     )
     # The school's category is the one given at its most recent visit.
     if _latest_visit_id(session, int(school.id or 0)) == visit.id:
@@ -370,13 +363,11 @@ def _save_priority(
     session: Session, sip: User, priority: Priority, action: str, before: str | None = None
 ) -> Priority:
     """Save the priority and audit it, with its RAG rating before (when changed) and now."""
-    session.add(priority)
-    session.flush()
-    audit.record(
+    audit.record_saved(
         session,
         sip,
+        priority,
         entity_type="priority",
-        entity_id=int(priority.id or 0),
         action=action,
         from_state=before,
         to_state=priority.rag,
