@@ -670,11 +670,11 @@ def table(rows: list[Figures]) -> list[str]:
     )
     line(
         "CPU ms/request: server API / static",
-        lambda r, s: f"{_fmt(r.api_cpu_ms, 2)} / {_fmt(r.static_cpu_ms, 2)}",
+        lambda r, s: _slashed(r.api_cpu_ms, r.static_cpu_ms, digits=2),
     )
     line(
         "CPU ms/search: neutral+engine / engine",
-        lambda r, s: f"{_fmt(r.neutral_cpu_ms, 2)} / {_fmt(r.engine_cpu_ms, 2)}",
+        lambda r, s: _slashed(r.neutral_cpu_ms, r.engine_cpu_ms, digits=2),
     )
     line(
         "requests timed (queries x rounds)",
@@ -683,15 +683,15 @@ def table(rows: list[Figures]) -> list[str]:
     line("server ready after start s (median)", lambda r, s: _fmt(s["start_s"], 2))
     line(
         "first search after start ms med/max",
-        lambda r, s: f"{_fmt(s['cold_ms'], 0)} / {_fmt(s['cold_max_ms'], 0)}",
+        lambda r, s: _slashed(s["cold_ms"], s["cold_max_ms"], digits=0),
     )
     line(
         "server memory MB resident / peak",
-        lambda r, s: f"{_fmt(r.rss_mb, 0)} / {_fmt(r.peak_mb, 0)}",
+        lambda r, s: _slashed(r.rss_mb, r.peak_mb, digits=0),
     )
     line(
         "change visible ms median / max",
-        lambda r, s: f"{_fmt(s['visible_median_ms'], 0)} / {_fmt(s['visible_max_ms'], 0)}",
+        lambda r, s: _slashed(s["visible_median_ms"], s["visible_max_ms"], digits=0),
     )
     line("  of which the commit+apply, median", lambda r, s: _fmt(s["commit_median_ms"], 0))
     for clients in CLIENTS:
@@ -704,11 +704,11 @@ def table(rows: list[Figures]) -> list[str]:
         )
     line(
         "server CPU at 1 / 2 / 4 clients (cores)",
-        lambda r, s: " / ".join(_fmt(s.get(f"rps_{c}_cpu_cores", math.nan), 2) for c in CLIENTS),
+        lambda r, s: _slashed(*(s.get(f"rps_{c}_cpu_cores", math.nan) for c in CLIENTS), digits=2),
     )
     line(
         "throughput workers' peak memory MB",
-        lambda r, s: " / ".join(_fmt(m, 0) for m in r.workers_peak_mb) or "-",
+        lambda r, s: _slashed(*r.workers_peak_mb, digits=0) or "-",
     )
     line(
         "load average before / after",
@@ -736,12 +736,17 @@ def table(rows: list[Figures]) -> list[str]:
     return out
 
 
+def _slashed(*values: float, digits: int = 1) -> str:
+    """Return figures that belong together as one cell: "1.0 / 2.5"."""
+    return " / ".join(_fmt(value, digits) for value in values)
+
+
 def _trio(s: dict[str, Any], tier: str) -> str:
-    return " / ".join(_fmt(s[f"{tier}_p{p}_ms"], 1) for p in (50, 95, 99))
+    return _slashed(*(s[f"{tier}_p{p}_ms"] for p in (50, 95, 99)), digits=1)
 
 
 def _duo(s: dict[str, Any], tier: str) -> str:
-    return " / ".join(_fmt(s[f"{tier}_p{p}_ms"], 2) for p in (50, 95))
+    return _slashed(*(s[f"{tier}_p{p}_ms"] for p in (50, 95)), digits=2)
 
 
 def _x(value: float) -> str:

@@ -8,7 +8,7 @@ QA officers' audit page, a brokerage's history).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict, Unpack
+from typing import Any, NotRequired, Protocol, TypedDict, Unpack
 
 from sqlmodel import Session
 
@@ -31,11 +31,10 @@ def actor_label(actor: User | None, *, system: str = SYSTEM) -> str:
     return f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"[:LABEL_MAX]
 
 
-class Details(TypedDict):
-    """What happened: to which record, the action, the change of state and why."""
+class Change(TypedDict):
+    """What happened to a record of a kind: the action, the change of state and why."""
 
     entity_type: str
-    entity_id: int
     action: str
     provider_id: NotRequired[int | None]
     from_state: NotRequired[str | None]
@@ -43,6 +42,18 @@ class Details(TypedDict):
     reason: NotRequired[str | None]
     #: When (now unless given: an import dates its rows with its own clock).
     at: NotRequired[datetime | None]
+
+
+class Details(Change):
+    """What happened, and to which record."""
+
+    entity_id: int
+
+
+class Saveable(Protocol):
+    """A table row: its id is set once it is flushed."""
+
+    id: int | None
 
 
 def values(
@@ -68,3 +79,12 @@ def record(session: Session, actor: User | None, **details: Unpack[Details]) -> 
     event = AuditEvent(**values(actor, **details))
     session.add(event)
     return event
+
+
+def record_saved(
+    session: Session, actor: User | None, row: Saveable, **change: Unpack[Change]
+) -> AuditEvent:
+    """Add `row` (new or changed), flush it so it has its id, and add the audit row of the change."""
+    session.add(row)
+    session.flush()
+    return record(session, actor, entity_id=int(row.id or 0), **change)

@@ -204,18 +204,24 @@ def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, i
     return created, present
 
 
+def _seed_places(
+    session: Session, las: Iterable[dict[str, Any]], schools: Iterable[dict[str, Any]]
+) -> SeedReport:
+    """Add the missing LAs, then the missing schools, and commit; return the report begun."""
+    report = SeedReport()
+    report.las_created, report.las_present = seed_local_authorities(session, las)
+    report.schools_created, report.schools_present = seed_schools(session, schools)
+    session.commit()
+    return report
+
+
 def seed_demo(session: Session, progress: services.Progress | None = None) -> SeedReport:
     """Load the demo directory from providers_seed/: LAs, schools, the directory, demo users."""
     try:
         from providers_seed import reader
     except ImportError as exc:
         raise SeedError(f"The demo data is not available ({exc}).") from None
-    report = SeedReport()
-    report.las_created, report.las_present = seed_local_authorities(
-        session, reader.load_local_authorities()
-    )
-    report.schools_created, report.schools_present = seed_schools(session, reader.load_schools())
-    session.commit()
+    report = _seed_places(session, reader.load_local_authorities(), reader.load_schools())
     path = reader.directory_path()
     with open(path, "rb") as handle:
         report.directory = services.import_lines(
@@ -243,14 +249,11 @@ def seed_synthetic(
         from providers_seed import synthetic
     except ImportError as exc:
         raise SeedError(f"The synthetic generator is not available ({exc}).") from None
-    report = SeedReport()
-    report.las_created, report.las_present = seed_local_authorities(
-        session, synthetic.synthetic_local_authorities()
+    report = _seed_places(
+        session,
+        synthetic.synthetic_local_authorities(),
+        synthetic.synthetic_schools(synthetic.school_pool_size(n_listings)),
     )
-    report.schools_created, report.schools_present = seed_schools(
-        session, synthetic.synthetic_schools(synthetic.school_pool_size(n_listings))
-    )
-    session.commit()
     records = enumerate(synthetic.generate(n_listings, seed=seed), start=1)
     report.directory = services.import_records(
         session,

@@ -44,6 +44,9 @@ CATEGORIES = [
 PHASES = ["primary", "secondary", "special", "early-years"]
 COSTS = ["free", "funded", "traded-buy-back", "paid"]
 REGIONS = ["north-west", "london", "south-east", "west-midlands", "yorkshire-and-the-humber"]
+#: The filters a search adds: (parameter, how often, its values), for the page and the API.
+PAGE_FILTERS = (("phase", 0.6, PHASES), ("category", 0.4, CATEGORIES), ("region", 0.3, REGIONS))
+API_FILTERS = (("cost", 0.5, COSTS), ("phase", 0.5, PHASES))
 
 
 @events.request.add_listener
@@ -75,6 +78,25 @@ def _csrf(body: str | None) -> str:
     return found.group(1) if found else ""
 
 
+def _sign_in(client: Any, email: str, **options: Any) -> Any:
+    """Post the sign-in form (the demo password) as a browser would; return the response."""
+    page = client.get("/sign-in", name="sign-in form")
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": PLAN["password"], "csrf_token": _csrf(page.text)},
+        name="sign in",
+        allow_redirects=False,
+        **options,
+    )
+
+
+def _some_filters(filters: tuple[tuple[str, float, list[str]], ...]) -> dict[str, str]:
+    """Return each filter's parameter with a random value, as often as the filter says."""
+    return {
+        name: random.choice(values) for name, chance, values in filters if random.random() < chance
+    }
+
+
 class Searcher(FastHttpUser):
     """SIPs, heads and the public: searching with filters, reading listings, asking the matcher."""
 
@@ -83,22 +105,12 @@ class Searcher(FastHttpUser):
 
     @task(5)
     def search_page(self) -> None:
-        params = {"q": random.choice(WORDS)}
-        if random.random() < 0.6:
-            params["phase"] = random.choice(PHASES)
-        if random.random() < 0.4:
-            params["category"] = random.choice(CATEGORIES)
-        if random.random() < 0.3:
-            params["region"] = random.choice(REGIONS)
+        params = {"q": random.choice(WORDS), **_some_filters(PAGE_FILTERS)}
         self.client.get("/directory", params=params, name="search page")
 
     @task(2)
     def search_api(self) -> None:
-        params = {"q": random.choice(WORDS), "per_page": "20"}
-        if random.random() < 0.5:
-            params["cost"] = random.choice(COSTS)
-        if random.random() < 0.5:
-            params["phase"] = random.choice(PHASES)
+        params = {"q": random.choice(WORDS), "per_page": "20", **_some_filters(API_FILTERS)}
         self.client.get("/api/v1/listings", params=params, name="search api")
 
     @task(4)
@@ -139,18 +151,7 @@ class SipSigningIn(FastHttpUser):
 
     @task
     def visit(self) -> None:
-        page = self.client.get("/sign-in", name="sign-in form")
-        with self.client.post(
-            "/sign-in",
-            data={
-                "email": self.account["email"],
-                "password": PLAN["password"],
-                "csrf_token": _csrf(page.text),
-            },
-            name="sign in",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
+        with _sign_in(self.client, self.account["email"], catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"sign-in answered {response.status_code}")
                 return
@@ -181,17 +182,7 @@ class Officer(FastHttpUser):
         self.signed_in = False
 
     def _sign_in(self) -> bool:
-        page = self.client.get("/sign-in", name="sign-in form")
-        self.client.post(
-            "/sign-in",
-            data={
-                "email": self.me["email"],
-                "password": PLAN["password"],
-                "csrf_token": _csrf(page.text),
-            },
-            name="sign in",
-            allow_redirects=False,
-        )
+        _sign_in(self.client, self.me["email"])
         # A code is accepted once per 30 s step: wait for a fresh step if this one was used.
         page = self.client.get("/two-factor", name="two-factor form")
         code = totp.code_at(self.me["totp_secret"], time.time())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -94,6 +94,12 @@ class Hit:
 class FacetCount:
     value: str
     count: int
+
+
+def facet_counts(counts: Mapping[str, int], selected: Iterable[str] = ()) -> tuple[FacetCount, ...]:
+    """Return a facet's counts, most first then by value; a selected value is there even at 0."""
+    shown = {**{value: 0 for value in selected}, **counts}
+    return tuple(FacetCount(v, c) for v, c in sorted(shown.items(), key=lambda vc: (-vc[1], vc[0])))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from index import analysis, schema
 from index.query import Alternative, Clause, Preference, Query, Signed
@@ -242,35 +243,27 @@ def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:
 # --- Whole queries ----------------------------------------------------------------------------
 
 
+class QueryOptions(TypedDict, total=False):
+    """The parameters of a Query other than its words and filters (defaults: `query_of`)."""
+
+    sort: str
+    page: int
+    per_page: int
+    facets: Iterable[str] | None
+    prefer: Mapping[str, Iterable[str]] | Iterable[Preference] | None
+    exclude_ids: Iterable[int]
+    tie_seed: int
+    must_match: int | None
+    now: datetime | None
+
+
 def build_query(
     text: str = "",
     filters: Mapping[str, Iterable[str]] | None = None,
-    *,
-    sort: str = schema.DEFAULT_SORT,
-    page: int = 1,
-    per_page: int = 20,
-    facets: Iterable[str] | None = None,
-    prefer: Mapping[str, Iterable[str]] | Iterable[Preference] | None = None,
-    exclude_ids: Iterable[int] = (),
-    tie_seed: int = 0,
-    must_match: int | None = None,
-    now: datetime | None = None,
+    **options: Unpack[QueryOptions],
 ) -> Query:
     """Return a Query; raise InvalidQuery for an unknown facet or sort or a bad page (never for text)."""
-    parsed = parse_text(text)
-    return query_of(
-        parsed.clauses,
-        filters,
-        sort=sort,
-        page=page,
-        per_page=per_page,
-        facets=facets,
-        prefer=prefer,
-        exclude_ids=exclude_ids,
-        tie_seed=tie_seed,
-        must_match=must_match,
-        now=now,
-    )
+    return query_of(parse_text(text).clauses, filters, **options)
 
 
 def query_of(

@@ -12,6 +12,38 @@ import re
 
 from providers_seed.templates import AD, BAS, CS, ECM, EY, GOV, INC, LM, PSS, TL
 
+#: Template keys of the specialist SEN and inclusion services, which several statements fit.
+SEN_SERVICES = (
+    "autism-outreach",
+    "senco-network",
+    "slcn",
+    "hearing-impairment",
+    "visual-impairment",
+    "multi-sensory",
+    "physical-disability",
+    "dyslexia",
+    "sld-pmld-curriculum",
+    "mld-provision",
+    "besd-outreach",
+    "special-outreach",
+    "teaching-assistants",
+    "personalised-learning",
+    "np-inclusion",
+    "np-inclusion-online",
+    "p-scales",
+)
+
+#: Template keys of the behaviour services, which several statements fit.
+BEHAVIOUR_SERVICES = (
+    "behaviour-review",
+    "restorative",
+    "nurture-groups",
+    "exclusions",
+    "besd-outreach",
+    "anti-bullying",
+    "seal",
+)
+
 #: Area slug -> (statement, template keys it fits); an empty key tuple fits any service in the area.
 IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     LM: (
@@ -225,25 +257,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     INC: (
         (
             "We now identify needs earlier and plan support that works: the number of pupils on School Action Plus fell from {d0} to {d1} as needs were met sooner.",
-            (
-                "autism-outreach",
-                "senco-network",
-                "slcn",
-                "hearing-impairment",
-                "visual-impairment",
-                "multi-sensory",
-                "physical-disability",
-                "dyslexia",
-                "sld-pmld-curriculum",
-                "mld-provision",
-                "besd-outreach",
-                "special-outreach",
-                "teaching-assistants",
-                "personalised-learning",
-                "np-inclusion",
-                "np-inclusion-online",
-                "p-scales",
-            ),
+            SEN_SERVICES,
         ),
         (
             "Our inclusion leader says this was the most useful support she has had in ten years. Staff know the pupils better, and {yr} pupils in the target group made {n} months' extra progress.",
@@ -251,25 +265,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "The work helped us see the pupils behind the label. Annual reviews are now meaningful, and parents of pupils with SEN rated our communication {h1}% good, up from {h0}%.",
-            (
-                "autism-outreach",
-                "senco-network",
-                "slcn",
-                "hearing-impairment",
-                "visual-impairment",
-                "multi-sensory",
-                "physical-disability",
-                "dyslexia",
-                "sld-pmld-curriculum",
-                "mld-provision",
-                "besd-outreach",
-                "special-outreach",
-                "teaching-assistants",
-                "personalised-learning",
-                "np-inclusion",
-                "np-inclusion-online",
-                "p-scales",
-            ),
+            SEN_SERVICES,
         ),
         (
             "Teaching assistants and teachers now plan together for pupils with additional needs; the gap between the group and their peers in {yr} narrowed from {d0} to {d1} points.",
@@ -277,25 +273,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "Pupils with SEN are now fully included and making good progress: the proportion making expected progress rose from {p0}% to {p1}%, in line with their peers.",
-            (
-                "autism-outreach",
-                "senco-network",
-                "slcn",
-                "hearing-impairment",
-                "visual-impairment",
-                "multi-sensory",
-                "physical-disability",
-                "dyslexia",
-                "sld-pmld-curriculum",
-                "mld-provision",
-                "besd-outreach",
-                "special-outreach",
-                "teaching-assistants",
-                "personalised-learning",
-                "np-inclusion",
-                "np-inclusion-online",
-                "p-scales",
-            ),
+            SEN_SERVICES,
         ),
         (
             "The advice was specialist, practical and delivered with real warmth; staff now feel able to meet needs they found daunting a year ago.",
@@ -373,15 +351,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     BAS: (
         (
             "Staff feel supported and consistent. Behaviour incidents logged fell from {d0} to {d1} a week, and the proportion of lessons lost to disruption is now negligible.",
-            (
-                "behaviour-review",
-                "restorative",
-                "nurture-groups",
-                "exclusions",
-                "besd-outreach",
-                "anti-bullying",
-                "seal",
-            ),
+            BEHAVIOUR_SERVICES,
         ),
         (
             "Our policies and procedures were tightened with real care; the LA audit found no actions outstanding and staff confidence has grown.",
@@ -393,15 +363,7 @@ IMPACT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         (
             "The school is calmer and safer. Incidents recorded at lunchtime fell from {d0} to {d1} a week, and pupils say adults deal with problems fairly.",
-            (
-                "behaviour-review",
-                "restorative",
-                "nurture-groups",
-                "exclusions",
-                "besd-outreach",
-                "anti-bullying",
-                "seal",
-            ),
+            BEHAVIOUR_SERVICES,
         ),
         (
             "Clear, practical advice that staff could use straight away. Our behaviour and safety were judged good at inspection for the first time.",

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from werkzeug.wrappers import Response
 
@@ -35,6 +34,7 @@ from broker.auth.access import (
 )
 from broker.errors import InvalidInput
 from broker.models import User, utcnow
+from broker.refusals import committed_or_shown, show_on_form
 
 bp = Blueprint("auth", __name__)
 bp.add_app_template_global(wtforms_errors, "wtforms_errors")
@@ -60,11 +60,6 @@ def _link(endpoint: str) -> services.LinkBuilder:
         return url_for(endpoint, token=token, _external=True)
 
     return build
-
-
-def _attach(form: FlaskForm, exc: InvalidInput) -> None:
-    field = getattr(form, exc.field, None) or next(iter(form))
-    field.errors = [*field.errors, exc.message]
 
 
 def _landing(user: User) -> str:
@@ -153,7 +148,7 @@ def register() -> Page:
     form = forms.RegisterForm()
     if form.validate_on_submit():
         s = db.get_session()
-        try:
+        with committed_or_shown(s, form):
             services.register_provider(
                 s,
                 name=form.name.data,
@@ -166,11 +161,7 @@ def register() -> Page:
                 lifetime=_confirm_lifetime(),
                 now=utcnow(),
             )
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
@@ -223,7 +214,7 @@ def _set_password_page(token: str, purpose: str, template: str) -> Page:
             action(s, token, form.password.data, form.confirm.data, utcnow())
         except InvalidInput as exc:
             s.rollback()
-            _attach(form, exc)
+            show_on_form(form, exc)
         except services.InvalidToken as exc:
             s.rollback()
             return render_template("auth/link_problem.html", message=exc.message), 400
@@ -254,15 +245,11 @@ def change_password() -> Page:
         user = s.get(User, current_user.id)
         assert user is not None
         record = current_session_record()
-        try:
+        with committed_or_shown(s, form):
             services.change_password(
                 s, user, form.current.data, form.password.data, form.confirm.data, utcnow()
             )
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             # Every session ended; this browser gets a new one so the user stays signed in here.
             _begin_session(user, second_factor=bool(record and record.second_factor_at))
             flash(
@@ -302,13 +289,9 @@ def two_factor_setup() -> Page:
         return _keeping_next("auth.two_factor", target)
     form = forms.CodeForm()
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             codes = services.confirm_enrolment(s, user, form.code.data, utcnow())
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             _after_second_factor(user)
             page = render_template(
                 "auth/recovery_codes.html", codes=codes, next=target or _landing(user)
@@ -342,7 +325,7 @@ def two_factor() -> Page:
             kind = services.check_second_factor(s, user, form.code.data, _policy(), utcnow())
         except InvalidInput as exc:
             s.commit()  # keep the counted failure
-            _attach(form, exc)
+            show_on_form(form, exc)
         else:
             s.commit()
             _after_second_factor(user)
@@ -383,7 +366,7 @@ def invite() -> Page:
         inviter = s.get(User, current_user.id)
         assert inviter is not None
         urns = [u for u in re.split(r"[\s,;]+", form.schools.data or "") if u]
-        try:
+        with committed_or_shown(s, form):
             invited = services.invite(
                 s,
                 inviter,
@@ -396,11 +379,7 @@ def invite() -> Page:
                 lifetime=timedelta(days=current_app.config["INVITATION_DAYS"]),
                 now=utcnow(),
             )
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             flash(f"Invitation sent to {invited.email}.", "success")
             return redirect(url_for("auth.invite"))
     return render_template("auth/invite.html", form=form), 400 if form.errors else 200

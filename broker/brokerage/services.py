@@ -246,13 +246,11 @@ def shortlist(
         note=note.strip()[:REASON_MAX],
         suggested_at=now or utcnow(),
     )
-    session.add(brokerage)
-    session.flush()
-    audit.record(
+    audit.record_saved(
         session,
         sip,
+        brokerage,
         entity_type="brokerage",
-        entity_id=int(brokerage.id or 0),
         action="shortlisted",
         to_state="suggested",
         provider_id=listing.provider_id,
@@ -338,12 +336,11 @@ def move(
     before = brokerage.state
     brokerage.state = to
     setattr(brokerage, step.stamp, now or utcnow())
-    session.add(brokerage)
-    audit.record(
+    audit.record_saved(
         session,
         user,
+        brokerage,
         entity_type="brokerage",
-        entity_id=int(brokerage.id or 0),
         action=to,
         from_state=before,
         to_state=to,

@@ -17,6 +17,7 @@ from broker.auth.access import can_see_school, has_role, roles_required, signed_
 from broker.brokerage import forms, services
 from broker.errors import Forbidden, InvalidInput, NotFound
 from broker.models import Brokerage, Listing, Priority, User
+from broker.refusals import committed_or_shown
 from broker.routing import parse_id
 
 bp = Blueprint("brokerage", __name__)
@@ -32,11 +33,6 @@ def _brokerage(brokerage_id: int) -> Brokerage:
     if not can_see_school(row.school_id):
         raise Forbidden("Only the school's headteacher, its SIP and its LA can see this page.")
     return row
-
-
-def _attach(form: FlaskForm, exc: InvalidInput) -> None:
-    field = getattr(form, exc.field, None) or next(iter(form))
-    field.errors = [*field.errors, exc.message]
 
 
 def _target_choices(user: User) -> list[Any]:
@@ -102,15 +98,11 @@ def shortlist() -> Page:
         raw = form.priority_id.data or ""
         priority_id = parse_id(raw)
         priority = s.get(Priority, priority_id) if priority_id is not None else None
-        try:
+        with committed_or_shown(s, form):
             if priority is None or not caseload.is_assigned_sip(s, user, priority.school_id):
                 raise InvalidInput("priority_id", "Select one of your schools' priorities")
             services.shortlist(s, user, priority, int(listing.id or 0), "From a directory search")
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             school = caseload.get_school(s, priority.school_id)
             flash(f"“{listing.title}” is on {school.name}’s shortlist.", "success")
             # To the priority's page: its shortlist now includes the listing.
@@ -190,13 +182,9 @@ def _step_page(brokerage_id: int, to: str, template: str, form: FlaskForm) -> Pa
     view = services.view_of(s, row)
     school = caseload.get_school(s, row.school_id)
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             services.move(s, user, row, to, **_step_values(form))
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             label = {
                 "agreed": "You agreed to this support.",
                 "declined": "You declined this support.",

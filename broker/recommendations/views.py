@@ -9,8 +9,8 @@ from broker import db
 from broker.assurance import forms, services
 from broker.auth.access import roles_required, signed_in_user
 from broker.directory import services as directory
-from broker.errors import InvalidInput
 from broker.models import School
+from broker.refusals import committed_or_shown
 
 bp = Blueprint("recommendations", __name__)
 
@@ -74,16 +74,12 @@ def confirm(recommendation_id: int) -> Page:
     if not form.validate_on_submit():
         return _answer_page(recommendation_id, form, decline)
     session = db.get_session()
-    try:
+    with committed_or_shown(session, form, default=form.impact):
         rec = services.confirm_recommendation(
             session, recommendation_id, signed_in_user(), form.service_title.data, form.impact.data
         )
-    except InvalidInput as exc:
-        session.rollback()
-        target = getattr(form, exc.field, None) or form.impact
-        target.errors = [*target.errors, exc.message]
+    if form.errors:
         return _answer_page(recommendation_id, form, decline)
-    session.commit()
     flash(f"You recommended {rec.provider.name if rec.provider else 'the provider'}.", "success")
     return redirect(url_for("recommendations.dashboard"))
 
@@ -167,7 +163,7 @@ def recommend(listing_id: int) -> Page:
     detail = directory.listing_detail(session, listing_id)
     if detail is None:
         abort(404)
-    try:
+    with committed_or_shown(session, form, default=form.impact):
         services.recommend(
             session,
             int(detail.provider.id or 0),
@@ -176,11 +172,7 @@ def recommend(listing_id: int) -> Page:
             form.impact.data,
             listing_id=listing_id,
         )
-    except InvalidInput as exc:
-        session.rollback()
-        target = getattr(form, exc.field, None) or form.impact
-        target.errors = [*target.errors, exc.message]
+    if form.errors:
         return _recommend_page(listing_id, form)
-    session.commit()
     flash(f"Your school now recommends {detail.provider.name}.", "success")
     return redirect(url_for("recommendations.dashboard"))

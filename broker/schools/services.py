@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -50,6 +51,25 @@ class SchoolRow:
 class SchoolList:
     rows: list[SchoolRow]
     total: int
+
+
+class VisitValues(TypedDict):
+    """What a SIP records of a visit (the visit form's fields)."""
+
+    visited_on: date | None
+    evidence: Sequence[str]
+    support_category: str | None
+    evidence_notes: NotRequired[str]
+
+
+class PriorityValues(TypedDict):
+    """What a SIP records of a priority (the priority form's fields)."""
+
+    description: str
+    category: str | None
+    rag: str | None
+    ecm_outcomes: NotRequired[Sequence[str]]
+    pupil_groups: NotRequired[Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -202,23 +222,18 @@ def _check_slugs(
     return [s for s in vocabulary.slugs if s in slugs]
 
 
-def _check_visit(
-    visited_on: date | None,
-    evidence: Sequence[str],
-    notes: str,
-    support_category: str | None,
-    today: date,
-) -> tuple[date, list[str], str, str | None]:
+def _check_visit(values: VisitValues, today: date) -> tuple[date, list[str], str, str | None]:
+    visited_on, support_category = values["visited_on"], values["support_category"]
     if visited_on is None:
         raise InvalidInput("visited_on", "Enter the date of the visit")
     if visited_on > today:
         raise InvalidInput("visited_on", "The date of the visit must be today or in the past")
     if visited_on < EARLIEST_VISIT:
         raise InvalidInput("visited_on", "The date of the visit must be in 2000 or later")
-    slugs = _check_slugs(evidence, taxonomy.EVIDENCE, "evidence")
+    slugs = _check_slugs(values["evidence"], taxonomy.EVIDENCE, "evidence")
     if not slugs:
         raise InvalidInput("evidence", "Select the evidence you looked at")
-    notes = notes.strip()
+    notes = values.get("evidence_notes", "").strip()
     if len(notes) > NOTES_MAX:
         raise InvalidInput("evidence_notes", f"Notes must be {NOTES_MAX} characters or fewer")
     if "other" in slugs and not notes:
@@ -258,22 +273,36 @@ def _latest_visit_id(session: Session, school_id: int) -> int | None:
     ).first()
 
 
+def _save_visit(
+    session: Session,
+    sip: User,
+    school: School,
+    visit: SchoolVisit,
+    action: str,
+    reason: str | None = None,
+) -> SchoolVisit:
+    """Save the visit and audit it; it sets the school's category if it is now the latest."""
+    audit.record_saved(
+        session, sip, visit, entity_type="school_visit", action=action, reason=reason
+    )
+    # The school's category is the one given at its most recent visit.
+    if _latest_visit_id(session, int(school.id or 0)) == visit.id:
+        _set_category(session, sip, school, visit.support_category)
+    session.flush()
+    return visit
+
+
 def record_visit(
     session: Session,
     sip: User,
     school: School,
     *,
-    visited_on: date | None,
-    evidence: Sequence[str],
-    evidence_notes: str = "",
-    support_category: str | None,
     today: date | None = None,
+    **values: Unpack[VisitValues],
 ) -> SchoolVisit:
     """Record a SIP's visit and the support category it gave; audited."""
     require_sip(session, sip, school)
-    when, slugs, notes, category = _check_visit(
-        visited_on, evidence, evidence_notes, support_category, today or date.today()
-    )
+    when, slugs, notes, category = _check_visit(values, today or date.today())
     visit = SchoolVisit(
         school_id=int(school.id or 0),
         sip_id=sip.id,
@@ -282,21 +311,7 @@ def record_visit(
         evidence_notes=notes,
         support_category=category,
     )
-    session.add(visit)
-    session.flush()
-    audit.record(
-        session,
-        sip,
-        entity_type="school_visit",
-        entity_id=int(visit.id or 0),
-        action="recorded",
-        reason=when.isoformat(),
-    )
-    # The school's category is the one given at its most recent visit.
-    if _latest_visit_id(session, int(school.id or 0)) == visit.id:
-        _set_category(session, sip, school, category)
-    session.flush()
-    return visit
+    return _save_visit(session, sip, school, visit, "recorded", reason=when.isoformat())
 
 
 def update_visit(
@@ -304,30 +319,17 @@ def update_visit(
     sip: User,
     visit: SchoolVisit,
     *,
-    visited_on: date | None,
-    evidence: Sequence[str],
-    evidence_notes: str = "",
-    support_category: str | None,
     today: date | None = None,
+    **values: Unpack[VisitValues],
 ) -> SchoolVisit:
     """Correct a visit's record; audited."""
     school = get_school(session, visit.school_id)
     require_sip(session, sip, school)
-    when, slugs, notes, category = _check_visit(
-        visited_on, evidence, evidence_notes, support_category, today or date.today()
-    )
+    when, slugs, notes, category = _check_visit(values, today or date.today())
     visit.visited_on, visit.evidence, visit.evidence_notes = when, slugs, notes
     visit.support_category = category
     visit.updated_at = utcnow()
-    session.add(visit)
-    session.flush()
-    audit.record(
-        session, sip, entity_type="school_visit", entity_id=int(visit.id or 0), action="changed"
-    )
-    if _latest_visit_id(session, visit.school_id) == visit.id:
-        _set_category(session, sip, school, category)
-    session.flush()
-    return visit
+    return _save_visit(session, sip, school, visit, "changed")
 
 
 def get_visit(session: Session, school_id: int, visit_id: int) -> SchoolVisit:
@@ -338,41 +340,47 @@ def get_visit(session: Session, school_id: int, visit_id: int) -> SchoolVisit:
     return visit
 
 
-def _check_priority(
-    description: str,
-    category: str | None,
-    ecm_outcomes: Sequence[str],
-    pupil_groups: Sequence[str],
-    rag: str | None,
-) -> tuple[str, str, list[str], list[str], str]:
-    text = description.strip()
+def _check_priority(values: PriorityValues) -> tuple[str, str, list[str], list[str], str]:
+    text = values["description"].strip()
     if not text:
         raise InvalidInput("description", "Describe the priority in your own words")
     if len(text) > DESCRIPTION_MAX:
         raise InvalidInput(
             "description", f"The description must be {DESCRIPTION_MAX} characters or fewer"
         )
-    term = taxonomy.CATEGORIES.get(category or "")
+    term = taxonomy.CATEGORIES.get(values["category"] or "")
     if term is None:
         raise InvalidInput("category", "Select the area of support")
-    outcomes = _check_slugs(ecm_outcomes, taxonomy.ECM_OUTCOMES, "ecm_outcomes")
-    groups = _check_slugs(pupil_groups, taxonomy.PUPIL_GROUPS, "pupil_groups")
-    rating = taxonomy.RAG_RATINGS.get(rag or "")
+    outcomes = _check_slugs(values.get("ecm_outcomes", ()), taxonomy.ECM_OUTCOMES, "ecm_outcomes")
+    groups = _check_slugs(values.get("pupil_groups", ()), taxonomy.PUPIL_GROUPS, "pupil_groups")
+    rating = taxonomy.RAG_RATINGS.get(values["rag"] or "")
     if rating is None:
         raise InvalidInput("rag", "Select a RAG rating: red, amber or green")
     return text, term.slug, outcomes, groups, rating.slug
+
+
+def _save_priority(
+    session: Session, sip: User, priority: Priority, action: str, before: str | None = None
+) -> Priority:
+    """Save the priority and audit it, with its RAG rating before (when changed) and now."""
+    audit.record_saved(
+        session,
+        sip,
+        priority,
+        entity_type="priority",
+        action=action,
+        from_state=before,
+        to_state=priority.rag,
+    )
+    session.flush()
+    return priority
 
 
 def add_priority(
     session: Session,
     sip: User,
     visit: SchoolVisit,
-    *,
-    description: str,
-    category: str | None,
-    ecm_outcomes: Sequence[str] = (),
-    pupil_groups: Sequence[str] = (),
-    rag: str | None,
+    **values: Unpack[PriorityValues],
 ) -> Priority:
     """Add a priority to a visit (at most MAX_PRIORITIES); audited."""
     school = get_school(session, visit.school_id)
@@ -382,9 +390,7 @@ def add_priority(
             "description",
             f"A visit has at most {MAX_PRIORITIES} priorities: change one of them instead",
         )
-    text, slug, outcomes, groups, rating = _check_priority(
-        description, category, ecm_outcomes, pupil_groups, rag
-    )
+    text, slug, outcomes, groups, rating = _check_priority(values)
     priority = Priority(
         visit_id=int(visit.id or 0),
         school_id=visit.school_id,
@@ -394,52 +400,24 @@ def add_priority(
         pupil_groups=groups,
         rag=rating,
     )
-    session.add(priority)
-    session.flush()
-    audit.record(
-        session,
-        sip,
-        entity_type="priority",
-        entity_id=int(priority.id or 0),
-        action="recorded",
-        to_state=rating,
-    )
-    return priority
+    return _save_priority(session, sip, priority, "recorded")
 
 
 def update_priority(
     session: Session,
     sip: User,
     priority: Priority,
-    *,
-    description: str,
-    category: str | None,
-    ecm_outcomes: Sequence[str] = (),
-    pupil_groups: Sequence[str] = (),
-    rag: str | None,
+    **values: Unpack[PriorityValues],
 ) -> Priority:
     """Change a priority (a RAG change is audited with its from and to)."""
     school = get_school(session, priority.school_id)
     require_sip(session, sip, school)
-    text, slug, outcomes, groups, rating = _check_priority(
-        description, category, ecm_outcomes, pupil_groups, rag
-    )
+    text, slug, outcomes, groups, rating = _check_priority(values)
     before = priority.rag
     priority.description, priority.category = text, slug
     priority.ecm_outcomes, priority.pupil_groups, priority.rag = outcomes, groups, rating
     priority.updated_at = utcnow()
-    session.add(priority)
-    audit.record(
-        session,
-        sip,
-        entity_type="priority",
-        entity_id=int(priority.id or 0),
-        action="changed",
-        from_state=before,
-        to_state=rating,
-    )
-    session.flush()
-    return priority
+    return _save_priority(session, sip, priority, "changed", before=before)
 
 
 def history(session: Session, school_id: int) -> list[VisitRecord]:

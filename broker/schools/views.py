@@ -18,6 +18,7 @@ from broker.auth.access import can_see_school, roles_required, signed_in_user
 from broker.brokerage import services as brokerage
 from broker.errors import Forbidden, InvalidInput
 from broker.models import School
+from broker.refusals import committed_or_shown
 from broker.schools import forms, services
 from broker.search.engine import get_search
 
@@ -34,11 +35,6 @@ def _school(school_id: int) -> School:
     if not can_see_school(school_id):
         raise Forbidden("Only the school's headteacher, its SIP and its LA can see this page.")
     return school
-
-
-def _attach(form: FlaskForm, exc: InvalidInput) -> None:
-    field = getattr(form, exc.field, None) or next(iter(form))
-    field.errors = [*field.errors, exc.message]
 
 
 @bp.app_template_global()
@@ -103,13 +99,9 @@ def sips(school_id: int) -> Page:
         raise Forbidden("Only an administrator or a QA officer of the school's LA can do this.")
     form = forms.AssignSipForm()
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             sip = services.assign_sip(s, user, found, form.email.data or "")
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             flash(f"{sip.name} is now SIP for {found.name}.", "success")
             return redirect(url_for("schools.sips", school_id=school_id))
     return render_template(
@@ -138,7 +130,7 @@ def remove_sip(school_id: int, user_id: int) -> Response:
 # --- visits ------------------------------------------------------------------------------------
 
 
-def _visit_values(form: forms.VisitForm) -> dict[str, Any]:
+def _visit_values(form: forms.VisitForm) -> services.VisitValues:
     return {
         "visited_on": form.visited_on.data,
         "evidence": form.evidence.data or [],
@@ -158,13 +150,9 @@ def new_visit(school_id: int) -> Page:
     if request.method == "GET":
         form.support_category.data = found.support_category
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             visit = services.record_visit(s, user, found, **_visit_values(form))
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             flash("Visit recorded. Now add the priorities you agreed with the head.", "success")
             return redirect(url_for("schools.new_priority", school_id=school_id, visit_id=visit.id))
     return render_template("schools/visit_form.html", school=found, form=form, visit=None), _status(
@@ -182,13 +170,9 @@ def edit_visit(school_id: int, visit_id: int) -> Page:
     visit = services.get_visit(s, school_id, visit_id)
     form = forms.VisitForm(obj=visit if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             services.update_visit(s, user, visit, **_visit_values(form))
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             flash("Visit updated.", "success")
             return redirect(url_for("schools.visit", school_id=school_id, visit_id=visit_id))
     return render_template(
@@ -216,7 +200,7 @@ def visit(school_id: int, visit_id: int) -> str:
 # --- priorities -------------------------------------------------------------------------------
 
 
-def _priority_values(form: forms.PriorityForm) -> dict[str, Any]:
+def _priority_values(form: forms.PriorityForm) -> services.PriorityValues:
     return {
         "description": form.description.data or "",
         "category": form.category.data,
@@ -237,13 +221,9 @@ def new_priority(school_id: int, visit_id: int) -> Page:
     count = len(caseload.priorities_of(s, visit_id))
     form = forms.PriorityForm()
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             services.add_priority(s, user, record, **_priority_values(form))
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             flash(f"Priority {count + 1} saved.", "success")
             if form.another.data and count + 1 < services.MAX_PRIORITIES:
                 return redirect(
@@ -273,13 +253,9 @@ def edit_priority(school_id: int, priority_id: int) -> Page:
     record = services.get_visit(s, school_id, priority.visit_id)
     form = forms.PriorityForm(obj=priority if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with committed_or_shown(s, form):
             services.update_priority(s, user, priority, **_priority_values(form))
-        except InvalidInput as exc:
-            s.rollback()
-            _attach(form, exc)
-        else:
-            s.commit()
+        if not form.errors:
             flash("Priority updated.", "success")
             return redirect(
                 url_for("schools.priority", school_id=school_id, priority_id=priority_id)

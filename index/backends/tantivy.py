@@ -26,7 +26,7 @@ from index.backends import register
 from index.backends.base import IndexLocked, SearchIndexError
 from index.backends.fields import FINGERPRINT, STORED, to_fields
 from index.backends.generations import Generation, GenerationalBackend
-from index.documents import Document, FacetCount, Hit, Results
+from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
 
 #: Bytes of memory the writer may use per thread when applying changes / rebuilding.
@@ -313,11 +313,7 @@ class TantivyBackend(GenerationalBackend[_Generation]):
                         FACETS, prefix, filter_query=within
                     )
                 }
-            for value in filters.get(name, ()):
-                counts.setdefault(value, 0)
-            out[name] = tuple(
-                FacetCount(v, c) for v, c in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
-            )
+            out[name] = facet_counts(counts, filters.get(name, ()))
         return out
 
 

@@ -35,7 +35,7 @@ from index.backends import register
 from index.backends.base import IndexLocked
 from index.backends.fields import FINGERPRINT, STORED, to_fields
 from index.backends.generations import Generation, GenerationalBackend
-from index.documents import Document, FacetCount, Hit, Results
+from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
 
 #: Sort columns are floats; Whoosh keeps them as whole numbers of this many parts per unit.
@@ -359,11 +359,7 @@ class WhooshBackend(GenerationalBackend[_Generation]):
                     n = len(within & run.docs(p.Term(name, value)))
                     if n:
                         counts[value] = n
-            for value in filters.get(name, ()):
-                counts.setdefault(value, 0)
-            out[name] = tuple(
-                FacetCount(v, c) for v, c in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
-            )
+            out[name] = facet_counts(counts, filters.get(name, ()))
         return out
 
 
