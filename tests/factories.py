@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from broker.models import (
     User,
     utcnow,
 )
+from broker.reference.services import reference_local_authorities, retired_codes
 from broker.taxonomy import SCHOOLS_NEEDED
 
 _counter = itertools.count(1)
@@ -27,10 +29,26 @@ def _n() -> int:
     return next(_counter)
 
 
+@cache
+def _real_codes() -> frozenset[str]:
+    """England's LA codes, current and retired: a test's made-up LA must never take one (a test
+    that also loads the reference list, or the demo, would then meet it twice)."""
+    current = {la.code for la in reference_local_authorities()}
+    return frozenset(current | set(retired_codes()))
+
+
+def _made_up_code() -> tuple[int, str]:
+    while True:
+        n = _n()
+        code = f"9{n:02d}"[-3:] if n < 100 else str(n)
+        if code not in _real_codes():
+            return n, code
+
+
 def local_authority(session: Session, **kw: Any) -> LocalAuthority:
-    n = _n()
+    n, code = _made_up_code()
     la = LocalAuthority(
-        code=kw.pop("code", f"9{n:02d}"[-3:] if n < 100 else str(n)),
+        code=kw.pop("code", code),
         name=kw.pop("name", f"Test Borough {n}"),
         region=kw.pop("region", "south-east"),
         **kw,
