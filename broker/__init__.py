@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from broker import (
         api,
+        assurance,
         auth,
         backup,
         brokerage,
@@ -68,11 +69,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schools,
         search,
         seeding,
+        submissions,
         templating,
         visitpack,
     )
-    from broker.assurance import views as assurance
-    from broker.submissions import views as submissions
 
     # Each feature registers its own blueprints and commands (`broker --help` lists them).
     search.init_app(app)
@@ -81,12 +81,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     directory.init_app(app)
     api.init_app(app)
     hardcopy.init_app(app)
-    # Until the lifecycle half of issue 11 gives these two an init_app of their own:
-    app.register_blueprint(submissions.bp)
+    submissions.init_app(app)
     schools.init_app(app)
     brokerage.init_app(app)
     visitpack.init_app(app)
-    app.register_blueprint(assurance.bp)  # with `broker assurance remind`, its blueprint's command
+    assurance.init_app(app)
     recommendations.init_app(app)
     insight.init_app(app)
     auth.init_app(app)

@@ -1,5 +1,17 @@
-"""Quality assurance: recommendations under the two-school rule, QA review, lapse and the audit trail.
+"""Quality assurance: the QA officers' pages under /qa (their queue, reviews and decisions, the
+audit trail) and referee schools' recommendations under the two-school rule.
 
-Other features call `broker.assurance.services` (request_recommendations, submit_for_review,
-renew, withdraw_listing); the views here are the QA officers' pages under /qa.
+A decision checks what is QA's to check (the officer's LA, conflicts of interest, reasons) and
+then calls the listing lifecycle (broker.lifecycle), which owns the states and transitions.
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the QA officers' pages (/qa) and `broker assurance remind | lapse`."""
+    from broker.assurance import views
+
+    app.register_blueprint(views.bp)  # its commands are the blueprint's own CLI group
