@@ -40,6 +40,13 @@ def _answer(response: Any, model: type[BaseModel]) -> None:
 def test_every_api_answer_validates_against_its_model(client: FlaskClient, listing_id: int) -> None:
     _answer(client.get("/api/v1/listings", query_string={"q": "phonics"}), schemas.SearchResults)
     _answer(client.get("/api/v1/listings"), schemas.SearchResults)
+    # The search answer is built as plain data (its hot path): every state of it is checked.
+    for words in ("Year 4 phonics", "phonicz", "phonics infants zebra", "wheelchair user"):
+        _answer(client.get("/api/v1/listings", query_string={"q": words}), schemas.SearchResults)
+    _answer(
+        client.get("/api/v1/listings", query_string={"la": "886", "phase": "primary", "page": 2}),
+        schemas.SearchResults,
+    )
     _answer(client.get(f"/api/v1/listings/{listing_id}"), schemas.Listing)
     _answer(client.get("/api/v1/listings/424242"), ErrorResponse)
     _answer(client.get("/api/v1/listings", query_string={"colour": "red"}), ErrorResponse)
