@@ -90,6 +90,7 @@ def scene(app: Flask, session: Session) -> Scene:
     )
     suspended = f.listing(
         session,
+        f.assured_provider(session, listings=0),  # public when shortlisted, suspended since
         title="Phonics audit by a consultant now suspended",
         categories=["curriculum-and-subject-support"],
         contact_phone="07000 999999",

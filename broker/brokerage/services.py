@@ -18,6 +18,7 @@ from broker import audit, caseload, taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from broker.evidence import (
     brokerage_outcomes,  # noqa: F401  (part of this feature's API)
+    recommendation_counts,
 )
 from broker.matching.services import suggest_for_priority
 from broker.models import (
@@ -97,13 +98,14 @@ class Fatigue:
 def public_listing(
     session: Session, listing_id: int, now: datetime | None = None
 ) -> Listing | None:
-    """Return the listing if it is assured and in date now (Listing.is_public), else None.
-
-    The two-school part of the rule is not applied here yet: a shortlist keeps to the
-    listing's own state and dates, as it always has (see the lifecycle work's notes).
-    """
+    """Return the listing if it is public now (the one rule: assured, in date, two schools
+    behind its provider), else None: only what search shows may be shortlisted."""
     listing = session.get(Listing, listing_id)
-    return listing if listing is not None and listing.is_public(now) else None
+    if listing is None:
+        return None
+    now = now or utcnow()
+    schools = recommendation_counts(session, [listing.provider_id], now.date())
+    return listing if listing.is_public(now, schools.get(listing.provider_id, 0)) else None
 
 
 def get_brokerage(session: Session, brokerage_id: int) -> Brokerage:

@@ -259,7 +259,9 @@ def test_initiative_fatigue_is_shown_on_the_school_page_and_when_agreeing(
     session.add(world.la)
     session.commit()
     _, priorities = w.visit(session, world, priorities=4, category="governance")
-    extra = [f.listing(session, title=f"Extra {n}") for n in range(3)]
+    # Public listings (only those can be shortlisted): a provider two schools recommend.
+    backed = f.assured_provider(session, listings=0)
+    extra = [f.listing(session, backed, title=f"Extra {n}") for n in range(3)]
     session.commit()
     rows = [
         w.shortlisted(session, world, p, listing)

@@ -62,7 +62,8 @@ def test_fatigue_counts_agreed_and_engaged_work_against_the_las_threshold(
     s = any_session
     world = w.build(s)
     _, priorities = w.visit(s, world, priorities=5)
-    listings = [f.listing(s) for _ in range(6)]
+    backed = f.assured_provider(s, listings=0)  # public: only those can be shortlisted
+    listings = [f.listing(s, backed) for _ in range(6)]
     rows = [
         brokerage.shortlist(s, world.sip, p, int(item.id or 0))
         for p, item in zip(priorities, listings, strict=False)
@@ -103,3 +104,23 @@ def test_the_service_refuses_bad_moves_whoever_calls_it(any_session: Session) ->
         brokerage.move(s, world.head, row, "evaluated", rating="3", impact=" ")
     assert bad.value.field == "impact"
     assert row.state == "completed"
+
+
+def test_only_a_public_listing_may_be_shortlisted_two_schools_included(
+    any_session: Session,
+) -> None:
+    # The one rule of "public": an assured, in-date listing whose provider fewer than two
+    # schools recommend is not in the directory, so it cannot be brokered either.
+    s = any_session
+    world = w.build(s)
+    _, priorities = w.visit(s, world, priorities=1)
+    one_school = f.provider(s)
+    f.recommendation(s, one_school)
+    lonely = f.listing(s, one_school, title="Assured, but one school behind it")
+    s.commit()
+    with pytest.raises(InvalidInput, match="not in the directory now"):
+        brokerage.shortlist(s, world.sip, priorities[0], int(lonely.id or 0))
+    f.recommendation(s, one_school)  # a second school: now public
+    s.commit()
+    row = brokerage.shortlist(s, world.sip, priorities[0], int(lonely.id or 0))
+    assert row.listing_id == lonely.id

@@ -104,7 +104,11 @@ def build(session: Session) -> World:
         title="Phonics leadership coaching",
         categories=["curriculum-and-subject-support"],
     )
-    other_listing = f.listing(session, title="Governance health check", categories=["governance"])
+    # Public as search shows it: a provider two schools recommend (shortlists hold public listings).
+    governance = f.assured_provider(session, listings=0, name="Clerk to Governors Services")
+    other_listing = f.listing(
+        session, governance, title="Governance health check", categories=["governance"]
+    )
     session.commit()
     sip = make_user(session, "sip", name="Margaret Holloway", la_id=la.id)
     neighbour_sip = make_user(session, "sip", name="Desmond Achterberg", la_id=la.id)
