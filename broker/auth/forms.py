@@ -33,6 +33,17 @@ def _email(label: str = "Email address") -> StringField:
     )
 
 
+def organisation_name() -> StringField:
+    """Return the provider's organisation name field (registration and the provider's details)."""
+    return StringField(
+        "Organisation name",
+        widget=GovTextInput(),
+        description="The name schools will see on your listings.",
+        validators=[InputRequired("Enter your organisation's name"), Length(max=200)],
+        render_kw={"autocomplete": "organization"},
+    )
+
+
 def _new_password(label: str = "Create a password") -> PasswordField:
     return PasswordField(
         label,
@@ -72,13 +83,7 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     email = _email()
-    organisation = StringField(
-        "Organisation name",
-        widget=GovTextInput(),
-        description="The name schools will see on your listings.",
-        validators=[InputRequired("Enter your organisation's name"), Length(max=200)],
-        render_kw={"autocomplete": "organization"},
-    )
+    organisation = organisation_name()
     kind = RadioField(
         "What kind of organisation is it?",
         widget=GovRadioInput(),

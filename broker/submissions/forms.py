@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from broker import taxonomy
+from broker.auth.forms import organisation_name
 
 
 def _tidy(params: dict[str, Any], field: Any) -> dict[str, Any]:
@@ -80,13 +81,7 @@ class _PageForm(FlaskForm):
 
 
 class OrganisationForm(_PageForm):
-    name = StringField(
-        "Organisation name",
-        widget=GovTextInput(),
-        description="The name schools will see on your listings.",
-        validators=[InputRequired("Enter your organisation's name"), Length(max=200)],
-        render_kw={"autocomplete": "organization"},
-    )
+    name = organisation_name()
     kind = RadioField(
         "What kind of organisation is it?",
         widget=RadiosWidget(),
