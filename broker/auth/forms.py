@@ -14,7 +14,6 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectChoice,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from broker import taxonomy
+from broker.choices import choices
 
 
 def _email(label: str = "Email address") -> StringField:
@@ -87,7 +87,7 @@ class RegisterForm(FlaskForm):
     kind = RadioField(
         "What kind of organisation is it?",
         widget=GovRadioInput(),
-        choices=[SelectChoice(t.slug, t.label) for t in taxonomy.PROVIDER_KINDS],
+        choices=choices(taxonomy.PROVIDER_KINDS),
         validators=[InputRequired("Select the kind of organisation")],
     )
     password = _new_password()
@@ -144,11 +144,9 @@ class InviteForm(FlaskForm):
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
-        choices=[
-            SelectChoice(t.slug, t.label)
-            for t in taxonomy.ROLES
-            if t.slug in ("headteacher", "sip", "qa_officer")
-        ],
+        choices=choices(
+            t for t in taxonomy.ROLES if t.slug in ("headteacher", "sip", "qa_officer")
+        ),
         validators=[InputRequired("Select a role")],
     )
     schools = TextAreaField(

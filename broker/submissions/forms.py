@@ -18,7 +18,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,6 +28,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from broker import taxonomy
 from broker.auth.forms import organisation_name
+from broker.choices import choices
 
 
 def _tidy(params: dict[str, Any], field: Any) -> dict[str, Any]:
@@ -56,10 +56,6 @@ class RadiosWidget(GovRadioInput):
         return _tidy(super().map_gov_params(field, **kwargs), field)
 
 
-def _choices(vocabulary: taxonomy.Vocabulary) -> list[SelectChoice]:
-    return [SelectChoice(t.slug, t.label) for t in vocabulary]
-
-
 def _checkboxes(
     label: str, vocabulary: taxonomy.Vocabulary, required: str | None = None, hint: str = ""
 ) -> SelectMultipleField:
@@ -67,7 +63,7 @@ def _checkboxes(
     return SelectMultipleField(
         label,
         widget=CheckboxesWidget(),
-        choices=_choices(vocabulary),
+        choices=choices(vocabulary),
         validators=validators,
         description=hint,
     )
@@ -85,7 +81,7 @@ class OrganisationForm(_PageForm):
     kind = RadioField(
         "What kind of organisation is it?",
         widget=RadiosWidget(),
-        choices=_choices(taxonomy.PROVIDER_KINDS),
+        choices=choices(taxonomy.PROVIDER_KINDS),
         validators=[InputRequired("Select the kind of organisation")],
     )
     school_urn = StringField(
@@ -199,7 +195,7 @@ class CostForm(_PageForm):
     cost = RadioField(
         "What does it cost schools?",
         widget=RadiosWidget(),
-        choices=_choices(taxonomy.COSTS),
+        choices=choices(taxonomy.COSTS),
         validators=[InputRequired("Select what the service costs")],
     )
     price_note = StringField(
