@@ -79,6 +79,11 @@ class Provider(SQLModel, table=True):
     recommendations: list["Recommendation"] = Relationship(back_populates="provider")
 
 
+#: Listing codes: five of 32 symbols that cannot be misread in print (no 0/O, no 1/I).
+LISTING_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+LISTING_CODE_LENGTH = 5
+
+
 class Listing(SQLModel, table=True):
     __tablename__ = "listing"
 
@@ -136,6 +141,14 @@ class Listing(SQLModel, table=True):
 
 #: The one status in which a listing can be public.
 PUBLIC_STATUS = "assured"
+
+
+#: The Listing columns that hold a JSON list of slugs or LA codes (the facets, regions, LAs).
+LISTING_LIST_COLUMNS = frozenset(
+    column.name
+    for column in Listing.__table__.columns  # type: ignore[attr-defined]
+    if isinstance(column.type, JSON)
+)
 
 
 def is_public(

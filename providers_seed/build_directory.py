@@ -183,6 +183,17 @@ def labels(vocab: Any, slugs: tuple[str, ...] | list[str]) -> list[str]:
     return [vocab[s].label for s in slugs]
 
 
+def facet_labels(template: ListingTemplate) -> dict[str, list[str]]:
+    """Return a template's topic and audience facets as taxonomy labels, keyed by record field."""
+    return {
+        "categories": labels(CATEGORIES, template.areas),
+        "ecm_outcomes": labels(ECM_OUTCOMES, template.ecm),
+        "phases": labels(PHASES, template.phases),
+        "sen_specialisms": labels(SEN_SPECIALISMS, template.sen),
+        "pupil_groups": labels(PUPIL_GROUPS, template.groups),
+    }
+
+
 def head_names(schools: list[dict[str, Any]]) -> dict[str, str]:
     """Give every school a distinct (fictional) headteacher, stable for its URN."""
     heads: dict[str, str] = {}
@@ -395,11 +406,7 @@ def build_listing(
         "title": template.titles[n % len(template.titles)],
         "summary": summary,
         "description": description,
-        "categories": labels(CATEGORIES, template.areas),
-        "ecm_outcomes": labels(ECM_OUTCOMES, template.ecm),
-        "phases": labels(PHASES, template.phases),
-        "sen_specialisms": labels(SEN_SPECIALISMS, template.sen),
-        "pupil_groups": labels(PUPIL_GROUPS, template.groups),
+        **facet_labels(template),
         "delivery": labels(DELIVERY, pick_delivery(ctx, template, kind)),
         "cost": COSTS[cost].label,
         "price_note": note,

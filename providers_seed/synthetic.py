@@ -14,22 +14,13 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from broker.taxonomy import (
-    CATEGORIES,
-    COSTS,
-    DELIVERY,
-    ECM_OUTCOMES,
-    PHASES,
-    PROVIDER_KINDS,
-    PUPIL_GROUPS,
-    REGIONS,
-    SEN_SPECIALISMS,
-)
+from broker.taxonomy import COSTS, DELIVERY, PROVIDER_KINDS, REGIONS
 from providers_seed import names, places
 from providers_seed.build_directory import (
     KIND_DELIVERY,
     KIND_SENTENCES,
     KIND_SUMMARY_ENDINGS,
+    facet_labels,
     pick_cost,
     region_phrase,
 )
@@ -438,16 +429,8 @@ _DELIVERY_LABELS = {t.slug: t.label for t in DELIVERY}
 _COST_LABELS = {t.slug: t.label for t in COSTS}
 
 
-@cache
-def _facet_labels(template: ListingTemplate) -> dict[str, list[str]]:
-    """Return a template's facets as labels (looked up once per template, not per listing)."""
-    return {
-        "categories": [CATEGORIES[s].label for s in template.areas],
-        "ecm_outcomes": [ECM_OUTCOMES[s].label for s in template.ecm],
-        "phases": [PHASES[s].label for s in template.phases],
-        "sen_specialisms": [SEN_SPECIALISMS[s].label for s in template.sen],
-        "pupil_groups": [PUPIL_GROUPS[s].label for s in template.groups],
-    }
+#: A template's facets as labels, looked up once per template, not per listing.
+_facet_labels = cache(facet_labels)
 
 
 @cache

@@ -261,18 +261,29 @@ def recommend(
         "requested": "recommendation-confirmed",
         "confirmed": "recommendation-replaced",
     }.get(before, "recommendation-made")
+    _audit(session, actor, rec, action, before, f"Used: {title}. Impact: {words}")
+    return rec
+
+
+def _audit(
+    session: Session,
+    actor: User,
+    rec: Recommendation,
+    action: str,
+    from_state: str | None,
+    reason: str | None,
+) -> None:
     audit.record(
         session,
         actor,
         entity_type="recommendation",
         entity_id=int(rec.id or 0),
-        provider_id=provider.id,
+        provider_id=rec.provider_id,
         action=action,
-        from_state=before,
-        to_state="confirmed",
-        reason=f"Used: {title}. Impact: {words}",
+        from_state=from_state,
+        to_state=rec.status,
+        reason=reason,
     )
-    return rec
 
 
 def _own_recommendation(session: Session, recommendation_id: int, actor: User) -> Recommendation:
@@ -282,6 +293,17 @@ def _own_recommendation(session: Session, recommendation_id: int, actor: User) -
     if actor.role != "headteacher" or actor.school_id != rec.school_id:
         raise Forbidden("You can only answer for your own school.")
     return rec
+
+
+def _own_locked(
+    session: Session, recommendation_id: int, actor: User, reason: str | None
+) -> tuple[Recommendation, Provider, str | None]:
+    """Return the head's own recommendation (read again under its provider's lock) and reason."""
+    rec = _own_recommendation(session, recommendation_id, actor)
+    why = optional_reason(reason, "reason")
+    provider = lock_provider(session, rec.provider_id)
+    session.refresh(rec)
+    return rec, provider, why
 
 
 def confirm_recommendation(
@@ -296,26 +318,13 @@ def decline_recommendation(
     session: Session, recommendation_id: int, actor: User, reason: str | None = None
 ) -> Recommendation:
     """Decline a request to recommend (the provider is not told why)."""
-    rec = _own_recommendation(session, recommendation_id, actor)
-    why = optional_reason(reason, "reason")
-    lock_provider(session, rec.provider_id)
-    session.refresh(rec)
+    rec, _, why = _own_locked(session, recommendation_id, actor, reason)
     if rec.status != "requested":
         raise Conflict("That request has already been answered.")
     rec.status = "declined"
     rec.responded_at = utcnow()
     session.add(rec)
-    audit.record(
-        session,
-        actor,
-        entity_type="recommendation",
-        entity_id=int(rec.id or 0),
-        provider_id=rec.provider_id,
-        action="recommendation-declined",
-        from_state="requested",
-        to_state="declined",
-        reason=why,
-    )
+    _audit(session, actor, rec, "recommendation-declined", "requested", why)
     return rec
 
 
@@ -323,26 +332,13 @@ def withdraw_recommendation(
     session: Session, recommendation_id: int, actor: User, reason: str | None = None
 ) -> Recommendation:
     """Withdraw the school's recommendation; below two schools the provider leaves the directory."""
-    rec = _own_recommendation(session, recommendation_id, actor)
-    why = optional_reason(reason, "reason")
-    provider = lock_provider(session, rec.provider_id)
-    session.refresh(rec)
+    rec, provider, why = _own_locked(session, recommendation_id, actor, reason)
     if rec.status != "confirmed" or rec.withdrawn_at is not None:
         raise Conflict("That recommendation is not in force.")
     rec.status = "withdrawn"
     rec.withdrawn_at = utcnow()
     session.add(rec)
-    audit.record(
-        session,
-        actor,
-        entity_type="recommendation",
-        entity_id=int(rec.id or 0),
-        provider_id=rec.provider_id,
-        action="recommendation-withdrawn",
-        from_state="confirmed",
-        to_state="withdrawn",
-        reason=why,
-    )
+    _audit(session, actor, rec, "recommendation-withdrawn", "confirmed", why)
     session.flush()
     enforce_two_schools(session, provider, actor)
     return rec

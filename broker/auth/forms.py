@@ -14,7 +14,6 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectChoice,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from broker import taxonomy
+from broker.choices import choices
 
 
 def _email(label: str = "Email address") -> StringField:
@@ -30,6 +30,17 @@ def _email(label: str = "Email address") -> StringField:
         widget=GovTextInput(),
         validators=[InputRequired("Enter your email address"), Length(max=254)],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def organisation_name() -> StringField:
+    """Return the provider's organisation name field (registration and the provider's details)."""
+    return StringField(
+        "Organisation name",
+        widget=GovTextInput(),
+        description="The name schools will see on your listings.",
+        validators=[InputRequired("Enter your organisation's name"), Length(max=200)],
+        render_kw={"autocomplete": "organization"},
     )
 
 
@@ -72,17 +83,11 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     email = _email()
-    organisation = StringField(
-        "Organisation name",
-        widget=GovTextInput(),
-        description="The name schools will see on your listings.",
-        validators=[InputRequired("Enter your organisation's name"), Length(max=200)],
-        render_kw={"autocomplete": "organization"},
-    )
+    organisation = organisation_name()
     kind = RadioField(
         "What kind of organisation is it?",
         widget=GovRadioInput(),
-        choices=[SelectChoice(t.slug, t.label) for t in taxonomy.PROVIDER_KINDS],
+        choices=choices(taxonomy.PROVIDER_KINDS),
         validators=[InputRequired("Select the kind of organisation")],
     )
     password = _new_password()
@@ -139,11 +144,9 @@ class InviteForm(FlaskForm):
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
-        choices=[
-            SelectChoice(t.slug, t.label)
-            for t in taxonomy.ROLES
-            if t.slug in ("headteacher", "sip", "qa_officer")
-        ],
+        choices=choices(
+            t for t in taxonomy.ROLES if t.slug in ("headteacher", "sip", "qa_officer")
+        ),
         validators=[InputRequired("Select a role")],
     )
     schools = TextAreaField(

@@ -7,7 +7,6 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubm
 from wtforms import (
     IntegerField,
     RadioField,
-    SelectChoice,
     SelectField,
     SubmitField,
     TextAreaField,
@@ -17,6 +16,7 @@ from wtforms.widgets import HiddenInput
 
 from broker import taxonomy
 from broker.brokerage.services import REASON_MAX
+from broker.choices import choices
 
 
 class ShortlistForm(FlaskForm):
@@ -50,7 +50,7 @@ class ImpactForm(FlaskForm):
     rating = RadioField(
         "How much impact did the support have on the priority?",
         widget=GovRadioInput(),
-        choices=[SelectChoice(t.slug, t.label) for t in taxonomy.IMPACT_RATINGS],
+        choices=choices(taxonomy.IMPACT_RATINGS),
         validators=[InputRequired("Select how much impact the support had, from 1 to 4")],
         validate_choice=False,
     )

@@ -32,6 +32,8 @@ from broker.interchange.records import (
 )
 from broker.lifecycle import services as lifecycle
 from broker.models import (
+    LISTING_CODE_ALPHABET,
+    LISTING_CODE_LENGTH,
     AuditEvent,
     Listing,
     LocalAuthority,
@@ -50,9 +52,6 @@ from broker.taxonomy import (
     SCHOOLS_NEEDED,
 )
 
-#: Listing codes use 32 symbols that cannot be misread in print (no 0/O, no 1/I).
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-CODE_LENGTH = 5
 #: The actor named in audit events written by an import.
 ACTOR = "import"
 #: Statuses under which a listing has (or had) an assurance period.
@@ -140,9 +139,9 @@ def listing_code(provider_name: str, title: str, attempt: int = 0) -> str:
     text = f"{provider_name.casefold()}\n{title.casefold()}\n{attempt}"
     number = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
     chars = []
-    for _ in range(CODE_LENGTH):
-        number, index = divmod(number, len(CODE_ALPHABET))
-        chars.append(CODE_ALPHABET[index])
+    for _ in range(LISTING_CODE_LENGTH):
+        number, index = divmod(number, len(LISTING_CODE_ALPHABET))
+        chars.append(LISTING_CODE_ALPHABET[index])
     return "".join(chars)
 
 

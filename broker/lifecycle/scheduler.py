@@ -9,12 +9,12 @@ The interval is BROKER_LAPSE_INTERVAL_SECONDS (0: off); `broker assurance lapse`
 from __future__ import annotations
 
 import random
-import threading
 
 from flask import Flask
 from sqlmodel import Session
 
 from broker import db
+from broker.background import BackgroundThread, start_once
 from broker.lifecycle import services
 
 KEY = "broker.lifecycle.scheduler"
@@ -35,23 +35,14 @@ def lapse_due(session: Session) -> int:
     return count
 
 
-class LapseScheduler:
+class LapseScheduler(BackgroundThread):
     """The thread that calls `run_once` every `interval` seconds (with jitter) until stopped."""
 
     def __init__(self, app: Flask, interval: float) -> None:
+        super().__init__("broker-lapse")
         self.app = app
         self.interval = interval
         self.runs = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="broker-lapse", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         # Jitter, so the workers of one server do not all look at once.
@@ -71,10 +62,4 @@ def start(app: Flask) -> LapseScheduler | None:
     interval = float(app.config.get("LAPSE_INTERVAL_SECONDS", 0))
     if interval <= 0:
         return None
-    existing: LapseScheduler | None = app.extensions.get(KEY)
-    if existing is not None:
-        return existing
-    scheduler = LapseScheduler(app, interval)
-    app.extensions[KEY] = scheduler
-    scheduler.start()
-    return scheduler
+    return start_once(app, KEY, lambda: LapseScheduler(app, interval))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from broker.models import Listing, Provider
+from broker.models import LISTING_LIST_COLUMNS, Listing, Provider
 from broker.taxonomy import (
     CATEGORIES,
     COSTS,
@@ -48,14 +48,7 @@ TAXONOMIES: tuple[tuple[Vocabulary, str], ...] = (
     (COSTS, "cost"),
 )
 #: Facets stored as a JSON list of slugs on the listing (the rest hold one slug).
-LIST_FACETS = (
-    "categories",
-    "ecm_outcomes",
-    "phases",
-    "sen_specialisms",
-    "pupil_groups",
-    "delivery",
-)
+LIST_FACETS = tuple(column for _, column in TAXONOMIES if column in LISTING_LIST_COLUMNS)
 
 #: The ages of the pupils each phase teaches: a service's minimum_age and maximum_age.
 PHASE_AGES: dict[str, tuple[int, int]] = {

@@ -13,6 +13,7 @@ from typing import Any
 from broker.interchange.records import InvalidRecord, Problem
 from broker.openreferral import mapping
 from broker.taxonomy import COSTS, PROVIDER_KINDS, REGIONS, Vocabulary
+from broker.validation import describe
 
 #: Our record's field paths as the standard names them, longest first (for the import report).
 FIELD_PATHS: tuple[tuple[str, str], ...] = (
@@ -87,31 +88,19 @@ def _cut(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    return "a list" if isinstance(value, list) else "an object"
-
-
 def _objects(data: Mapping[str, Any], key: str, problems: list[Problem]) -> list[dict[str, Any]]:
     value = data.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.append(Problem(key, f"expected a list, got {_describe(value)}"))
+        problems.append(Problem(key, f"expected a list, got {describe(value)}"))
         return []
     out = []
     for i, item in enumerate(value):
         if isinstance(item, dict):
             out.append(item)
         else:
-            problems.append(Problem(f"{key}[{i}]", f"expected an object, got {_describe(item)}"))
+            problems.append(Problem(f"{key}[{i}]", f"expected an object, got {describe(item)}"))
     return out
 
 
@@ -148,7 +137,7 @@ def _resolve_term(attribute: Mapping[str, Any]) -> tuple[Vocabulary, str, str] |
 def service_record(data: Any, places: Places) -> tuple[dict[str, Any], list[Problem]]:
     """Return (an interchange record of one provider with one listing, what was not kept)."""
     if not isinstance(data, dict):
-        raise InvalidRecord([Problem("", f"expected a service object, got {_describe(data)}")])
+        raise InvalidRecord([Problem("", f"expected a service object, got {describe(data)}")])
     notes: list[Problem] = []
     fatal: list[Problem] = []
     status = data.get("status")
@@ -257,7 +246,7 @@ def _summary(data: Mapping[str, Any], title: str, notes: list[Problem]) -> tuple
     """Split a description: its first paragraph is the summary, the rest the description."""
     text = data.get("description")
     if text is not None and not isinstance(text, str):
-        notes.append(Problem("description", f"expected text, got {_describe(text)}"))
+        notes.append(Problem("description", f"expected text, got {describe(text)}"))
     text = _text(text)
     if not text:
         return title, ""

@@ -185,8 +185,11 @@ def _la_names(session: Session) -> dict[str, str]:
     }
 
 
-def _page_rows(session: Session, query: ServiceQuery) -> tuple[list[tuple[Listing, Provider]], int]:
-    clauses = _filters(query)
+def _page_rows(
+    session: Session, query: ServiceQuery, *extra: Any
+) -> tuple[list[tuple[Listing, Provider]], int]:
+    """Return the page's listings with their providers (by title), and how many match in all."""
+    clauses = [*_filters(query), *extra]
     joined = select(Listing, Provider).join(Provider, col(Provider.id) == col(Listing.provider_id))
     total = session.exec(
         select(func.count())
@@ -246,26 +249,12 @@ def service_at_locations(
 ) -> dict[str, Any]:
     """Return a page of the public services' locations (online services: a virtual location)."""
     online = sa.or_(*(json_has(Listing.delivery, d) for d in mapping.ONLINE_DELIVERY))
-    clauses = [*_filters(query), online]
-    total = session.exec(
-        select(func.count())
-        .select_from(Listing)
-        .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(*clauses)
-    ).one()
-    rows = session.exec(
-        select(Listing, Provider)
-        .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .where(*clauses)
-        .order_by(func.lower(col(Listing.title)), col(Listing.id))
-        .offset((query.page - 1) * query.per_page)
-        .limit(query.per_page)
-    ).all()
+    rows, total = _page_rows(session, query, online)
     contents: list[dict[str, Any]] = []
     for listing, provider in rows:
         service = mapping.service_json(listing, provider, full=True, la_names={}, base_url=base_url)
         contents.extend(mapping.service_at_location_json(service))
-    return mapping.page_json(contents, int(total), query.page, query.per_page)
+    return mapping.page_json(contents, total, query.page, query.per_page)
 
 
 def find_service_at_location(

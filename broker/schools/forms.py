@@ -28,11 +28,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from broker import taxonomy
+from broker.choices import choices
 from broker.schools.services import DESCRIPTION_MAX, NOTES_MAX
-
-
-def _choices(vocabulary: taxonomy.Vocabulary) -> list[SelectChoice]:
-    return [SelectChoice(t.slug, t.label) for t in vocabulary]
 
 
 class GovDateField(Field):
@@ -83,7 +80,7 @@ class VisitForm(FlaskForm):
         "What evidence did you look at?",
         widget=GovCheckboxesInput(),
         description="Select all that apply.",
-        choices=_choices(taxonomy.EVIDENCE),
+        choices=choices(taxonomy.EVIDENCE),
         validators=[InputRequired("Select the evidence you looked at")],
         validate_choice=False,
     )
@@ -125,20 +122,20 @@ class PriorityForm(FlaskForm):
     category = SelectField(
         "Area of support",
         widget=GovSelect(),
-        choices=[SelectChoice("", "Choose an area"), *_choices(taxonomy.CATEGORIES)],
+        choices=[SelectChoice("", "Choose an area"), *choices(taxonomy.CATEGORIES)],
         validators=[InputRequired("Select the area of support")],
         validate_choice=False,
     )
     ecm_outcomes = SelectMultipleField(
         "Every Child Matters outcomes (optional)",
         widget=GovCheckboxesInput(),
-        choices=_choices(taxonomy.ECM_OUTCOMES),
+        choices=choices(taxonomy.ECM_OUTCOMES),
         validate_choice=False,
     )
     pupil_groups = SelectMultipleField(
         "Pupil groups concerned (optional)",
         widget=GovCheckboxesInput(),
-        choices=_choices(taxonomy.PUPIL_GROUPS),
+        choices=choices(taxonomy.PUPIL_GROUPS),
         validate_choice=False,
     )
     rag = RadioField(

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from broker.background import BackgroundThread, start_once
 from broker.search.engine import get_search
 from index.backends.base import SearchIndexError
 
@@ -42,30 +43,20 @@ TICK = 0.5
 MAX_BACKOFF = 30.0
 
 
-class ChangeListener:
+class ChangeListener(BackgroundThread):
     """One LISTEN connection and the thread that applies the change log when it hears of one."""
 
     def __init__(self, app: Flask, poll_seconds: float) -> None:
+        super().__init__("broker-index-listener")
         self.app = app
         self.engine = get_search(app)
         url = sa.make_url(app.config["DATABASE_URL"]).set(drivername="postgresql")
         self.conninfo = url.render_as_string(hide_password=False)
         self.poll_seconds = poll_seconds
         self.listening = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="broker-index-listener", daemon=True)
         #: Notifications heard and syncs run, for /healthz-style checks and tests.
         self.heard = 0
         self.applied = 0
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop listening and wait (at most `timeout` seconds) for the thread to end."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         import psycopg
@@ -137,13 +128,8 @@ def start(app: Flask) -> ChangeListener | None:
         return None
     if sa.make_url(app.config["DATABASE_URL"]).get_backend_name() != "postgresql":
         return None
-    existing: ChangeListener | None = app.extensions.get(KEY)
-    if existing is not None:
-        return existing
-    listener = ChangeListener(app, float(app.config.get("INDEX_POLL_SECONDS", 30)))
-    app.extensions[KEY] = listener
-    listener.start()
-    return listener
+    poll_seconds = float(app.config.get("INDEX_POLL_SECONDS", 30))
+    return start_once(app, KEY, lambda: ChangeListener(app, poll_seconds))
 
 
 def stop(app: Flask) -> None:

@@ -18,7 +18,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -28,6 +27,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from broker import taxonomy
+from broker.auth.forms import organisation_name
+from broker.choices import choices
 
 
 def _tidy(params: dict[str, Any], field: Any) -> dict[str, Any]:
@@ -55,10 +56,6 @@ class RadiosWidget(GovRadioInput):
         return _tidy(super().map_gov_params(field, **kwargs), field)
 
 
-def _choices(vocabulary: taxonomy.Vocabulary) -> list[SelectChoice]:
-    return [SelectChoice(t.slug, t.label) for t in vocabulary]
-
-
 def _checkboxes(
     label: str, vocabulary: taxonomy.Vocabulary, required: str | None = None, hint: str = ""
 ) -> SelectMultipleField:
@@ -66,7 +63,7 @@ def _checkboxes(
     return SelectMultipleField(
         label,
         widget=CheckboxesWidget(),
-        choices=_choices(vocabulary),
+        choices=choices(vocabulary),
         validators=validators,
         description=hint,
     )
@@ -80,17 +77,11 @@ class _PageForm(FlaskForm):
 
 
 class OrganisationForm(_PageForm):
-    name = StringField(
-        "Organisation name",
-        widget=GovTextInput(),
-        description="The name schools will see on your listings.",
-        validators=[InputRequired("Enter your organisation's name"), Length(max=200)],
-        render_kw={"autocomplete": "organization"},
-    )
+    name = organisation_name()
     kind = RadioField(
         "What kind of organisation is it?",
         widget=RadiosWidget(),
-        choices=_choices(taxonomy.PROVIDER_KINDS),
+        choices=choices(taxonomy.PROVIDER_KINDS),
         validators=[InputRequired("Select the kind of organisation")],
     )
     school_urn = StringField(
@@ -204,7 +195,7 @@ class CostForm(_PageForm):
     cost = RadioField(
         "What does it cost schools?",
         widget=RadiosWidget(),
-        choices=_choices(taxonomy.COSTS),
+        choices=choices(taxonomy.COSTS),
         validators=[InputRequired("Select what the service costs")],
     )
     price_note = StringField(

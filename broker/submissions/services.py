@@ -39,6 +39,9 @@ from broker.lifecycle.services import (  # noqa: F401 (re-exported: one meaning 
     under_review,
 )
 from broker.models import (
+    LISTING_CODE_ALPHABET,
+    LISTING_CODE_LENGTH,
+    LISTING_LIST_COLUMNS,
     AuditEvent,
     Listing,
     ListingReferee,
@@ -68,16 +71,6 @@ PAGE_TITLES = {
     "cost": "Cost",
     "contact": "Contact details",
 }
-_LIST_FIELDS = {
-    "categories",
-    "ecm_outcomes",
-    "phases",
-    "sen_specialisms",
-    "pupil_groups",
-    "delivery",
-    "regions",
-    "local_authorities",
-}
 
 #: Listings a provider submits from the task list as they are (the others go through a revision).
 SUBMITTABLE = DIRECT_EDIT
@@ -91,7 +84,6 @@ NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = (
 #: Renewal is highlighted this many days before assurance runs out.
 RENEW_WINDOW_DAYS = 30
 
-_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _WEB = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
 _PHONE = re.compile(r"^[0-9 +()\-]{6,40}$")
 
@@ -151,7 +143,7 @@ def listing_values(listing: Listing) -> dict[str, Any]:
     values = {}
     for name in EDITABLE_FIELDS:
         value = getattr(listing, name)
-        values[name] = list(value) if name in _LIST_FIELDS else value
+        values[name] = list(value) if name in LISTING_LIST_COLUMNS else value
     return values
 
 
@@ -307,7 +299,7 @@ def page_complete(values: Mapping[str, Any], page: str) -> bool:
 def new_code(session: Session) -> str:
     """Return a short code no listing has yet."""
     for _ in range(50):
-        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(5))
+        code = "".join(secrets.choice(LISTING_CODE_ALPHABET) for _ in range(LISTING_CODE_LENGTH))
         if session.exec(select(Listing.id).where(Listing.code == code)).first() is None:
             return code
     raise RuntimeError("Could not find a free listing code")  # pragma: no cover
