@@ -16,11 +16,11 @@ from broker.assurance import forms, services
 from broker.auth.access import roles_required
 from broker.errors import InvalidInput
 from broker.models import User
+from broker.routing import parse_id
 
 bp = Blueprint("assurance", __name__, cli_group="assurance")
 
 Page = str | Response | tuple[str, int]
-_MAX_ID = 2**31 - 1
 _QA = ("qa_officer", "admin")
 
 
@@ -73,11 +73,9 @@ def _render_review(
     return page, 400 if failed else 200
 
 
-@bp.get("/qa/listings/<int:listing_id>")
+@bp.get("/qa/listings/<id:listing_id>")
 @roles_required(*_QA)
 def review(listing_id: int) -> Page:
-    if listing_id > _MAX_ID:
-        abort(404)
     return _render_review(listing_id, _forms())
 
 
@@ -88,8 +86,6 @@ def _decision(
     act: Callable[..., Any],
     done: str,
 ) -> Page:
-    if listing_id > _MAX_ID:
-        abort(404)
     action_forms = _forms()
     form = action_forms[key]
     if not form.validate_on_submit():
@@ -109,7 +105,7 @@ def _decision(
     return redirect(url_for("assurance.review", listing_id=listing_id))
 
 
-@bp.post("/qa/listings/<int:listing_id>/approve")
+@bp.post("/qa/listings/<id:listing_id>/approve")
 @roles_required(*_QA)
 def approve(listing_id: int) -> Page:
     return _decision(
@@ -117,7 +113,7 @@ def approve(listing_id: int) -> Page:
     )
 
 
-@bp.post("/qa/listings/<int:listing_id>/request-changes")
+@bp.post("/qa/listings/<id:listing_id>/request-changes")
 @roles_required(*_QA)
 def request_changes(listing_id: int) -> Page:
     return _decision(
@@ -129,13 +125,13 @@ def request_changes(listing_id: int) -> Page:
     )
 
 
-@bp.post("/qa/listings/<int:listing_id>/reject")
+@bp.post("/qa/listings/<id:listing_id>/reject")
 @roles_required(*_QA)
 def reject(listing_id: int) -> Page:
     return _decision(listing_id, "reject", "reason", services.reject, "“{title}” is rejected.")
 
 
-@bp.post("/qa/listings/<int:listing_id>/suspend")
+@bp.post("/qa/listings/<id:listing_id>/suspend")
 @roles_required(*_QA)
 def suspend(listing_id: int) -> Page:
     return _decision(
@@ -147,7 +143,7 @@ def suspend(listing_id: int) -> Page:
     )
 
 
-@bp.post("/qa/listings/<int:listing_id>/reinstate")
+@bp.post("/qa/listings/<id:listing_id>/reinstate")
 @roles_required(*_QA)
 def reinstate(listing_id: int) -> Page:
     return _decision(
@@ -162,9 +158,9 @@ def audit() -> Page:
     provider_raw = request.args.get("provider", "")
     provider_id = None
     if provider_raw:
-        if not provider_raw.isdigit() or int(provider_raw) > _MAX_ID:
+        provider_id = parse_id(provider_raw)
+        if provider_id is None:
             abort(400, "The provider must be given by its number.")
-        provider_id = int(provider_raw)
     name = form.name.data if form.validate() else None
     found = services.audit_trail(
         db.get_session(), _actor(), provider_id=provider_id, name=name, page=_page_number()

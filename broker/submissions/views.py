@@ -97,7 +97,7 @@ def new_listing() -> Page:
     return render_template("submissions/new.html", form=form, provider=provider)
 
 
-@bp.get("/listings/<int:listing_id>")
+@bp.get("/listings/<id:listing_id>")
 @roles_required("provider")
 def task_list(listing_id: int) -> Page:
     s = db.get_session()
@@ -117,7 +117,7 @@ def task_list(listing_id: int) -> Page:
 # --- organisation -------------------------------------------------------------------------
 
 
-@bp.route("/listings/<int:listing_id>/organisation", methods=["GET", "POST"])
+@bp.route("/listings/<id:listing_id>/organisation", methods=["GET", "POST"])
 @roles_required("provider")
 def organisation(listing_id: int) -> Page:
     s = db.get_session()
@@ -147,7 +147,7 @@ def organisation(listing_id: int) -> Page:
 # --- the listing pages --------------------------------------------------------------------
 
 
-@bp.route(f"/listings/<int:listing_id>/<any({_PAGE_NAMES}):page>", methods=["GET", "POST"])
+@bp.route(f"/listings/<id:listing_id>/<any({_PAGE_NAMES}):page>", methods=["GET", "POST"])
 @roles_required("provider")
 def page(listing_id: int, page: str) -> Page:
     s = db.get_session()
@@ -222,7 +222,7 @@ def _render_referees(listing: Listing, search: FlaskForm, status: int = 200) -> 
     ), status
 
 
-@bp.get("/listings/<int:listing_id>/referees")
+@bp.get("/listings/<id:listing_id>/referees")
 @roles_required("provider")
 def referees(listing_id: int) -> Page:
     listing = _listing(listing_id)
@@ -236,7 +236,7 @@ def _school_id() -> int:
     return int(raw) if raw.isdigit() and len(raw) < 11 else 0
 
 
-@bp.post("/listings/<int:listing_id>/referees/add")
+@bp.post("/listings/<id:listing_id>/referees/add")
 @roles_required("provider")
 def add_referee(listing_id: int) -> Page:
     s = db.get_session()
@@ -258,7 +258,7 @@ def add_referee(listing_id: int) -> Page:
     return redirect(url_for("submissions.referees", listing_id=listing.id, q=search.q.data or None))
 
 
-@bp.post("/listings/<int:listing_id>/referees/remove")
+@bp.post("/listings/<id:listing_id>/referees/remove")
 @roles_required("provider")
 def remove_referee(listing_id: int) -> Page:
     s = db.get_session()
@@ -273,7 +273,7 @@ def remove_referee(listing_id: int) -> Page:
     return redirect(url_for("submissions.referees", listing_id=listing.id))
 
 
-@bp.post("/listings/<int:listing_id>/referees")
+@bp.post("/listings/<id:listing_id>/referees")
 @roles_required("provider")
 def confirm_referees(listing_id: int) -> Page:
     s = db.get_session()
@@ -294,7 +294,7 @@ def confirm_referees(listing_id: int) -> Page:
 # --- check answers and submit -------------------------------------------------------------
 
 
-@bp.get("/listings/<int:listing_id>/check")
+@bp.get("/listings/<id:listing_id>/check")
 @roles_required("provider")
 def check(listing_id: int) -> Page:
     return _render_check(_listing(listing_id), forms.ConfirmForm(), [])
@@ -320,7 +320,7 @@ def _render_check(listing: Listing, form: FlaskForm, problems: list[dict[str, An
     ), 400 if problems else 200
 
 
-@bp.post("/listings/<int:listing_id>/submit")
+@bp.post("/listings/<id:listing_id>/submit")
 @roles_required("provider")
 def submit(listing_id: int) -> Page:
     s = db.get_session()
@@ -354,7 +354,7 @@ def submit(listing_id: int) -> Page:
 # --- after assurance ----------------------------------------------------------------------
 
 
-@bp.route("/listings/<int:listing_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/listings/<id:listing_id>/withdraw", methods=["GET", "POST"])
 @roles_required("provider")
 def withdraw(listing_id: int) -> Page:
     s = db.get_session()
@@ -376,7 +376,7 @@ def withdraw(listing_id: int) -> Page:
     return render_template("submissions/withdraw.html", form=form, listing=listing), status
 
 
-@bp.post("/listings/<int:listing_id>/renew")
+@bp.post("/listings/<id:listing_id>/renew")
 @roles_required("provider")
 def renew(listing_id: int) -> Page:
     s = db.get_session()
@@ -394,7 +394,7 @@ def renew(listing_id: int) -> Page:
     return redirect(url_for("submissions.dashboard"))
 
 
-@bp.post("/listings/<int:listing_id>/discard")
+@bp.post("/listings/<id:listing_id>/discard")
 @roles_required("provider")
 def discard(listing_id: int) -> Page:
     s = db.get_session()
