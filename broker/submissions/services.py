@@ -54,6 +54,7 @@ from broker.models import (
     User,
     utcnow,
 )
+from broker.routing import MAX_ID
 
 #: The listing pages of the task list, in order, and the Listing fields each one edits.
 PAGE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -102,7 +103,7 @@ def provider_of(session: Session, user: User) -> Provider:
 def own_listing(session: Session, user: User, listing_id: int) -> Listing:
     """Return the provider's own listing; any other listing is NotFound (no hint that it exists)."""
     provider = provider_of(session, user)
-    listing = session.get(Listing, listing_id) if 0 < listing_id <= 2**31 - 1 else None
+    listing = session.get(Listing, listing_id) if 0 < listing_id <= MAX_ID else None
     if listing is None or listing.provider_id != provider.id:
         raise NotFound("There is no listing with that number in your account.")
     return listing
@@ -489,7 +490,7 @@ def referees(session: Session, listing: Listing) -> list[Referee]:
 def add_referee(session: Session, listing: Listing, school_id: int, user: User) -> School:
     """Name a school as a referee for the listing (never the provider's own school)."""
     _require_editable(session, listing)
-    school = session.get(School, school_id) if 0 < school_id <= 2**31 - 1 else None
+    school = session.get(School, school_id) if 0 < school_id <= MAX_ID else None
     if school is None:
         raise InvalidInput("q", "Choose a school from the register")
     provider = provider_of(session, user)
@@ -507,9 +508,7 @@ def add_referee(session: Session, listing: Listing, school_id: int, user: User) 
 def remove_referee(session: Session, listing: Listing, school_id: int) -> None:
     """Take a chosen school off the listing's referees (before it is submitted)."""
     _require_editable(session, listing)
-    row = (
-        session.get(ListingReferee, (listing.id, school_id)) if 0 < school_id <= 2**31 - 1 else None
-    )
+    row = session.get(ListingReferee, (listing.id, school_id)) if 0 < school_id <= MAX_ID else None
     if row is not None:
         session.delete(row)
         session.flush()
