@@ -889,8 +889,8 @@ def main() -> None:  # noqa: C901 (one story, told in order)
               "outcome is right):")  # fmt: skip
         for kind, c in [*checked.items(), ("all", total(checked.values()))]:
             print(
-                f"  {kind:<16}{c.checked:5} checked, {len(c.lost)} lost "
-                f"{c.lost[:10] if c.lost else ''}; {c.in_doubt} cut off mid-request"
+                f"  {kind:<16}{c.checked:5} checked, {len(c.lost)} lost"
+                f"{' ' + str(c.lost[:10]) if c.lost else ''}; {c.in_doubt} cut off mid-request"
             )
         for name, (code, last) in checks.items():
             print(f"broker index check on {name}: exit {code}: {' '.join(last)}")
