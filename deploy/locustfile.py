@@ -1,26 +1,34 @@
-"""The load of `deploy/scaleout.py`: what SIPs, heads, the public and QA officers do, at a ratio.
+"""The load of `deploy/scaleout.py`: what SIPs, heads, the public, providers and QA officers do.
 
 Read by Locust (headless). What each simulated person may act on comes from a JSON plan the
 orchestrator writes (SCALEOUT_PLAN): listing ids, QA officers with their TOTP secrets, SIPs
-who sign in. Every request is also written to SCALEOUT_REQUESTS as a CSV line (end time, kind,
-milliseconds, status, error) so the orchestrator can cut the run into before, during and after
-the kill; every acknowledged QA decision goes to SCALEOUT_WRITES (to check none was lost).
+with their schools, providers with the listings they may edit. Every request is also written to
+SCALEOUT_REQUESTS as a CSV line (end time, kind, milliseconds, status, error) so the orchestrator
+can cut the run into before, during and after the kill; every write (a QA decision, a provider's
+edit and its submission, a SIP's visit and priority) goes to SCALEOUT_WRITES as (time, listing or
+school id, action, acknowledged, mark): what a person saves carries a unique mark, so the
+orchestrator can find each acknowledged write in the database afterwards.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import random
 import re
+import secrets
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 
+from broker import taxonomy
 from broker.auth import totp
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["SCALEOUT_PLAN"]).read_text(encoding="utf-8"))
@@ -30,6 +38,11 @@ _request_log = csv.writer(_requests)
 _write_log = csv.writer(_writes)
 _lock = threading.Lock()
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+INPUT = re.compile(r"<input\b[^>]*>")
+VALUE = re.compile(r'\bvalue="([^"]*)"')
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+#: Where recording a visit leads: its first priority's form (group 1: the visit's own path).
+PRIORITY_FORM = re.compile(r"(/schools/\d+/visits/\d+)/priorities/new")
 
 WORDS = [
     "phonics", "maths", "numeracy", "autism", "behaviour", "attendance", "governance",
@@ -76,6 +89,45 @@ def _close(**_: Any) -> None:
 def _csrf(body: str | None) -> str:
     found = CSRF.search(body or "")
     return found.group(1) if found else ""
+
+
+def _value(body: str | None, name: str) -> str:
+    """Return the value of the page's text input called `name` ("" when it has none)."""
+    for tag in INPUT.findall(body or ""):
+        if f'name="{name}"' in tag:
+            found = VALUE.search(tag)
+            return html.unescape(found.group(1)) if found else ""
+    return ""
+
+
+def mark() -> str:
+    """Return a unique mark to write into what is saved (scaleout.MARK finds it again)."""
+    return "sx-" + secrets.token_hex(6)
+
+
+def _write(key: int, action: str, acknowledged: bool, mark: str = "") -> None:
+    """Note a write; unacknowledged ones too: one cut off by the kill may have committed."""
+    with _lock:
+        _write_log.writerow([f"{time.time():.3f}", key, action, int(acknowledged), mark])
+
+
+def _post_form(client: Any, path: str, fields: list[tuple[str, str]], name: str) -> Any:
+    """Post a form as a browser does (a field may repeat: checkboxes, the date's three boxes).
+
+    Returns Locust's response context: the caller says whether the answer is a success.
+    """
+    return client.post(
+        path,
+        data=urlencode(fields).encode(),
+        headers=FORM,
+        name=name,
+        allow_redirects=False,
+        catch_response=True,
+    )
+
+
+def _location(response: Any) -> str:
+    return str(response.headers.get("Location") or "")
 
 
 def _sign_in(client: Any, email: str, **options: Any) -> Any:
@@ -141,10 +193,16 @@ class Searcher(FastHttpUser):
 
 
 class SipSigningIn(FastHttpUser):
-    """A SIP arriving: sign in (a password hash checked), their pages, sign out."""
+    """A SIP arriving: sign in (a password hash checked), their schools, sign out.
+
+    Every other time or so they record a visit at one of their schools: the evidence looked at,
+    notes and the support category, then one or two priorities agreed with the head.
+    """
 
     weight = 2
     wait_time = between(2.0, 5.0)
+    #: How often a sign-in is to record a visit (the rest: looking at their schools).
+    visit_chance = 0.5
 
     def on_start(self) -> None:
         self.account = PLAN["sips"][random.randrange(len(PLAN["sips"]))]
@@ -155,13 +213,144 @@ class SipSigningIn(FastHttpUser):
             if response.status_code != 302:
                 response.failure(f"sign-in answered {response.status_code}")
                 return
-        account = self.client.get("/schools", name="sip schools page")
+        page = self.client.get("/schools", name="sip schools page")
+        if self.account["schools"] and random.random() < self.visit_chance:
+            last = self._record_visit(random.choice(self.account["schools"]))
+            page = page if last is None else last
         self.client.post(
             "/sign-out",
-            data={"csrf_token": _csrf(account.text)},
+            data={"csrf_token": _csrf(page.text)},
             name="sign out",
             allow_redirects=False,
         )
+
+    def _record_visit(self, school: int) -> Any:
+        """Record a visit and its priorities at the school; return the last page seen."""
+        self.client.get(f"/schools/{school}", name="sip school page")
+        page = self.client.get(f"/schools/{school}/visits/new", name="sip visit form")
+        on = date.today() - timedelta(days=random.randint(1, 20))
+        evidence = random.sample([e for e in taxonomy.EVIDENCE.slugs if e != "other"], 2)
+        visit_mark = mark()
+        fields = [
+            ("visited_on", str(on.day)),
+            ("visited_on", str(on.month)),
+            ("visited_on", str(on.year)),
+            *[("evidence", e) for e in evidence],
+            (
+                "evidence_notes",
+                f"Visit {visit_mark}: SEF and data agree on {random.choice(WORDS)}.",
+            ),
+            ("support_category", random.choice(taxonomy.SUPPORT_CATEGORIES.slugs)),
+            ("submit", "Save and continue"),
+            ("csrf_token", _csrf(page.text)),
+        ]
+        path = f"/schools/{school}/visits/new"
+        with _post_form(self.client, path, fields, "sip record visit") as response:
+            found = PRIORITY_FORM.search(_location(response))
+            if response.status_code != 302 or found is None:
+                response.failure(f"recording a visit answered {response.status_code}")
+        _write(school, "visit", found is not None, visit_mark)
+        if found is None:
+            return None
+        for _ in range(random.randint(1, 2)):
+            page = self.client.get(found.group(0), name="sip priority form")
+            priority_mark = mark()
+            fields = [
+                ("description", f"Priority {priority_mark}: {random.choice(WORDS)} across KS2."),
+                ("category", random.choice(taxonomy.CATEGORIES.slugs)),
+                ("rag", random.choice(taxonomy.RAG_RATINGS.slugs)),
+                ("submit", "Save priority"),
+                ("csrf_token", _csrf(page.text)),
+            ]
+            with _post_form(self.client, found.group(0), fields, "sip add priority") as response:
+                saved = response.status_code == 302 and found.group(1) in _location(response)
+                if not saved:
+                    response.failure(f"adding a priority answered {response.status_code}")
+            _write(school, "priority", saved, priority_mark)
+            if not saved:
+                break
+        return page
+
+
+class ProviderEditing(FastHttpUser):
+    """A provider keeping listings current: their dashboard, and an edit of a listing sent to QA.
+
+    The edit changes the listing's contact details (the other fields as they were); as the
+    listing is assured it becomes a revision waiting for QA while the listing stays published.
+    A listing under review cannot be edited again, so each is edited once; a provider whose
+    listings are all done hands over to the next account of the plan.
+    """
+
+    weight = 2
+    wait_time = between(3.0, 8.0)
+    _accounts: list[dict[str, Any]] = list(reversed(PLAN["providers"]))
+
+    def on_start(self) -> None:
+        self.me: dict[str, Any] | None = None
+        self.to_edit: list[int] = []
+        self.signed_in = False
+        self.csrf = ""
+
+    def _sign_in(self) -> bool:
+        if self.me is None or not self.to_edit:
+            if self.signed_in:
+                self.client.post(
+                    "/sign-out",
+                    data={"csrf_token": self.csrf},
+                    name="sign out",
+                    allow_redirects=False,
+                )
+            if not ProviderEditing._accounts:
+                self.me, self.signed_in = None, False
+                return False
+            self.me = ProviderEditing._accounts.pop()
+            self.to_edit, self.signed_in = list(self.me["listings"]), False
+        if not self.signed_in:
+            assert self.me is not None
+            with _sign_in(self.client, self.me["email"], catch_response=True) as response:
+                self.signed_in = response.status_code == 302
+                if not self.signed_in:
+                    response.failure(f"sign-in answered {response.status_code}")
+        return self.signed_in
+
+    @task(1)
+    def dashboard(self) -> None:
+        if self.signed_in or self._sign_in():
+            self.csrf = _csrf(self.client.get("/provider", name="provider dashboard").text)
+
+    @task(2)
+    def edit(self) -> None:
+        if not self._sign_in():
+            return
+        listing = self.to_edit.pop(random.randrange(len(self.to_edit)))
+        self.client.get(f"/provider/listings/{listing}", name="provider listing")
+        page = self.client.get(f"/provider/listings/{listing}/contact", name="provider edit form")
+        edit_mark = mark()
+        fields = [
+            ("contact_name", f"Enquiries desk {edit_mark}"),
+            ("contact_email", _value(page.text, "contact_email")),
+            ("contact_phone", _value(page.text, "contact_phone")),
+            ("submit", "Save and continue"),
+            ("csrf_token", _csrf(page.text)),
+        ]
+        path = f"/provider/listings/{listing}/contact"
+        with _post_form(self.client, path, fields, "provider edit") as response:
+            saved = response.status_code == 302
+            if not saved:
+                response.failure(f"saving the edit answered {response.status_code}")
+        _write(listing, "edit", saved, edit_mark)
+        if not saved:
+            return
+        page = self.client.get(f"/provider/listings/{listing}/check", name="provider check")
+        path = f"/provider/listings/{listing}/submit"
+        fields = [("submit", "Continue"), ("csrf_token", _csrf(page.text))]
+        with _post_form(self.client, path, fields, "provider submit") as response:
+            # Sent for review: back to the dashboard (a refusal shows the check page again).
+            sent = response.status_code == 302 and _location(response).endswith("/provider")
+            if not sent:
+                response.failure(f"submitting the edit answered {response.status_code}")
+        _write(listing, "submit-edit", sent, edit_mark)
+        self.csrf = _csrf(page.text)
 
 
 class Officer(FastHttpUser):
@@ -212,9 +401,7 @@ class Officer(FastHttpUser):
             acknowledged = response.status_code == 302
             if not acknowledged:
                 response.failure(f"{action} answered {response.status_code}")
-        # Unacknowledged attempts are written too: one cut off by the kill may have committed.
-        with _lock:
-            _write_log.writerow([f"{time.time():.3f}", listing, action, int(acknowledged)])
+        _write(listing, action, acknowledged)
         return acknowledged
 
     @task(1)

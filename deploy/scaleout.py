@@ -3,14 +3,15 @@
 Starts three application "machines" (`broker serve`, each with its own instance folder and its
 own index on local disk, bound to 127.0.0.2, .3 and .4), HAProxy in front on 127.0.0.1 checking
 each machine's /healthz, and Locust (headless) driving a mix of searches, listing pages, the
-match API, sign-ins and QA decisions through the balancer; PostgreSQL and Redis are the ones
-already running here. Mid-run one machine's process group gets SIGKILL; later it is restarted
-and catches up. Meanwhile a probe makes a change through machine A every few seconds and times
-how long the other machines' indexes take to apply it (read from their index folders: the
-listener, or a search's own catch-up, whichever comes first). Prints throughput and latency before,
-during and after the kill, the errors clients saw, how long the balancer took to notice, the
-freshness, the restart, whether any acknowledged write was lost and `broker index check` on
-every machine. Everything it started is stopped, by process group id, when it ends.
+match API, sign-ins, QA decisions, provider edits and SIP visits through the balancer;
+PostgreSQL and Redis are the ones already running here. Mid-run one machine's process group
+gets SIGKILL; later it is restarted and catches up. Meanwhile a probe makes a change through
+machine A every few seconds and times how long the other machines' indexes take to apply it
+(read from their index folders: the listener, or a search's own catch-up, whichever comes
+first). Prints throughput and latency before, during and after the kill, the errors clients
+saw, how long the balancer took to notice, the freshness, the restart, whether any acknowledged
+write was lost (per kind) and `broker index check` on every machine. Everything it started is
+stopped, by process group id, when it ends.
 
     make scaleout                                    # 100,000 listings, 4 minutes of load
     .venv/bin/python deploy/scaleout.py --listings 10000 --duration 90 --users 30
@@ -35,6 +36,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -52,6 +54,8 @@ LB = ("127.0.0.1", 8088)
 STATS = ("127.0.0.1", 8089)
 PASSWORD = "scaleout-password-2026"  # noqa: S105 (accounts made here, for this run only)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+#: A write a client made: (time, listing or school id, action, acknowledged 0/1, its mark or "").
+Write = tuple[float, int, str, int, str]
 
 sys.path.insert(0, str(ROOT))
 
@@ -87,15 +91,24 @@ def prepare_database(name: str, listings: int, env: dict[str, str]) -> None:
         say(f"the database already holds {have:,} listings")
 
 
-def make_plan(url: str, officers: int, seed: int) -> dict[str, Any]:
-    """Add (or refresh) the run's QA officers and SIPs; choose what each may act on."""
+def make_plan(url: str, officers: int, providers: int, seed: int) -> dict[str, Any]:
+    """Add (or refresh) the run's accounts; choose what each may act on.
+
+    QA officers (with a second factor) get listings of their LA to suspend, reinstate and
+    approve; SIPs get schools of an officer's LA, assigned by that officer (audited, as a QA
+    officer would), to record visits at; provider accounts are each linked to a provider whose
+    assured listings are ready to edit (no edit waiting for QA): each is edited once a run.
+    """
     import sqlalchemy as sa
     from sqlmodel import Session, col, select
 
     from broker.assurance.rules import valid_schools
     from broker.auth import passwords, totp
     from broker.db import make_engine
-    from broker.models import Listing, Provider, User, utcnow
+    from broker.lifecycle.services import open_revision, under_review
+    from broker.models import Listing, Provider, School, SipAssignment, User, utcnow
+    from broker.schools import services as schools
+    from broker.submissions import services as submissions
 
     rng = random.Random(seed)
     engine = make_engine(url)
@@ -110,17 +123,26 @@ def make_plan(url: str, officers: int, seed: int) -> dict[str, Any]:
                 .order_by(sa.func.count().desc())
                 .limit(officers + 1)
             ).all()
+            users: dict[str, User] = {}
 
-            def account(email: str, role: str, la_id: int | None, enrolled: bool) -> dict[str, Any]:
+            def account(
+                email: str,
+                role: str,
+                la_id: int | None,
+                enrolled: bool,
+                provider_id: int | None = None,
+            ) -> dict[str, Any]:
                 user = s.exec(select(User).where(User.email == email)).first() or User(
                     email=email, name=email.split("@")[0], role=role
                 )
                 user.role, user.la_id, user.password_hash = role, la_id, hashed
+                user.provider_id = provider_id
                 user.email_confirmed_at, user.active = utcnow(), True
                 user.totp_secret = totp.generate_secret() if enrolled else None
                 user.totp_enrolled_at = utcnow() if enrolled else None
                 user.totp_last_counter = None
                 s.add(user)
+                users[email] = user
                 return {"email": email, "totp_secret": user.totp_secret}
 
             def in_la(la_id: int, status: str, limit: int) -> list[int]:
@@ -144,9 +166,65 @@ def make_plan(url: str, officers: int, seed: int) -> dict[str, Any]:
                 plan_officers.append(me)
             probe = account("probe.scaleout@example.org", "qa_officer", las[officers][0], True)
             probe["assured"] = in_la(las[officers][0], "assured", 200)
-            sips = [
-                account(f"sip{n}.scaleout@example.org", "sip", None, False) for n in range(1, 6)
-            ]
+
+            # SIPs: each attached to a few schools of an officer's LA, by that officer.
+            sips = []
+            for n in range(1, 6):
+                me = account(f"sip{n}.scaleout@example.org", "sip", None, False)
+                sip, officer = users[me["email"]], users[plan_officers[(n - 1) % officers]["email"]]
+                s.flush()
+                open_schools = s.exec(
+                    select(School).where(
+                        School.la_id == officer.la_id, col(School.closed_on).is_(None)
+                    )
+                ).all()
+                mine = set(
+                    s.exec(select(SipAssignment.school_id).where(SipAssignment.user_id == sip.id))
+                )
+                others = [x for x in open_schools if x.id not in mine]
+                for school in rng.sample(others, max(0, min(4 - len(mine), len(others)))):
+                    schools.assign_sip(s, officer, school, sip.email)
+                    mine.add(int(school.id or 0))
+                me["schools"] = sorted(mine)
+                sips.append(me)
+
+            # Providers: outside the officers' and the probe's LAs, so nobody else acts on
+            # their listings; only listings a provider can edit and submit as they are.
+            busy = [la_id for la_id, _ in las]
+            candidates = s.exec(
+                select(Listing.provider_id)
+                .join(Provider, Listing.provider_id == Provider.id)
+                .where(
+                    Listing.status == "assured",
+                    col(Listing.review_requested_at).is_(None),
+                    sa.or_(col(Provider.la_id).is_(None), col(Provider.la_id).not_in(busy)),
+                )
+                .group_by(Listing.provider_id)
+                .having(sa.func.count() >= 2)
+            ).all()
+            plan_providers: list[dict[str, Any]] = []
+            for provider_id in rng.sample(list(candidates), len(candidates)):
+                if len(plan_providers) == providers:
+                    break
+                editable = []
+                for listing in s.exec(
+                    select(Listing).where(
+                        Listing.provider_id == provider_id, Listing.status == "assured"
+                    )
+                ):
+                    if (
+                        not under_review(listing)
+                        and open_revision(s, int(listing.id or 0)) is None
+                        and submissions.task_list(s, listing).ready
+                    ):
+                        editable.append(int(listing.id or 0))
+                if len(editable) >= 2:
+                    n = len(plan_providers) + 1
+                    me = account(
+                        f"provider{n}.scaleout@example.org", "provider", None, False, provider_id
+                    )
+                    me["listings"] = sorted(editable)
+                    plan_providers.append(me)
             s.commit()
             taken = {i for o in [*plan_officers, probe] for i in o["assured"]}
             public = s.exec(select(Listing.id).where(Listing.status == "assured")).all()
@@ -158,6 +236,7 @@ def make_plan(url: str, officers: int, seed: int) -> dict[str, Any]:
         "officers": plan_officers,
         "probe": probe,
         "sips": sips,
+        "providers": plan_providers,
         "listings": public,
     }
 
@@ -376,7 +455,7 @@ class Probe(threading.Thread):
         self.stop = threading.Event()
         self.lags: dict[str, list[float]] = defaultdict(list)
         self.missed: Counter[str] = Counter()
-        self.writes: list[tuple[float, int, str, int]] = []
+        self.writes: list[Write] = []
         self.down: set[str] = set()
 
     def run(self) -> None:
@@ -406,7 +485,7 @@ class Probe(threading.Thread):
                     "POST", f"/qa/listings/{listing}/{action}", {f"{action}-reason": "Probe."}
                 )
                 acknowledged = time.monotonic()
-                self.writes.append((time.time(), listing, action, int(status == 302)))
+                self.writes.append((time.time(), listing, action, int(status == 302), ""))
                 if status != 302:
                     continue
                 (suspended.append if action == "suspend" else pool.append)(listing)
@@ -465,27 +544,114 @@ def read_requests(path: Path) -> list[tuple[float, str, float, int, str]]:
     return rows
 
 
-def lost_writes(url: str, writes: list[tuple[float, int, str, int]]) -> tuple[int, int, list[int]]:
-    """Compare each listing's last acknowledged decision with the database: (checked, in doubt, lost)."""
+#: What each kind of acknowledged write is called in the summary.
+WRITE_KINDS = {
+    "suspend": "QA decisions",
+    "reinstate": "QA decisions",
+    "approve": "QA decisions",
+    "edit": "provider edits",
+    "submit-edit": "edits submitted",
+    "visit": "SIP visits",
+    "priority": "SIP priorities",
+}
+#: The unique mark a Locust user writes into what it saves (deploy/locustfile.py's `mark`).
+MARK = re.compile(r"sx-[0-9a-f]{12}")
+
+
+@dataclass
+class Checked:
+    """Acknowledged writes of one kind compared with the database after the run."""
+
+    checked: int = 0
+    in_doubt: int = 0
+    lost: list[str] = field(default_factory=list)
+
+
+def lost_writes(url: str, writes: list[Write]) -> dict[str, Checked]:
+    """Check every acknowledged write against the database; return the outcome per kind.
+
+    QA decisions: each listing's last acknowledged decision must be its status (an attempt
+    cut off after it leaves the listing in doubt). Provider edits, their submission, SIP visits
+    and priorities each carry a unique mark (time, id, action, acknowledged, mark): the row
+    holding it must exist (a revision of the listing not discarded; submitted or decided since;
+    a visit or priority of the school). A write never acknowledged is in doubt, not checked.
+    """
     import psycopg
 
+    kinds: dict[str, Checked] = {kind: Checked() for kind in dict.fromkeys(WRITE_KINDS.values())}
     outcome = {"suspend": "suspended", "reinstate": "assured", "approve": "assured"}
     last: dict[int, tuple[str, bool]] = {}
-    for _, listing, action, acknowledged in sorted(writes):
-        if acknowledged:
-            last[listing] = (action, False)
-        elif listing in last:
-            last[listing] = (last[listing][0], True)  # a later attempt may or may not have landed
+    marked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for _, key, action, acknowledged, mark in sorted(writes):
+        if action not in outcome:
+            if acknowledged:
+                marked[action].append((key, mark))
+            else:
+                kinds[WRITE_KINDS[action]].in_doubt += 1
+        elif acknowledged:
+            last[key] = (action, False)
+        elif key in last:
+            last[key] = (last[key][0], True)  # a later attempt may or may not have landed
         else:
-            last[listing] = (action, True)
-    checked = {k: a for k, (a, doubt) in last.items() if not doubt}
+            last[key] = (action, True)
+    decisions = {k: a for k, (a, doubt) in last.items() if not doubt}
+    ids = {action: [key for key, _ in rows] for action, rows in marked.items()}
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
-        rows = conn.execute(
-            "SELECT id, status FROM listing WHERE id = ANY(%s)", (list(checked),)
+        status = dict(
+            conn.execute(
+                "SELECT id, status FROM listing WHERE id = ANY(%s)", (list(decisions),)
+            ).fetchall()
+        )
+        revisions = conn.execute(
+            "SELECT listing_id, proposed->>'contact_name', status FROM listing_revision"
+            " WHERE listing_id = ANY(%s)",
+            (ids.get("edit", []) + ids.get("submit-edit", []),),
         ).fetchall()
-    status = dict(rows)
-    lost = sorted(k for k, action in checked.items() if status.get(k) != outcome[action])
-    return len(checked), len(last) - len(checked), lost
+        visits = conn.execute(
+            "SELECT school_id, evidence_notes FROM school_visit WHERE school_id = ANY(%s)",
+            (ids.get("visit", []),),
+        ).fetchall()
+        priorities = conn.execute(
+            "SELECT school_id, description FROM priority WHERE school_id = ANY(%s)",
+            (ids.get("priority", []),),
+        ).fetchall()
+
+    def found(rows: list[tuple[Any, ...]], keep: set[str] | None = None) -> set[tuple[int, str]]:
+        return {
+            (key, mark)
+            for key, text, *state in rows
+            if keep is None or state[0] in keep
+            for mark in MARK.findall(text or "")
+        }
+
+    present = {
+        "edit": found(
+            revisions, {"draft", "submitted", "changes-requested", "approved", "rejected"}
+        ),
+        "submit-edit": found(revisions, {"submitted", "changes-requested", "approved", "rejected"}),
+        "visit": found(visits),
+        "priority": found(priorities),
+    }
+    qa = kinds["QA decisions"]
+    qa.checked, qa.in_doubt = len(decisions), len(last) - len(decisions)
+    qa.lost = [
+        str(k) for k, action in sorted(decisions.items()) if status.get(k) != outcome[action]
+    ]
+    for action, rows in marked.items():
+        kind = kinds[WRITE_KINDS[action]]
+        kind.checked += len(rows)
+        kind.lost += [f"{key}:{mark}" for key, mark in rows if (key, mark) not in present[action]]
+    return kinds
+
+
+def total(kinds: Iterable[Checked]) -> Checked:
+    """Add up the checks of several kinds."""
+    out = Checked()
+    for c in kinds:
+        out.checked += c.checked
+        out.in_doubt += c.in_doubt
+        out.lost += c.lost
+    return out
 
 
 def main() -> None:  # noqa: C901 (one story, told in order)
@@ -498,6 +664,9 @@ def main() -> None:  # noqa: C901 (one story, told in order)
     parser.add_argument("--duration", type=int, default=240, help="seconds of load")
     parser.add_argument("--users", type=int, default=60, help="simulated people (Locust users)")
     parser.add_argument("--officers", type=int, default=3, help="QA officers among them")
+    parser.add_argument(
+        "--providers", type=int, default=60, help="provider accounts (each edits its listings once)"
+    )
     parser.add_argument("--kill-at", type=float, default=0.35, help="fraction of the run")
     parser.add_argument("--down-for", type=int, default=45, help="seconds before the restart")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per machine")
@@ -517,8 +686,8 @@ def main() -> None:  # noqa: C901 (one story, told in order)
         "BROKER_INSTANCE_PATH": str(work / "admin"),
     }
     prepare_database(args.database, args.listings, base)
-    say("making the run's QA officers and SIPs")
-    plan = make_plan(url, args.officers, args.seed)
+    say("making the run's QA officers, SIPs and providers")
+    plan = make_plan(url, args.officers, args.providers, args.seed)
     (work / "plan.json").write_text(json.dumps(plan))
 
     run_id = secrets.token_hex(4)
@@ -668,10 +837,10 @@ def main() -> None:  # noqa: C901 (one story, told in order)
             and (error or status == 0 or status >= 500)
         )
         writes = [
-            (float(t), int(listing), action, int(ack))
-            for t, listing, action, ack in csv.reader(files["writes"].open())
+            (float(t), int(key), action, int(ack), mark)
+            for t, key, action, ack, mark in csv.reader(files["writes"].open())
         ] + probe.writes
-        checked, in_doubt, lost = lost_writes(url, writes)
+        checked = lost_writes(url, writes)
         say("broker index check on every machine")
         checking = {
             m.name: subprocess.Popen(
@@ -716,10 +885,13 @@ def main() -> None:  # noqa: C901 (one story, told in order)
                 f"over 1 s: {sum(lag > 1 for lag in lags)}, not applied within 10 s: "
                 f"{probe.missed[name]}"
             )
-        print(
-            f"writes: {checked} acknowledged decisions checked, {len(lost)} lost "
-            f"{lost[:10] if lost else ''}; {in_doubt} cut off mid-request (either outcome is right)"
-        )
+        print("writes acknowledged and checked against the database (cut off mid-request: either "
+              "outcome is right):")  # fmt: skip
+        for kind, c in [*checked.items(), ("all", total(checked.values()))]:
+            print(
+                f"  {kind:<16}{c.checked:5} checked, {len(c.lost)} lost"
+                f"{' ' + str(c.lost[:10]) if c.lost else ''}; {c.in_doubt} cut off mid-request"
+            )
         for name, (code, last) in checks.items():
             print(f"broker index check on {name}: exit {code}: {' '.join(last)}")
         report.update(
@@ -729,7 +901,11 @@ def main() -> None:  # noqa: C901 (one story, told in order)
             errors_outside=errors_outside,
             restart={"serving_s": serving_after, "caught_up_s": caught_up_after},
             freshness_ms={n: sorted(round(x * 1000) for x in v) for n, v in probe.lags.items()},
-            lost=lost,
+            lost=total(checked.values()).lost,
+            writes={
+                kind: {"checked": c.checked, "in_doubt": c.in_doubt, "lost": c.lost}
+                for kind, c in checked.items()
+            },
             index_check={n: c for n, (c, _) in checks.items()},
         )
         (work / "report.json").write_text(json.dumps(report, indent=1))
