@@ -27,7 +27,8 @@ def _cors(response: Response) -> Response:
 
 
 def answer(model: BaseModel) -> Response:
-    """Return a model as the JSON response (every API answer goes through its model)."""
+    """Return a model as the JSON response (every answer but the search page's, the hot path,
+    goes through its model; that one is checked against its model by the tests)."""
     return jsonify(model.model_dump(mode="json"))
 
 
