@@ -615,8 +615,16 @@ def lapse_expired(session: Session, now: datetime | None = None) -> int:
     lock. Call it on a schedule (`broker assurance lapse`); the caller commits.
     """
     now = now or utcnow()
+    assured: sa.ColumnElement[bool] = col(Listing.status) == ASSURED
+    sqlite = session.connection().dialect.name == "sqlite"
+    if sqlite:
+        # This runs before every index sync, so it must not scan. Nearly every listing is
+        # assured, but SQLite's planner would take the status index over the expiry one (52 ms
+        # of each sync at 100,000 listings): say how likely the status test is, and it reads
+        # only the expired rows. PostgreSQL's statistics choose well by themselves.
+        assured = sa.func.likelihood(assured, sa.literal_column("0.9"), type_=sa.Boolean)
     due = (
-        col(Listing.status) == ASSURED,
+        assured,
         col(Listing.assurance_expires_at).is_not(None),
         col(Listing.assurance_expires_at) <= now,
     )
@@ -625,7 +633,7 @@ def lapse_expired(session: Session, now: datetime | None = None) -> int:
         return 0
     db.begin_transaction(session, lock_for_writing=True)
     query = select(Listing).where(*due).order_by(col(Listing.id))
-    if session.connection().dialect.name != "sqlite":
+    if not sqlite:
         query = query.with_for_update(skip_locked=True)
     listings = session.exec(query.execution_options(populate_existing=True)).all()
     for listing in listings:
