@@ -81,6 +81,36 @@ def record(session: Session, actor: User | None, **details: Unpack[Details]) -> 
     return event
 
 
+class Stateful(Saveable, Protocol):
+    """A row of a provider's with a status: a listing, a recommendation."""
+
+    provider_id: int
+    status: str
+
+
+def record_state(
+    session: Session,
+    actor: User | None,
+    entity_type: str,
+    row: Stateful,
+    action: str,
+    from_state: str | None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Add the audit row of `row`'s move from `from_state` to the status it has now."""
+    return record(
+        session,
+        actor,
+        entity_type=entity_type,
+        entity_id=int(row.id or 0),
+        provider_id=row.provider_id,
+        action=action,
+        from_state=from_state,
+        to_state=row.status,
+        reason=reason,
+    )
+
+
 def record_saved(
     session: Session, actor: User | None, row: Saveable, **change: Unpack[Change]
 ) -> AuditEvent:

@@ -1,4 +1,5 @@
-"""The audit trail: every change of state and every recommendation event (who, when, what, why)."""
+"""The audit trail as QA officers read it: every change of state and every recommendation event
+(who, when, what, why). Rows are written by broker.audit, the one writer."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
-from broker.models import AuditEvent, Provider, User, utcnow
+from broker.models import AuditEvent, Provider
 
 PAGE_SIZE = 50
 
@@ -34,42 +34,6 @@ ACTIONS = {
     "recommendation-declined": "Recommendation declined",
     "recommendation-withdrawn": "Recommendation withdrawn",
 }
-
-
-def actor_label(actor: User | None) -> str:
-    """Describe who acted, as the trail keeps it even if the account later changes."""
-    if actor is None:
-        return "system"
-    return f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"
-
-
-def record(
-    session: Session,
-    actor: User | None,
-    *,
-    entity_type: str,
-    entity_id: int,
-    provider_id: int | None,
-    action: str,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    reason: str | None = None,
-) -> AuditEvent:
-    """Add one audit event in the caller's transaction."""
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor_label(actor)[:200],
-        entity_type=entity_type,
-        entity_id=entity_id,
-        provider_id=provider_id,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason or None,
-    )
-    session.add(event)
-    return event
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
-from broker.assurance import audit
+from broker import audit, taxonomy
 from broker.assurance.rules import (
     IMPACT_MAX,
     IMPACT_MIN,
@@ -273,17 +272,7 @@ def _audit(
     from_state: str | None,
     reason: str | None,
 ) -> None:
-    audit.record(
-        session,
-        actor,
-        entity_type="recommendation",
-        entity_id=int(rec.id or 0),
-        provider_id=rec.provider_id,
-        action=action,
-        from_state=from_state,
-        to_state=rec.status,
-        reason=reason,
-    )
+    audit.record_state(session, actor, "recommendation", rec, action, from_state, reason)
 
 
 def _own_recommendation(session: Session, recommendation_id: int, actor: User) -> Recommendation:

@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker import taxonomy
-from broker.assurance import audit
+from broker import audit, taxonomy
+from broker.assurance import audit as trail
 from broker.assurance.recommendations import (  # noqa: F401 (the public API, re-exported)
     RecommendationView,
     RequestOutcome,
@@ -441,10 +441,10 @@ def audit_trail(
     provider_id: int | None = None,
     name: str | None = None,
     page: int = 1,
-) -> audit.AuditPage:
+) -> trail.AuditPage:
     """Return one page of the audit trail a QA officer may see (admins: everything)."""
     if actor.role not in ("qa_officer", "admin"):
         raise Forbidden("Only QA officers can see the audit trail.")
-    return audit.audit_page(
+    return trail.audit_page(
         session, provider_scope(session, actor), provider_id=provider_id, name=name, page=page
     )

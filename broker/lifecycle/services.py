@@ -336,17 +336,7 @@ def _audit(
     from_state: str | None,
     reason: str | None = None,
 ) -> None:
-    audit.record(
-        session,
-        actor,
-        entity_type="listing",
-        entity_id=int(listing.id or 0),
-        provider_id=listing.provider_id,
-        action=action,
-        from_state=from_state,
-        to_state=listing.status,
-        reason=reason,
-    )
+    audit.record_state(session, actor, "listing", listing, action, from_state, reason)
 
 
 def _move(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlmodel import Session, select
 
-from broker.assurance import audit
+from broker import audit
 from broker.assurance import services as assurance
 from broker.models import Listing, ListingRevision, Recommendation, User, utcnow
 from broker.search.engine import get_search
