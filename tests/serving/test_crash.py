@@ -14,46 +14,15 @@ import pytest
 from sqlmodel import Session, col, select
 
 from broker import db
-from broker.models import AuditEvent, Listing, User
-from broker.search.engine import get_search
-from tests import factories as f
-from tests.auth.helpers import PASSWORD, current_code
+from broker.models import AuditEvent, Listing
 from tests.conftest import close_app, make_app
-from tests.schools.world import make_user
 from tests.serving import live
+from tests.serving.officer import officer_with_listings, sign_in
 
 pytestmark = pytest.mark.slow
 
 CHANGES = 200
 KILL_AFTER = 60  # acknowledged changes before the kill: the rest are in flight or not yet sent
-
-
-def _build(tmp_path: Path, url: str) -> tuple[User, list[int]]:
-    """Add a QA officer and 200 assured listings of one provider in the officer's LA; index them."""
-    app = make_app(tmp_path, url)
-    try:
-        with db.new_session(app) as s:
-            la = f.local_authority(s, code="886", name="Kent")
-            provider = f.assured_provider(s, listings=0, la_id=la.id)
-            ids = [int(f.listing(s, provider).id or 0) for _ in range(CHANGES)]
-            s.commit()
-            qa = make_user(s, "qa_officer", la_id=la.id, enrolled=True)
-        get_search(app).sync()
-    finally:
-        close_app(app)
-    return qa, ids
-
-
-def _sign_in(port: int, qa: User) -> live.Browser:
-    """Sign the QA officer in over HTTP, with the second factor."""
-    browser = live.Browser(port)
-    browser.get("/sign-in")
-    status, _, body = browser.post("/sign-in", {"email": qa.email, "password": PASSWORD})
-    assert status == 302, body[:500]
-    browser.get("/two-factor")
-    status, _, body = browser.post("/two-factor", {"code": current_code(qa)})
-    assert status == 302, body[:500]
-    return browser
 
 
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_flight(
@@ -62,9 +31,9 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_flight(
     env = live.server_env(
         tmp_path, sqlite_template, BROKER_WORKERS="3", BROKER_THREADS="4", BROKER_TIMEOUT="30"
     )
-    qa, ids = _build(tmp_path, env["BROKER_DATABASE_URL"])
+    qa, ids = officer_with_listings(tmp_path, env["BROKER_DATABASE_URL"], CHANGES)
     server = live.start(["serve", "--bind", "127.0.0.1:{port}"], env, tmp_path / "logs")
-    browser = _sign_in(server.port, qa)
+    browser = sign_in(server.port, qa)
     browser.get(f"/qa/listings/{ids[0]}")  # a page with the QA forms: its CSRF token
     headers = browser._headers()
     acknowledged: list[int] = []

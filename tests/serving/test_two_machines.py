@@ -28,15 +28,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from broker import db
-from broker.models import Listing, User
+from broker.models import Listing
 from broker.search import sync
-from broker.search.engine import get_search
 from index.backends.storage import Folders
-from tests import factories as f
-from tests.auth.helpers import PASSWORD, current_code, free_port
-from tests.conftest import _pg_database, close_app, make_app, unavailable
-from tests.schools.world import make_user
+from tests.auth.helpers import free_port
+from tests.conftest import _pg_database, unavailable
 from tests.serving import live
+from tests.serving.officer import officer_with_listings, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -78,22 +76,6 @@ def postgres_url(pg_template: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-def _build(tmp_path: Path, url: str, index_dir: str) -> tuple[User, list[int]]:
-    """A QA officer and LISTINGS assured listings in the officer's LA, indexed for machine A."""
-    app = make_app(tmp_path / "build", url, INDEX_DIR=index_dir)
-    try:
-        with db.new_session(app) as s:
-            la = f.local_authority(s, code="886", name="Kent")
-            provider = f.assured_provider(s, listings=0, la_id=la.id)
-            ids = [int(f.listing(s, provider).id or 0) for _ in range(LISTINGS)]
-            s.commit()
-            qa = make_user(s, "qa_officer", la_id=la.id, enrolled=True)
-        get_search(app).sync()
-    finally:
-        close_app(app)
-    return qa, ids
 
 
 def _machine_env(tmp_path: Path, name: str, url: str) -> dict[str, str]:
@@ -154,7 +136,9 @@ def test_two_machines_behind_haproxy_lose_nothing_when_one_is_killed_and_restart
         unavailable("haproxy is not installed (apt-get install haproxy; .ci/run does)")
     env_a = _machine_env(tmp_path, "a", postgres_url)
     env_b = _machine_env(tmp_path, "b", postgres_url)
-    qa, ids = _build(tmp_path, postgres_url, env_a["BROKER_INDEX_DIR"])
+    qa, ids = officer_with_listings(
+        tmp_path / "build", postgres_url, LISTINGS, INDEX_DIR=env_a["BROKER_INDEX_DIR"]
+    )
     # Machine B joins as a new machine does: its index built from the database.
     rebuilt = _broker(env_b, "index", "rebuild")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
@@ -166,13 +150,7 @@ def test_two_machines_behind_haproxy_lose_nothing_when_one_is_killed_and_restart
     try:
         # The officer signs in through the balancer: sessions live in the database, so every
         # machine knows them.
-        browser = live.Browser(port_lb)
-        browser.get("/sign-in")
-        status, _, body = browser.post("/sign-in", {"email": qa.email, "password": PASSWORD})
-        assert status == 302, body[:300]
-        browser.get("/two-factor")
-        status, _, body = browser.post("/two-factor", {"code": current_code(qa)})
-        assert status == 302, body[:300]
+        browser = sign_in(port_lb, qa)
         browser.get(f"/qa/listings/{ids[0]}")
         headers = browser._headers()
 
