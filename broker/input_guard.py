@@ -19,7 +19,8 @@ from werkzeug.exceptions import BadRequest
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: The same less tab, newline and carriage return (allowed in multi-line text).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: The same two as JSON Schema patterns, for the OpenAPI documents: values that pass them pass here.
+#: The same two as JSON Schema patterns, for the OpenAPI documents (text in a JSON body may hold
+#: tab, newline and carriage return): values that pass them pass here.
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
 NO_CONTROL_IN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 #: Bodies read as form fields; any other body is read as JSON.

@@ -56,8 +56,6 @@ from broker.validation import (
 MAX_NEEDS = 10
 MAX_TEXT = 2_000
 MAX_LIST = 20
-#: Text in a JSON body: tab, newline and carriage return allowed, no other control character
-#: (broker.input_guard refuses them before the view runs).
 
 _VOCABULARIES = {
     v.name: v
