@@ -15,6 +15,16 @@ PUBLIC = {
     "api.listings",
     "api.listing",
     "api.openapi_document",
+    # The Open Referral UK feed likewise (public listings in the standard's shape).
+    "openreferral.root",
+    "openreferral.service_list",
+    "openreferral.service",
+    "openreferral.service_at_location_list",
+    "openreferral.service_at_location",
+    "openreferral.taxonomy_list",
+    "openreferral.taxonomy",
+    "openreferral.taxonomy_term_list",
+    "openreferral.taxonomy_term",
 }
 
 world = matrix.world
