@@ -73,6 +73,11 @@ def stored_values(doc: Document) -> dict[str, Any]:
     return out
 
 
+#: Text fields whose words say "which words matched" a hit (the backends store their analysed
+#: terms with each document, as Hit.terms).
+MATCH_FIELDS = ("title", "summary", "description", "provider_name")
+
+
 @dataclass(frozen=True)
 class Hit:
     id: int
@@ -80,6 +85,9 @@ class Hit:
     title: str
     #: The stored fields (index.schema.STORED) of the hit, as indexed.
     fields: Mapping[str, Any] = field(default_factory=dict)
+    #: The analysed terms of its MATCH_FIELDS, as indexed (None: an index written before they
+    #: were stored; they are then read from the fields).
+    terms: frozenset[str] | None = None
     #: An HTML fragment: the matching passage with user text escaped and matches in <mark>.
     snippet: str = ""
     #: The query words that matched this hit (analysed forms), for "why it was proposed".

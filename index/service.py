@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -25,8 +26,6 @@ from index.query import Clause, Preference, Query
 
 #: Text fields a snippet is taken from, in order.
 SNIPPET_FIELDS = ("summary", "description")
-#: Text fields searched for "which words matched" (the snippet's, and these).
-MATCH_FIELDS = ("title", "summary", "description", "provider_name")
 TITLE_FIELDS = ("title", "provider_name")
 #: A word in more than this share of the directory says little: it counts in the score only.
 GENERIC_SHARE = 0.3
@@ -64,6 +63,8 @@ class Request:
     understand: bool = True
     #: How many meaningful words a hit must match (None: the rule of must_match()).
     must_match: int | None = None
+    #: Fill in each hit's snippet (a page shows them; the JSON API does not, and saves the work).
+    snippets: bool = True
 
 
 @dataclass
@@ -222,7 +223,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
             query, _ = plan(querying.parse_text(""), topical, facts)
             found = backend.search(query)
             if found.total:
-                hits = explain(found.hits, ())
+                hits = explain(found.hits, (), request.snippets)
                 return replace(
                     found,
                     hits=hits,
@@ -231,7 +232,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
                     understood=implied,
                     by_topic=True,
                 )
-    hits = explain(results.hits, query.positive)
+    hits = explain(results.hits, query.positive, request.snippets)
     partial = bool(hits) and all(h.missing for h in hits)
     return replace(
         results,
@@ -247,8 +248,11 @@ def search(backend: SearchBackend, request: Request) -> Results:
     )
 
 
-def explain(hits: Iterable[Hit], clauses: tuple[Clause, ...]) -> tuple[Hit, ...]:
-    """Return `hits` with their snippets, matched words and the words they miss filled in."""
+def explain(
+    hits: Iterable[Hit], clauses: tuple[Clause, ...], snippets: bool = True
+) -> tuple[Hit, ...]:
+    """Return `hits` with their matched words, the words they miss and (if `snippets`) their
+    snippets filled in."""
     wanted = tuple(
         dict.fromkeys(
             term for c in clauses for alt in c.alternatives if not alt.prefix for term in alt.terms
@@ -258,10 +262,19 @@ def explain(hits: Iterable[Hit], clauses: tuple[Clause, ...]) -> tuple[Hit, ...]
     for hit in hits:
         body = " ".join(t for t in (str(hit.fields.get(n) or "") for n in SNIPPET_FIELDS) if t)
         if not clauses:
-            out.append(replace(hit, snippet=analysis.highlight(body, ())))
+            out.append(replace(hit, snippet=analysis.highlight(body, ())) if snippets else hit)
             continue
-        present = analysis.term_set(str(hit.fields.get(n) or "") for n in TITLE_FIELDS)
-        snippet = analysis.highlight(body, wanted, present=present)
+        present: AbstractSet[str]
+        if hit.terms is not None:
+            present = hit.terms
+            snippet = analysis.highlight(body, wanted) if snippets else hit.snippet
+        else:
+            present = analysis.term_set(str(hit.fields.get(n) or "") for n in TITLE_FIELDS)
+            if snippets:
+                snippet = analysis.highlight(body, wanted, present=present)
+            else:
+                snippet = hit.snippet
+                present |= analysis.term_set((body,))
         held = [c for c in clauses if _holds(c, present)]
         out.append(
             replace(
@@ -275,7 +288,7 @@ def explain(hits: Iterable[Hit], clauses: tuple[Clause, ...]) -> tuple[Hit, ...]
     return tuple(out)
 
 
-def _holds(clause: Clause, present: set[str]) -> bool:
+def _holds(clause: Clause, present: AbstractSet[str]) -> bool:
     for alt in clause.alternatives:
         if alt.prefix:
             if any(term.startswith(alt.terms[0]) for term in present):

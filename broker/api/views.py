@@ -65,7 +65,7 @@ def listings() -> Response:
     session = get_session()
     vocabularies = search.facet_vocabularies(session)
     req = search.parse(request.args.to_dict(flat=False), vocabularies, strict=True)
-    page = search.search(session, get_search(), req, vocabularies)
+    page = search.search(session, get_search(), req, vocabularies, snippets=False)
     # The hot path: built as plain JSON data, not through pydantic (about 0.6 ms a search, a
     # model per facet value); tests/search/test_api_models.py checks every kind of answer is
     # exactly schemas.SearchResults' serialisation, so the document and the answer cannot part.

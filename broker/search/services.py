@@ -227,6 +227,7 @@ def to_request(
     geography: Geography,
     facets: Sequence[str],
     hidden: frozenset[int] = frozenset(),
+    snippets: bool = True,
 ) -> service.Request:
     """Return the index's request for a directory search: public listings only, as of now."""
     filters: dict[str, Iterable[str]] = dict(request.query_filters)
@@ -244,6 +245,7 @@ def to_request(
         now=utcnow(),
         autocorrect=request.autocorrect,
         understand=request.understand,
+        snippets=snippets,
     )
 
 
@@ -300,18 +302,20 @@ def search(
     engine: SearchEngine,
     request: SearchRequest,
     vocabularies: Vocabularies | None = None,
+    snippets: bool = True,
 ) -> SearchPage:
     """Run a directory search; every hit is rendered from what the index stored for it.
 
     The index holds exactly the public listings (it follows the database's change log, and is
     caught up before answering), and hides any whose assurance or recommendations have run out
-    since it was written; pass the `vocabularies` the request was parsed with to save a read.
+    since it was written; pass the `vocabularies` the request was parsed with to save a read,
+    and `snippets=False` when the snippets will not be shown.
     """
     vocabularies = vocabularies or facet_vocabularies(session)
     hidden = engine.catch_up(session)
     geography = vocabularies.geography
     results = service.search(
-        engine.backend, to_request(request, geography, tuple(vocabularies), hidden)
+        engine.backend, to_request(request, geography, tuple(vocabularies), hidden, snippets)
     )
     if "la" in results.facets:
         counts = geography.la_counts({c.value: c.count for c in results.facets["la"]})
@@ -334,7 +338,7 @@ def search(
                     filters[name] = rest
                 probe = replace(request, filters=filters, page=1, per_page=1)
                 total = service.search(
-                    engine.backend, to_request(probe, geography, (), hidden)
+                    engine.backend, to_request(probe, geography, (), hidden, snippets=False)
                 ).total
                 if total:
                     relaxations.append((name, vocabularies[name][value], total))

@@ -7,7 +7,7 @@ from typing import Any
 
 from index import analysis, ordering, schema
 from index.backends import plan as p
-from index.documents import Document, stored_values
+from index.documents import MATCH_FIELDS, Document, Hit, stored_values
 
 #: Documents between two progress reports during a rebuild.
 PROGRESS_EVERY = 500
@@ -15,6 +15,9 @@ PROGRESS_EVERY = 500
 STORED = "stored"
 #: The key of the document's fingerprint among its stored values.
 FINGERPRINT = "fp"
+#: The key of the analysed terms of its MATCH_FIELDS (space-separated) among its stored values:
+#: worked out once when indexed, not for every hit of every search.
+TERMS = "terms"
 
 
 def to_fields(doc: Document) -> dict[str, Any]:
@@ -42,5 +45,22 @@ def to_fields(doc: Document) -> dict[str, Any]:
     out.update(ordering.sort_columns(doc))
     stored = stored_values(doc)
     stored[FINGERPRINT] = doc.fingerprint()
+    stored[TERMS] = " ".join(
+        sorted(analysis.term_set(str(getattr(doc, name) or "") for name in MATCH_FIELDS))
+    )
     out[STORED] = json.dumps(stored, separators=(",", ":")).encode()
     return out
+
+
+def hit_of(stored: str | bytes, score: float) -> Hit:
+    """Return the Hit of a document's stored values (the JSON that to_fields made)."""
+    fields = json.loads(stored)
+    fields.pop(FINGERPRINT, None)
+    terms = fields.pop(TERMS, None)
+    return Hit(
+        id=int(fields["id"]),
+        score=round(float(score), 6),
+        title=fields.get("title", ""),
+        fields=fields,
+        terms=frozenset(terms.split()) if terms is not None else None,
+    )

@@ -24,7 +24,7 @@ from index import ordering, schema
 from index.backends import plan as p
 from index.backends import register
 from index.backends.base import IndexLocked, SearchIndexError
-from index.backends.fields import FINGERPRINT, STORED, to_fields
+from index.backends.fields import FINGERPRINT, STORED, hit_of, to_fields
 from index.backends.generations import Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
@@ -274,14 +274,7 @@ class TantivyBackend(GenerationalBackend[_Generation]):
         return [hit for hit, _tie in ranked[start:end]], found.count
 
     def _hit(self, searcher: Any, key: Any, address: Any, scored: bool) -> Hit:
-        stored = json.loads(searcher.doc(address).get_first(STORED))
-        stored.pop(FINGERPRINT, None)
-        return Hit(
-            id=int(stored["id"]),
-            score=round(float(key), 6) if scored else 0.0,
-            title=stored.get("title", ""),
-            fields=stored,
-        )
+        return hit_of(searcher.doc(address).get_first(STORED), float(key) if scored else 0.0)
 
     def _facets(
         self, searcher: Any, plan: p.Plan, match: tantivy.Query, query: Query

@@ -33,7 +33,7 @@ from index import ordering, schema
 from index.backends import plan as p
 from index.backends import register
 from index.backends.base import IndexLocked
-from index.backends.fields import FINGERPRINT, STORED, to_fields
+from index.backends.fields import FINGERPRINT, STORED, hit_of, to_fields
 from index.backends.generations import Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
@@ -338,14 +338,7 @@ class WhooshBackend(GenerationalBackend[_Generation]):
         )
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:
-        stored = json.loads(searcher.stored_fields(docnum)[STORED])
-        stored.pop(FINGERPRINT, None)
-        return Hit(
-            id=int(stored["id"]),
-            score=round(float(score), 6),
-            title=stored.get("title", ""),
-            fields=stored,
-        )
+        return hit_of(searcher.stored_fields(docnum)[STORED], score)
 
     def _facets(self, run: _Run, plan: p.Plan, query: Query) -> dict[str, tuple[FacetCount, ...]]:
         filters = query.filter_map()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 import time
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import schema, service
+from index import querying, schema, service
 from index.backends.base import SearchBackend
 from index.documents import Document
 
@@ -362,6 +363,37 @@ def test_snippets_escape_document_text_and_mark_matches(backend, doc):
     assert "&lt;script&gt;" in hit.snippet
     assert "<mark>Phonics</mark>" in hit.snippet
     assert "phonic" in hit.matched_terms
+
+
+def test_words_matched_are_the_same_from_stored_terms_and_from_the_fields(backend, doc):
+    # Each hit carries its analysed terms as indexed; an index written before they were stored
+    # (terms None) reads them from the fields instead: both say the same, snippets or not.
+    backend.apply(
+        [
+            doc(1, "Phonics for reception", summary="Reading with early readers"),
+            doc(2, "Mathematics mastery", description="Phonics appears deep in the text " * 3),
+            *(doc(n, f"Governance {n}", summary="Training for governors") for n in range(3, 9)),
+        ],
+        [],
+        1,
+    )
+    found = search(backend, "phonics reading")
+    assert all(h.terms is not None for h in found.hits)
+    clauses = service.plan(querying.parse_text("phonics reading"), service.Request(), None)[0]
+    for snippets in (True, False):
+        stored = service.explain(found.hits, clauses.positive, snippets)
+        legacy = service.explain(
+            [replace(h, terms=None, snippet="") for h in found.hits], clauses.positive, snippets
+        )
+        assert [(h.matched_terms, h.missing) for h in stored] == [
+            (h.matched_terms, h.missing) for h in legacy
+        ]
+        assert all(bool(h.snippet) == snippets for h in legacy)
+    by_id = {h.id: h for h in found.hits}
+    assert by_id[1].missing == () and by_id[2].missing == ("reading",)
+    without = search(backend, "phonics reading", snippets=False)
+    assert [h.missing for h in without.hits] == [h.missing for h in found.hits]
+    assert all(h.snippet == "" for h in without.hits)
 
 
 def test_a_misspelling_gets_a_suggestion_and_the_corrected_results(backend, doc):
