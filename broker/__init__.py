@@ -17,6 +17,7 @@ class ConfigurationError(RuntimeError):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     from broker import config
+    from broker.jsonout import OrjsonProvider
 
     # Templates and static files are package data (broker/templates, broker/static), found
     # relative to the package, so a wheel serves the same pages as a checkout.
@@ -26,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         static_url_path="/assets",
     )
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)

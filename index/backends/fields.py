@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from index import analysis, ordering, schema
 from index.backends import plan as p
 from index.documents import MATCH_FIELDS, Document, Hit, stored_values
@@ -54,7 +56,7 @@ def to_fields(doc: Document) -> dict[str, Any]:
 
 def hit_of(stored: str | bytes, score: float) -> Hit:
     """Return the Hit of a document's stored values (the JSON that to_fields made)."""
-    fields = json.loads(stored)
+    fields = orjson.loads(stored)
     fields.pop(FINGERPRINT, None)
     terms = fields.pop(TERMS, None)
     return Hit(
