@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session
 
 from broker.errors import InvalidInput
@@ -42,12 +46,63 @@ class Vocabularies(dict[str, Vocabulary]):
         self.geography = geography
 
 
+#: Seconds a process keeps the LAs it read for the facet vocabularies (every search needs them).
+#: LAs change a few times a year (`broker reference load`): a change committed by this process
+#: is seen at once (_forget_las), one committed by another process within this long.
+LA_CACHE_SECONDS = 30.0
+#: Session.info key: this transaction has written LAs (its reads bypass the cache).
+_LAS_WRITTEN = "broker.las_written"
+_la_cache: weakref.WeakKeyDictionary[sa.Engine, tuple[float, Vocabularies]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def facet_vocabularies(session: Session) -> Vocabularies:
-    """Return every filterable facet's vocabulary, LAs included (read from the database)."""
-    # Three columns through the connection, no ORM, a statement built once: this runs on every
-    # search.
+    """Return every filterable facet's vocabulary, LAs included (read from the database, and
+    kept for LA_CACHE_SECONDS)."""
+    engine = _engine_of(session)
+    now = time.monotonic()
+    if not session.info.get(_LAS_WRITTEN):
+        kept = _la_cache.get(engine)
+        if kept is not None and now - kept[0] < LA_CACHE_SECONDS:
+            return kept[1]
+    # Three columns through the connection, no ORM, a statement built once.
     rows = session.connection().execute(_las_statement())
-    return _vocabularies(tuple((code, name, region) for code, name, region in rows))
+    found = _vocabularies(tuple((code, name, region) for code, name, region in rows))
+    if not session.info.get(_LAS_WRITTEN):
+        _la_cache[engine] = (now, found)
+    return found
+
+
+def _engine_of(session: Session) -> sa.Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, sa.Connection) else bind
+
+
+def _note_las_written(session: Session, _context: Any) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(item, LocalAuthority) for item in changed):
+        session.info[_LAS_WRITTEN] = True
+
+
+def _forget_las(session: Session) -> None:
+    # After a commit (the change is everybody's now) or a rollback (it never was).
+    if session.info.pop(_LAS_WRITTEN, False):
+        _la_cache.pop(_engine_of(session), None)
+
+
+def _forget_las_on_rollback(session: Session, previous: Any) -> None:
+    if previous.parent is None:
+        _forget_las(session)  # the whole transaction, not a savepoint
+
+
+for _name, _listener in (
+    ("after_flush", _note_las_written),
+    ("after_commit", _forget_las),
+    ("after_soft_rollback", _forget_las_on_rollback),
+):
+    if not event.contains(Session, _name, _listener):
+        event.listen(Session, _name, _listener)
 
 
 @lru_cache(maxsize=1)
