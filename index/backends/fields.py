@@ -47,8 +47,17 @@ def to_fields(doc: Document) -> dict[str, Any]:
     out.update(ordering.sort_columns(doc))
     stored = stored_values(doc)
     stored[FINGERPRINT] = doc.fingerprint()
+    analysed = {f.attr: out[f.name] for f in schema.PUBLIC_TEXT}
     stored[TERMS] = " ".join(
-        sorted(analysis.term_set(str(getattr(doc, name) or "") for name in MATCH_FIELDS))
+        sorted(
+            {
+                term
+                for name in MATCH_FIELDS
+                for term in (
+                    analysed[name] if name in analysed else analysis.index_text(getattr(doc, name))
+                ).split()
+            }
+        )
     )
     out[STORED] = json.dumps(stored, separators=(",", ":")).encode()
     return out

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -206,6 +206,32 @@ def test_totals_and_facet_counts_equal_a_brute_force_count(backend, docs, filter
     assert len(results.hits) == total
     for name in facets:
         assert {fc.value: fc.count for fc in results.facets[name]} == counts[name]
+
+
+@FAST
+@given(docs=documents(), filters=selections(), text=st.sampled_from(["", "phonics", "numeracy"]))
+def test_tantivys_two_ways_of_counting_facets_agree(docs, filters, text):
+    # tantivy counts few matches' facets by aggregating their values and many by reading each
+    # facet term's postings (index.backends.tantivy._facet_terms): each way, every time.
+    from index.backends import tantivy as engine
+
+    facets = ("category", "phase", "region", "cost")
+    answers = []
+    for share in (0.0, 2.0):  # never aggregate; always aggregate
+        backend = engine.create(None)
+        original = engine.AGGREGATE_SHARE, engine.AGGREGATE_FROM
+        engine.AGGREGATE_SHARE, engine.AGGREGATE_FROM = share, 0
+        try:
+            backend.rebuild(docs, 1)
+            results = search(backend, text, filters=filters, facets=facets)
+        finally:
+            engine.AGGREGATE_SHARE, engine.AGGREGATE_FROM = original
+            backend.close()
+        answers.append((results.total, results.facets))
+    total, counts = brute_force(docs, text, filters, facets)
+    for found_total, found in answers:
+        assert found_total == total
+        assert {n: {fc.value: fc.count for fc in found[n]} for n in facets} == counts
 
 
 def test_values_within_a_facet_or_and_facets_and(backend, doc):
