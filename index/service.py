@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,7 +22,7 @@ from datetime import datetime
 from index import analysis, querying, spelling, understanding
 from index.backends.base import SearchBackend
 from index.documents import Hit, Results
-from index.query import Clause, Preference, Query
+from index.query import Alternative, Clause, Preference, Query
 
 #: Text fields a snippet is taken from, in order.
 SNIPPET_FIELDS = ("summary", "description")
@@ -65,6 +65,9 @@ class Request:
     must_match: int | None = None
     #: Fill in each hit's snippet (a page shows them; the JSON API does not, and saves the work).
     snippets: bool = True
+    #: Re-rank with this many words that the best hits share and the words did not say
+    #: (pseudo-relevance feedback, feedback()); 0: none.
+    feedback: int = 0
 
 
 @dataclass
@@ -73,6 +76,20 @@ class _DirectoryFacts:
 
     vocabulary: Mapping[str, int]
     size: int
+    #: {analysed term: documents holding it (its most frequent word form's count)}, made when
+    #: first needed (feedback()).
+    term_counts: dict[str, int] | None = None
+
+    def documents_with(self, term: str) -> int:
+        counts = self.term_counts
+        if counts is None:
+            counts = {}
+            for word, n in self.vocabulary.items():
+                analysed = analysis.term_of(word)
+                if analysed is not None and n > counts.get(analysed, 0):
+                    counts[analysed] = n
+            self.term_counts = counts
+        return counts.get(term, 0)
 
 
 _facts_lock = threading.Lock()
@@ -169,6 +186,12 @@ def search(backend: SearchBackend, request: Request) -> Results:
     """Run `request` on `backend`; never raise on users' text."""
     parsed = querying.parse_text(request.text)
     facts = _directory(backend) if parsed.positive else None
+    wanted = request
+    # Re-ranked by feedback: first the best few (with the total and facet counts), then the
+    # page asked for, in the order the best few's shared words give.
+    reranked = bool(request.feedback and request.sort == "relevance" and facts is not None)
+    if reranked:
+        request = replace(request, page=1, per_page=FEEDBACK_DOCS)
     checked = spelling.check(parsed, facts.vocabulary) if facts else spelling.Check()
     suggestion: str | None = None
     corrected = False
@@ -219,7 +242,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
             filters = {k: list(v) for k, v in request.filters.items()}
             for facet, values in topics.items():
                 filters[facet] = sorted(set(filters.get(facet, ())) | values)
-            topical = replace(request, text="", filters=filters, understand=False)
+            topical = replace(wanted, text="", filters=filters, understand=False)
             query, _ = plan(querying.parse_text(""), topical, facts)
             found = backend.search(query)
             if found.total:
@@ -232,6 +255,15 @@ def search(backend: SearchBackend, request: Request) -> Results:
                     understood=implied,
                     by_topic=True,
                 )
+    if reranked:
+        assert facts is not None
+        extra = feedback(results.hits, query, facts, request.feedback) if results.hits else ()
+        # The same matches in a new order: the total and facet counts stand.
+        query = replace(
+            query, boosts=query.boosts + extra, page=wanted.page, per_page=wanted.per_page
+        )
+        page = backend.search(replace(query, facets=())) if results.total else results
+        results = replace(results, hits=page.hits, page=wanted.page, per_page=wanted.per_page)
     hits = explain(results.hits, query.positive, request.snippets)
     partial = bool(hits) and all(h.missing for h in hits)
     return replace(
@@ -245,6 +277,60 @@ def search(backend: SearchBackend, request: Request) -> Results:
         clauses=len(query.positive),
         words=tuple(" ".join(c.words) for c in query.positive),
         understood=implied,
+    )
+
+
+#: Feedback reads the words of this many best hits...
+FEEDBACK_DOCS = 5
+#: ...and takes words that at least this many of them share.
+FEEDBACK_SHARED = 2
+#: The weight of the strongest feedback word relative to a word of the search.
+FEEDBACK_WEIGHT = 0.3
+
+
+def feedback(
+    hits: Sequence[Hit], query: Query, facts: _DirectoryFacts, n: int
+) -> tuple[Clause, ...]:
+    """Return up to `n` clauses, to count in the score only, of words that the best `hits`
+    share but the search did not say: the directory's own vocabulary for what was asked.
+
+    Each word scores the sum, over the best hits holding it, of the hit's score relative to
+    the best, times its rarity in the directory (as RM3's expansion weighs terms). Words in
+    more than GENERIC_SHARE of the directory, numbers and words already searched are left out.
+    Matching is unchanged: the hits are the same, only their order can change.
+    """
+    top = [h for h in hits[:FEEDBACK_DOCS] if h.terms is not None]
+    if len(top) < FEEDBACK_SHARED or not facts.size or top[0].score <= 0:
+        return ()
+    said = {t for c in (*query.clauses, *query.boosts) for a in c.alternatives for t in a.terms}
+    best = top[0].score
+    weights: dict[str, float] = {}
+    held: dict[str, int] = {}
+    for hit in top:
+        share = max(hit.score, 0.0) / best
+        for term in hit.terms or ():
+            held[term] = held.get(term, 0) + 1
+            weights[term] = weights.get(term, 0.0) + share
+    scored = []
+    for term, weight in weights.items():
+        if held[term] < FEEDBACK_SHARED or term in said or not term.isalpha() or len(term) < 3:
+            continue
+        documents = facts.documents_with(term)
+        if not documents or documents > GENERIC_SHARE * facts.size:
+            continue
+        scored.append((weight * math.log(1 + facts.size / (documents + 1)), term))
+    scored.sort(reverse=True)
+    chosen = scored[:n]
+    if not chosen:
+        return ()
+    strongest = chosen[0][0]
+    return tuple(
+        Clause(
+            (Alternative((term,)),),
+            words=(term,),
+            weight=round(FEEDBACK_WEIGHT * value / strongest, 4),
+        )
+        for value, term in chosen
     )
 
 

@@ -508,3 +508,56 @@ def test_fuzzed_text_never_raises(backend, text):
         backend.apply([Document(1, "Phonics", "Reading", "Writing", 1, "P")], [], 1)
     results = search(backend, text, facets=("phase",))
     assert results.total in (0, 1)
+
+
+def test_feedback_reorders_the_same_matches_and_its_pages_agree(backend, doc):
+    # Pseudo-relevance feedback (the matcher's): the words the best hits share raise the hits
+    # that have them too; the matches, the total and the facet counts stay the search's own.
+    docs = [
+        doc(1, "Reading", summary="Guided reading, fluency and phonics"),
+        doc(2, "Reading", summary="Reading: phonics, fluency, guided groups"),
+        doc(3, "Guided fluency and phonics", description="Comprehension and reading"),
+        *(doc(n, f"Governance {n}", summary="Training for governors") for n in range(4, 12)),
+        *(
+            doc(n, f"Support {n}", summary=f"Reading and {topic}")
+            for n, topic in zip(
+                range(12, 16), ("writing", "spelling", "drama", "music"), strict=True
+            )
+        ),
+    ]
+    backend.apply(docs, [], 1)
+    plain = search(backend, "reading", per_page=20, facets=("phase",))
+    fed = search(backend, "reading", per_page=20, facets=("phase",), feedback=4)
+    assert fed.total == plain.total and sorted(ids(fed)) == sorted(ids(plain))
+    assert fed.facets == plain.facets
+    # The listing sharing the best hits' words (guided, fluency, phonics) comes up.
+    assert ids(plain).index(3) > 2 and ids(fed).index(3) == 2
+    pages = [search(backend, "reading", per_page=3, page=n, feedback=4) for n in (1, 2, 3)]
+    assert [i for p in pages for i in ids(p)] == ids(fed)[:9]
+    assert all(p.total == fed.total and p.per_page == 3 for p in pages)
+
+
+def test_feedback_takes_shared_telling_words_the_search_did_not_say() -> None:
+    from index.documents import Hit
+
+    facts = service._DirectoryFacts(
+        {"guided": 3, "fluency": 3, "phonics": 4, "reading": 30, "the": 40, "lab": 1}, 40
+    )
+
+    def hit(n: int, score: float, *terms: str) -> Hit:
+        return Hit(n, score, f"Listing {n}", terms=frozenset(terms))
+
+    hits = [
+        hit(1, 4.0, "read", "guid", "fluenci", "2024"),
+        hit(2, 3.0, "read", "guid", "fluenci", "phonic"),
+        hit(3, 2.0, "read", "lab", "phonic"),
+    ]
+    query = service.plan(querying.parse_text("reading"), service.Request(), None)[0]
+    extra = service.feedback(hits, query, facts, 5)
+    words = [c.words[0] for c in extra]
+    # Shared by two or more of the best, not searched ("read"), not a number, not once only
+    # ("lab"); the words of the better hits weigh more.
+    assert words == ["guid", "fluenci", "phonic"]
+    assert extra[0].weight == service.FEEDBACK_WEIGHT
+    assert all(0 < c.weight <= service.FEEDBACK_WEIGHT for c in extra)
+    assert service.feedback(hits[:1], query, facts, 5) == ()
