@@ -64,6 +64,7 @@ from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
 )
 from broker.errors import Forbidden, NotFound
 from broker.evidence import valid_recommendation_clause
+from broker.geography import json_has
 from broker.lifecycle import notify
 from broker.lifecycle import services as lifecycle
 from broker.lifecycle.services import (  # noqa: F401 (the states, re-exported)
@@ -123,8 +124,7 @@ def qa_scope(session: Session, actor: User) -> sa.ColumnElement[bool] | None:
     code = session.exec(select(LocalAuthority.code).where(LocalAuthority.id == actor.la_id)).first()
     clauses: list[sa.ColumnElement[bool]] = [col(Provider.la_id) == actor.la_id]
     if code:
-        # LA codes are digits; the JSON list stores them quoted, so a quoted LIKE is exact.
-        clauses.append(sa.cast(Listing.local_authorities, sa.Text).like(f'%"{code}"%'))
+        clauses.append(json_has(Listing.local_authorities, code))
     return sa.or_(*clauses)
 
 

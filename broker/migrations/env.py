@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import broker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from broker.db import make_engine
+from broker.migrate import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -38,6 +39,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()
