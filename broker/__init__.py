@@ -57,7 +57,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         backup,
         brokerage,
+        comparison,
         directory,
+        downloads,
         hardcopy,
         insight,
         interchange,
@@ -79,6 +81,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     lifecycle.init_app(app)
     templating.init_app(app)
     directory.init_app(app)
+    comparison.init_app(app)
+    downloads.init_app(app)
     api.init_app(app)
     hardcopy.init_app(app)
     submissions.init_app(app)
