@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         migrate,
         openreferral,
         recommendations,
+        savedsearches,
         schools,
         search,
         seeding,
@@ -83,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     directory.init_app(app)
     comparison.init_app(app)
     downloads.init_app(app)
+    savedsearches.init_app(app)
     api.init_app(app)
     hardcopy.init_app(app)
     submissions.init_app(app)

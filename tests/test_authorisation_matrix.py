@@ -33,7 +33,7 @@ from broker import db
 from broker.assurance import services as assurance
 from broker.auth import services as auth
 from broker.brokerage import services as brokerage
-from broker.models import Recommendation, SipAssignment, User, utcnow
+from broker.models import Recommendation, SavedSearch, SipAssignment, User, utcnow
 from broker.openreferral import mapping as openreferral
 from broker.schools import services as schools
 from broker.submissions import services as submissions
@@ -252,9 +252,12 @@ def build_world(session: Any) -> dict[str, Any]:
         "reset_token": auth.issue_token(session, users["provider_a"], "reset", day, now),
         "confirm_token": auth.issue_token(session, unconfirmed, "confirm", day, now),
     }
+    saved = SavedSearch(user_id=users["head_1"].id, name="Phonics", params={"q": ["phonics"]})
+    session.add(saved)
     session.commit()
 
     return {
+        "saved_1": saved.id,
         "la_1": la_1.code,
         "la_2": la_2.code,
         "school_1": school_1.id,
@@ -519,6 +522,30 @@ ROWS: list[Row] = [
     Row("auth.change_password", "GET", "/account/password", signed_in()),
     Row("auth.change_password", "POST", "/account/password", signed_in(), data={"current": "x"}),
     Row("auth.invite", "GET", "/invite", only(*QA)),
+    # --- saved searches (head 1 has one) ---------------------------------------------------
+    Row("savedsearches.index", "GET", "/saved-searches", signed_in()),
+    Row("savedsearches.new", "GET", "/saved-searches/new?q=phonics&phase=primary", signed_in()),
+    Row(
+        "savedsearches.new",
+        "POST",
+        "/saved-searches/new",
+        signed_in(),
+        data={"query": "q=phonics", "name": "Phonics"},
+    ),
+    Row("savedsearches.edit", "GET", "/saved-searches/{saved_1}/edit", only("head_1", others=404)),
+    Row(
+        "savedsearches.edit",
+        "POST",
+        "/saved-searches/{saved_1}/edit",
+        only("head_1", others=404),
+        data={"name": "Renamed"},
+    ),
+    Row(
+        "savedsearches.delete",
+        "POST",
+        "/saved-searches/{saved_1}/delete",
+        only("head_1", others=404),
+    ),
     Row("auth.invite", "POST", "/invite", only(*QA), data={"name": "New Head"}),
     # --- providers' submissions (provider A's draft) ----------------------------------
     Row("submissions.dashboard", "GET", "/provider", only(*PROVIDERS)),
