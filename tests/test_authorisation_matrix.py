@@ -301,6 +301,7 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         HARDCOPY_RATE_LIMIT="10000 per minute",
         VISIT_PACK_RATE_LIMIT="10000 per minute",
         MATCH_RATE_LIMIT="10000 per minute",
+        SEARCH_CSV_RATE_LIMIT="10000 per minute",
     )
     built = World(
         app=app,

@@ -17,6 +17,7 @@ from broker.auth.access import can_see_school, roles_required
 from broker.directory import school_context
 from broker.downloads import services
 from broker.errors import Forbidden
+from broker.extensions import limiter
 from broker.models import Priority, School
 from broker.search import services as search
 from broker.search.engine import get_search
@@ -24,8 +25,14 @@ from broker.spreadsheet import to_csv
 
 bp = Blueprint("downloads", __name__, static_folder="static", static_url_path="/download-assets")
 
+#: One results download runs up to ten searches (1,000 rows): one client may not queue many.
+DEFAULT_SEARCH_CSV_RATE_LIMIT = "30 per minute"
 CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
 _CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+
+
+def _search_csv_rate_limit() -> str:
+    return str(current_app.config.get("SEARCH_CSV_RATE_LIMIT") or DEFAULT_SEARCH_CSV_RATE_LIMIT)
 
 
 def _site_url() -> str:
@@ -44,6 +51,7 @@ def _csv(text: str, filename: str, *, private: bool) -> Response:
 
 
 @bp.get("/directory/results.csv")
+@limiter.limit(_search_csv_rate_limit)
 def search_csv() -> Response:
     """The search's results as CSV: the same words, filters, order and school as the page."""
     session = db.get_session()

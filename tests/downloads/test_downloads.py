@@ -211,3 +211,9 @@ def test_the_printable_shortlist_has_contacts_and_its_print_stylesheet(
     priority_page = w.client_for(app, world.sip).get(base).get_data(as_text=True)
     assert f'href="{base}/shortlist/print"' in priority_page
     assert f'href="{base}/shortlist.csv"' in priority_page
+
+
+def test_one_client_may_not_download_search_results_without_end(client: FlaskClient) -> None:
+    statuses = [client.get("/directory/results.csv?q=x").status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
