@@ -141,8 +141,11 @@ def test_names_are_escaped(app: Flask, session: Session, head: User) -> None:
 
 
 def test_new_matches_are_emailed_once_a_day_with_absolute_links(
-    app: Flask, session: Session, head: User, smtp: Inbox
+    any_app: Flask, any_session: Session, smtp: Inbox
 ) -> None:
+    """On SQLite and PostgreSQL."""
+    app, session = any_app, any_session
+    head = make_user(session, "headteacher", name="Ada Head")
     use_smtp(app, smtp.port)
     app.config["BASE_URL"] = "https://directory.example.org"
     provider = _provider(session)
