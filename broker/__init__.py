@@ -59,7 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         backup,
         brokerage,
+        comparison,
         directory,
+        downloads,
         hardcopy,
         insight,
         interchange,
@@ -68,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         migrate,
         openreferral,
         recommendations,
+        savedsearches,
         schools,
         search,
         seeding,
@@ -81,6 +84,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     lifecycle.init_app(app)
     templating.init_app(app)
     directory.init_app(app)
+    comparison.init_app(app)
+    downloads.init_app(app)
+    savedsearches.init_app(app)
     api.init_app(app)
     hardcopy.init_app(app)
     submissions.init_app(app)

@@ -70,6 +70,8 @@ def load(instance_path: str) -> dict[str, Any]:
         "HARDCOPY_RATE_LIMIT": env.get("BROKER_HARDCOPY_RATE_LIMIT", "10 per minute"),
         # Visit-pack PDFs likewise, per client.
         "VISIT_PACK_RATE_LIMIT": env.get("BROKER_VISIT_PACK_RATE_LIMIT", "20 per minute"),
+        # Per client: one download of a search's results runs up to ten searches (1,000 rows).
+        "SEARCH_CSV_RATE_LIMIT": env.get("BROKER_SEARCH_CSV_RATE_LIMIT", "30 per minute"),
         # Served over HTTPS: Secure cookies and HSTS (on by default when the base URL is https).
         "HTTPS": https,
         # Cookies only over HTTPS; follows BROKER_HTTPS unless set on its own.

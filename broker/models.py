@@ -527,3 +527,26 @@ class Brokerage(SQLModel, table=True):
     #: 1-4 (broker.taxonomy.IMPACT_RATINGS), recorded by the head after completion.
     impact_rating: Optional[int] = None
     impact_text: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
+# --- saved searches (issue 15) -----------------------------------------------------------
+
+
+class SavedSearch(SQLModel, table=True):
+    """A signed-in user's search of the directory, kept by name; optionally emailed about daily."""
+
+    __tablename__ = "saved_search"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=100)
+    #: The search's parameters as the results page reads them ({"q": [...], "phase": [...]}).
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Email the user when a new listing matches (at most daily: `broker saved-searches notify`).
+    notify: bool = Field(default=False)
+    #: Ids of the listings that matched when last looked at: anything else that matches is new.
+    seen_listing_ids: list[int] = _json_list()
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    #: When the last email about it was sent (None: never).
+    notified_at: Optional[datetime] = None

@@ -33,7 +33,7 @@ from broker import db
 from broker.assurance import services as assurance
 from broker.auth import services as auth
 from broker.brokerage import services as brokerage
-from broker.models import Recommendation, SipAssignment, User, utcnow
+from broker.models import Recommendation, SavedSearch, SipAssignment, User, utcnow
 from broker.openreferral import mapping as openreferral
 from broker.schools import services as schools
 from broker.submissions import services as submissions
@@ -252,9 +252,12 @@ def build_world(session: Any) -> dict[str, Any]:
         "reset_token": auth.issue_token(session, users["provider_a"], "reset", day, now),
         "confirm_token": auth.issue_token(session, unconfirmed, "confirm", day, now),
     }
+    saved = SavedSearch(user_id=users["head_1"].id, name="Phonics", params={"q": ["phonics"]})
+    session.add(saved)
     session.commit()
 
     return {
+        "saved_1": saved.id,
         "la_1": la_1.code,
         "la_2": la_2.code,
         "school_1": school_1.id,
@@ -298,6 +301,7 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         HARDCOPY_RATE_LIMIT="10000 per minute",
         VISIT_PACK_RATE_LIMIT="10000 per minute",
         MATCH_RATE_LIMIT="10000 per minute",
+        SEARCH_CSV_RATE_LIMIT="10000 per minute",
     )
     built = World(
         app=app,
@@ -417,6 +421,29 @@ ROWS: list[Row] = [
         everyone(404),
         note="a draft is not in the directory, even for its provider",
     ),
+    Row(
+        "comparison.compare",
+        "GET",
+        "/directory/compare?id={assured_a}&id={assured_b}",
+        everyone(),
+    ),
+    Row(
+        "comparison.compare",
+        "GET",
+        "/directory/compare?id={draft_a}",
+        everyone(404),
+        note="a draft is never compared, even for its provider",
+    ),
+    Row("downloads.search_csv", "GET", "/directory/results.csv?q=reading", everyone()),
+    Row(
+        "downloads.search_csv",
+        "GET",
+        "/directory/results.csv?for={school_1}",
+        # As the results page: the public gets the public results; outsiders are refused.
+        {**only(*CIRCLE_1), ANON: OK},
+        note="searching for school 1",
+    ),
+    Row("downloads.static", "GET", "/download-assets/shortlist-print.css", everyone()),
     Row("directory.short_code", "GET", "/l/{assured_a_code}", everyone()),
     Row("directory.short_code", "GET", "/l/{draft_a_code}", everyone(404), note="draft"),
     Row("api.listings", "GET", "/api/v1/listings?q=maths", everyone()),
@@ -496,6 +523,30 @@ ROWS: list[Row] = [
     Row("auth.change_password", "GET", "/account/password", signed_in()),
     Row("auth.change_password", "POST", "/account/password", signed_in(), data={"current": "x"}),
     Row("auth.invite", "GET", "/invite", only(*QA)),
+    # --- saved searches (head 1 has one) ---------------------------------------------------
+    Row("savedsearches.index", "GET", "/saved-searches", signed_in()),
+    Row("savedsearches.new", "GET", "/saved-searches/new?q=phonics&phase=primary", signed_in()),
+    Row(
+        "savedsearches.new",
+        "POST",
+        "/saved-searches/new",
+        signed_in(),
+        data={"query": "q=phonics", "name": "Phonics"},
+    ),
+    Row("savedsearches.edit", "GET", "/saved-searches/{saved_1}/edit", only("head_1", others=404)),
+    Row(
+        "savedsearches.edit",
+        "POST",
+        "/saved-searches/{saved_1}/edit",
+        only("head_1", others=404),
+        data={"name": "Renamed"},
+    ),
+    Row(
+        "savedsearches.delete",
+        "POST",
+        "/saved-searches/{saved_1}/delete",
+        only("head_1", others=404),
+    ),
     Row("auth.invite", "POST", "/invite", only(*QA), data={"name": "New Head"}),
     # --- providers' submissions (provider A's draft) ----------------------------------
     Row("submissions.dashboard", "GET", "/provider", only(*PROVIDERS)),
@@ -714,6 +765,18 @@ ROWS: list[Row] = [
         "/schools/{school_1}/priorities/{p1}/edit",
         only("sip_1"),
         data=PRIORITY_BODY,
+    ),
+    Row(
+        "downloads.shortlist_csv",
+        "GET",
+        "/schools/{school_1}/priorities/{p1}/shortlist.csv",
+        only(*CIRCLE_1),
+    ),
+    Row(
+        "downloads.shortlist_print",
+        "GET",
+        "/schools/{school_1}/priorities/{p1}/shortlist/print",
+        only(*CIRCLE_1),
     ),
     Row("visitpack.page", "GET", "/schools/{school_1}/visit-pack", only(*CIRCLE_1)),
     Row("visitpack.pdf", "GET", "/schools/{school_1}/visit-pack.pdf", only(*CIRCLE_1)),

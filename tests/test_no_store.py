@@ -11,6 +11,7 @@ import tests.test_authorisation_matrix as matrix
 PUBLIC = {
     "hardcopy.pdf",  # the LA's printed directory: public, cached for five minutes
     "visitpack.static",  # a stylesheet
+    "downloads.static",  # the printable shortlist's stylesheet
     # The read-only public API answers the same to everyone (it reads no cookie): 30 s caching.
     "api.listings",
     "api.listing",

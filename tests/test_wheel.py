@@ -54,6 +54,7 @@ PACKAGE_DATA = (
     "broker/static/js/app.js",
     "broker/static/print.css",
     "broker/visitpack/static/visit-pack.css",
+    "broker/downloads/static/shortlist-print.css",
     "broker/migrations/alembic.ini",
     "broker/migrations/env.py",
     "broker/migrations/script.py.mako",
@@ -242,7 +243,8 @@ def test_a_wheel_installs_in_a_fresh_venv_and_runs_the_demo_with_no_checkout(
         status, _, body = live.request(server.port, "GET", listing[1].decode())
         assert status == 200
         for path in ("/assets/build/app.css", "/assets/build/govuk-frontend.min.js",
-                     "/assets/js/app.js", "/visit-pack-assets/visit-pack.css"):  # fmt: skip
+                     "/assets/js/app.js", "/visit-pack-assets/visit-pack.css",
+                     "/download-assets/shortlist-print.css"):  # fmt: skip
             status, _, body = live.request(server.port, "GET", path)
             assert status == 200 and body, path
         status, _, body = live.request(server.port, "GET", "/healthz")

@@ -34,6 +34,7 @@ from broker.models import (
     User,
     utcnow,
 )
+from broker.spreadsheet import safe_cell
 from broker.taxonomy import CATEGORIES, ECM_OUTCOMES, PHASES, PUPIL_GROUPS, Vocabulary
 
 #: A figure drawn from fewer schools than this is never shown (page and CSV alike).
@@ -45,8 +46,6 @@ SUPPRESSED = "fewer than 3"
 #: What a figure hidden only to protect a suppressed one says.
 HIDDEN = "hidden"
 #: LA codes are short; anything longer cannot exist (and is not echoed back in full).
-#: A spreadsheet treats a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- academic years -----------------------------------------------------------------------------
@@ -406,12 +405,6 @@ def report(session: Session, la: LocalAuthority, today: date | None = None) -> R
 
 
 # --- the CSV ------------------------------------------------------------------------------------
-
-
-def safe_cell(value: object) -> str:
-    """Return a CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _figure(demand: Demand, value: int | None) -> str:
