@@ -476,6 +476,8 @@ class SchoolVisit(SQLModel, table=True):
     evidence_notes: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
     #: Confidential: the support category the LA gave the school at this visit.
     support_category: Optional[str] = Field(default=None, max_length=20)
+    #: The next visit, when the SIP and the head agreed its date at this one.
+    next_visit_on: Optional[date] = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

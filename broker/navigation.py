@@ -29,12 +29,24 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "schools.index", "Your schools", roles=("sip", "qa_officer", "admin"), active=("schools.",)
     ),
+    NavItem(
+        "recommendations.decisions",
+        "Decisions",
+        roles=("headteacher",),
+        active=("recommendations.decisions", "brokerage."),
+    ),
     NavItem("schools.index", "Your school", roles=("headteacher",), active=("schools.",)),
     NavItem(
         "recommendations.dashboard",
         "Recommendations",
         roles=("headteacher",),
-        active=("recommendations.",),
+        active=(
+            "recommendations.dashboard",
+            "recommendations.answer",
+            "recommendations.recommend_form",
+            "recommendations.confirm",
+            "recommendations.recommend",
+        ),
     ),
     NavItem(
         "submissions.dashboard", "Your listings", roles=("provider",), active=("submissions.",)

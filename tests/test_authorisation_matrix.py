@@ -555,6 +555,7 @@ ROWS: list[Row] = [
     ),
     Row("submissions.renew", "POST", "/provider/listings/{assured_a}/renew", OWN_A),
     # --- recommendations (heads) ------------------------------------------------------
+    Row("recommendations.decisions", "GET", "/decisions", only(*HEADS)),
     Row("recommendations.dashboard", "GET", "/recommendations", only(*HEADS)),
     Row("recommendations.answer", "GET", "/recommendations/{requested}", only("head_1")),
     Row(

@@ -62,8 +62,21 @@ def _link(endpoint: str) -> services.LinkBuilder:
     return build
 
 
+#: Where each role lands after signing in: its own daily work (broker/navigation.py names them).
+LANDING = {
+    "sip": "schools.index",
+    "headteacher": "recommendations.decisions",
+    "provider": "submissions.dashboard",
+    "qa_officer": "assurance.queue",
+    "admin": "assurance.queue",
+}
+
+
 def _landing(user: User) -> str:
-    return url_for("auth.account")
+    endpoint = LANDING.get(user.role, "auth.account")
+    if endpoint not in current_app.view_functions:
+        endpoint = "auth.account"
+    return url_for(endpoint)
 
 
 def _no_store(page: Any, status: int = 200) -> Response:

@@ -9,7 +9,7 @@ say the work has started or finished. QA officers and administrators see but do 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -198,6 +198,85 @@ def fatigue(session: Session, school: School, extra: Brokerage | None = None) ->
         if per_area.get(slug, 0) >= 2
     ]
     return Fatigue(active=len(rows), threshold=threshold, crowded_areas=crowded)
+
+
+# --- what is waiting on whom -----------------------------------------------------------------
+
+#: For each open state: who the brokerage waits on (head, or either the head or the SIP) and
+#: the next step in words. Declined and evaluated brokerages wait on nobody.
+WAITING: dict[str, tuple[str, str]] = {
+    "suggested": ("headteacher", "Agree or decline"),
+    "agreed": ("either", "Say when the work starts"),
+    "engaged": ("either", "Say when the work is complete"),
+    "completed": ("headteacher", "Record the impact"),
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open brokerage and the step it waits for."""
+
+    view: BrokerageView
+    school: School
+    #: "headteacher" or "either" (the head or the SIP).
+    waits_on: str
+    next_step: str
+    #: When it reached its current state.
+    since: datetime
+
+
+def _since(brokerage: Brokerage) -> datetime:
+    stamp = {
+        "suggested": brokerage.suggested_at,
+        "agreed": brokerage.agreed_at,
+        "engaged": brokerage.engaged_at,
+        "completed": brokerage.completed_at,
+    }.get(brokerage.state)
+    return stamp or brokerage.suggested_at
+
+
+def waiting(
+    session: Session, school_ids: list[int], states: tuple[str, ...] = tuple(WAITING)
+) -> list[Waiting]:
+    """Return the open brokerages of these schools in `states`, longest waiting first."""
+    if not school_ids:
+        return []
+    rows = session.exec(
+        select(Brokerage, Listing, Provider, Priority)
+        .join(Listing, col(Listing.id) == col(Brokerage.listing_id))
+        .join(Provider, col(Provider.id) == col(Brokerage.provider_id))
+        .join(Priority, col(Priority.id) == col(Brokerage.priority_id))
+        .where(col(Brokerage.school_id).in_(school_ids), col(Brokerage.state).in_(states))
+    ).all()
+    schools = {
+        school.id: school
+        for school in session.exec(select(School).where(col(School.id).in_(school_ids)))
+    }
+    out = [
+        Waiting(
+            view=BrokerageView(b, listing, provider, priority),
+            school=schools[b.school_id],
+            waits_on=WAITING[b.state][0],
+            next_step=WAITING[b.state][1],
+            since=_since(b),
+        )
+        for b, listing, provider, priority in rows
+    ]
+    return sorted(out, key=lambda w: (_aware(w.since), w.view.brokerage.id or 0))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every time the application writes is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def decisions_for_head(session: Session, school_id: int) -> dict[str, list[Waiting]]:
+    """Return the head's decisions: shortlisted support to agree, and impact to record."""
+    rows = waiting(session, [school_id], ("suggested", "completed"))
+    return {
+        "agree": [w for w in rows if w.view.brokerage.state == "suggested"],
+        "impact": [w for w in rows if w.view.brokerage.state == "completed"],
+    }
 
 
 # --- suggestions -----------------------------------------------------------------------------
