@@ -417,6 +417,7 @@ ROWS: list[Row] = [
         everyone(404),
         note="a draft is not in the directory, even for its provider",
     ),
+    Row("directory.accessibility", "GET", "/accessibility", everyone()),
     Row("directory.short_code", "GET", "/l/{assured_a_code}", everyone()),
     Row("directory.short_code", "GET", "/l/{draft_a_code}", everyone(404), note="draft"),
     Row("api.listings", "GET", "/api/v1/listings?q=maths", everyone()),

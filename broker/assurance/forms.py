@@ -27,7 +27,8 @@ class RecommendForm(FlaskForm):
         "What impact did it have?",
         widget=GovTextArea(),
         description="Say what changed for pupils or staff, with evidence if you can. "
-        "Other schools and the QA officer will read this.",
+        "Other schools and the QA officer will read this. "
+        f"Write at least {IMPACT_MIN} characters (at most {IMPACT_MAX:,}).",
         validators=[
             InputRequired("Describe the impact the support had on your school"),
             Length(

@@ -49,6 +49,7 @@ from broker.assurance.recommendations import (  # noqa: F401 (the public API, re
     recommendation_views,
     request_for,
     request_recommendations,
+    self_recommendation,
     withdraw_recommendation,
 )
 from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
@@ -212,7 +213,9 @@ def qa_queue(
                 .where(condition, *base)
             ).one()
         )
-    number = max(1, page)
+    # A page past the end shows the last one, so the list under a tab always agrees with its count.
+    last = max(1, -(-counts[view] // size))
+    number = min(max(1, page), last)
     waiting = sa.func.coalesce(
         col(Listing.review_requested_at), col(Listing.submitted_at), col(Listing.updated_at)
     )
