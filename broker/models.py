@@ -529,3 +529,33 @@ class Brokerage(SQLModel, table=True):
     #: 1-4 (broker.taxonomy.IMPACT_RATINGS), recorded by the head after completion.
     impact_rating: Optional[int] = None
     impact_text: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
+# --- notifications (issue 15) ------------------------------------------------------------
+
+
+class Notification(SQLModel, table=True):
+    """Something that needs a person, in their in-service list (and emailed if they want it)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_user_created", "user_id", "created_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    #: broker.mail.notifications.KINDS
+    kind: str = Field(max_length=40)
+    subject: str = Field(max_length=200)
+    #: The page it is about, as a path on this site.
+    path: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: Optional[datetime] = None
+
+
+class NotificationSetting(SQLModel, table=True):
+    """A person's choice about the email of one kind of notification (no row: emailed)."""
+
+    __tablename__ = "notification_setting"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    kind: str = Field(max_length=40, primary_key=True)
+    email: bool = Field(default=True)

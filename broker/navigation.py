@@ -63,6 +63,12 @@ ITEMS: tuple[NavItem, ...] = (
         roles=("qa_officer", "admin"),
         active=("insight.",),
     ),
+    NavItem(
+        "auth.notifications_list",
+        "Notifications",
+        roles=("sip", "headteacher", "provider", "qa_officer", "admin"),
+        active=("auth.notifications_list", "auth.notification_settings"),
+    ),
 )
 
 

@@ -496,6 +496,17 @@ ROWS: list[Row] = [
     Row("auth.account", "GET", "/account", signed_in()),
     Row("auth.change_password", "GET", "/account/password", signed_in()),
     Row("auth.change_password", "POST", "/account/password", signed_in(), data={"current": "x"}),
+    Row("auth.notifications_list", "GET", "/notifications", signed_in()),
+    Row("auth.notifications_read", "POST", "/notifications/read", signed_in()),
+    Row("auth.notification_settings", "GET", "/account/notifications", signed_in()),
+    Row(
+        "auth.notification_settings",
+        "POST",
+        "/account/notifications",
+        signed_in(),
+        data={"emailed": []},
+        note="always the user's own choices",
+    ),
     Row("auth.invite", "GET", "/invite", only(*QA)),
     Row("auth.invite", "POST", "/invite", only(*QA), data={"name": "New Head"}),
     # --- providers' submissions (provider A's draft) ----------------------------------

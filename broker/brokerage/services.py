@@ -20,6 +20,8 @@ from broker.evidence import (
     brokerage_outcomes,  # noqa: F401  (part of this feature's API)
     recommendation_counts,
 )
+from broker.lifecycle.notify import heads_of
+from broker.mail import notifications
 from broker.matching.services import suggest_for_priority
 from broker.models import (
     AuditEvent,
@@ -29,6 +31,7 @@ from broker.models import (
     Priority,
     Provider,
     School,
+    SipAssignment,
     User,
     utcnow,
 )
@@ -336,7 +339,83 @@ def shortlist(
         to_state="suggested",
         provider_id=listing.provider_id,
     )
+    session.flush()
+    _tell_heads(session, sip, school, priority, listing, brokerage)
     return brokerage
+
+
+def _detail_path(brokerage: Brokerage) -> str:
+    return notifications.path_for(
+        "brokerage.detail", f"/brokerage/{brokerage.id}", brokerage_id=brokerage.id
+    )
+
+
+def _tell_heads(
+    session: Session,
+    sip: User,
+    school: School,
+    priority: Priority,
+    listing: Listing,
+    brokerage: Brokerage,
+) -> None:
+    """Tell the school's head that support waits for their decision."""
+    provider = session.get(Provider, listing.provider_id)
+    subject = f"Support shortlisted for {school.name}: {listing.title}"
+    body = (
+        "Dear headteacher,\n\n"
+        f"{sip.name}, your School Improvement Partner, has shortlisted support for "
+        f"{school.name}:\n\n"
+        f"{listing.title}, from {provider.name if provider else 'a provider'}\n"
+        f"For the priority: {_short(priority.description)}\n\n"
+        "It is for the school to decide: agree to it, or decline it with a reason."
+    )
+    heads = heads_of(session, int(school.id or 0))
+    notifications.tell(session, heads, "shortlisted", subject, body, _detail_path(brokerage))
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _sips_of(session: Session, school_id: int) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(SipAssignment, col(SipAssignment.user_id) == col(User.id))
+            .where(SipAssignment.school_id == school_id, User.role == "sip")
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
+#: The head's decisions a SIP is told of, in words.
+_DECIDED = {
+    "agreed": "agreed to support you shortlisted",
+    "declined": "declined support you shortlisted",
+    "evaluated": "recorded the impact of support you shortlisted",
+}
+
+
+def _tell_sips(session: Session, head: User, brokerage: Brokerage) -> None:
+    """Tell the school's SIPs what the head decided."""
+    view = view_of(session, brokerage)
+    school = caseload.get_school(session, brokerage.school_id)
+    what = _DECIDED[brokerage.state]
+    reason = ""
+    if brokerage.state == "declined":
+        reason = f"Their reason: {brokerage.declined_reason}"
+    elif brokerage.state == "evaluated":
+        reason = f"Impact {brokerage.impact_rating} of 4: {brokerage.impact_text}"
+    subject = f"{school.name} {what.split(' support')[0]}: {view.listing.title}"
+    for sip in _sips_of(session, brokerage.school_id):
+        body = (
+            f"Dear {sip.name},\n\n"
+            f"{head.name}, headteacher of {school.name}, has {what}:\n\n"
+            f"{view.listing.title}, from {view.provider.name}\n"
+            f"For the priority: {_short(view.priority.description)}\n"
+            + (f"\n{reason}\n" if reason else "")
+        )
+        notifications.tell(session, [sip], "head-decision", subject, body, _detail_path(brokerage))
 
 
 def allowed_steps(session: Session, user: User, brokerage: Brokerage) -> list[str]:
@@ -429,6 +508,8 @@ def move(
         provider_id=brokerage.provider_id,
     )
     session.flush()
+    if to in _DECIDED and user.role == "headteacher":
+        _tell_sips(session, user, brokerage)
     return brokerage
 
 

@@ -36,6 +36,8 @@ PAGES: dict[str, list[str]] = {
         "/brokerage/{suggested}",
         "/brokerage/{suggested}/agree",
         "/brokerage/{completed}/impact",
+        "/notifications",
+        "/account/notifications",
         "/account",
     ],
     "sip_1": [
@@ -73,6 +75,7 @@ MUST_SHOW = {
     ("qa_1", "/qa"): "Early years review",
     ("provider_a", "/provider"): "Early years review",
     ("head_1", "/decisions"): "Phonics leadership coaching",
+    ("head_1", "/notifications"): "Support shortlisted for St Aidan",
     ("sip_1", "/schools"): "Waiting for the head (2)",
 }
 
