@@ -111,3 +111,24 @@ def test_the_accessibility_statement_is_linked_from_every_pages_footer(client: o
     assert 'href="/accessibility"' in home.split('class="govuk-footer"')[1]
     statement = _text(client.get("/accessibility"))  # type: ignore[attr-defined]
     assert "WCAG" in statement and "2.2" in statement and "320 pixels" in statement
+
+
+def test_an_assured_listing_whose_schools_aged_out_is_under_fewer_than_two_not_assured(
+    app: Flask, session: Session, world: w.World
+) -> None:
+    from datetime import date
+
+    provider = f.provider(session, la_id=world.la.id, name="Ageing Evidence Ltd")
+    f.recommendation(session, provider, world.neighbour)
+    f.recommendation(session, provider, world.far, made_on=date.today() - timedelta(days=4 * 365))
+    f.listing(session, provider, title="Listing with one valid school")
+    fine = f.assured_provider(session, listings=0, la_id=world.la.id, name="Two Schools Ltd")
+    f.listing(session, fine, title="Listing with two schools")
+    session.commit()
+    qa = w.client_for(app, world.qa)
+    assured = _text(qa.get("/qa?show=assured"))
+    fewer = _text(qa.get("/qa?show=recommendations-needed"))
+    assert "Listing with one valid school" not in assured
+    assert "Listing with two schools" in assured and "Assured (1)" in assured
+    assert "Listing with one valid school" in fewer and "Fewer than two schools (1)" in fewer
+    assert "Assured: 1 listing" in assured
