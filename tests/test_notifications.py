@@ -28,6 +28,17 @@ BASE = "http://directory.example"
 
 
 @pytest.fixture
+def app(any_app: Flask) -> Flask:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_app
+
+
+@pytest.fixture
+def session(any_session: Session) -> Session:
+    return any_session
+
+
+@pytest.fixture
 def smtp() -> Iterator[Inbox]:
     controller, inbox = start_smtp()
     yield inbox
