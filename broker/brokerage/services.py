@@ -305,8 +305,12 @@ def shortlist(
     listing_id: int,
     note: str = "",
     now: datetime | None = None,
+    emails: bool = True,
 ) -> Brokerage:
-    """Put a public listing on a priority's shortlist (state: suggested); audited."""
+    """Put a public listing on a priority's shortlist (state: suggested); audited; the head told.
+
+    `emails=False` tells the head in the service only (the demo data).
+    """
     school = caseload.get_school(session, priority.school_id)
     caseload.require_sip(session, sip, school)
     listing = public_listing(session, listing_id, now)
@@ -340,7 +344,7 @@ def shortlist(
         provider_id=listing.provider_id,
     )
     session.flush()
-    _tell_heads(session, sip, school, priority, listing, brokerage)
+    _tell_heads(session, sip, school, priority, listing, brokerage, emails)
     return brokerage
 
 
@@ -357,6 +361,7 @@ def _tell_heads(
     priority: Priority,
     listing: Listing,
     brokerage: Brokerage,
+    emails: bool,
 ) -> None:
     """Tell the school's head that support waits for their decision."""
     provider = session.get(Provider, listing.provider_id)
@@ -370,7 +375,9 @@ def _tell_heads(
         "It is for the school to decide: agree to it, or decline it with a reason."
     )
     heads = heads_of(session, int(school.id or 0))
-    notifications.tell(session, heads, "shortlisted", subject, body, _detail_path(brokerage))
+    notifications.tell(
+        session, heads, "shortlisted", subject, body, _detail_path(brokerage), emails
+    )
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -396,7 +403,7 @@ _DECIDED = {
 }
 
 
-def _tell_sips(session: Session, head: User, brokerage: Brokerage) -> None:
+def _tell_sips(session: Session, head: User, brokerage: Brokerage, emails: bool) -> None:
     """Tell the school's SIPs what the head decided."""
     view = view_of(session, brokerage)
     school = caseload.get_school(session, brokerage.school_id)
@@ -415,7 +422,9 @@ def _tell_sips(session: Session, head: User, brokerage: Brokerage) -> None:
             f"For the priority: {_short(view.priority.description)}\n"
             + (f"\n{reason}\n" if reason else "")
         )
-        notifications.tell(session, [sip], "head-decision", subject, body, _detail_path(brokerage))
+        notifications.tell(
+            session, [sip], "head-decision", subject, body, _detail_path(brokerage), emails
+        )
 
 
 def allowed_steps(session: Session, user: User, brokerage: Brokerage) -> list[str]:
@@ -465,6 +474,7 @@ def move(
     rating: int | str | None = None,
     impact: str = "",
     now: datetime | None = None,
+    emails: bool = True,
 ) -> Brokerage:
     """Move a brokerage to state `to`, checking the transition and who makes it; audited.
 
@@ -509,7 +519,7 @@ def move(
     )
     session.flush()
     if to in _DECIDED and user.role == "headteacher":
-        _tell_sips(session, user, brokerage)
+        _tell_sips(session, user, brokerage, emails)
     return brokerage
 
 

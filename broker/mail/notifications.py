@@ -85,9 +85,18 @@ def wants_email(session: Session, user: User, kind: str) -> bool:
 
 
 def tell(
-    session: Session, users: list[User], kind: str, subject: str, body: str, path: str
+    session: Session,
+    users: list[User],
+    kind: str,
+    subject: str,
+    body: str,
+    path: str,
+    emails: bool = True,
 ) -> list[Notification]:
-    """Notify each active user: a row in their list, and the email unless they opted out."""
+    """Notify each active user: a row in their list, and the email unless they opted out.
+
+    With `emails=False` (the demo data, loaded without anyone acting) only the list.
+    """
     if kind not in _BY_SLUG:
         raise ValueError(f"unknown notification kind {kind!r}")
     made = []
@@ -100,7 +109,7 @@ def tell(
         note = Notification(user_id=user.id, kind=kind, subject=subject[:200], path=path[:300])
         session.add(note)
         made.append(note)
-        if wants_email(session, user, kind):
+        if emails and wants_email(session, user, kind):
             queue(session, user.email, subject[:200], email_body(body, base, path))
     session.flush()
     return made
