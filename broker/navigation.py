@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
@@ -72,6 +73,15 @@ ITEMS: tuple[NavItem, ...] = (
 )
 
 
+#: app.extensions key: endpoint -> a function counting what is new there for the signed-in user.
+COUNTERS = "broker.navigation.counters"
+
+
+def add_counter(app: Flask, endpoint: str, count: Callable[[], int]) -> None:
+    """Show `count()` (when above 0) beside the link to `endpoint`, e.g. "Notifications (2 new)"."""
+    app.extensions.setdefault(COUNTERS, {})[endpoint] = count
+
+
 def _is_active(item: NavItem) -> bool:
     endpoint = request.endpoint or ""
     keys = item.active or (item.endpoint,)
@@ -87,7 +97,15 @@ def items_for_user(app: Flask) -> list[dict[str, object]]:
             continue
         if item.roles and role not in item.roles:
             continue
-        entries.append(
-            {"href": url_for(item.endpoint), "text": item.text, "active": _is_active(item)}
-        )
+        text = item.text
+        counter = app.extensions.get(COUNTERS, {}).get(item.endpoint)
+        if counter is not None and role is not None:
+            try:
+                new = counter()
+            except Exception:  # an error page (the database down) must still render
+                app.logger.warning("Navigation count for %s failed", item.endpoint)
+                new = 0
+            if new > 0:
+                text = f"{text} ({new} new)"
+        entries.append({"href": url_for(item.endpoint), "text": text, "active": _is_active(item)})
     return entries

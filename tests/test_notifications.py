@@ -210,3 +210,14 @@ def test_marking_notifications_read(app: Flask, session: Session, world: w.World
     # Someone else's list stays empty.
     other = w.client_for(app, world.neighbour_head).get("/notifications").get_data(as_text=True)
     assert "You have no notifications yet." in other
+
+
+def test_the_navigation_says_how_many_notifications_are_new(
+    app: Flask, session: Session, world: w.World
+) -> None:
+    head = w.client_for(app, world.head)
+    assert "Notifications (" not in head.get("/decisions").get_data(as_text=True)
+    _shortlist(app, session, world)
+    assert "Notifications (1 new)" in head.get("/decisions").get_data(as_text=True)
+    head.post("/notifications/read")
+    assert "Notifications (" not in head.get("/decisions").get_data(as_text=True)

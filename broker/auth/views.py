@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 from govuk_frontend_wtf.main import wtforms_errors
 from werkzeug.wrappers import Response
 
-from broker import db, taxonomy
+from broker import db, navigation, taxonomy
 from broker.auth import forms, services, totp
 from broker.auth.access import (
     SESSION_TOKEN_KEY,
@@ -368,6 +368,15 @@ def account() -> str:
 
 
 # --- notifications -----------------------------------------------------------------------
+
+
+def _unread() -> int:
+    return notifications.unread_count(db.get_session(), signed_in_user())
+
+
+@bp.record_once
+def _count_in_navigation(state: Any) -> None:
+    navigation.add_counter(state.app, "auth.notifications_list", _unread)
 
 
 @bp.get("/notifications")
