@@ -139,3 +139,15 @@ def test_the_navigation_names_the_heads_decisions(app: Flask, world: w.World) ->
     client = w.client_for(app, world.head)
     page = client.get("/decisions").get_data(as_text=True)
     assert 'href="/decisions"' in page and ">Decisions<" in page.replace("\n", "")
+
+
+def test_a_planned_visit_that_passed_unrecorded_is_flagged(
+    app: Flask, session: Session, world: w.World
+) -> None:
+    visit, _ = w.visit(session, world, days_ago=40)
+    visit.next_visit_on = date.today() - timedelta(days=3)  # agreed then, not recorded since
+    session.add(visit)
+    session.commit()
+    _, page = _landing(app, world.sip)
+    school_line = page.split("St Aidan")[1].split("</li>")[0]
+    assert "Visit not recorded yet" in school_line

@@ -6,6 +6,7 @@ administrators): anonymous visitors are sent to sign in, anyone else gets 403.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -71,6 +72,7 @@ def index() -> Page:
             rows=rows,
             for_head=[w for w in waiting if w.waits_on == "headteacher"],
             for_either=[w for w in waiting if w.waits_on != "headteacher"],
+            today=date.today(),
         )
     words = request.args.get("q", "")[:100]
     found = services.schools_for(s, user, words)
