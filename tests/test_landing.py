@@ -17,6 +17,17 @@ from tests.schools import world as w
 
 
 @pytest.fixture
+def app(any_app: Flask) -> Flask:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_app
+
+
+@pytest.fixture
+def session(any_session: Session) -> Session:
+    return any_session
+
+
+@pytest.fixture
 def world(session: Session) -> w.World:
     return w.build(session)
 
