@@ -221,3 +221,26 @@ def test_the_navigation_says_how_many_notifications_are_new(
     assert "Notifications (1 new)" in head.get("/decisions").get_data(as_text=True)
     head.post("/notifications/read")
     assert "Notifications (" not in head.get("/decisions").get_data(as_text=True)
+
+
+def test_qa_and_the_provider_are_told_when_a_withdrawal_drops_it_below_two_schools(
+    app: Flask, session: Session, world: w.World, smtp: Inbox
+) -> None:
+    provider = f.provider(session, la_id=world.la.id, name="Falling Evidence Ltd")
+    rec = f.recommendation(
+        session, provider, world.school, recommender_user_id=world.head.id, status="confirmed"
+    )
+    f.recommendation(session, provider, world.neighbour)
+    f.listing(session, provider, title="Soon hidden", local_authorities=[world.la.code])
+    staff = w.make_user(session, "provider", provider_id=provider.id)
+    session.commit()
+    head = w.client_for(app, world.head)
+    response = head.post(f"/recommendations/{rec.id}/withdraw", data={"withdraw-reason": ""})
+    assert response.status_code == 302
+    to_qa = _one_to(smtp, world.qa.email, "Falling Evidence Ltd has left the directory")
+    _links_work(to_qa, w.client_for(app, world.qa))
+    assert len(_listed(session, world.qa, "qa-alert")) == 1
+    to_provider = _one_to(smtp, staff.email, "Your listings have left the directory")
+    _links_work(to_provider, w.client_for(app, staff))
+    assert len(_listed(session, staff, "qa-decision")) == 1
+    assert not smtp.to(world.far_qa.email)  # another LA's officer
