@@ -55,6 +55,8 @@ def test_the_impact_statement_says_how_long_it_must_be(app: Flask, world: w.Worl
     head = w.client_for(app, world.head)
     page = _text(head.get(f"/directory/listings/{world.listing.id}/recommend"))
     assert "Write at least 20 characters (at most 2,000)." in page
+    impact = page.split('id="impact"')[0].rsplit('data-module="govuk-character-count"', 1)
+    assert len(impact) == 2 and 'data-maxlength="2000"' in impact[1]
 
 
 def test_renewal_is_not_offered_or_accepted_for_a_listing_assured_today(
