@@ -476,6 +476,8 @@ class SchoolVisit(SQLModel, table=True):
     evidence_notes: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
     #: Confidential: the support category the LA gave the school at this visit.
     support_category: Optional[str] = Field(default=None, max_length=20)
+    #: The next visit, when the SIP and the head agreed its date at this one.
+    next_visit_on: Optional[date] = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -550,3 +552,33 @@ class SavedSearch(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     #: When the last email about it was sent (None: never).
     notified_at: Optional[datetime] = None
+
+
+# --- notifications (issue 15) ------------------------------------------------------------
+
+
+class Notification(SQLModel, table=True):
+    """Something that needs a person, in their in-service list (and emailed if they want it)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_user_created", "user_id", "created_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    #: broker.mail.notifications.KINDS
+    kind: str = Field(max_length=40)
+    subject: str = Field(max_length=200)
+    #: The page it is about, as a path on this site.
+    path: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: Optional[datetime] = None
+
+
+class NotificationSetting(SQLModel, table=True):
+    """A person's choice about the email of one kind of notification (no row: emailed)."""
+
+    __tablename__ = "notification_setting"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    kind: str = Field(max_length=40, primary_key=True)
+    email: bool = Field(default=True)

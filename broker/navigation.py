@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
@@ -29,12 +30,24 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "schools.index", "Your schools", roles=("sip", "qa_officer", "admin"), active=("schools.",)
     ),
+    NavItem(
+        "recommendations.decisions",
+        "Decisions",
+        roles=("headteacher",),
+        active=("recommendations.decisions", "brokerage."),
+    ),
     NavItem("schools.index", "Your school", roles=("headteacher",), active=("schools.",)),
     NavItem(
         "recommendations.dashboard",
         "Recommendations",
         roles=("headteacher",),
-        active=("recommendations.",),
+        active=(
+            "recommendations.dashboard",
+            "recommendations.answer",
+            "recommendations.recommend_form",
+            "recommendations.confirm",
+            "recommendations.recommend",
+        ),
     ),
     NavItem(
         "submissions.dashboard", "Your listings", roles=("provider",), active=("submissions.",)
@@ -51,7 +64,22 @@ ITEMS: tuple[NavItem, ...] = (
         roles=("qa_officer", "admin"),
         active=("insight.",),
     ),
+    NavItem(
+        "auth.notifications_list",
+        "Notifications",
+        roles=("sip", "headteacher", "provider", "qa_officer", "admin"),
+        active=("auth.notifications_list", "auth.notification_settings"),
+    ),
 )
+
+
+#: app.extensions key: endpoint -> a function counting what is new there for the signed-in user.
+COUNTERS = "broker.navigation.counters"
+
+
+def add_counter(app: Flask, endpoint: str, count: Callable[[], int]) -> None:
+    """Show `count()` (when above 0) beside the link to `endpoint`, e.g. "Notifications (2 new)"."""
+    app.extensions.setdefault(COUNTERS, {})[endpoint] = count
 
 
 def _is_active(item: NavItem) -> bool:
@@ -69,7 +97,15 @@ def items_for_user(app: Flask) -> list[dict[str, object]]:
             continue
         if item.roles and role not in item.roles:
             continue
-        entries.append(
-            {"href": url_for(item.endpoint), "text": item.text, "active": _is_active(item)}
-        )
+        text = item.text
+        counter = app.extensions.get(COUNTERS, {}).get(item.endpoint)
+        if counter is not None and role is not None:
+            try:
+                new = counter()
+            except Exception:  # an error page (the database down) must still render
+                app.logger.warning("Navigation count for %s failed", item.endpoint)
+                new = 0
+            if new > 0:
+                text = f"{text} ({new} new)"
+        entries.append({"href": url_for(item.endpoint), "text": text, "active": _is_active(item)})
     return entries

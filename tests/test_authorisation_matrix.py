@@ -444,6 +444,7 @@ ROWS: list[Row] = [
         note="searching for school 1",
     ),
     Row("downloads.static", "GET", "/download-assets/shortlist-print.css", everyone()),
+    Row("directory.accessibility", "GET", "/accessibility", everyone()),
     Row("directory.short_code", "GET", "/l/{assured_a_code}", everyone()),
     Row("directory.short_code", "GET", "/l/{draft_a_code}", everyone(404), note="draft"),
     Row("api.listings", "GET", "/api/v1/listings?q=maths", everyone()),
@@ -522,6 +523,17 @@ ROWS: list[Row] = [
     Row("auth.account", "GET", "/account", signed_in()),
     Row("auth.change_password", "GET", "/account/password", signed_in()),
     Row("auth.change_password", "POST", "/account/password", signed_in(), data={"current": "x"}),
+    Row("auth.notifications_list", "GET", "/notifications", signed_in()),
+    Row("auth.notifications_read", "POST", "/notifications/read", signed_in()),
+    Row("auth.notification_settings", "GET", "/account/notifications", signed_in()),
+    Row(
+        "auth.notification_settings",
+        "POST",
+        "/account/notifications",
+        signed_in(),
+        data={"emailed": []},
+        note="always the user's own choices",
+    ),
     Row("auth.invite", "GET", "/invite", only(*QA)),
     # --- saved searches (head 1 has one) ---------------------------------------------------
     Row("savedsearches.index", "GET", "/saved-searches", signed_in()),
@@ -606,6 +618,7 @@ ROWS: list[Row] = [
     ),
     Row("submissions.renew", "POST", "/provider/listings/{assured_a}/renew", OWN_A),
     # --- recommendations (heads) ------------------------------------------------------
+    Row("recommendations.decisions", "GET", "/decisions", only(*HEADS)),
     Row("recommendations.dashboard", "GET", "/recommendations", only(*HEADS)),
     Row("recommendations.answer", "GET", "/recommendations/{requested}", only("head_1")),
     Row(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -11,6 +16,7 @@ from broker.assurance.services import IMPACT_MAX, IMPACT_MIN, REASON_MAX, SERVIC
 
 
 class RecommendForm(FlaskForm):
+    impact_max = IMPACT_MAX
     service_title = StringField(
         "Which service did your school use?",
         widget=GovTextInput(),
@@ -25,9 +31,10 @@ class RecommendForm(FlaskForm):
     )
     impact = TextAreaField(
         "What impact did it have?",
-        widget=GovTextArea(),
+        widget=GovCharacterCount(),
         description="Say what changed for pupils or staff, with evidence if you can. "
-        "Other schools and the QA officer will read this.",
+        "Other schools and the QA officer will read this. "
+        f"Write at least {IMPACT_MIN} characters (at most {IMPACT_MAX:,}).",
         validators=[
             InputRequired("Describe the impact the support had on your school"),
             Length(

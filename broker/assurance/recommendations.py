@@ -183,12 +183,24 @@ def _check_recommender(session: Session, provider: Provider, actor: User, school
         raise Forbidden("Only a school's headteacher can recommend a provider.")
     if actor.school_id != school_id:
         raise Forbidden("You can only recommend for your own school.")
-    if provider.school_id is not None and provider.school_id == school_id:
-        raise InvalidInput("impact", "Your school cannot recommend itself")
+    refusal = self_recommendation(provider, actor)
+    if refusal is not None:
+        raise InvalidInput("impact", refusal)
+
+
+def self_recommendation(provider: Provider, actor: User) -> str | None:
+    """Say why this head may never recommend the provider (their own school, their employer).
+
+    The listing page then offers no "Recommend" button, instead of refusing after the head
+    has written the impact statement.
+    """
+    if provider.school_id is not None and provider.school_id == actor.school_id:
+        return "Your school cannot recommend itself"
     if actor.provider_id == provider.id or (
         provider.email and provider.email.casefold() == actor.email.casefold()
     ):
-        raise InvalidInput("impact", "You cannot recommend a provider you work for")
+        return "You cannot recommend a provider you work for"
+    return None
 
 
 def _check_text(service_title: str, impact: str) -> tuple[str, str]:

@@ -49,6 +49,7 @@ from broker.assurance.recommendations import (  # noqa: F401 (the public API, re
     recommendation_views,
     request_for,
     request_recommendations,
+    self_recommendation,
     withdraw_recommendation,
 )
 from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
@@ -193,6 +194,22 @@ def _counts_subquery() -> sa.Subquery:
     )
 
 
+def _view_condition(view: str, schools: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """Return the condition of a queue view, given the provider's valid recommending schools.
+
+    An assured listing whose provider no longer has two valid schools (a recommendation aged
+    past three years: nothing is written when that happens) is listed, and counted, under
+    "Fewer than two schools", not "Assured": the tab and the tags in its list then agree.
+    """
+    condition = QUEUE_VIEWS[view][1]
+    assured = col(Listing.status) == "assured"
+    if view == "assured":
+        return sa.and_(condition, schools >= taxonomy.SCHOOLS_NEEDED)
+    if view == "recommendations-needed":
+        return sa.or_(condition, sa.and_(assured, schools < taxonomy.SCHOOLS_NEEDED))
+    return condition
+
+
 def qa_queue(
     session: Session, actor: User, view: str = "review", page: int = 1, size: int = 50
 ) -> Queue:
@@ -204,15 +221,18 @@ def qa_queue(
     counts_sq = _counts_subquery()
     schools = sa.func.coalesce(counts_sq.c.schools, 0)
     counts = {}
-    for name, (_, condition) in QUEUE_VIEWS.items():
+    for name in QUEUE_VIEWS:
         counts[name] = int(
             session.exec(
                 select(sa.func.count(col(Listing.id)))
                 .join(Provider, col(Provider.id) == col(Listing.provider_id))
-                .where(condition, *base)
+                .outerjoin(counts_sq, counts_sq.c.provider_id == col(Listing.provider_id))
+                .where(_view_condition(name, schools), *base)
             ).one()
         )
-    number = max(1, page)
+    # A page past the end shows the last one, so the list under a tab always agrees with its count.
+    last = max(1, -(-counts[view] // size))
+    number = min(max(1, page), last)
     waiting = sa.func.coalesce(
         col(Listing.review_requested_at), col(Listing.submitted_at), col(Listing.updated_at)
     )
@@ -220,7 +240,7 @@ def qa_queue(
         select(Listing, Provider, schools)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
         .outerjoin(counts_sq, counts_sq.c.provider_id == col(Listing.provider_id))
-        .where(QUEUE_VIEWS[view][1], *base)
+        .where(_view_condition(view, schools), *base)
         .order_by(
             sa.case((schools >= taxonomy.SCHOOLS_NEEDED, 0), else_=1),
             waiting.asc(),

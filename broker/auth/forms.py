@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovPasswordInput,
     GovRadioInput,
     GovSubmitInput,
@@ -14,6 +15,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -162,3 +164,21 @@ class InviteForm(FlaskForm):
         validators=[Length(max=10)],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class EmailChoicesForm(FlaskForm):
+    """Which kinds of notification the person gets by email (choices set from their role)."""
+
+    emailed = SelectMultipleField(
+        "Which of these do you want by email?",
+        widget=GovCheckboxesInput(),
+        description="Everything stays in your list of notifications whatever you choose.",
+        validate_choice=False,
+    )
+    submit = SubmitField("Save your choices", widget=GovSubmitInput())
+
+
+class MarkReadForm(FlaskForm):
+    """A POST with nothing but its CSRF token."""
+
+    submit = SubmitField("Mark all as read", widget=GovSubmitInput())

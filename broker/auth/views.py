@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 from govuk_frontend_wtf.main import wtforms_errors
 from werkzeug.wrappers import Response
 
-from broker import db, taxonomy
+from broker import db, navigation, taxonomy
 from broker.auth import forms, services, totp
 from broker.auth.access import (
     SESSION_TOKEN_KEY,
@@ -33,6 +33,7 @@ from broker.auth.access import (
     signed_in_user,
 )
 from broker.errors import InvalidInput
+from broker.mail import notifications
 from broker.models import User, utcnow
 from broker.refusals import committed_or_shown, show_on_form
 
@@ -62,8 +63,21 @@ def _link(endpoint: str) -> services.LinkBuilder:
     return build
 
 
+#: Where each role lands after signing in: its own daily work (broker/navigation.py names them).
+LANDING = {
+    "sip": "schools.index",
+    "headteacher": "recommendations.decisions",
+    "provider": "submissions.dashboard",
+    "qa_officer": "assurance.queue",
+    "admin": "assurance.queue",
+}
+
+
 def _landing(user: User) -> str:
-    return url_for("auth.account")
+    endpoint = LANDING.get(user.role, "auth.account")
+    if endpoint not in current_app.view_functions:
+        endpoint = "auth.account"
+    return url_for(endpoint)
 
 
 def _no_store(page: Any, status: int = 200) -> Response:
@@ -351,6 +365,65 @@ def account() -> str:
         role=taxonomy.ROLES.label_of(user.role),
         recovery_left=services.recovery_codes_left(s, user) if user.totp_enrolled_at else None,
     )
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+def _unread() -> int:
+    return notifications.unread_count(db.get_session(), signed_in_user())
+
+
+@bp.record_once
+def _count_in_navigation(state: Any) -> None:
+    navigation.add_counter(state.app, "auth.notifications_list", _unread)
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_list() -> str:
+    s = db.get_session()
+    user = signed_in_user()
+    return render_template(
+        "auth/notifications.html",
+        items=notifications.recent(s, user),
+        unread=notifications.unread_count(s, user),
+        form=forms.MarkReadForm(),
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read() -> Response:
+    if not forms.MarkReadForm().validate_on_submit():
+        raise InvalidInput("csrf_token", "The form has expired: go back and try again.")
+    s = db.get_session()
+    count = notifications.mark_all_read(s, signed_in_user())
+    s.commit()
+    if count:
+        flash("Your notifications are marked as read.", "success")
+    return redirect(url_for("auth.notifications_list"))
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notification_settings() -> Page:
+    s = db.get_session()
+    user = signed_in_user()
+    kinds = notifications.kinds_for(user.role)
+    form = forms.EmailChoicesForm()
+    form.emailed.choices = [(k.slug, k.label) for k in kinds]
+    if request.method == "GET":
+        chosen = notifications.email_choices(s, user)
+        form.emailed.data = [slug for slug, on in chosen.items() if on]
+    elif form.validate_on_submit():
+        with committed_or_shown(s, form):
+            notifications.choose_emails(s, user, list(form.emailed.data or []))
+        if not form.errors:
+            flash("Your email choices are saved.", "success")
+            return redirect(url_for("auth.notification_settings"))
+    page = render_template("auth/notification_settings.html", form=form, kinds=kinds)
+    return page, 400 if form.errors else 200
 
 
 @bp.route("/invite", methods=["GET", "POST"])

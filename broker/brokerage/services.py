@@ -9,7 +9,7 @@ say the work has started or finished. QA officers and administrators see but do 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,6 +20,8 @@ from broker.evidence import (
     brokerage_outcomes,  # noqa: F401  (part of this feature's API)
     recommendation_counts,
 )
+from broker.lifecycle.notify import heads_of
+from broker.mail import notifications
 from broker.matching.services import suggest_for_priority
 from broker.models import (
     AuditEvent,
@@ -29,6 +31,7 @@ from broker.models import (
     Priority,
     Provider,
     School,
+    SipAssignment,
     User,
     utcnow,
 )
@@ -200,6 +203,85 @@ def fatigue(session: Session, school: School, extra: Brokerage | None = None) ->
     return Fatigue(active=len(rows), threshold=threshold, crowded_areas=crowded)
 
 
+# --- what is waiting on whom -----------------------------------------------------------------
+
+#: For each open state: who the brokerage waits on (head, or either the head or the SIP) and
+#: the next step in words. Declined and evaluated brokerages wait on nobody.
+WAITING: dict[str, tuple[str, str]] = {
+    "suggested": ("headteacher", "Agree or decline"),
+    "agreed": ("either", "Say when the work starts"),
+    "engaged": ("either", "Say when the work is complete"),
+    "completed": ("headteacher", "Record the impact"),
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open brokerage and the step it waits for."""
+
+    view: BrokerageView
+    school: School
+    #: "headteacher" or "either" (the head or the SIP).
+    waits_on: str
+    next_step: str
+    #: When it reached its current state.
+    since: datetime
+
+
+def _since(brokerage: Brokerage) -> datetime:
+    stamp = {
+        "suggested": brokerage.suggested_at,
+        "agreed": brokerage.agreed_at,
+        "engaged": brokerage.engaged_at,
+        "completed": brokerage.completed_at,
+    }.get(brokerage.state)
+    return stamp or brokerage.suggested_at
+
+
+def waiting(
+    session: Session, school_ids: list[int], states: tuple[str, ...] = tuple(WAITING)
+) -> list[Waiting]:
+    """Return the open brokerages of these schools in `states`, longest waiting first."""
+    if not school_ids:
+        return []
+    rows = session.exec(
+        select(Brokerage, Listing, Provider, Priority)
+        .join(Listing, col(Listing.id) == col(Brokerage.listing_id))
+        .join(Provider, col(Provider.id) == col(Brokerage.provider_id))
+        .join(Priority, col(Priority.id) == col(Brokerage.priority_id))
+        .where(col(Brokerage.school_id).in_(school_ids), col(Brokerage.state).in_(states))
+    ).all()
+    schools = {
+        school.id: school
+        for school in session.exec(select(School).where(col(School.id).in_(school_ids)))
+    }
+    out = [
+        Waiting(
+            view=BrokerageView(b, listing, provider, priority),
+            school=schools[b.school_id],
+            waits_on=WAITING[b.state][0],
+            next_step=WAITING[b.state][1],
+            since=_since(b),
+        )
+        for b, listing, provider, priority in rows
+    ]
+    return sorted(out, key=lambda w: (_aware(w.since), w.view.brokerage.id or 0))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every time the application writes is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def decisions_for_head(session: Session, school_id: int) -> dict[str, list[Waiting]]:
+    """Return the head's decisions: shortlisted support to agree, and impact to record."""
+    rows = waiting(session, [school_id], ("suggested", "completed"))
+    return {
+        "agree": [w for w in rows if w.view.brokerage.state == "suggested"],
+        "impact": [w for w in rows if w.view.brokerage.state == "completed"],
+    }
+
+
 # --- suggestions -----------------------------------------------------------------------------
 
 
@@ -223,8 +305,12 @@ def shortlist(
     listing_id: int,
     note: str = "",
     now: datetime | None = None,
+    emails: bool = True,
 ) -> Brokerage:
-    """Put a public listing on a priority's shortlist (state: suggested); audited."""
+    """Put a public listing on a priority's shortlist (state: suggested); audited; the head told.
+
+    `emails=False` tells the head in the service only (the demo data).
+    """
     school = caseload.get_school(session, priority.school_id)
     caseload.require_sip(session, sip, school)
     listing = public_listing(session, listing_id, now)
@@ -257,7 +343,88 @@ def shortlist(
         to_state="suggested",
         provider_id=listing.provider_id,
     )
+    session.flush()
+    _tell_heads(session, sip, school, priority, listing, brokerage, emails)
     return brokerage
+
+
+def _detail_path(brokerage: Brokerage) -> str:
+    return notifications.path_for(
+        "brokerage.detail", f"/brokerage/{brokerage.id}", brokerage_id=brokerage.id
+    )
+
+
+def _tell_heads(
+    session: Session,
+    sip: User,
+    school: School,
+    priority: Priority,
+    listing: Listing,
+    brokerage: Brokerage,
+    emails: bool,
+) -> None:
+    """Tell the school's head that support waits for their decision."""
+    provider = session.get(Provider, listing.provider_id)
+    subject = f"Support shortlisted for {school.name}: {listing.title}"
+    body = (
+        "Dear headteacher,\n\n"
+        f"{sip.name}, your School Improvement Partner, has shortlisted support for "
+        f"{school.name}:\n\n"
+        f"{listing.title}, from {provider.name if provider else 'a provider'}\n"
+        f"For the priority: {_short(priority.description)}\n\n"
+        "It is for the school to decide: agree to it, or decline it with a reason."
+    )
+    heads = heads_of(session, int(school.id or 0))
+    notifications.tell(
+        session, heads, "shortlisted", subject, body, _detail_path(brokerage), emails
+    )
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _sips_of(session: Session, school_id: int) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(SipAssignment, col(SipAssignment.user_id) == col(User.id))
+            .where(SipAssignment.school_id == school_id, User.role == "sip")
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
+#: The head's decisions a SIP is told of, in words.
+_DECIDED = {
+    "agreed": "agreed to support you shortlisted",
+    "declined": "declined support you shortlisted",
+    "evaluated": "recorded the impact of support you shortlisted",
+}
+
+
+def _tell_sips(session: Session, head: User, brokerage: Brokerage, emails: bool) -> None:
+    """Tell the school's SIPs what the head decided."""
+    view = view_of(session, brokerage)
+    school = caseload.get_school(session, brokerage.school_id)
+    what = _DECIDED[brokerage.state]
+    reason = ""
+    if brokerage.state == "declined":
+        reason = f"Their reason: {brokerage.declined_reason}"
+    elif brokerage.state == "evaluated":
+        reason = f"Impact {brokerage.impact_rating} of 4: {brokerage.impact_text}"
+    subject = f"{school.name} {what.split(' support')[0]}: {view.listing.title}"
+    for sip in _sips_of(session, brokerage.school_id):
+        body = (
+            f"Dear {sip.name},\n\n"
+            f"{head.name}, headteacher of {school.name}, has {what}:\n\n"
+            f"{view.listing.title}, from {view.provider.name}\n"
+            f"For the priority: {_short(view.priority.description)}\n"
+            + (f"\n{reason}\n" if reason else "")
+        )
+        notifications.tell(
+            session, [sip], "head-decision", subject, body, _detail_path(brokerage), emails
+        )
 
 
 def allowed_steps(session: Session, user: User, brokerage: Brokerage) -> list[str]:
@@ -307,6 +474,7 @@ def move(
     rating: int | str | None = None,
     impact: str = "",
     now: datetime | None = None,
+    emails: bool = True,
 ) -> Brokerage:
     """Move a brokerage to state `to`, checking the transition and who makes it; audited.
 
@@ -350,6 +518,8 @@ def move(
         provider_id=brokerage.provider_id,
     )
     session.flush()
+    if to in _DECIDED and user.role == "headteacher":
+        _tell_sips(session, user, brokerage, emails)
     return brokerage
 
 

@@ -25,6 +25,12 @@ def home() -> str:
     return render_template("directory/home.html", figures=figures)
 
 
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement: what the service is tested against, and what it is not."""
+    return render_template("directory/accessibility.html")
+
+
 def _school_context(session: Session) -> tuple[school_context.SchoolContext | None, str]:
     """Return the school this search is for (?for=<id>), or None and a note why it was ignored."""
     raw = request.args.get(search.CONTEXT_PARAM, "")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request
 from sqlmodel import Session, col, select
 
 from broker import mail
+from broker.mail import notifications
 from broker.models import Listing, LocalAuthority, Provider, User
 
 #: Where links point when neither BROKER_BASE_URL nor a request says (commands refuse first).
@@ -40,11 +42,45 @@ def path_of(endpoint: str, default: str = "/") -> str:
     return next((rule.rule for rule in rules if not rule.arguments), default)
 
 
+#: The kind of notification (broker.mail.notifications.KINDS) each email is, and the page it is
+#: about when it names none (`link`).
+_KINDS: dict[str, tuple[str, str]] = {
+    "approved.txt": ("qa-decision", "submissions.dashboard"),
+    "changes_requested.txt": ("qa-decision", "submissions.dashboard"),
+    "rejected.txt": ("qa-decision", "submissions.dashboard"),
+    "suspended.txt": ("qa-decision", "submissions.dashboard"),
+    "reinstated.txt": ("qa-decision", "submissions.dashboard"),
+    "provider_below_two.txt": ("qa-decision", "submissions.dashboard"),
+    "renewal_reminder.txt": ("assurance-lapsing", "submissions.dashboard"),
+    "recommendation_requested.txt": ("recommendation-requested", "recommendations.dashboard"),
+    "below_two_schools.txt": ("qa-alert", "assurance.queue"),
+}
+
+
 def send(session: Session, to: list[str], subject: str, template: str, **context: Any) -> None:
-    """Queue templates/assurance/mail/`template` to every address in `to`."""
+    """Queue templates/assurance/mail/`template` to every address in `to`.
+
+    People with an account are notified (their list, and the email unless they opted out of
+    its kind); an address with no account (a provider's own) just gets the email.
+    """
     body = render_template(f"assurance/mail/{template}", subject=subject, **context)
+    accounts: dict[str, User] = {}
+    if template in _KINDS:
+        kind, endpoint = _KINDS[template]
+        given = urlsplit(str(context.get("link") or ""))
+        path = given.path + (f"?{given.query}" if given.query else "") if given.path else ""
+        accounts = notifications.users_with_addresses(session, to)
+        notifications.tell(
+            session,
+            list(accounts.values()),
+            kind,
+            subject,
+            body,
+            path or notifications.path_for(endpoint),
+        )
     for address in sorted(set(to)):
-        mail.queue(session, address, subject, body)
+        if address not in accounts:
+            mail.queue(session, address, subject, body)
 
 
 def heads_of(session: Session, school_id: int) -> list[User]:

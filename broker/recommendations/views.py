@@ -8,14 +8,45 @@ from werkzeug.wrappers import Response
 from broker import db
 from broker.assurance import forms, services
 from broker.auth.access import roles_required, signed_in_user
+from broker.brokerage import services as brokerage
 from broker.directory import services as directory
-from broker.models import School
+from broker.errors import Forbidden
+from broker.models import Provider, School
 from broker.refusals import committed_or_shown
+from broker.schools import services as schools
 
 bp = Blueprint("recommendations", __name__)
 
 Page = str | Response | tuple[str, int]
 _HEAD = "headteacher"
+
+
+@bp.app_template_global()
+def recommend_refusal(provider: Provider) -> str | None:
+    """Say why the signed-in head may not recommend this provider (None: they may)."""
+    return services.self_recommendation(provider, signed_in_user())
+
+
+@bp.get("/decisions")
+@roles_required(_HEAD)
+def decisions() -> str:
+    """The head's landing page: what waits for their decision, then their school."""
+    session = db.get_session()
+    actor = signed_in_user()
+    school = session.get(School, actor.school_id) if actor.school_id else None
+    waiting = brokerage.decisions_for_head(session, int(school.id or 0)) if school else {}
+    history = schools.history(session, int(school.id or 0)) if school else []
+    return render_template(
+        "recommendations/decisions.html",
+        school=school,
+        to_agree=waiting.get("agree", []),
+        to_evaluate=waiting.get("impact", []),
+        requests=services.pending_requests(session, actor),
+        latest=history[0].visit if history else None,
+        under_way=brokerage.waiting(session, [int(school.id or 0)], ("agreed", "engaged"))
+        if school
+        else [],
+    )
 
 
 @bp.get("/recommendations")
@@ -143,6 +174,9 @@ def recommend_form(listing_id: int) -> Page:
     detail = directory.listing_detail(session, listing_id)
     if detail is None:
         abort(404)
+    refusal = services.self_recommendation(detail.provider, signed_in_user())
+    if refusal is not None:
+        raise Forbidden(f"{refusal}.")
     existing = services.existing_recommendation(
         session, int(detail.provider.id or 0), signed_in_user().school_id or -1
     )

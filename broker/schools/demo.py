@@ -173,7 +173,7 @@ def _take(
     """Move a shortlisted brokerage along to `target` ("declined:why", "evaluated:4:words")."""
     name, _, rest = target.partition(":")
     if name == "declined":
-        brokerage.move(session, head, row, "declined", reason=rest, now=when)
+        brokerage.move(session, head, row, "declined", reason=rest, now=when, emails=False)
         return
     order = ["agreed", "engaged", "completed", "evaluated"]
     if name not in order:
@@ -182,10 +182,12 @@ def _take(
         at = when + timedelta(days=7 * (i + 1))
         if step == "evaluated":
             rating, _, words = rest.partition(":")
-            brokerage.move(session, head, row, step, rating=rating, impact=words, now=at)
+            brokerage.move(
+                session, head, row, step, rating=rating, impact=words, now=at, emails=False
+            )
         else:
             who = head if step == "agreed" else sip
-            brokerage.move(session, who, row, step, now=at)
+            brokerage.move(session, who, row, step, now=at, emails=False)
 
 
 def seed_demo_visits(session: Session) -> int:
@@ -235,6 +237,7 @@ def seed_demo_visits(session: Session) -> int:
                     int(listing.id or 0),
                     "Shortlisted on the visit",
                     now=when,
+                    emails=False,
                 )
                 if head is not None:
                     _take(session, row, target, head, sip, when)

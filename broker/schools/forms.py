@@ -37,9 +37,20 @@ class GovDateField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        subject: str = "The date of the visit",
+        required: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.problem: str | None = None
+        #: How messages name the date ("The date of the visit must include a month").
+        self.subject = subject
+        self.required = required
 
     def _value(self) -> str:
         return self.data.strftime("%d %m %Y") if self.data else ""
@@ -57,21 +68,21 @@ class GovDateField(Field):
             name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
         ]
         if missing:
-            self.problem = f"The date of the visit must include a {' and '.join(missing)}"
+            self.problem = f"{self.subject} must include a {' and '.join(missing)}"
             return
         if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            self.problem = "The date of the visit must be a real date, like 27 3 2026"
+            self.problem = f"{self.subject} must be a real date, like 27 3 2026"
             return
         try:
             self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError:
-            self.problem = "The date of the visit must be a real date, like 27 3 2026"
+            self.problem = f"{self.subject} must be a real date, like 27 3 2026"
 
     def pre_validate(self, form: Any) -> None:
         if self.problem:
             raise ValidationError(self.problem)
-        if self.data is None:
-            raise ValidationError("Enter the date of the visit")
+        if self.data is None and self.required:
+            raise ValidationError(f"Enter {self.subject[0].lower()}{self.subject[1:]}")
 
 
 class VisitForm(FlaskForm):
@@ -102,6 +113,13 @@ class VisitForm(FlaskForm):
         ],
         validators=[InputRequired("Select the school's support category")],
         validate_choice=False,
+    )
+    next_visit_on = GovDateField(
+        "Next visit (optional)",
+        description="If you agreed the date of your next visit, for example 12 5 2027. "
+        "It puts the school in date order on your list.",
+        subject="The date of the next visit",
+        required=False,
     )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 

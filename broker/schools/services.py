@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
@@ -36,6 +36,8 @@ DESCRIPTION_MAX = 2000
 NOTES_MAX = 4000
 #: How far back a visit may be recorded (older records belong to another system).
 EARLIEST_VISIT = date(2000, 1, 1)
+#: How far ahead of a visit the next one may be planned.
+NEXT_VISIT_WITHIN = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class VisitValues(TypedDict):
     evidence: Sequence[str]
     support_category: str | None
     evidence_notes: NotRequired[str]
+    next_visit_on: NotRequired[date | None]
 
 
 class PriorityValues(TypedDict):
@@ -136,6 +139,48 @@ def schools_for(session: Session, user: User, words: str = "", limit: int = 50) 
         rows=[SchoolRow(s, la_name, names.get(int(s.id or 0), [])) for s, la_name in rows],
         total=total,
     )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """A school on a SIP's list: its last visit and the next one, if agreed."""
+
+    school: School
+    last_visit: date | None
+    next_visit: date | None
+
+
+def caseload(session: Session, sip: User) -> list[CaseloadRow]:
+    """Return the SIP's schools, next visit first (agreed dates in order, then the least visited)."""
+    if sip.role != "sip" or sip.id is None:
+        return []
+    schools = session.exec(
+        select(School)
+        .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
+        .where(SipAssignment.user_id == sip.id)
+    ).all()
+    rows = []
+    for school in schools:
+        latest = session.exec(
+            select(SchoolVisit)
+            .where(SchoolVisit.school_id == school.id)
+            .order_by(col(SchoolVisit.visited_on).desc(), col(SchoolVisit.id).desc())
+            .limit(1)
+        ).first()
+        rows.append(
+            CaseloadRow(
+                school=school,
+                last_visit=latest.visited_on if latest else None,
+                next_visit=latest.next_visit_on if latest else None,
+            )
+        )
+
+    def order(row: CaseloadRow) -> tuple[int, date, str]:
+        if row.next_visit is not None:
+            return (0, row.next_visit, row.school.name)
+        return (1, row.last_visit or date.min, row.school.name)
+
+    return sorted(rows, key=order)
 
 
 def assigned_sips(session: Session, school_id: int) -> list[User]:
@@ -222,6 +267,21 @@ def _check_slugs(
     return [s for s in vocabulary.slugs if s in slugs]
 
 
+def _check_next_visit(values: VisitValues, visited_on: date, today: date) -> date | None:
+    planned = values.get("next_visit_on")
+    if planned is None:
+        return None
+    if planned <= visited_on or planned < today:
+        raise InvalidInput(
+            "next_visit_on", "The date of the next visit must be after this visit and not past"
+        )
+    if planned > visited_on + NEXT_VISIT_WITHIN:
+        raise InvalidInput(
+            "next_visit_on", "The date of the next visit must be within a year of this visit"
+        )
+    return planned
+
+
 def _check_visit(values: VisitValues, today: date) -> tuple[date, list[str], str, str | None]:
     visited_on, support_category = values["visited_on"], values["support_category"]
     if visited_on is None:
@@ -302,7 +362,8 @@ def record_visit(
 ) -> SchoolVisit:
     """Record a SIP's visit and the support category it gave; audited."""
     require_sip(session, sip, school)
-    when, slugs, notes, category = _check_visit(values, today or date.today())
+    today = today or date.today()
+    when, slugs, notes, category = _check_visit(values, today)
     visit = SchoolVisit(
         school_id=int(school.id or 0),
         sip_id=sip.id,
@@ -310,6 +371,7 @@ def record_visit(
         evidence=slugs,
         evidence_notes=notes,
         support_category=category,
+        next_visit_on=_check_next_visit(values, when, today),
     )
     return _save_visit(session, sip, school, visit, "recorded", reason=when.isoformat())
 
@@ -325,9 +387,11 @@ def update_visit(
     """Correct a visit's record; audited."""
     school = get_school(session, visit.school_id)
     require_sip(session, sip, school)
-    when, slugs, notes, category = _check_visit(values, today or date.today())
+    today = today or date.today()
+    when, slugs, notes, category = _check_visit(values, today)
+    planned = _check_next_visit(values, when, today)
     visit.visited_on, visit.evidence, visit.evidence_notes = when, slugs, notes
-    visit.support_category = category
+    visit.support_category, visit.next_visit_on = category, planned
     visit.updated_at = utcnow()
     return _save_visit(session, sip, school, visit, "changed")
 

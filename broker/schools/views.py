@@ -6,6 +6,7 @@ administrators): anonymous visitors are sent to sign in, anyone else gets 403.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -62,8 +63,19 @@ def index() -> Page:
     user = signed_in_user()
     if user.role == "headteacher" and user.school_id is not None:
         return redirect(url_for("schools.school", school_id=user.school_id))
+    s = db.get_session()
+    if user.role == "sip":
+        rows = services.caseload(s, user)
+        waiting = brokerage.waiting(s, [int(r.school.id or 0) for r in rows])
+        return render_template(
+            "schools/caseload.html",
+            rows=rows,
+            for_head=[w for w in waiting if w.waits_on == "headteacher"],
+            for_either=[w for w in waiting if w.waits_on != "headteacher"],
+            today=date.today(),
+        )
     words = request.args.get("q", "")[:100]
-    found = services.schools_for(db.get_session(), user, words)
+    found = services.schools_for(s, user, words)
     return render_template("schools/index.html", found=found, q=words)
 
 
@@ -136,6 +148,7 @@ def _visit_values(form: forms.VisitForm) -> services.VisitValues:
         "evidence": form.evidence.data or [],
         "evidence_notes": form.evidence_notes.data or "",
         "support_category": form.support_category.data,
+        "next_visit_on": form.next_visit_on.data,
     }
 
 

@@ -120,7 +120,12 @@ class OrganisationForm(_PageForm):
     )
 
 
+#: The longest description a listing may have (the character count shows it).
+DESCRIPTION_MAX = 10_000
+
+
 class AboutForm(_PageForm):
+    description_max = DESCRIPTION_MAX
     title = StringField(
         "Title of the service",
         widget=GovTextInput(),
@@ -138,11 +143,14 @@ class AboutForm(_PageForm):
     )
     description = TextAreaField(
         "Description (optional)",
-        widget=GovTextArea(),
+        widget=GovCharacterCount(),
         description="What you do, how the work runs, and what schools can expect.",
         validators=[
             Optional(),
-            Length(max=10000, message="The description must be 10,000 characters or fewer"),
+            Length(
+                max=DESCRIPTION_MAX,
+                message=f"The description must be {DESCRIPTION_MAX:,} characters or fewer",
+            ),
         ],
     )
     categories = _checkboxes(

@@ -690,6 +690,12 @@ def renew(session: Session, listing: Listing, user: User) -> None:
     """Ask for the listing's assurance to be renewed (the lifecycle decides what follows)."""
     if not lifecycle.allowed(listing, "renew"):
         raise InvalidInput("listing", "Only an assured or lapsed listing can be renewed")
+    if listing.status == "assured" and not renewal_due(listing):
+        raise InvalidInput(
+            "listing",
+            f"This listing's assurance is not running out yet: you can renew it in the "
+            f"{RENEW_WINDOW_DAYS} days before it ends",
+        )
     lifecycle.renew(session, listing, user)
 
 
@@ -781,7 +787,11 @@ def dashboard(session: Session, user: User) -> Dashboard:
             else:
                 if due:
                     step += " Assurance runs out soon: renew it now."
-                actions = ["edit", "renew", "withdraw"]
+                    actions = ["edit", "renew", "withdraw"]
+                else:
+                    # Renewing is offered only when assurance is about to run out.
+                    step += f" You can renew its assurance in the {RENEW_WINDOW_DAYS} days before it ends."
+                    actions = ["edit", "withdraw"]
         elif status == "suspended":
             message = _latest_reason(session, listing.id or 0, "suspended")
             step = "Hidden from the directory while QA looks into a concern. QA will contact you."

@@ -81,12 +81,12 @@ def test_next_allows_our_own_paths(target: str) -> None:
 @pytest.mark.parametrize(
     "target", ["//evil.example", "/\\evil.example", "https:\\\\evil.example", "/%2F/evil.example"]
 )
-def test_signing_in_with_a_foreign_next_lands_on_the_account_page(
+def test_signing_in_with_a_foreign_next_lands_on_the_roles_own_page(
     app: Flask, session: Session, target: str
 ) -> None:
     user = make_user(session)
     response = sign_in(app.test_client(), user.email, next=target)
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/decisions"
 
 
 def test_signing_in_returns_to_the_page_that_asked(app: Flask, session: Session) -> None:

@@ -17,14 +17,14 @@ def _cookie(client) -> str:  # type: ignore[no-untyped-def]
     return cookie.value
 
 
-def test_sign_in_with_the_right_password_reaches_the_account_page(
+def test_sign_in_with_the_right_password_reaches_the_heads_decisions_and_then_the_account(
     any_app: Flask, any_session: Session
 ) -> None:
     user = make_user(any_session, "headteacher")
     client = any_app.test_client()
     response = sign_in(client, user.email)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/decisions"
     page = client.get("/account")
     assert page.status_code == 200
     assert user.email.encode() in page.data

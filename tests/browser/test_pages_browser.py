@@ -119,12 +119,15 @@ def test_pages_fit_the_screen_without_sideways_scrolling(
     browsing = browse_at(width=width, height=640)
     listing = f"/directory/listings/{directory['listing_id']}"
 
-    for path, status in [("/", 200), ("/directory", 200), (listing, 200), ("/missing", 404)]:
+    pages = [("/", 200), ("/directory", 200), (listing, 200), ("/accessibility", 200)]
+    for path, status in [*pages, ("/missing", 404)]:
         browsing.visit(path, expect_status=status)
         assert not browsing.has_horizontal_scroll(), f"{path} scrolls sideways at {width}px"
 
 
-@pytest.mark.parametrize("which", ["home", "list", "detail", "not-found", "short-code"])
+@pytest.mark.parametrize(
+    "which", ["home", "list", "detail", "not-found", "short-code", "accessibility"]
+)
 def test_page_has_no_serious_accessibility_problems(
     browse_at: Callable[..., Browsing], directory: dict[str, int], which: str
 ) -> None:
@@ -135,6 +138,7 @@ def test_page_has_no_serious_accessibility_problems(
         "detail": (f"/directory/listings/{directory['listing_id']}", 200),
         "not-found": ("/directory/listings/999999", 404),
         "short-code": ("/l/NO-SUCH-CODE", 404),
+        "accessibility": ("/accessibility", 200),
     }
     path, status = paths[which]
 

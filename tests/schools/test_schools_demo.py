@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from broker import seeding
 from broker.brokerage import services as brokerage
-from broker.models import Brokerage, School, SchoolVisit, User
+from broker.models import Brokerage, MailMessage, Notification, School, SchoolVisit, User
 from broker.schools.demo import DEMO_SIP, seed_demo_visits
 
 
@@ -43,3 +43,15 @@ def test_demo_visits_cover_every_brokerage_state_and_are_added_once(
 
 def test_demo_visits_without_the_demo_users_add_nothing(any_session: Session) -> None:
     assert seed_demo_visits(any_session) == 0
+
+
+def test_the_demo_lists_notifications_for_its_head_and_sip_but_emails_nobody(
+    any_app: Flask, any_session: Session
+) -> None:
+    s = any_session
+    seeding.seed_demo(s)
+    sip = s.exec(select(User).where(User.email == DEMO_SIP)).one()
+    kinds = {n.kind: n.user_id for n in s.exec(select(Notification))}
+    assert kinds.get("head-decision") == sip.id
+    assert "shortlisted" in kinds
+    assert s.exec(select(MailMessage)).all() == []
