@@ -40,6 +40,8 @@ class Change(TypedDict):
     from_state: NotRequired[str | None]
     to_state: NotRequired[str | None]
     reason: NotRequired[str | None]
+    #: The fields an edit changed (a listing's, by field name).
+    changed_fields: NotRequired[list[str] | None]
     #: When (now unless given: an import dates its rows with its own clock).
     at: NotRequired[datetime | None]
 
@@ -71,6 +73,7 @@ def values(
         "from_state": details.get("from_state"),
         "to_state": details.get("to_state"),
         "reason": details.get("reason") or None,
+        "changed_fields": list(details.get("changed_fields") or []) or None,
     }
 
 
@@ -96,6 +99,7 @@ def record_state(
     action: str,
     from_state: str | None,
     reason: str | None = None,
+    changed_fields: list[str] | None = None,
 ) -> AuditEvent:
     """Add the audit row of `row`'s move from `from_state` to the status it has now."""
     return record(
@@ -108,6 +112,7 @@ def record_state(
         from_state=from_state,
         to_state=row.status,
         reason=reason,
+        changed_fields=changed_fields,
     )
 
 

@@ -275,6 +275,8 @@ class AuditEvent(SQLModel, table=True):
     from_state: Optional[str] = Field(default=None, max_length=30)
     to_state: Optional[str] = Field(default=None, max_length=30)
     reason: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    #: The listing fields an edit changed (names of broker.lifecycle.services.EDITABLE_FIELDS).
+    changed_fields: Optional[list[str]] = Field(default=None, sa_column=Column(JSON))
 
 
 class IndexChange(SQLModel, table=True):

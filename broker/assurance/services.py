@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from broker import audit, taxonomy
 from broker.assurance import audit as trail
+from broker.assurance import changes as edits
 from broker.assurance.recommendations import (  # noqa: F401 (the public API, re-exported)
     RecommendationView,
     RequestOutcome,
@@ -250,6 +251,10 @@ class Review:
     history: list[AuditEvent]
     revision: ListingRevision | None
     conflict: str | None
+    #: What the submitted edit changes, old against new (empty without one).
+    changes: list[edits.FieldChange]
+    #: Where the published listing works, in words.
+    areas_served: str
 
     @property
     def ready(self) -> bool:
@@ -308,6 +313,7 @@ def review(session: Session, listing_id: int, actor: User) -> Review:
     """Return what a QA officer needs to decide on a listing."""
     listing, provider = _in_scope(session, actor, listing_id)
     recs = recommendation_views(session, provider_id=int(provider.id or 0))
+    revision = submitted_revision(session, listing_id)
     history = list(
         session.exec(
             select(AuditEvent)
@@ -331,8 +337,10 @@ def review(session: Session, listing_id: int, actor: User) -> Review:
         recommendations=recs,
         valid_schools=len({r.school.id for r in recs if r.counts}),
         history=history,
-        revision=submitted_revision(session, listing_id),
+        revision=revision,
         conflict=conflict_of_interest(session, actor, listing, provider),
+        changes=edits.describe(session, listing, revision.proposed) if revision else [],
+        areas_served=edits.areas_served(session, listing),
     )
 
 
