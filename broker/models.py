@@ -529,3 +529,29 @@ class Brokerage(SQLModel, table=True):
     #: 1-4 (broker.taxonomy.IMPACT_RATINGS), recorded by the head after completion.
     impact_rating: Optional[int] = None
     impact_text: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    #: The SIP's declaration of their interest in the provider, made when shortlisting.
+    interest_declared: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
+# --- conflicts of interest (issue 16) ----------------------------------------------------
+
+
+class Interest(SQLModel, table=True):
+    """An interest a SIP or QA officer registered in a provider (broker.interests).
+
+    It counts while it lasts and for broker.taxonomy.INTEREST_YEARS after it ends; a removed
+    entry (a mistake) is kept, with when it was removed, for the audit trail.
+    """
+
+    __tablename__ = "interest"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    #: broker.taxonomy.INTEREST_KINDS: employment, ownership, family, paid-work.
+    kind: str = Field(max_length=20)
+    details: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    started_on: date
+    ended_on: Optional[date] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: Optional[datetime] = None

@@ -33,6 +33,7 @@ from broker import db
 from broker.assurance import services as assurance
 from broker.auth import services as auth
 from broker.brokerage import services as brokerage
+from broker.interests import services as interests
 from broker.models import Recommendation, SipAssignment, User, utcnow
 from broker.openreferral import mapping as openreferral
 from broker.schools import services as schools
@@ -253,6 +254,21 @@ def build_world(session: Any) -> dict[str, Any]:
         "confirm_token": auth.issue_token(session, unconfirmed, "confirm", day, now),
     }
     session.commit()
+    shortlists = {
+        "suggested": shortlisted(p1, assured_a),
+        "agreed": shortlisted(p1, assured_a2, agreed),
+        "engaged": shortlisted(p2, assured_a, agreed, engaged),
+        "completed": shortlisted(p2, assured_a2, agreed, engaged, completed),
+    }
+    # SIP 1 registered an interest in provider A (after shortlisting its listings above).
+    interest = interests.add(
+        session,
+        sip,
+        provider_name=provider_a.name,
+        kind="paid-work",
+        started_on=date.today() - timedelta(days=90),
+    )
+    session.commit()
 
     return {
         "la_1": la_1.code,
@@ -275,11 +291,9 @@ def build_world(session: Any) -> dict[str, Any]:
         "visit": visit.id,
         "p1": p1.id,
         "p2": p2.id,
-        "suggested": shortlisted(p1, assured_a),
-        "agreed": shortlisted(p1, assured_a2, agreed),
-        "engaged": shortlisted(p2, assured_a, agreed, engaged),
-        "completed": shortlisted(p2, assured_a2, agreed, engaged, completed),
+        **shortlists,
         "sip_1_id": sip.id,
+        "interest": interest.id,
         "sip_x_email": users["sip_x"].email,
         "users": {name: u.id for name, u in users.items()},
         **tokens,
@@ -391,6 +405,11 @@ PRIORITY_BODY = {
     "description": "Improve attendance of disadvantaged pupils",
     "category": "curriculum-and-subject-support",
     "rag": "red",
+}
+INTEREST_BODY = {
+    "provider": "Midlands Maths Hub",
+    "kind": "family",
+    "started_on": ["1", "9", str(date.today().year - 1)],
 }
 RECOMMEND_BODY = {
     "service_title": "Mastery maths",
@@ -554,6 +573,22 @@ ROWS: list[Row] = [
         data={"reason": "Closing down"},
     ),
     Row("submissions.renew", "POST", "/provider/listings/{assured_a}/renew", OWN_A),
+    # --- the register of interests (SIPs and QA officers, each their own) ---------------
+    Row("interests.register", "GET", "/account/interests", only(*SIPS, "qa_1", "qa_2")),
+    Row(
+        "interests.register",
+        "POST",
+        "/account/interests",
+        only(*SIPS, "qa_1", "qa_2"),
+        data=INTEREST_BODY,
+    ),
+    Row(
+        "interests.remove",
+        "POST",
+        "/account/interests/{interest}/remove",
+        only("sip_1", sip_x=404, qa_1=404, qa_2=404),
+        note="SIP 1's interest: only SIP 1 removes it",
+    ),
     # --- recommendations (heads) ------------------------------------------------------
     Row("recommendations.dashboard", "GET", "/recommendations", only(*HEADS)),
     Row("recommendations.answer", "GET", "/recommendations/{requested}", only("head_1")),

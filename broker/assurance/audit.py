@@ -29,6 +29,8 @@ ACTIONS = {
     "below-two-schools": "Left the directory: fewer than two schools",
     "renewal-reminder": "Renewal reminder sent",
     "edit-applied": "Edit published",
+    "interest-registered": "Interest registered",
+    "interest-removed": "Interest removed from a register",
     "recommendation-requested": "Recommendation requested",
     "recommendation-confirmed": "Recommendation confirmed",
     "recommendation-made": "Recommended unprompted",

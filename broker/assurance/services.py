@@ -21,7 +21,8 @@ Who may do what: a provider's own users (or an admin) act for a provider; only t
 a school (User.role "headteacher", User.school_id) recommends for it ("authorised leaders" other
 than the head are not supported yet); QA officers act on listings in their scope (`qa_scope`),
 admins on all; nobody decides on a listing of a provider they belong to, of their own school, or
-that they submitted themselves.
+that they submitted themselves, nor on a listing of a provider they registered an interest in
+(broker.interests).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
 )
 from broker.errors import Forbidden, NotFound
 from broker.evidence import valid_recommendation_clause
+from broker.interests import services as interests
 from broker.lifecycle import notify
 from broker.lifecycle import services as lifecycle
 from broker.lifecycle.services import (  # noqa: F401 (the states, re-exported)
@@ -158,6 +160,8 @@ class QueueItem:
     listing: Listing
     provider: Provider
     valid_schools: int
+    #: The officer has a registered interest in the provider: another officer must decide.
+    interest: bool = False
 
     @property
     def ready(self) -> bool:
@@ -230,8 +234,9 @@ def qa_queue(
         .offset((number - 1) * size)
         .limit(size)
     ).all()
+    interested = interests.interested_providers(session, actor.id, [p.id or 0 for _, p, _ in rows])
     return Queue(
-        items=[QueueItem(item, p, int(n)) for item, p, n in rows],
+        items=[QueueItem(item, p, int(n), p.id in interested) for item, p, n in rows],
         total=counts[view],
         number=number,
         size=size,
@@ -295,6 +300,12 @@ def conflict_of_interest(
         return "You work for this provider, so another officer must decide."
     if actor.school_id is not None and actor.school_id == provider.school_id:
         return "This provider is your own school, so another officer must decide."
+    registered = interests.current_interests(session, actor.id, int(provider.id or 0))
+    if registered:
+        return (
+            f"You registered an interest in {provider.name} "
+            f"({interests.describe(registered[0])}), so another officer must decide."
+        )
     submitter = session.exec(
         select(AuditEvent.actor_id)
         .where(

@@ -20,6 +20,7 @@ from broker.evidence import (
     brokerage_outcomes,  # noqa: F401  (part of this feature's API)
     recommendation_counts,
 )
+from broker.interests import services as interests
 from broker.matching.services import suggest_for_priority
 from broker.models import (
     AuditEvent,
@@ -223,8 +224,14 @@ def shortlist(
     listing_id: int,
     note: str = "",
     now: datetime | None = None,
+    declaration: str | None = None,
 ) -> Brokerage:
-    """Put a public listing on a priority's shortlist (state: suggested); audited."""
+    """Put a public listing on a priority's shortlist (state: suggested); audited.
+
+    A SIP with a registered interest in the listing's provider that counts now must declare it
+    (`declaration`; InvalidInput "declaration" otherwise); any declaration is kept on the row
+    for the head and the LA to see, and in the audit trail.
+    """
     school = caseload.get_school(session, priority.school_id)
     caseload.require_sip(session, sip, school)
     listing = public_listing(session, listing_id, now)
@@ -239,6 +246,7 @@ def shortlist(
     ).first()
     if existing is not None:
         raise InvalidInput("listing_id", "That listing is already on this priority's shortlist")
+    declared = interests.declaration_needed(session, sip, listing.provider_id, declaration)
     brokerage = Brokerage(
         priority_id=int(priority.id or 0),
         school_id=priority.school_id,
@@ -247,6 +255,7 @@ def shortlist(
         shortlisted_by_id=sip.id,
         note=note.strip()[:REASON_MAX],
         suggested_at=now or utcnow(),
+        interest_declared=declared,
     )
     audit.record_saved(
         session,
@@ -256,6 +265,7 @@ def shortlist(
         action="shortlisted",
         to_state="suggested",
         provider_id=listing.provider_id,
+        reason=f"Interest declared: {declared}" if declared else None,
     )
     return brokerage
 
