@@ -21,14 +21,20 @@ SYSTEM = "system"
 LABEL_MAX = 200
 
 
-def actor_label(actor: User | None, *, system: str = SYSTEM) -> str:
+def actor_label(
+    actor: User | None, *, system: str = SYSTEM, on_behalf_of: str | None = None
+) -> str:
     """Describe who acted as the trail keeps it, even if the account later changes.
 
-    A person is "Name (Role, email)"; no person is the acting process's name.
+    A person is "Name (Role, email)", followed by "on behalf of <school>" when an authorised
+    leader acts for their school; no person is the acting process's name.
     """
     if actor is None:
         return system
-    return f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"[:LABEL_MAX]
+    label = f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"
+    if on_behalf_of:
+        label = f"{label} {on_behalf_of}"
+    return label[:LABEL_MAX]
 
 
 class Change(TypedDict):
@@ -42,6 +48,8 @@ class Change(TypedDict):
     reason: NotRequired[str | None]
     #: The fields an edit changed (a listing's, by field name).
     changed_fields: NotRequired[list[str] | None]
+    #: "on behalf of <school>" when an authorised leader acts for their school.
+    on_behalf_of: NotRequired[str | None]
     #: When (now unless given: an import dates its rows with its own clock).
     at: NotRequired[datetime | None]
 
@@ -65,7 +73,7 @@ def values(
     return {
         "at": details.get("at") or utcnow(),
         "actor_id": actor.id if actor is not None else None,
-        "actor_label": actor_label(actor, system=system),
+        "actor_label": actor_label(actor, system=system, on_behalf_of=details.get("on_behalf_of")),
         "entity_type": details["entity_type"],
         "entity_id": details["entity_id"],
         "provider_id": details.get("provider_id"),
@@ -100,6 +108,7 @@ def record_state(
     from_state: str | None,
     reason: str | None = None,
     changed_fields: list[str] | None = None,
+    on_behalf_of: str | None = None,
 ) -> AuditEvent:
     """Add the audit row of `row`'s move from `from_state` to the status it has now."""
     return record(
@@ -113,6 +122,7 @@ def record_state(
         to_state=row.status,
         reason=reason,
         changed_fields=changed_fields,
+        on_behalf_of=on_behalf_of,
     )
 
 

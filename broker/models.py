@@ -555,3 +555,21 @@ class Interest(SQLModel, table=True):
     ended_on: Optional[date] = None
     created_at: datetime = Field(default_factory=utcnow)
     removed_at: Optional[datetime] = None
+
+
+class SchoolAuthority(SQLModel, table=True):
+    """A head's authority for a named leader of the school (a deputy, the business manager) to
+    recommend providers and agree brokered support on the school's behalf, until withdrawn."""
+
+    __tablename__ = "school_authority"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    #: A user with role "school_leader" and this school_id.
+    user_id: int = Field(foreign_key="user.id", index=True)
+    #: What the leader is at the school: "Deputy headteacher", "School business manager".
+    title: str = Field(max_length=100)
+    granted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    granted_at: datetime = Field(default_factory=utcnow)
+    withdrawn_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    withdrawn_at: Optional[datetime] = None

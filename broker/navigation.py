@@ -29,11 +29,16 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "schools.index", "Your schools", roles=("sip", "qa_officer", "admin"), active=("schools.",)
     ),
-    NavItem("schools.index", "Your school", roles=("headteacher",), active=("schools.",)),
+    NavItem(
+        "schools.index",
+        "Your school",
+        roles=("headteacher", "school_leader"),
+        active=("schools.",),
+    ),
     NavItem(
         "recommendations.dashboard",
         "Recommendations",
-        roles=("headteacher",),
+        roles=("headteacher", "school_leader"),
         active=("recommendations.",),
     ),
     NavItem(

@@ -262,6 +262,8 @@ ROLES = _vocab(
     "Role",
     ("provider", "Provider"),
     ("headteacher", "Headteacher"),
+    # A deputy or business manager the head authorised to act for the school (issue 16).
+    ("school_leader", "Authorised school leader"),
     ("sip", "School Improvement Partner"),
     ("qa_officer", "QA officer"),
     ("admin", "Administrator"),

@@ -62,6 +62,11 @@ def _link(endpoint: str) -> services.LinkBuilder:
     return build
 
 
+def invitation_link() -> services.LinkBuilder:
+    """Return the builder of emailed invitation links (for features that invite people)."""
+    return _link("auth.accept_invitation")
+
+
 def _landing(user: User) -> str:
     return url_for("auth.account")
 

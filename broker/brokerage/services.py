@@ -52,18 +52,21 @@ class Step:
     stamp: str
 
 
+#: Who decides for the school: its head, and leaders the head authorised (broker.caseload).
+SCHOOL = caseload.SCHOOL_ROLES
+#: How a refusal names who may act.
+_WHO = {
+    "headteacher": "the school's headteacher",
+    "school_leader": "a leader the headteacher authorised",
+    "sip": "the school's SIP",
+}
+
 STEPS: dict[str, Step] = {
-    "agreed": Step("agreed", ("suggested",), ("headteacher",), "agree to", "agreed_at"),
-    "declined": Step(
-        "declined", ("suggested", "agreed"), ("headteacher",), "decline", "declined_at"
-    ),
-    "engaged": Step("engaged", ("agreed",), ("headteacher", "sip"), "start", "engaged_at"),
-    "completed": Step(
-        "completed", ("engaged",), ("headteacher", "sip"), "complete", "completed_at"
-    ),
-    "evaluated": Step(
-        "evaluated", ("completed",), ("headteacher",), "record the impact of", "evaluated_at"
-    ),
+    "agreed": Step("agreed", ("suggested",), SCHOOL, "agree to", "agreed_at"),
+    "declined": Step("declined", ("suggested", "agreed"), SCHOOL, "decline", "declined_at"),
+    "engaged": Step("engaged", ("agreed",), (*SCHOOL, "sip"), "start", "engaged_at"),
+    "completed": Step("completed", ("engaged",), (*SCHOOL, "sip"), "complete", "completed_at"),
+    "evaluated": Step("evaluated", ("completed",), SCHOOL, "record the impact of", "evaluated_at"),
 }
 
 
@@ -282,8 +285,8 @@ def allowed_steps(session: Session, user: User, brokerage: Brokerage) -> list[st
 def _may_act(session: Session, user: User, brokerage: Brokerage, step: Step) -> bool:
     if not user.active or user.role not in step.roles:
         return False
-    if user.role == "headteacher":
-        return user.school_id == brokerage.school_id
+    if user.role in SCHOOL:
+        return caseload.speaks_for_school(session, user, brokerage.school_id)
     return caseload.is_assigned_sip(session, user, brokerage.school_id)
 
 
@@ -299,10 +302,7 @@ def check_step(session: Session, user: User, brokerage: Brokerage, to: str) -> S
             f"and only {' or '.join(label(s).lower() for s in step.sources)} support can be."
         )
     if not _may_act(session, user, brokerage, step):
-        who = " or ".join(
-            {"headteacher": "the school's headteacher", "sip": "the school's SIP"}[r]
-            for r in step.roles
-        )
+        who = " or ".join(_WHO[r] for r in step.roles)
         raise Forbidden(f"Only {who} can {step.verb} this support.")
     return step
 
@@ -358,6 +358,7 @@ def move(
         to_state=to,
         reason=text or None,
         provider_id=brokerage.provider_id,
+        on_behalf_of=caseload.on_behalf_of(session, user),
     )
     session.flush()
     return brokerage

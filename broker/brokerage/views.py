@@ -24,7 +24,7 @@ from broker.routing import parse_id
 bp = Blueprint("brokerage", __name__)
 
 Page = str | Response | tuple[str, int]
-_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 #: Endpoints of the assurance feature's "recommend this provider" page, tried in order.
 _RECOMMEND_ENDPOINTS = ("recommendations.recommend_form",)
 

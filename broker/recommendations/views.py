@@ -5,24 +5,34 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from broker import db
+from broker import caseload, db
 from broker.assurance import forms, services
 from broker.auth.access import roles_required, signed_in_user
 from broker.directory import services as directory
-from broker.models import School
+from broker.errors import Forbidden
+from broker.models import School, User
 from broker.refusals import committed_or_shown
 
 bp = Blueprint("recommendations", __name__)
 
 Page = str | Response | tuple[str, int]
-_HEAD = "headteacher"
+#: Who recommends for a school: its head and the leaders they authorised (checked per school).
+_HEAD = ("headteacher", "school_leader")
+
+
+def _speaker() -> User:
+    """Return the signed-in head or authorised leader, refusing a leader whose authority ended."""
+    actor = signed_in_user()
+    if not caseload.speaks_for_school(db.get_session(), actor, actor.school_id):
+        raise Forbidden("Your authority to act for your school has been withdrawn.")
+    return actor
 
 
 @bp.get("/recommendations")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def dashboard() -> str:
     session = db.get_session()
-    actor = signed_in_user()
+    actor = _speaker()
     school = session.get(School, actor.school_id) if actor.school_id else None
     made = (
         services.recommendation_views(session, school_id=actor.school_id) if actor.school_id else []
@@ -53,7 +63,7 @@ def _answer_page(
 
 
 @bp.get("/recommendations/<id:recommendation_id>")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def answer(recommendation_id: int) -> Page:
     session = db.get_session()
     view = services.request_for(session, recommendation_id, signed_in_user())
@@ -67,7 +77,7 @@ def answer(recommendation_id: int) -> Page:
 
 
 @bp.post("/recommendations/<id:recommendation_id>")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def confirm(recommendation_id: int) -> Page:
     form = forms.RecommendForm()
     decline = forms.ReasonForm(prefix="decline", formdata=None)
@@ -85,7 +95,7 @@ def confirm(recommendation_id: int) -> Page:
 
 
 @bp.post("/recommendations/<id:recommendation_id>/decline")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def decline(recommendation_id: int) -> Page:
     form = forms.ReasonForm(prefix="decline")
     if not form.validate_on_submit():
@@ -98,7 +108,7 @@ def decline(recommendation_id: int) -> Page:
 
 
 @bp.post("/recommendations/<id:recommendation_id>/withdraw")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def withdraw(recommendation_id: int) -> Page:
     form = forms.ReasonForm(prefix="withdraw")
     if not form.validate_on_submit():
@@ -136,8 +146,9 @@ def _recommend_page(listing_id: int, form: forms.RecommendForm) -> tuple[str, in
 
 
 @bp.get("/directory/listings/<id:listing_id>/recommend")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def recommend_form(listing_id: int) -> Page:
+    _speaker()
     form = forms.RecommendForm()
     session = db.get_session()
     detail = directory.listing_detail(session, listing_id)
@@ -154,7 +165,7 @@ def recommend_form(listing_id: int) -> Page:
 
 
 @bp.post("/directory/listings/<id:listing_id>/recommend")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def recommend(listing_id: int) -> Page:
     form = forms.RecommendForm()
     if not form.validate_on_submit():

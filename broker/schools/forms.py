@@ -116,5 +116,32 @@ class AssignSipForm(FlaskForm):
     submit = SubmitField("Assign SIP", widget=GovSubmitInput())
 
 
+class LeaderForm(FlaskForm):
+    """A head authorises a leader of the school (rules in broker.schools.leaders)."""
+
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the leader’s name"), Length(max=200)],
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="Their school email address. If they have no account yet, we email them an "
+        "invitation to set a password.",
+        validators=[InputRequired("Enter the leader’s email address"), Length(max=254)],
+    )
+    title = StringField(
+        "Their role at the school",
+        widget=GovTextInput(),
+        description="For example, Deputy headteacher or School business manager.",
+        validators=[
+            InputRequired("Enter their role at the school, for example Deputy headteacher"),
+            Length(max=100, message="The role must be 100 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Authorise", widget=GovSubmitInput())
+
+
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token (removing, confirming)."""
