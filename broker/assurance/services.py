@@ -18,8 +18,8 @@ adds what only QA knows: whose listings an officer assures (`qa_scope`), conflic
 the queue, and the reasons QA must give.
 
 Who may do what: a provider's own users (or an admin) act for a provider; only the headteacher of
-a school (User.role "headteacher", User.school_id) recommends for it ("authorised leaders" other
-than the head are not supported yet); QA officers act on listings in their scope (`qa_scope`),
+a school, or a leader the head authorised (broker.caseload.speaks_for_school), recommends for it;
+QA officers act on listings in their scope (`qa_scope`),
 admins on all; nobody decides on a listing of a provider they belong to, of their own school, or
 that they submitted themselves, nor on a listing of a provider they registered an interest in
 (broker.interests).

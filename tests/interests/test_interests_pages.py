@@ -137,6 +137,8 @@ def test_the_shortlist_form_asks_for_the_declaration_and_the_circle_sees_it(
         assert "SIP’s declared interest" in detail and escaped in detail
         priority_page = client.get(f"/schools/{world.school.id}/priorities/{priority.id}")
         assert "Interest declared" in priority_page.get_data(as_text=True)
+        school_page = client.get(f"/schools/{world.school.id}").get_data(as_text=True)
+        assert "SIP declared an interest" in school_page
     outsider = w.client_for(app, world.neighbour_head).get(f"/brokerage/{row.id}")
     assert outsider.status_code == 403
 
