@@ -139,6 +139,8 @@ def test_the_shortlist_form_asks_for_the_declaration_and_the_circle_sees_it(
         assert "Interest declared" in priority_page.get_data(as_text=True)
         school_page = client.get(f"/schools/{world.school.id}").get_data(as_text=True)
         assert "SIP declared an interest" in school_page
+        pack = client.get(f"/schools/{world.school.id}/visit-pack").get_data(as_text=True)
+        assert "The SIP declared an interest in this provider:" in pack and escaped in pack
     outsider = w.client_for(app, world.neighbour_head).get(f"/brokerage/{row.id}")
     assert outsider.status_code == 403
 
