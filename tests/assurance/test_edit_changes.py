@@ -151,3 +151,21 @@ def test_the_review_and_audit_pages_show_labels_not_slugs(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in changes
     audit = client.get(f"/qa/audit?provider={w.provider.id}").get_data(as_text=True)
     assert "Changed: Title, Areas of support, Every Child Matters outcomes" in audit
+
+
+def test_the_provider_sees_what_their_edit_changes_in_words(app: Flask, session: Session) -> None:
+    from tests.auth.helpers import make_user
+    from tests.submissions.helpers import ABOUT, signed_in, text
+
+    s = session
+    provider = f.assured_provider(s, listings=0)
+    listing = f.listing(s, provider, title="Reading recovery", summary="One-to-one support.")
+    s.commit()
+    client = signed_in(app.test_client(), make_user(s, "provider", provider_id=provider.id))
+    base = f"/provider/listings/{listing.id}"
+    assert (
+        client.post(f"{base}/about", data={**ABOUT, "title": "Reading for all"}).status_code == 302
+    )
+    page = text(client.get(base))
+    assert "You have changed: Title" in page
+    assert "title" not in page.split("You have changed:")[1].split(".")[0]
