@@ -65,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hardcopy,
         insight,
         interchange,
+        interests,
         lifecycle,
         mail,
         migrate,
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     brokerage.init_app(app)
     visitpack.init_app(app)
     assurance.init_app(app)
+    interests.init_app(app)
     recommendations.init_app(app)
     insight.init_app(app)
     auth.init_app(app)

@@ -21,14 +21,20 @@ SYSTEM = "system"
 LABEL_MAX = 200
 
 
-def actor_label(actor: User | None, *, system: str = SYSTEM) -> str:
+def actor_label(
+    actor: User | None, *, system: str = SYSTEM, on_behalf_of: str | None = None
+) -> str:
     """Describe who acted as the trail keeps it, even if the account later changes.
 
-    A person is "Name (Role, email)"; no person is the acting process's name.
+    A person is "Name (Role, email)", followed by "on behalf of <school>" when an authorised
+    leader acts for their school; no person is the acting process's name.
     """
     if actor is None:
         return system
-    return f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"[:LABEL_MAX]
+    label = f"{actor.name} ({taxonomy.ROLES.label_of(actor.role)}, {actor.email})"
+    if on_behalf_of:
+        label = f"{label} {on_behalf_of}"
+    return label[:LABEL_MAX]
 
 
 class Change(TypedDict):
@@ -40,6 +46,10 @@ class Change(TypedDict):
     from_state: NotRequired[str | None]
     to_state: NotRequired[str | None]
     reason: NotRequired[str | None]
+    #: The fields an edit changed (a listing's, by field name).
+    changed_fields: NotRequired[list[str] | None]
+    #: "on behalf of <school>" when an authorised leader acts for their school.
+    on_behalf_of: NotRequired[str | None]
     #: When (now unless given: an import dates its rows with its own clock).
     at: NotRequired[datetime | None]
 
@@ -63,7 +73,7 @@ def values(
     return {
         "at": details.get("at") or utcnow(),
         "actor_id": actor.id if actor is not None else None,
-        "actor_label": actor_label(actor, system=system),
+        "actor_label": actor_label(actor, system=system, on_behalf_of=details.get("on_behalf_of")),
         "entity_type": details["entity_type"],
         "entity_id": details["entity_id"],
         "provider_id": details.get("provider_id"),
@@ -71,6 +81,7 @@ def values(
         "from_state": details.get("from_state"),
         "to_state": details.get("to_state"),
         "reason": details.get("reason") or None,
+        "changed_fields": list(details.get("changed_fields") or []) or None,
     }
 
 
@@ -96,6 +107,8 @@ def record_state(
     action: str,
     from_state: str | None,
     reason: str | None = None,
+    changed_fields: list[str] | None = None,
+    on_behalf_of: str | None = None,
 ) -> AuditEvent:
     """Add the audit row of `row`'s move from `from_state` to the status it has now."""
     return record(
@@ -108,6 +121,8 @@ def record_state(
         from_state=from_state,
         to_state=row.status,
         reason=reason,
+        changed_fields=changed_fields,
+        on_behalf_of=on_behalf_of,
     )
 
 

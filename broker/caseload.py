@@ -12,7 +12,10 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from broker.errors import Forbidden, NotFound
-from broker.models import Priority, School, SchoolVisit, SipAssignment, User
+from broker.models import Priority, School, SchoolAuthority, SchoolVisit, SipAssignment, User
+
+#: The roles that act for a school: its head, and leaders the head authorised.
+SCHOOL_ROLES = ("headteacher", "school_leader")
 
 
 def is_assigned_sip(session: Session, user: User, school_id: int) -> bool:
@@ -27,6 +30,39 @@ def is_assigned_sip(session: Session, user: User, school_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def current_authority(session: Session, user: User, school_id: int) -> SchoolAuthority | None:
+    """Return the leader's authority for the school that is not withdrawn, if any."""
+    if user.role != "school_leader" or user.id is None or user.school_id != school_id:
+        return None
+    return session.exec(
+        select(SchoolAuthority).where(
+            SchoolAuthority.user_id == user.id,
+            SchoolAuthority.school_id == school_id,
+            col(SchoolAuthority.withdrawn_at).is_(None),
+        )
+    ).first()
+
+
+def speaks_for_school(session: Session, user: User, school_id: int | None) -> bool:
+    """Say whether the user acts for the school: its head, or a leader with the head's authority.
+
+    They recommend providers and decide on brokered support on the school's behalf.
+    """
+    if school_id is None or not user.active or user.role not in SCHOOL_ROLES:
+        return False
+    if user.role == "headteacher":
+        return user.school_id == school_id
+    return current_authority(session, user, school_id) is not None
+
+
+def on_behalf_of(session: Session, user: User) -> str | None:
+    """Return "on behalf of <school>" for an authorised leader's audit rows; None for anyone else."""
+    if user.role != "school_leader" or user.school_id is None:
+        return None
+    school = session.get(School, user.school_id)
+    return f"on behalf of {school.name}" if school is not None else None
 
 
 def get_school(session: Session, school_id: int) -> School:

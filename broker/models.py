@@ -275,6 +275,8 @@ class AuditEvent(SQLModel, table=True):
     from_state: Optional[str] = Field(default=None, max_length=30)
     to_state: Optional[str] = Field(default=None, max_length=30)
     reason: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    #: The listing fields an edit changed (names of broker.lifecycle.services.EDITABLE_FIELDS).
+    changed_fields: Optional[list[str]] = Field(default=None, sa_column=Column(JSON))
 
 
 class IndexChange(SQLModel, table=True):
@@ -529,6 +531,50 @@ class Brokerage(SQLModel, table=True):
     #: 1-4 (broker.taxonomy.IMPACT_RATINGS), recorded by the head after completion.
     impact_rating: Optional[int] = None
     impact_text: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    #: The SIP's declaration of their interest in the provider, made when shortlisting.
+    interest_declared: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+
+
+# --- conflicts of interest (issue 16) ----------------------------------------------------
+
+
+class Interest(SQLModel, table=True):
+    """An interest a SIP or QA officer registered in a provider (broker.interests).
+
+    It counts while it lasts and for broker.taxonomy.INTEREST_YEARS after it ends; a removed
+    entry (a mistake) is kept, with when it was removed, for the audit trail.
+    """
+
+    __tablename__ = "interest"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    #: broker.taxonomy.INTEREST_KINDS: employment, ownership, family, paid-work.
+    kind: str = Field(max_length=20)
+    details: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    started_on: date
+    ended_on: Optional[date] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: Optional[datetime] = None
+
+
+class SchoolAuthority(SQLModel, table=True):
+    """A head's authority for a named leader of the school (a deputy, the business manager) to
+    recommend providers and agree brokered support on the school's behalf, until withdrawn."""
+
+    __tablename__ = "school_authority"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    #: A user with role "school_leader" and this school_id.
+    user_id: int = Field(foreign_key="user.id", index=True)
+    #: What the leader is at the school: "Deputy headteacher", "School business manager".
+    title: str = Field(max_length=100)
+    granted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    granted_at: datetime = Field(default_factory=utcnow)
+    withdrawn_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    withdrawn_at: Optional[datetime] = None
 
 
 # --- saved searches (issue 15) -----------------------------------------------------------

@@ -33,14 +33,19 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "recommendations.decisions",
         "Decisions",
-        roles=("headteacher",),
+        roles=("headteacher", "school_leader"),
         active=("recommendations.decisions", "brokerage."),
     ),
-    NavItem("schools.index", "Your school", roles=("headteacher",), active=("schools.",)),
+    NavItem(
+        "schools.index",
+        "Your school",
+        roles=("headteacher", "school_leader"),
+        active=("schools.",),
+    ),
     NavItem(
         "recommendations.dashboard",
         "Recommendations",
-        roles=("headteacher",),
+        roles=("headteacher", "school_leader"),
         active=(
             "recommendations.dashboard",
             "recommendations.answer",

@@ -21,7 +21,15 @@ from werkzeug.security import generate_password_hash
 
 from broker.commandline import cli_session, progress_reporter, show_problems
 from broker.interchange import services
-from broker.models import LocalAuthority, Provider, School, SipAssignment, User, utcnow
+from broker.models import (
+    LocalAuthority,
+    Provider,
+    School,
+    SchoolAuthority,
+    SipAssignment,
+    User,
+    utcnow,
+)
 from broker.taxonomy import (
     PHASES,
     REGIONS,
@@ -200,6 +208,20 @@ def seed_users(session: Session, rows: Iterable[dict[str, Any]]) -> tuple[int, i
                 session.add(
                     SipAssignment(user_id=user.id, school_id=schools[urn][0], created_at=now)
                 )
+        if role == "school_leader" and user.school_id is not None:
+            # Authorised by the school's head (an earlier row), to act for the school.
+            head = session.exec(
+                select(User.id).where(User.role == "headteacher", User.school_id == user.school_id)
+            ).first()
+            session.add(
+                SchoolAuthority(
+                    school_id=user.school_id,
+                    user_id=services.row_id(user.id),
+                    title=str(row.get("title") or "Deputy headteacher")[:100],
+                    granted_by_id=head,
+                    granted_at=now,
+                )
+            )
     session.flush()
     return created, present
 

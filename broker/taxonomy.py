@@ -262,6 +262,8 @@ ROLES = _vocab(
     "Role",
     ("provider", "Provider"),
     ("headteacher", "Headteacher"),
+    # A deputy or business manager the head authorised to act for the school (issue 16).
+    ("school_leader", "Authorised school leader"),
     ("sip", "School Improvement Partner"),
     ("qa_officer", "QA officer"),
     ("admin", "Administrator"),
@@ -331,3 +333,17 @@ IMPACT_RATINGS = _vocab(
     ("3", "3 – Good impact"),
     ("4", "4 – Strong impact"),
 )
+
+# --- conflicts of interest (issue 16) --------------------------------------------------------
+
+#: Interests SIPs and QA officers register in providers.
+INTEREST_KINDS = _vocab(
+    "interest",
+    "Kind of interest",
+    ("employment", "Employment", "You work, or worked, for the provider"),
+    ("ownership", "Ownership", "You own, part-own or direct the provider"),
+    ("family", "Family", "A member of your family or household works for or owns the provider"),
+    ("paid-work", "Paid work", "The provider paid you for work, as an associate or contractor"),
+)
+#: An interest still counts for this many years after it ends.
+INTEREST_YEARS = 2

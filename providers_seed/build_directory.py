@@ -703,6 +703,17 @@ def build_users(ctx: Context) -> list[dict[str, Any]]:
                 "school_urn": school["urn"],
             }
         )
+    # The deputy head the first school's head authorised to act for the school.
+    first = ctx.school_by_name[HEAD_SCHOOLS[0]]
+    users.append(
+        {
+            "email": f"deputy@{slug(HEAD_SCHOOLS[0])}.example.sch.uk",
+            "name": "Priya Nandakumar",
+            "role": "school_leader",
+            "title": "Deputy headteacher",
+            "school_urn": first["urn"],
+        }
+    )
     for person, local, codes in SIP_ASSIGNMENTS:
         urns = [s["urn"] for s in ctx.schools if s["la_code"] in codes]
         users.append(

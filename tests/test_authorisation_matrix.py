@@ -33,8 +33,10 @@ from broker import db
 from broker.assurance import services as assurance
 from broker.auth import services as auth
 from broker.brokerage import services as brokerage
+from broker.interests import services as interests
 from broker.models import Recommendation, SavedSearch, SipAssignment, User, utcnow
 from broker.openreferral import mapping as openreferral
+from broker.schools import leaders
 from broker.schools import services as schools
 from broker.submissions import services as submissions
 from tests import factories as f
@@ -52,6 +54,7 @@ ACTORS = (
     "provider_b",
     "head_1",
     "head_2",
+    "leader_1",
     "sip_1",
     "sip_x",
     "qa_1",
@@ -60,7 +63,7 @@ ACTORS = (
 )
 SIGNED_IN = tuple(a for a in ACTORS if a != ANON)
 #: Who may see school 1's private records.
-CIRCLE_1 = ("head_1", "sip_1", "qa_1", "admin")
+CIRCLE_1 = ("head_1", "leader_1", "sip_1", "qa_1", "admin")
 
 #: QA officer 1 signed in with a password but not yet through the second factor.
 PENDING = "qa_1_second_factor_pending"
@@ -159,12 +162,24 @@ def build_world(session: Any) -> dict[str, Any]:
         "provider_b": make_user(session, "provider", provider_id=provider_b.id),
         "head_1": make_user(session, "headteacher", school_id=school_1.id),
         "head_2": make_user(session, "headteacher", school_id=school_2.id),
+        # The deputy head of school 1, authorised by its head (below) to act for the school.
+        "leader_1": make_user(session, "school_leader", school_id=school_1.id),
         "sip_1": make_user(session, "sip", la_id=la_1.id),
         "sip_x": make_user(session, "sip", la_id=la_2.id),
         "qa_1": make_user(session, "qa_officer", la_id=la_1.id, enrolled=True),
         "qa_2": make_user(session, "qa_officer", la_id=la_2.id, enrolled=True),
         "admin": make_user(session, "admin", enrolled=True),
     }
+    leader = leaders.authorise(
+        session,
+        users["head_1"],
+        school_1,
+        email=users["leader_1"].email,
+        name=users["leader_1"].name,
+        title="Deputy headteacher",
+        link=lambda token: token,
+        lifetime=timedelta(days=7),
+    )
     session.add(SipAssignment(user_id=users["sip_1"].id, school_id=school_1.id))
     session.add(SipAssignment(user_id=users["sip_x"].id, school_id=school_2.id))
 
@@ -255,6 +270,21 @@ def build_world(session: Any) -> dict[str, Any]:
     saved = SavedSearch(user_id=users["head_1"].id, name="Phonics", params={"q": ["phonics"]})
     session.add(saved)
     session.commit()
+    shortlists = {
+        "suggested": shortlisted(p1, assured_a),
+        "agreed": shortlisted(p1, assured_a2, agreed),
+        "engaged": shortlisted(p2, assured_a, agreed, engaged),
+        "completed": shortlisted(p2, assured_a2, agreed, engaged, completed),
+    }
+    # SIP 1 registered an interest in provider A (after shortlisting its listings above).
+    interest = interests.add(
+        session,
+        sip,
+        provider_name=provider_a.name,
+        kind="paid-work",
+        started_on=date.today() - timedelta(days=90),
+    )
+    session.commit()
 
     return {
         "saved_1": saved.id,
@@ -278,11 +308,10 @@ def build_world(session: Any) -> dict[str, Any]:
         "visit": visit.id,
         "p1": p1.id,
         "p2": p2.id,
-        "suggested": shortlisted(p1, assured_a),
-        "agreed": shortlisted(p1, assured_a2, agreed),
-        "engaged": shortlisted(p2, assured_a, agreed, engaged),
-        "completed": shortlisted(p2, assured_a2, agreed, engaged, completed),
+        **shortlists,
         "sip_1_id": sip.id,
+        "interest": interest.id,
+        "leader_authority": leader.id,
         "sip_x_email": users["sip_x"].email,
         "users": {name: u.id for name, u in users.items()},
         **tokens,
@@ -377,9 +406,11 @@ def only(*allowed: str, others: Outcome = 403, **special: Outcome) -> dict[str, 
 
 QA = ("qa_1", "qa_2", "admin")
 HEADS = ("head_1", "head_2")
+#: Who acts for school 1: its head and the leader the head authorised.
+SCHOOL_1 = ("head_1", "leader_1")
 SIPS = ("sip_1", "sip_x")
 PROVIDERS = ("provider_a", "provider_b")
-CIRCLE_ROLES = (*HEADS, *SIPS, *QA)
+CIRCLE_ROLES = (*HEADS, "leader_1", *SIPS, *QA)
 #: Provider A's own listing pages: provider B is told it does not exist.
 OWN_A = only("provider_a", provider_b=404)
 
@@ -395,6 +426,11 @@ PRIORITY_BODY = {
     "description": "Improve attendance of disadvantaged pupils",
     "category": "curriculum-and-subject-support",
     "rag": "red",
+}
+INTEREST_BODY = {
+    "provider": "Midlands Maths Hub",
+    "kind": "family",
+    "started_on": ["1", "9", str(date.today().year - 1)],
 }
 RECOMMEND_BODY = {
     "service_title": "Mastery maths",
@@ -617,43 +653,59 @@ ROWS: list[Row] = [
         data={"reason": "Closing down"},
     ),
     Row("submissions.renew", "POST", "/provider/listings/{assured_a}/renew", OWN_A),
+    # --- the register of interests (SIPs and QA officers, each their own) ---------------
+    Row("interests.register", "GET", "/account/interests", only(*SIPS, "qa_1", "qa_2")),
+    Row(
+        "interests.register",
+        "POST",
+        "/account/interests",
+        only(*SIPS, "qa_1", "qa_2"),
+        data=INTEREST_BODY,
+    ),
+    Row(
+        "interests.remove",
+        "POST",
+        "/account/interests/{interest}/remove",
+        only("sip_1", sip_x=404, qa_1=404, qa_2=404),
+        note="SIP 1's interest: only SIP 1 removes it",
+    ),
     # --- recommendations (heads) ------------------------------------------------------
-    Row("recommendations.decisions", "GET", "/decisions", only(*HEADS)),
-    Row("recommendations.dashboard", "GET", "/recommendations", only(*HEADS)),
-    Row("recommendations.answer", "GET", "/recommendations/{requested}", only("head_1")),
+    Row("recommendations.decisions", "GET", "/decisions", only(*HEADS, "leader_1")),
+    Row("recommendations.dashboard", "GET", "/recommendations", only(*HEADS, "leader_1")),
+    Row("recommendations.answer", "GET", "/recommendations/{requested}", only(*SCHOOL_1)),
     Row(
         "recommendations.confirm",
         "POST",
         "/recommendations/{requested}",
-        only("head_1"),
+        only(*SCHOOL_1),
         data=RECOMMEND_BODY,
-        note="school 1's request: only school 1's head answers",
+        note="school 1's request: only school 1's head (or its authorised leader) answers",
     ),
     Row(
         "recommendations.decline",
         "POST",
         "/recommendations/{requested}/decline",
-        only("head_1"),
+        only(*SCHOOL_1),
         data={"decline-reason": "We did not use them"},
     ),
     Row(
         "recommendations.withdraw",
         "POST",
         "/recommendations/{confirmed}/withdraw",
-        only("head_1"),
+        only(*SCHOOL_1),
         data={"withdraw-reason": ""},
     ),
     Row(
         "recommendations.recommend_form",
         "GET",
         "/directory/listings/{assured_b}/recommend",
-        only(*HEADS),
+        only(*HEADS, "leader_1"),
     ),
     Row(
         "recommendations.recommend",
         "POST",
         "/directory/listings/{assured_b}/recommend",
-        only(*HEADS),
+        only(*HEADS, "leader_1"),
         data=RECOMMEND_BODY,
         note="always for the head's own school",
     ),
@@ -737,6 +789,21 @@ ROWS: list[Row] = [
         "/schools/{school_1}/sips/{sip_1_id}/remove",
         only("qa_1", "admin"),
     ),
+    # Authorised leaders: school 1's head alone authorises and withdraws them.
+    Row("schools.leaders_page", "GET", "/schools/{school_1}/leaders", only("head_1")),
+    Row(
+        "schools.leaders_page",
+        "POST",
+        "/schools/{school_1}/leaders",
+        only("head_1"),
+        data={"name": "Bea Bursar", "email": "bursar@example.org", "title": "Business manager"},
+    ),
+    Row(
+        "schools.withdraw_leader",
+        "POST",
+        "/schools/{school_1}/leaders/{leader_authority}/withdraw",
+        only("head_1"),
+    ),
     Row("schools.new_visit", "GET", "/schools/{school_1}/visits/new", only("sip_1")),
     Row(
         "schools.new_visit",
@@ -818,24 +885,24 @@ ROWS: list[Row] = [
     Row("brokerage.detail", "GET", "/brokerage/{suggested}", only(*CIRCLE_1)),
     Row("brokerage.detail", "GET", "/brokerage/{completed}", only(*CIRCLE_1), note="completed"),
     # Deciding is the head's alone: the SIP, the LA and admins see the page but may not act.
-    Row("brokerage.agree", "GET", "/brokerage/{suggested}/agree", only("head_1")),
-    Row("brokerage.agree", "POST", "/brokerage/{suggested}/agree", only("head_1")),
-    Row("brokerage.decline", "GET", "/brokerage/{suggested}/decline", only("head_1")),
+    Row("brokerage.agree", "GET", "/brokerage/{suggested}/agree", only(*SCHOOL_1)),
+    Row("brokerage.agree", "POST", "/brokerage/{suggested}/agree", only(*SCHOOL_1)),
+    Row("brokerage.decline", "GET", "/brokerage/{suggested}/decline", only(*SCHOOL_1)),
     Row(
         "brokerage.decline",
         "POST",
         "/brokerage/{suggested}/decline",
-        only("head_1"),
+        only(*SCHOOL_1),
         data={"reason": "We have this covered."},
     ),
-    Row("brokerage.engage", "POST", "/brokerage/{agreed}/engage", only("head_1", "sip_1")),
-    Row("brokerage.complete", "POST", "/brokerage/{engaged}/complete", only("head_1", "sip_1")),
-    Row("brokerage.impact", "GET", "/brokerage/{completed}/impact", only("head_1")),
+    Row("brokerage.engage", "POST", "/brokerage/{agreed}/engage", only(*SCHOOL_1, "sip_1")),
+    Row("brokerage.complete", "POST", "/brokerage/{engaged}/complete", only(*SCHOOL_1, "sip_1")),
+    Row("brokerage.impact", "GET", "/brokerage/{completed}/impact", only(*SCHOOL_1)),
     Row(
         "brokerage.impact",
         "POST",
         "/brokerage/{completed}/impact",
-        only("head_1"),
+        only(*SCHOOL_1),
         data={"rating": "4", "impact": "Reading ages rose by a year."},
     ),
 ]

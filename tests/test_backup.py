@@ -148,11 +148,16 @@ def test_a_backup_from_an_older_version_is_migrated_to_this_schema(
     out = tmp_path / "b.sqlite"
     assert run(app, "backup", str(out)).exit_code == 0
     connection = sqlite3.connect(out)  # as a backup made before revision 0008 would be
-    connection.execute("DROP TABLE saved_search")  # (revision 0010_saved_searches's)
+    # (revision 0013_assurance_depth's: interests, leaders, changed fields, declarations)
+    connection.execute("DROP TABLE school_authority")
+    connection.execute("DROP TABLE interest")
+    connection.execute("ALTER TABLE audit_event DROP COLUMN changed_fields")
+    connection.execute("ALTER TABLE brokerage DROP COLUMN interest_declared")
+    connection.execute("DROP TABLE saved_search")  # (revision 0011_saved_searches's)
     connection.execute("DROP INDEX ix_listing_assurance_expires_at")  # (revision 0009's)
     connection.execute("DROP TRIGGER listing_assured_rule_insert")
     connection.execute("DROP TRIGGER listing_assured_rule_update")
-    # (and revision 0010_daily_work's: the notification tables and a visit's next visit)
+    # (and revision 0012_daily_work's: the notification tables and a visit's next visit)
     connection.execute("DROP TABLE notification_setting")
     connection.execute("DROP TABLE notification")
     connection.execute("ALTER TABLE school_visit DROP COLUMN next_visit_on")

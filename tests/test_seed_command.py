@@ -10,7 +10,7 @@ from flask import Flask
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash
 
-from broker import seeding
+from broker import caseload, seeding
 from broker.models import (
     AuditEvent,
     IndexChange,
@@ -94,10 +94,14 @@ def test_seed_loads_the_demo_directory(any_app: Flask, any_session: Session) -> 
     assert {u.role for u in users.values()} == {
         "provider",
         "headteacher",
+        "school_leader",
         "sip",
         "qa_officer",
         "admin",
     }
+    # The demo deputy acts for their school: its head authorised them.
+    deputy = next(u for u in users.values() if u.role == "school_leader")
+    assert caseload.speaks_for_school(any_session, deputy, deputy.school_id)
 
 
 def test_seeding_twice_changes_and_duplicates_nothing(any_app: Flask, any_session: Session) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from broker.assurance.changes import field_labels
 from broker.models import AuditEvent, Provider
 
 PAGE_SIZE = 50
@@ -27,6 +28,9 @@ ACTIONS = {
     "withdraw": "Withdrawn by the provider",
     "below-two-schools": "Left the directory: fewer than two schools",
     "renewal-reminder": "Renewal reminder sent",
+    "edit-applied": "Edit published",
+    "interest-registered": "Interest registered",
+    "interest-removed": "Interest removed from a register",
     "recommendation-requested": "Recommendation requested",
     "recommendation-confirmed": "Recommendation confirmed",
     "recommendation-made": "Recommended unprompted",
@@ -44,6 +48,11 @@ class AuditRow:
     @property
     def action_text(self) -> str:
         return ACTIONS.get(self.event.action, self.event.action)
+
+    @property
+    def changed_text(self) -> str:
+        """The fields the event's edit changed, as labels ("" when it changed none)."""
+        return field_labels(self.event.changed_fields)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from broker import audit, taxonomy
+from broker import audit, caseload, taxonomy
 from broker.assurance.rules import (
     IMPACT_MAX,
     IMPACT_MIN,
@@ -178,11 +178,15 @@ def _recommendation_id(session: Session, provider_id: int, school_id: int) -> in
 
 
 def _check_recommender(session: Session, provider: Provider, actor: User, school_id: int) -> None:
-    """Refuse anyone but the school's own head, and any school recommending itself."""
-    if actor.role != "headteacher" or actor.school_id is None:
-        raise Forbidden("Only a school's headteacher can recommend a provider.")
+    """Refuse anyone but the school's head or authorised leader, and a school recommending itself."""
+    if actor.role not in caseload.SCHOOL_ROLES or actor.school_id is None:
+        raise Forbidden(
+            "Only a school's headteacher, or a leader they authorised, can recommend a provider."
+        )
     if actor.school_id != school_id:
         raise Forbidden("You can only recommend for your own school.")
+    if not caseload.speaks_for_school(session, actor, school_id):
+        raise Forbidden("Your authority to act for your school has been withdrawn.")
     refusal = self_recommendation(provider, actor)
     if refusal is not None:
         raise InvalidInput("impact", refusal)
@@ -284,14 +288,23 @@ def _audit(
     from_state: str | None,
     reason: str | None,
 ) -> None:
-    audit.record_state(session, actor, "recommendation", rec, action, from_state, reason)
+    audit.record_state(
+        session,
+        actor,
+        "recommendation",
+        rec,
+        action,
+        from_state,
+        reason,
+        on_behalf_of=caseload.on_behalf_of(session, actor),
+    )
 
 
 def _own_recommendation(session: Session, recommendation_id: int, actor: User) -> Recommendation:
     rec = session.get(Recommendation, recommendation_id)
     if rec is None:
         raise NotFound("There is no such recommendation.")
-    if actor.role != "headteacher" or actor.school_id != rec.school_id:
+    if not caseload.speaks_for_school(session, actor, rec.school_id):
         raise Forbidden("You can only answer for your own school.")
     return rec
 
@@ -418,7 +431,7 @@ class RequestView:
 
 def pending_requests(session: Session, actor: User) -> list[RequestView]:
     """Return the requests waiting for the head's school, oldest first."""
-    if actor.role != "headteacher" or actor.school_id is None:
+    if not caseload.speaks_for_school(session, actor, actor.school_id):
         return []
     rows = session.exec(
         select(Recommendation, Provider)

@@ -18,10 +18,11 @@ adds what only QA knows: whose listings an officer assures (`qa_scope`), conflic
 the queue, and the reasons QA must give.
 
 Who may do what: a provider's own users (or an admin) act for a provider; only the headteacher of
-a school (User.role "headteacher", User.school_id) recommends for it ("authorised leaders" other
-than the head are not supported yet); QA officers act on listings in their scope (`qa_scope`),
+a school, or a leader the head authorised (broker.caseload.speaks_for_school), recommends for it;
+QA officers act on listings in their scope (`qa_scope`),
 admins on all; nobody decides on a listing of a provider they belong to, of their own school, or
-that they submitted themselves.
+that they submitted themselves, nor on a listing of a provider they registered an interest in
+(broker.interests).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from broker import audit, taxonomy
 from broker.assurance import audit as trail
+from broker.assurance import changes as edits
 from broker.assurance.recommendations import (  # noqa: F401 (the public API, re-exported)
     RecommendationView,
     RequestOutcome,
@@ -66,6 +68,7 @@ from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
 from broker.errors import Forbidden, NotFound
 from broker.evidence import valid_recommendation_clause
 from broker.geography import json_has
+from broker.interests import services as interests
 from broker.lifecycle import notify
 from broker.lifecycle import services as lifecycle
 from broker.lifecycle.services import (  # noqa: F401 (the states, re-exported)
@@ -158,6 +161,8 @@ class QueueItem:
     listing: Listing
     provider: Provider
     valid_schools: int
+    #: The officer has a registered interest in the provider: another officer must decide.
+    interest: bool = False
 
     @property
     def ready(self) -> bool:
@@ -249,8 +254,9 @@ def qa_queue(
         .offset((number - 1) * size)
         .limit(size)
     ).all()
+    interested = interests.interested_providers(session, actor.id, [p.id or 0 for _, p, _ in rows])
     return Queue(
-        items=[QueueItem(item, p, int(n)) for item, p, n in rows],
+        items=[QueueItem(item, p, int(n), p.id in interested) for item, p, n in rows],
         total=counts[view],
         number=number,
         size=size,
@@ -270,6 +276,10 @@ class Review:
     history: list[AuditEvent]
     revision: ListingRevision | None
     conflict: str | None
+    #: What the submitted edit changes, old against new (empty without one).
+    changes: list[edits.FieldChange]
+    #: Where the published listing works, in words.
+    areas_served: str
 
     @property
     def ready(self) -> bool:
@@ -310,6 +320,12 @@ def conflict_of_interest(
         return "You work for this provider, so another officer must decide."
     if actor.school_id is not None and actor.school_id == provider.school_id:
         return "This provider is your own school, so another officer must decide."
+    registered = interests.current_interests(session, actor.id, int(provider.id or 0))
+    if registered:
+        return (
+            f"You registered an interest in {provider.name} "
+            f"({interests.describe(registered[0])}), so another officer must decide."
+        )
     submitter = session.exec(
         select(AuditEvent.actor_id)
         .where(
@@ -328,6 +344,7 @@ def review(session: Session, listing_id: int, actor: User) -> Review:
     """Return what a QA officer needs to decide on a listing."""
     listing, provider = _in_scope(session, actor, listing_id)
     recs = recommendation_views(session, provider_id=int(provider.id or 0))
+    revision = submitted_revision(session, listing_id)
     history = list(
         session.exec(
             select(AuditEvent)
@@ -351,8 +368,10 @@ def review(session: Session, listing_id: int, actor: User) -> Review:
         recommendations=recs,
         valid_schools=len({r.school.id for r in recs if r.counts}),
         history=history,
-        revision=submitted_revision(session, listing_id),
+        revision=revision,
         conflict=conflict_of_interest(session, actor, listing, provider),
+        changes=edits.describe(session, listing, revision.proposed) if revision else [],
+        areas_served=edits.areas_served(session, listing),
     )
 
 

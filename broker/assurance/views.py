@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from broker import db
 from broker.assurance import forms, services
+from broker.assurance.changes import field_labels
 from broker.auth.access import roles_required
 from broker.errors import InvalidInput
 from broker.models import User
@@ -22,6 +23,8 @@ bp = Blueprint("assurance", __name__, cli_group="assurance")
 
 Page = str | Response | tuple[str, int]
 _QA = ("qa_officer", "admin")
+
+bp.add_app_template_filter(field_labels, "field_labels")
 
 
 def _actor() -> User:

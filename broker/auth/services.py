@@ -651,8 +651,8 @@ def can_see_school(session: Session, user: User, school_id: int) -> bool:
         return False
     if user.role == "admin":
         return True
-    if user.role == "headteacher":
-        return user.school_id == school_id
+    if user.role in caseload.SCHOOL_ROLES:
+        return caseload.speaks_for_school(session, user, school_id)
     if user.role == "sip":
         return caseload.is_assigned_sip(session, user, school_id)
     if user.role == "qa_officer":
@@ -665,8 +665,9 @@ def visible_school_ids(session: Session, user: User) -> set[int] | None:
     """Return the ids of the schools a user may see privately; None means every school (admin)."""
     if user.role == "admin":
         return None
-    if user.role == "headteacher":
-        return {user.school_id} if user.school_id else set()
+    if user.role in caseload.SCHOOL_ROLES:
+        speaks = caseload.speaks_for_school(session, user, user.school_id)
+        return {user.school_id} if speaks and user.school_id else set()
     if user.role == "sip":
         return set(
             session.exec(

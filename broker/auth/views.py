@@ -67,10 +67,16 @@ def _link(endpoint: str) -> services.LinkBuilder:
 LANDING = {
     "sip": "schools.index",
     "headteacher": "recommendations.decisions",
+    "school_leader": "recommendations.decisions",
     "provider": "submissions.dashboard",
     "qa_officer": "assurance.queue",
     "admin": "assurance.queue",
 }
+
+
+def invitation_link() -> services.LinkBuilder:
+    """Return the builder of emailed invitation links (for features that invite people)."""
+    return _link("auth.accept_invitation")
 
 
 def _landing(user: User) -> str:

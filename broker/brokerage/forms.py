@@ -17,6 +17,7 @@ from wtforms.widgets import HiddenInput
 from broker import taxonomy
 from broker.brokerage.services import REASON_MAX
 from broker.choices import choices
+from broker.interests.services import DECLARATION_MAX
 
 
 class ShortlistForm(FlaskForm):
@@ -29,6 +30,18 @@ class ShortlistForm(FlaskForm):
         description="One of the current priorities of the schools you are SIP for.",
         validators=[InputRequired("Select the school's priority to shortlist this for")],
         validate_choice=False,
+    )
+    declaration = TextAreaField(
+        "Your interest in this provider",
+        widget=GovTextArea(),
+        description="Say what your interest is. The headteacher and the local authority see "
+        "this beside the shortlisted support.",
+        validators=[
+            Length(
+                max=DECLARATION_MAX,
+                message=f"The declaration must be {DECLARATION_MAX} characters or fewer",
+            )
+        ],
     )
     submit = SubmitField("Add to shortlist", widget=GovSubmitInput())
 

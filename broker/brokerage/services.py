@@ -20,6 +20,7 @@ from broker.evidence import (
     brokerage_outcomes,  # noqa: F401  (part of this feature's API)
     recommendation_counts,
 )
+from broker.interests import services as interests
 from broker.lifecycle.notify import heads_of
 from broker.mail import notifications
 from broker.matching.services import suggest_for_priority
@@ -54,18 +55,21 @@ class Step:
     stamp: str
 
 
+#: Who decides for the school: its head, and leaders the head authorised (broker.caseload).
+SCHOOL = caseload.SCHOOL_ROLES
+#: How a refusal names who may act.
+_WHO = {
+    "headteacher": "the school's headteacher",
+    "school_leader": "a leader the headteacher authorised",
+    "sip": "the school's SIP",
+}
+
 STEPS: dict[str, Step] = {
-    "agreed": Step("agreed", ("suggested",), ("headteacher",), "agree to", "agreed_at"),
-    "declined": Step(
-        "declined", ("suggested", "agreed"), ("headteacher",), "decline", "declined_at"
-    ),
-    "engaged": Step("engaged", ("agreed",), ("headteacher", "sip"), "start", "engaged_at"),
-    "completed": Step(
-        "completed", ("engaged",), ("headteacher", "sip"), "complete", "completed_at"
-    ),
-    "evaluated": Step(
-        "evaluated", ("completed",), ("headteacher",), "record the impact of", "evaluated_at"
-    ),
+    "agreed": Step("agreed", ("suggested",), SCHOOL, "agree to", "agreed_at"),
+    "declined": Step("declined", ("suggested", "agreed"), SCHOOL, "decline", "declined_at"),
+    "engaged": Step("engaged", ("agreed",), (*SCHOOL, "sip"), "start", "engaged_at"),
+    "completed": Step("completed", ("engaged",), (*SCHOOL, "sip"), "complete", "completed_at"),
+    "evaluated": Step("evaluated", ("completed",), SCHOOL, "record the impact of", "evaluated_at"),
 }
 
 
@@ -306,10 +310,14 @@ def shortlist(
     note: str = "",
     now: datetime | None = None,
     emails: bool = True,
+    declaration: str | None = None,
 ) -> Brokerage:
     """Put a public listing on a priority's shortlist (state: suggested); audited; the head told.
 
-    `emails=False` tells the head in the service only (the demo data).
+    `emails=False` tells the head in the service only (the demo data). A SIP with a registered
+    interest in the listing's provider that counts now must declare it (`declaration`;
+    InvalidInput "declaration" otherwise); any declaration is kept on the row for the head and
+    the LA to see, and in the audit trail.
     """
     school = caseload.get_school(session, priority.school_id)
     caseload.require_sip(session, sip, school)
@@ -325,6 +333,7 @@ def shortlist(
     ).first()
     if existing is not None:
         raise InvalidInput("listing_id", "That listing is already on this priority's shortlist")
+    declared = interests.declaration_needed(session, sip, listing.provider_id, declaration)
     brokerage = Brokerage(
         priority_id=int(priority.id or 0),
         school_id=priority.school_id,
@@ -333,6 +342,7 @@ def shortlist(
         shortlisted_by_id=sip.id,
         note=note.strip()[:REASON_MAX],
         suggested_at=now or utcnow(),
+        interest_declared=declared,
     )
     audit.record_saved(
         session,
@@ -342,6 +352,7 @@ def shortlist(
         action="shortlisted",
         to_state="suggested",
         provider_id=listing.provider_id,
+        reason=f"Interest declared: {declared}" if declared else None,
     )
     session.flush()
     _tell_heads(session, sip, school, priority, listing, brokerage, emails)
@@ -374,6 +385,10 @@ def _tell_heads(
         f"For the priority: {_short(priority.description)}\n\n"
         "It is for the school to decide: agree to it, or decline it with a reason."
     )
+    if brokerage.interest_declared:
+        body += (
+            f"\n\n{sip.name} declared an interest in this provider: {brokerage.interest_declared}"
+        )
     heads = heads_of(session, int(school.id or 0))
     notifications.tell(
         session, heads, "shortlisted", subject, body, _detail_path(brokerage), emails
@@ -439,8 +454,8 @@ def allowed_steps(session: Session, user: User, brokerage: Brokerage) -> list[st
 def _may_act(session: Session, user: User, brokerage: Brokerage, step: Step) -> bool:
     if not user.active or user.role not in step.roles:
         return False
-    if user.role == "headteacher":
-        return user.school_id == brokerage.school_id
+    if user.role in SCHOOL:
+        return caseload.speaks_for_school(session, user, brokerage.school_id)
     return caseload.is_assigned_sip(session, user, brokerage.school_id)
 
 
@@ -456,10 +471,7 @@ def check_step(session: Session, user: User, brokerage: Brokerage, to: str) -> S
             f"and only {' or '.join(label(s).lower() for s in step.sources)} support can be."
         )
     if not _may_act(session, user, brokerage, step):
-        who = " or ".join(
-            {"headteacher": "the school's headteacher", "sip": "the school's SIP"}[r]
-            for r in step.roles
-        )
+        who = " or ".join(_WHO[r] for r in step.roles)
         raise Forbidden(f"Only {who} can {step.verb} this support.")
     return step
 
@@ -516,6 +528,7 @@ def move(
         to_state=to,
         reason=text or None,
         provider_id=brokerage.provider_id,
+        on_behalf_of=caseload.on_behalf_of(session, user),
     )
     session.flush()
     if to in _DECIDED and user.role == "headteacher":

@@ -16,6 +16,7 @@ from broker import caseload, db
 from broker.auth.access import can_see_school, has_role, roles_required, signed_in_user
 from broker.brokerage import forms, services
 from broker.errors import Forbidden, InvalidInput, NotFound
+from broker.interests import services as interests
 from broker.models import Brokerage, Listing, Priority, User
 from broker.refusals import committed_or_shown
 from broker.routing import parse_id
@@ -23,7 +24,7 @@ from broker.routing import parse_id
 bp = Blueprint("brokerage", __name__)
 
 Page = str | Response | tuple[str, int]
-_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 #: Endpoints of the assurance feature's "recommend this provider" page, tried in order.
 _RECOMMEND_ENDPOINTS = ("recommendations.recommend_form",)
 
@@ -73,7 +74,15 @@ def brokerage_panel(listing_id: int) -> dict[str, Any]:
         panel["form"] = form
         panel["has_targets"] = len(form.priority_id.choices) > 1
         panel["shortlisted"] = services.shortlisted_for(s, signed_in_user(), listing_id)
+        listing = s.get(Listing, listing_id)
+        panel["interests"] = _interests_in(listing.provider_id) if listing else []
     return panel
+
+
+def _interests_in(provider_id: int) -> list[str]:
+    """Return the signed-in user's interests in the provider that count now, described."""
+    found = interests.current_interests(db.get_session(), signed_in_user().id, provider_id)
+    return [interests.describe(i) for i in found]
 
 
 # --- shortlisting --------------------------------------------------------------------------
@@ -101,7 +110,14 @@ def shortlist() -> Page:
         with committed_or_shown(s, form):
             if priority is None or not caseload.is_assigned_sip(s, user, priority.school_id):
                 raise InvalidInput("priority_id", "Select one of your schools' priorities")
-            services.shortlist(s, user, priority, int(listing.id or 0), "From a directory search")
+            services.shortlist(
+                s,
+                user,
+                priority,
+                int(listing.id or 0),
+                "From a directory search",
+                declaration=form.declaration.data,
+            )
         if not form.errors:
             school = caseload.get_school(s, priority.school_id)
             flash(f"“{listing.title}” is on {school.name}’s shortlist.", "success")
@@ -109,9 +125,12 @@ def shortlist() -> Page:
             return redirect(
                 url_for("schools.priority", school_id=school.id, priority_id=priority.id)
             )
-    return render_template("brokerage/shortlist.html", form=form, listing=listing), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "brokerage/shortlist.html",
+        form=form,
+        listing=listing,
+        interests=_interests_in(listing.provider_id),
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/schools/<id:school_id>/priorities/<id:priority_id>/shortlist")
@@ -134,6 +153,11 @@ def shortlist_suggestion(school_id: int, priority_id: int) -> Response:
     except InvalidInput as exc:
         s.rollback()
         flash(exc.message, "error")
+        if exc.field == "declaration":
+            # The one-click button cannot ask: the shortlist page does.
+            return redirect(
+                url_for("brokerage.shortlist", listing_id=listing_id, priority_id=priority_id)
+            )
         return redirect(back)
     s.commit()
     listing = s.get(Listing, row.listing_id)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -243,6 +244,24 @@ def submitted_revision(session: Session, listing_id: int) -> ListingRevision | N
     return revision if revision is not None and revision.status == "submitted" else None
 
 
+def _comparable(value: Any) -> Any:
+    """Return a value as an edit is judged: facets in any order, nothing given as nothing."""
+    if isinstance(value, list | tuple):
+        return sorted(str(v) for v in value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
+
+
+def changed_fields(listing: Listing, proposed: dict[str, Any]) -> list[str]:
+    """Return the editable fields whose proposed value differs from the listing's, in form order."""
+    return [
+        name
+        for name in EDITABLE_FIELDS
+        if name in proposed and _comparable(proposed[name]) != _comparable(getattr(listing, name))
+    ]
+
+
 def close_revision(revision: ListingRevision, status: str, session: Session) -> None:
     """Close an open revision with `status` (discarded, rejected...)."""
     revision.status, revision.open_listing_id, revision.updated_at = status, None, utcnow()
@@ -265,6 +284,7 @@ def apply_revision(
     if revision is None or listing is None or revision.status != "submitted":
         return None
     now = utcnow()
+    changed = changed_fields(listing, revision.proposed)
     for name in EDITABLE_FIELDS:
         if name in revision.proposed:
             setattr(listing, name, revision.proposed[name])
@@ -274,6 +294,9 @@ def apply_revision(
     if actor is not None:
         revision.decided_by_id = actor.id
     session.add_all([listing, revision])
+    audit.record_state(
+        session, actor, "listing", listing, "edit-applied", listing.status, changed_fields=changed
+    )
     return revision
 
 
@@ -335,8 +358,11 @@ def _audit(
     action: str,
     from_state: str | None,
     reason: str | None = None,
+    changed: list[str] | None = None,
 ) -> None:
-    audit.record_state(session, actor, "listing", listing, action, from_state, reason)
+    audit.record_state(
+        session, actor, "listing", listing, action, from_state, reason, changed_fields=changed
+    )
 
 
 def _move(
@@ -346,6 +372,7 @@ def _move(
     status: str,
     action: str,
     reason: str | None = None,
+    changed: list[str] | None = None,
 ) -> None:
     """Change the listing's status, audited (the index change is captured on flush)."""
     before = listing.status
@@ -354,16 +381,21 @@ def _move(
     if status not in REVIEWED_IN_PLACE:
         listing.review_requested_at = None  # only an assured or lapsed listing is reviewed in place
     session.add(listing)
-    _audit(session, actor, listing, action, before, reason)
+    _audit(session, actor, listing, action, before, reason, changed)
 
 
 def _note(
-    session: Session, actor: User | None, listing: Listing, action: str, reason: str | None = None
+    session: Session,
+    actor: User | None,
+    listing: Listing,
+    action: str,
+    reason: str | None = None,
+    changed: list[str] | None = None,
 ) -> None:
     """Record an action that leaves the status as it is (a review starts or ends in place)."""
     listing.updated_at = utcnow()
     session.add(listing)
-    _audit(session, actor, listing, action, listing.status, reason)
+    _audit(session, actor, listing, action, listing.status, reason, changed)
 
 
 def _tell_provider(
@@ -398,17 +430,19 @@ def submit(session: Session, listing: Listing, actor: User) -> Listing:
     listing, _provider = _locked(session, listing)
     if under_review(listing):
         return listing
+    edit = submitted_revision(session, int(listing.id or 0))
+    changed = changed_fields(listing, edit.proposed) if edit is not None else None
     if listing.status == ASSURED:
         listing.review_requested_at = utcnow()
-        _note(session, actor, listing, "review-requested")
+        _note(session, actor, listing, "review-requested", changed=changed)
         return listing
-    if listing.status == SUSPENDED and submitted_revision(session, int(listing.id or 0)):
+    if listing.status == SUSPENDED and edit is not None:
         # It waits in QA's "Suspended" view; reinstating applies the edit.
-        _note(session, actor, listing, "review-requested")
+        _note(session, actor, listing, "review-requested", changed=changed)
         return listing
     _require(listing, "submit")
     listing.submitted_at = utcnow()
-    _move(session, actor, listing, SUBMITTED, "submit")
+    _move(session, actor, listing, SUBMITTED, "submit", changed=changed)
     return listing
 
 

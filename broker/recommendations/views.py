@@ -5,20 +5,29 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from broker import db
+from broker import caseload, db
 from broker.assurance import forms, services
 from broker.auth.access import roles_required, signed_in_user
 from broker.brokerage import services as brokerage
 from broker.directory import services as directory
 from broker.errors import Forbidden
-from broker.models import Provider, School
+from broker.models import Provider, School, User
 from broker.refusals import committed_or_shown
 from broker.schools import services as schools
 
 bp = Blueprint("recommendations", __name__)
 
 Page = str | Response | tuple[str, int]
-_HEAD = "headteacher"
+#: Who recommends for a school: its head and the leaders they authorised (checked per school).
+_HEAD = ("headteacher", "school_leader")
+
+
+def _speaker() -> User:
+    """Return the signed-in head or authorised leader, refusing a leader whose authority ended."""
+    actor = signed_in_user()
+    if not caseload.speaks_for_school(db.get_session(), actor, actor.school_id):
+        raise Forbidden("Your authority to act for your school has been withdrawn.")
+    return actor
 
 
 @bp.app_template_global()
@@ -28,7 +37,7 @@ def recommend_refusal(provider: Provider) -> str | None:
 
 
 @bp.get("/decisions")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def decisions() -> str:
     """The head's landing page: what waits for their decision, then their school."""
     session = db.get_session()
@@ -50,10 +59,10 @@ def decisions() -> str:
 
 
 @bp.get("/recommendations")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def dashboard() -> str:
     session = db.get_session()
-    actor = signed_in_user()
+    actor = _speaker()
     school = session.get(School, actor.school_id) if actor.school_id else None
     made = (
         services.recommendation_views(session, school_id=actor.school_id) if actor.school_id else []
@@ -84,7 +93,7 @@ def _answer_page(
 
 
 @bp.get("/recommendations/<id:recommendation_id>")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def answer(recommendation_id: int) -> Page:
     session = db.get_session()
     view = services.request_for(session, recommendation_id, signed_in_user())
@@ -98,7 +107,7 @@ def answer(recommendation_id: int) -> Page:
 
 
 @bp.post("/recommendations/<id:recommendation_id>")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def confirm(recommendation_id: int) -> Page:
     form = forms.RecommendForm()
     decline = forms.ReasonForm(prefix="decline", formdata=None)
@@ -116,7 +125,7 @@ def confirm(recommendation_id: int) -> Page:
 
 
 @bp.post("/recommendations/<id:recommendation_id>/decline")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def decline(recommendation_id: int) -> Page:
     form = forms.ReasonForm(prefix="decline")
     if not form.validate_on_submit():
@@ -129,7 +138,7 @@ def decline(recommendation_id: int) -> Page:
 
 
 @bp.post("/recommendations/<id:recommendation_id>/withdraw")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def withdraw(recommendation_id: int) -> Page:
     form = forms.ReasonForm(prefix="withdraw")
     if not form.validate_on_submit():
@@ -167,8 +176,9 @@ def _recommend_page(listing_id: int, form: forms.RecommendForm) -> tuple[str, in
 
 
 @bp.get("/directory/listings/<id:listing_id>/recommend")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def recommend_form(listing_id: int) -> Page:
+    _speaker()
     form = forms.RecommendForm()
     session = db.get_session()
     detail = directory.listing_detail(session, listing_id)
@@ -188,7 +198,7 @@ def recommend_form(listing_id: int) -> Page:
 
 
 @bp.post("/directory/listings/<id:listing_id>/recommend")
-@roles_required(_HEAD)
+@roles_required(*_HEAD)
 def recommend(listing_id: int) -> Page:
     form = forms.RecommendForm()
     if not form.validate_on_submit():

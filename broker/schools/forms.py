@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -16,7 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    Field,
     RadioField,
     SelectChoice,
     SelectField,
@@ -25,68 +20,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
 from broker import taxonomy
 from broker.choices import choices
+from broker.dateinput import GovDateField
 from broker.schools.services import DESCRIPTION_MAX, NOTES_MAX
 
 
-class GovDateField(Field):
-    """A date in three boxes (day, month, year), with GOV.UK error messages."""
-
-    widget = GovDateInput()
-
-    def __init__(
-        self,
-        label: str | None = None,
-        validators: Any = None,
-        *,
-        subject: str = "The date of the visit",
-        required: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(label, validators, **kwargs)
-        self.problem: str | None = None
-        #: How messages name the date ("The date of the visit must include a month").
-        self.subject = subject
-        self.required = required
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if self.data else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        self.problem = None
-        parts = [(v or "").strip() for v in valuelist[:3]]
-        while len(parts) < 3:
-            parts.append("")
-        self.raw_data = parts
-        if not any(parts):
-            return
-        missing = [
-            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
-        ]
-        if missing:
-            self.problem = f"{self.subject} must include a {' and '.join(missing)}"
-            return
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            self.problem = f"{self.subject} must be a real date, like 27 3 2026"
-            return
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            self.problem = f"{self.subject} must be a real date, like 27 3 2026"
-
-    def pre_validate(self, form: Any) -> None:
-        if self.problem:
-            raise ValidationError(self.problem)
-        if self.data is None and self.required:
-            raise ValidationError(f"Enter {self.subject[0].lower()}{self.subject[1:]}")
-
-
 class VisitForm(FlaskForm):
-    visited_on = GovDateField("Date of the visit", description="For example, 27 3 2026")
+    visited_on = GovDateField(
+        "Date of the visit", description="For example, 27 3 2026", what="the date of the visit"
+    )
     evidence = SelectMultipleField(
         "What evidence did you look at?",
         widget=GovCheckboxesInput(),
@@ -118,7 +63,7 @@ class VisitForm(FlaskForm):
         "Next visit (optional)",
         description="If you agreed the date of your next visit, for example 12 5 2027. "
         "It puts the school in date order on your list.",
-        subject="The date of the next visit",
+        what="the date of the next visit",
         required=False,
     )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
@@ -176,6 +121,33 @@ class AssignSipForm(FlaskForm):
         render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     submit = SubmitField("Assign SIP", widget=GovSubmitInput())
+
+
+class LeaderForm(FlaskForm):
+    """A head authorises a leader of the school (rules in broker.schools.leaders)."""
+
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the leader’s name"), Length(max=200)],
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="Their school email address. If they have no account yet, we email them an "
+        "invitation to set a password.",
+        validators=[InputRequired("Enter the leader’s email address"), Length(max=254)],
+    )
+    title = StringField(
+        "Their role at the school",
+        widget=GovTextInput(),
+        description="For example, Deputy headteacher or School business manager.",
+        validators=[
+            InputRequired("Enter their role at the school, for example Deputy headteacher"),
+            Length(max=100, message="The role must be 100 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Authorise", widget=GovSubmitInput())
 
 
 class ConfirmForm(FlaskForm):

@@ -6,28 +6,29 @@ administrators): anonymous visitors are sent to sign in, anyone else gets 403.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from werkzeug.wrappers import Response
 
 from broker import caseload, db
 from broker.auth.access import can_see_school, roles_required, signed_in_user
+from broker.auth.views import invitation_link
 from broker.brokerage import services as brokerage
 from broker.errors import Forbidden, InvalidInput
 from broker.models import School
 from broker.refusals import committed_or_shown
-from broker.schools import forms, services
+from broker.schools import forms, leaders, services
 from broker.search.engine import get_search
 
 bp = Blueprint("schools", __name__)
 
 Page = str | Response | tuple[str, int]
 #: Roles that can have a school in their circle (providers never do).
-_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 
 
 def _school(school_id: int) -> School:
@@ -61,7 +62,7 @@ def _status(form: FlaskForm) -> int:
 @roles_required(*_CIRCLE)
 def index() -> Page:
     user = signed_in_user()
-    if user.role == "headteacher" and user.school_id is not None:
+    if user.role in caseload.SCHOOL_ROLES and user.school_id is not None:
         return redirect(url_for("schools.school", school_id=user.school_id))
     s = db.get_session()
     if user.role == "sip":
@@ -95,6 +96,7 @@ def school(school_id: int) -> str:
         fatigue=brokerage.fatigue(s, found),
         is_sip=caseload.is_assigned_sip(s, user, school_id),
         may_assign=services.may_assign_sips(user, found),
+        is_head=user.role == "headteacher" and user.school_id == school_id,
     )
 
 
@@ -137,6 +139,56 @@ def remove_sip(school_id: int, user_id: int) -> Response:
     s.commit()
     flash(f"{sip.name} is no longer SIP for {found.name}.", "success")
     return redirect(url_for("schools.sips", school_id=school_id))
+
+
+# --- authorised leaders -----------------------------------------------------------------------
+
+
+@bp.route("/schools/<id:school_id>/leaders", methods=["GET", "POST"])
+@roles_required("headteacher")
+def leaders_page(school_id: int) -> Page:
+    found = _school(school_id)
+    s = db.get_session()
+    head = signed_in_user()
+    current = leaders.leaders(s, head, found)  # refuses anyone but the school's head
+    form = forms.LeaderForm()
+    if form.validate_on_submit():
+        with committed_or_shown(s, form):
+            authority = leaders.authorise(
+                s,
+                head,
+                found,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                title=form.title.data or "",
+                link=invitation_link(),
+                lifetime=timedelta(days=current_app.config["INVITATION_DAYS"]),
+            )
+        if not form.errors:
+            flash(f"{form.name.data} can now act for {found.name} as {authority.title}.", "success")
+            return redirect(url_for("schools.leaders_page", school_id=school_id))
+        current = leaders.leaders(s, head, found)
+    return render_template(
+        "schools/leaders.html",
+        school=found,
+        leaders=current,
+        form=form,
+        withdraw_form=forms.ConfirmForm(),
+    ), _status(form)
+
+
+@bp.post("/schools/<id:school_id>/leaders/<id:authority_id>/withdraw")
+@roles_required("headteacher")
+def withdraw_leader(school_id: int, authority_id: int) -> Response:
+    found = _school(school_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("csrf_token", "The form has expired: go back and try again.")
+    s = db.get_session()
+    leaders.withdraw(s, signed_in_user(), found, authority_id)
+    s.commit()
+    flash(f"That leader can no longer act for {found.name}.", "success")
+    return redirect(url_for("schools.leaders_page", school_id=school_id))
 
 
 # --- visits ------------------------------------------------------------------------------------

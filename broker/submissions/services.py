@@ -880,5 +880,4 @@ def changed_fields(session: Session, listing: Listing) -> Sequence[str]:
     revision = open_revision(session, listing.id or 0)
     if revision is None:
         return []
-    current = listing_values(listing)
-    return [n for n in EDITABLE_FIELDS if revision.proposed.get(n, current[n]) != current[n]]
+    return lifecycle.changed_fields(listing, revision.proposed)

@@ -53,6 +53,8 @@ class PackListing:
     state: str = ""
     state_slug: str = ""
     reasons: tuple[str, ...] = ()
+    #: The SIP's declaration of an interest in the provider, made when shortlisting.
+    interest_declared: str = ""
 
     @property
     def in_directory(self) -> bool:
@@ -115,6 +117,7 @@ def _item(
     *,
     state: str = "",
     reasons: tuple[str, ...] = (),
+    interest_declared: str | None = None,
 ) -> PackListing:
     return PackListing(
         listing_id=int(listing.id or 0),
@@ -125,6 +128,7 @@ def _item(
         state=taxonomy.BROKERAGE_STATES.label_of(state) if state else "",
         state_slug=state,
         reasons=reasons,
+        interest_declared=interest_declared or "",
     )
 
 
@@ -158,6 +162,7 @@ def prepare(
                 site_url,
                 row.listing.is_public(now, counts.get(int(row.provider.id or 0), 0)),
                 state=row.brokerage.state,
+                interest_declared=row.brokerage.interest_declared,
             )
             for row in rows
         ]

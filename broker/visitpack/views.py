@@ -28,7 +28,7 @@ PRINT_CSS = Path(__file__).resolve().parent / "static" / "visit-pack.css"
 #: Laying out a PDF costs CPU: one signed-in client may not queue many.
 DEFAULT_PDF_RATE_LIMIT = "20 per minute"
 CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
-_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 
 
 def _pdf_rate_limit() -> str:

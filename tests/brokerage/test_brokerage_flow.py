@@ -189,8 +189,9 @@ def test_only_the_head_decides_and_records_impact(
         response = _post(w.client_for(app, user), f"/brokerage/{row.id}/agree")
         assert response.status_code == 403, user.role
     response = _post(w.client_for(app, world.sip), f"/brokerage/{row.id}/agree")
-    assert "Only the school&#39;s headteacher can agree to this support." in response.get_data(
-        as_text=True
+    assert (
+        "Only the school&#39;s headteacher or a leader the headteacher authorised can agree "
+        "to this support." in response.get_data(as_text=True)
     )
     session.refresh(row)
     assert row.state == "suggested"

@@ -38,7 +38,14 @@ PAGES: dict[str, list[str]] = {
         "/brokerage/{completed}/impact",
         "/notifications",
         "/account/notifications",
+        "/schools/{school_1}/leaders",
         "/account",
+    ],
+    "leader_1": [
+        "/schools/{school_1}",
+        "/recommendations",
+        "/brokerage/{suggested}/agree",
+        "/directory/listings/{assured_b}/recommend",
     ],
     "sip_1": [
         "/schools",
@@ -57,6 +64,7 @@ PAGES: dict[str, list[str]] = {
         "/qa/supply-and-demand",
         "/schools/{school_1}/sips",
         "/invite",
+        "/account/interests",
         "/account",
     ],
     "admin": [
@@ -73,6 +81,8 @@ MUST_SHOW = {
     ("sip_1", "/schools/{school_1}/priorities/{p1}"): "Add to shortlist: Boys' reading",
     ("head_1", "/schools/{school_1}/priorities/{p1}"): "Boys' reading in Key Stage 2",
     ("qa_1", "/qa"): "Early years review",
+    ("head_1", "/schools/{school_1}/leaders"): "Deputy headteacher",
+    ("leader_1", "/recommendations"): "Phonics coaching",
     ("provider_a", "/provider"): "Early years review",
     ("head_1", "/decisions"): "Phonics leadership coaching",
     ("head_1", "/notifications"): "Support shortlisted for St Aidan",

@@ -1,7 +1,7 @@
 """Saved searches: a user's named search of the directory, optionally emailed about daily.
 
-Revision ID: 0010_saved_searches
-Revises: 0009_index_change_notify
+Revision ID: 0011_saved_searches
+Revises: 0010_listing_areas_gin
 Create Date: 2026-12-02 19:00:00.000000
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0010_saved_searches'
-down_revision = '0009_index_change_notify'
+revision = '0011_saved_searches'
+down_revision = '0010_listing_areas_gin'
 branch_labels = None
 depends_on = None
 

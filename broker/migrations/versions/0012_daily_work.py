@@ -1,7 +1,7 @@
 """The people's daily work: a visit's agreed next visit; notifications and email choices.
 
-Revision ID: 0010_daily_work
-Revises: 0009_index_change_notify
+Revision ID: 0012_daily_work
+Revises: 0011_saved_searches
 Create Date: 2026-12-02 18:40:00.000000
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0010_daily_work'
-down_revision = '0009_index_change_notify'
+revision = '0012_daily_work'
+down_revision = '0011_saved_searches'
 branch_labels = None
 depends_on = None
 
