@@ -192,7 +192,11 @@ def search(backend: SearchBackend, request: Request) -> Results:
     reranked = bool(request.feedback and request.sort == "relevance" and facts is not None)
     if reranked:
         request = replace(request, page=1, per_page=FEEDBACK_DOCS)
-    checked = spelling.check(parsed, facts.vocabulary) if facts else spelling.Check()
+    checked = (
+        spelling.check(parsed, facts.vocabulary, spelling.abbreviations(request.text))
+        if facts
+        else spelling.Check()
+    )
     suggestion: str | None = None
     corrected = False
     results: Results | None = None

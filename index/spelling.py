@@ -14,6 +14,7 @@ frequent neighbour, without replacing what it found.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -140,15 +141,36 @@ class Check:
         return {**self.doubtful, **self.wrong}
 
 
-def check(parsed: querying.ParsedText, vocabulary: Mapping[str, int]) -> Check:
-    """Return the misspelt and doubtful words of a parsed search."""
+_WORD = re.compile(r"[^\W\d_]+(?:&[^\W\d_]+)*")
+#: Longest word in capitals read as an abbreviation (longer: someone typing in capitals).
+ABBREVIATION_MAX = 5
+
+
+def abbreviations(text: str) -> frozenset[str]:
+    """Return the words of `text` (folded) written as abbreviations are: two capitals or more
+    within a word ("HoDs", "SpLD", "RAISEonline"), or short and in capitals ("EHCP", "SEMH").
+    They are names for something, never misspellings of another word."""
+    out = set()
+    for word in _WORD.findall(text):
+        capitals = sum(ch.isupper() for ch in word)
+        if capitals >= 2 and (not word.isupper() or len(word) <= ABBREVIATION_MAX):
+            out.add(analysis.fold(word))
+    return frozenset(out)
+
+
+def check(
+    parsed: querying.ParsedText,
+    vocabulary: Mapping[str, int],
+    abbreviated: frozenset[str] = frozenset(),
+) -> Check:
+    """Return the misspelt and doubtful words of a parsed search (never the `abbreviated`)."""
     wrong: dict[str, str] = {}
     doubtful: dict[str, str] = {}
     for clause in parsed.positive:
         if clause.expanded:
             continue  # a known abbreviation or synonym, not a misspelling
         for word in clause.words:
-            if word in wrong or word in doubtful:
+            if word in wrong or word in doubtful or word in abbreviated:
                 continue
             known = vocabulary.get(word, 0)
             if not is_real(word, vocabulary):

@@ -143,9 +143,17 @@ def _as_written(text: str) -> dict[str, str]:
     return out
 
 
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT)\b|&&|\|\||!")
+
+
 def _plain(text: str) -> str:
-    """Return a SIP's note as search words: quotes, stars, dashes and operators are plain text."""
-    return _STRIP.sub(" ", text).lower()
+    """Return a SIP's note as search words: quotes, stars, dashes and operators are plain text.
+
+    The words keep their case, so that abbreviations ("HoDs", "EHCP") are never corrected
+    into other words (index.spelling.abbreviations)."""
+    return _OPERATORS.sub(
+        lambda m: m.group().lower() if m.group().isalpha() else " ", _STRIP.sub(" ", text)
+    )
 
 
 def _words_matched(results: Results, hit: Hit | None, written: Mapping[str, str]) -> list[str]:

@@ -157,6 +157,18 @@ def test_real_words_abbreviations_names_and_numbers_are_never_corrected(text):
     assert check(text).all == {} or text == "qtvi", text
 
 
+def test_words_written_as_abbreviations_are_never_corrected():
+    # "HoDs" (heads of department) is no English word, but it is written as a name is.
+    vocabulary = {**VOCABULARY, "holds": 9, "hod": 2}
+    parsed = querying.parse_text("HoDs never challenge; SpLD; QTVI; EYFSP")
+    typed = spelling.abbreviations("HoDs never challenge; SpLD; QTVI; EYFSP")
+    assert typed == {"hods", "spld", "qtvi", "eyfsp"}
+    assert spelling.check(parsed, vocabulary, typed).all == {}
+    assert "hods" in spelling.check(parsed, vocabulary).all  # as lower-case words, doubted
+    # Shouting is not abbreviating: long words in capitals are still checked.
+    assert spelling.abbreviations("PHONCIS TRAINING for TAs") == {"tas"}
+
+
 @pytest.mark.parametrize(
     ("typed", "fixed"),
     [("phonix", "phonics"), ("behavoiur", "behaviour"), ("governers", "governors"),
