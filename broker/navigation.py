@@ -72,7 +72,7 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "auth.notifications_list",
         "Notifications",
-        roles=("sip", "headteacher", "provider", "qa_officer", "admin"),
+        roles=("sip", "headteacher", "school_leader", "provider", "qa_officer", "admin"),
         active=("auth.notifications_list", "auth.notification_settings"),
     ),
 )

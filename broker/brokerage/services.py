@@ -531,7 +531,7 @@ def move(
         on_behalf_of=caseload.on_behalf_of(session, user),
     )
     session.flush()
-    if to in _DECIDED and user.role == "headteacher":
+    if to in _DECIDED and user.role in caseload.SCHOOL_ROLES:
         _tell_sips(session, user, brokerage, emails)
     return brokerage
 

@@ -28,7 +28,7 @@ bp = Blueprint("downloads", __name__, static_folder="static", static_url_path="/
 #: One results download runs up to ten searches (1,000 rows): one client may not queue many.
 DEFAULT_SEARCH_CSV_RATE_LIMIT = "30 per minute"
 CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
-_CIRCLE = ("headteacher", "sip", "qa_officer", "admin")
+_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 
 
 def _search_csv_rate_limit() -> str:

@@ -36,7 +36,8 @@ def test_a_sip_registers_an_interest_and_declares_it_when_shortlisting(
         user = session.get(User, ids["users"]["sip_1"])
         assert user is not None
     browsing = browse_at(width=1024)
-    _sign_in(browsing, user)
+    _sign_in(browsing, user, "/schools")
+    browsing.visit("/account")
     browsing.page.click("text=Your register of interests")
     browsing.page.wait_for_load_state("load")
     _both_widths(browsing)
