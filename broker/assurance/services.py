@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -66,7 +67,7 @@ from broker.assurance.rules import (  # noqa: F401 (limits the forms use)
     valid_schools,
 )
 from broker.errors import Forbidden, NotFound
-from broker.evidence import valid_recommendation_clause
+from broker.evidence import recommending_schools_clause
 from broker.geography import json_has
 from broker.interests import services as interests
 from broker.lifecycle import notify
@@ -83,7 +84,6 @@ from broker.models import (
     ListingRevision,
     LocalAuthority,
     Provider,
-    Recommendation,
     User,
     utcnow,
 )
@@ -126,10 +126,18 @@ def qa_scope(session: Session, actor: User) -> sa.ColumnElement[bool] | None:
     if actor.role != "qa_officer" or actor.la_id is None:
         return sa.false()
     code = session.exec(select(LocalAuthority.code).where(LocalAuthority.id == actor.la_id)).first()
-    clauses: list[sa.ColumnElement[bool]] = [col(Provider.la_id) == actor.la_id]
+    # The two ways in as one set of listing ids, each found by its own index (the provider's LA;
+    # on PostgreSQL the GIN index of listing areas): an OR across the join would read every
+    # listing of the directory, and count each one's recommending schools, at national scale.
+    mine: sa.Select[Any] = (
+        select(Listing.id)
+        .join(Provider, col(Provider.id) == col(Listing.provider_id))
+        .where(col(Provider.la_id) == actor.la_id)
+    )
     if code:
-        clauses.append(json_has(Listing.local_authorities, code))
-    return sa.or_(*clauses)
+        named = select(Listing.id).where(json_has(Listing.local_authorities, code))
+        return col(Listing.id).in_(sa.union(mine, named))
+    return col(Listing.id).in_(mine)
 
 
 def provider_scope(session: Session, actor: User) -> sa.ColumnElement[bool] | None:
@@ -187,18 +195,6 @@ class Queue:
         return max(1, -(-self.total // self.size))
 
 
-def _counts_subquery() -> sa.Subquery:
-    return (
-        select(
-            col(Recommendation.provider_id).label("provider_id"),
-            sa.func.count(sa.distinct(col(Recommendation.school_id))).label("schools"),
-        )
-        .where(valid_recommendation_clause())
-        .group_by(col(Recommendation.provider_id))
-        .subquery()
-    )
-
-
 def _view_condition(view: str, schools: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """Return the condition of a queue view, given the provider's valid recommending schools.
 
@@ -223,15 +219,15 @@ def qa_queue(
         view = "review"
     scope = qa_scope(session, actor)
     base = [scope] if scope is not None else []
-    counts_sq = _counts_subquery()
-    schools = sa.func.coalesce(counts_sq.c.schools, 0)
+    # Each listing's provider's valid recommending schools, counted for the listings in scope
+    # only (an index lookup each), not for every provider of the directory and then joined.
+    schools = recommending_schools_clause()
     counts = {}
     for name in QUEUE_VIEWS:
         counts[name] = int(
             session.exec(
                 select(sa.func.count(col(Listing.id)))
                 .join(Provider, col(Provider.id) == col(Listing.provider_id))
-                .outerjoin(counts_sq, counts_sq.c.provider_id == col(Listing.provider_id))
                 .where(_view_condition(name, schools), *base)
             ).one()
         )
@@ -244,7 +240,6 @@ def qa_queue(
     rows = session.exec(
         select(Listing, Provider, schools)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
-        .outerjoin(counts_sq, counts_sq.c.provider_id == col(Listing.provider_id))
         .where(_view_condition(view, schools), *base)
         .order_by(
             sa.case((schools >= taxonomy.SCHOOLS_NEEDED, 0), else_=1),
