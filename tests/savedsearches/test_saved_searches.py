@@ -81,6 +81,9 @@ def test_the_results_page_offers_saving_to_signed_in_users_only(
     assert "Save this search" not in anonymous
     page = _client(app, head).get("/directory?q=maths").get_data(as_text=True)
     assert 'href="/saved-searches/new?q=maths">Save this search</a>' in page
+    # The list is also one link away from the account page.
+    account = _client(app, head).get("/account").get_data(as_text=True)
+    assert 'href="/saved-searches">Your saved searches</a>' in account
 
 
 def test_a_saved_search_is_renamed_emails_turned_off_and_deleted(
