@@ -378,7 +378,7 @@ def _tell_heads(
     provider = session.get(Provider, listing.provider_id)
     subject = f"Support shortlisted for {school.name}: {listing.title}"
     body = (
-        "Dear headteacher,\n\n"
+        "Hello,\n\n"
         f"{sip.name}, your School Improvement Partner, has shortlisted support for "
         f"{school.name}:\n\n"
         f"{listing.title}, from {provider.name if provider else 'a provider'}\n"

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from broker import mail
 from broker.mail import notifications
-from broker.models import Listing, LocalAuthority, Provider, User
+from broker.models import Listing, LocalAuthority, Provider, SchoolAuthority, User
 
 #: Where links point when neither BROKER_BASE_URL nor a request says (commands refuse first).
 FALLBACK_BASE_URL = "http://localhost"
@@ -84,12 +84,23 @@ def send(session: Session, to: list[str], subject: str, template: str, **context
 
 
 def heads_of(session: Session, school_id: int) -> list[User]:
-    """Return the active headteacher accounts of a school."""
+    """Return who decides for a school: its active headteacher accounts, and the leaders the
+    head has authorised (and not withdrawn) to act on the school's behalf."""
+    leaders = select(SchoolAuthority.user_id).where(
+        SchoolAuthority.school_id == school_id, col(SchoolAuthority.withdrawn_at).is_(None)
+    )
     return list(
         session.exec(
-            select(User).where(
-                User.role == "headteacher", User.school_id == school_id, col(User.active)
+            select(User)
+            .where(
+                User.school_id == school_id,
+                col(User.active),
+                sa.or_(
+                    col(User.role) == "headteacher",
+                    sa.and_(col(User.role) == "school_leader", col(User.id).in_(leaders)),
+                ),
             )
+            .order_by(col(User.id))
         ).all()
     )
 

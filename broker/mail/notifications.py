@@ -34,11 +34,11 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("shortlisted", "Support shortlisted for your school", ("headteacher",)),
+    Kind("shortlisted", "Support shortlisted for your school", ("headteacher", "school_leader")),
     Kind(
         "recommendation-requested",
         "A provider asks your school for a recommendation",
-        ("headteacher",),
+        ("headteacher", "school_leader"),
     ),
     Kind("head-decision", "A headteacher's decision on support you shortlisted", ("sip",)),
     Kind("qa-decision", "Quality assurance decisions on your listings", ("provider",)),

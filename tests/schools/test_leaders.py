@@ -214,3 +214,24 @@ def test_a_new_leader_is_invited_and_an_existing_account_must_be_the_schools(
     again = _authorise(s, world)
     assert again.user_id == deputy.id and again.id != authority.id
     assert len(s.exec(select(MailMessage)).all()) == 1
+
+
+def test_a_leader_is_told_what_the_head_is_told_until_their_authority_is_withdrawn(
+    any_session: Session,
+) -> None:
+    # Shortlisted support and recommendation requests reach whoever decides for the school.
+    from broker.lifecycle import notify
+
+    s = any_session
+    world = w.build(s)
+    authority = _authorise(s, world)
+    deputy = _leader(s, authority)
+    deputy.active = True  # (the invitation accepted)
+    s.add(deputy)
+    s.commit()
+    assert [u.id for u in notify.heads_of(s, int(world.school.id or 0))] == sorted(
+        [world.head.id, deputy.id]
+    )
+    leaders.withdraw(s, world.head, world.school, int(authority.id or 0))
+    s.commit()
+    assert [u.id for u in notify.heads_of(s, int(world.school.id or 0))] == [world.head.id]
