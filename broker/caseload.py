@@ -16,6 +16,10 @@ from broker.models import Priority, School, SchoolAuthority, SchoolVisit, SipAss
 
 #: The roles that act for a school: its head, and leaders the head authorised.
 SCHOOL_ROLES = ("headteacher", "school_leader")
+#: Everyone who may see a school's confidential pages (each page still checks the school).
+CIRCLE_ROLES = (*SCHOOL_ROLES, "sip", "qa_officer", "admin")
+#: The mark on every page and download of a school's confidential data.
+CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
 
 
 def is_assigned_sip(session: Session, user: User, school_id: int) -> bool:

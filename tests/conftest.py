@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from broker import create_app, db, migrate
+from tests.auth.helpers import Inbox, start_smtp
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(
@@ -185,3 +186,11 @@ def session(app: Flask) -> Iterator[Session]:
 def any_session(any_app: Flask) -> Iterator[Session]:
     with db.new_session(any_app) as s:
         yield s
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+    controller, inbox = start_smtp()
+    yield inbox
+    controller.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
 from typing import Any
@@ -21,7 +20,7 @@ from broker import mail
 from broker.assurance import services as assurance
 from broker.models import Listing, Notification, User, utcnow
 from tests import factories as f
-from tests.auth.helpers import Inbox, body, start_smtp, use_smtp
+from tests.auth.helpers import Inbox, body, use_smtp
 from tests.schools import world as w
 
 BASE = "http://directory.example"
@@ -36,13 +35,6 @@ def app(any_app: Flask) -> Flask:
 @pytest.fixture
 def session(any_session: Session) -> Session:
     return any_session
-
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    controller, inbox = start_smtp()
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

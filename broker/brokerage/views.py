@@ -24,7 +24,6 @@ from broker.routing import parse_id
 bp = Blueprint("brokerage", __name__)
 
 Page = str | Response | tuple[str, int]
-_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 #: Endpoints of the assurance feature's "recommend this provider" page, tried in order.
 _RECOMMEND_ENDPOINTS = ("recommendations.recommend_form",)
 
@@ -169,7 +168,7 @@ def shortlist_suggestion(school_id: int, priority_id: int) -> Response:
 
 
 @bp.get("/brokerage/<id:brokerage_id>")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def detail(brokerage_id: int) -> str:
     row = _brokerage(brokerage_id)
     s = db.get_session()
@@ -227,19 +226,19 @@ def _step_page(brokerage_id: int, to: str, template: str, form: FlaskForm) -> Pa
 
 
 @bp.route("/brokerage/<id:brokerage_id>/agree", methods=["GET", "POST"])
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def agree(brokerage_id: int) -> Page:
     return _step_page(brokerage_id, "agreed", "brokerage/agree.html", forms.StepForm())
 
 
 @bp.route("/brokerage/<id:brokerage_id>/decline", methods=["GET", "POST"])
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def decline(brokerage_id: int) -> Page:
     return _step_page(brokerage_id, "declined", "brokerage/decline.html", forms.DeclineForm())
 
 
 @bp.route("/brokerage/<id:brokerage_id>/impact", methods=["GET", "POST"])
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def impact(brokerage_id: int) -> Page:
     return _step_page(brokerage_id, "evaluated", "brokerage/impact.html", forms.ImpactForm())
 
@@ -257,13 +256,13 @@ def _simple_step(brokerage_id: int, to: str, message: str) -> Response:
 
 
 @bp.post("/brokerage/<id:brokerage_id>/engage")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def engage(brokerage_id: int) -> Response:
     return _simple_step(brokerage_id, "engaged", "Recorded: the work has started.")
 
 
 @bp.post("/brokerage/<id:brokerage_id>/complete")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def complete(brokerage_id: int) -> Response:
     return _simple_step(
         brokerage_id,

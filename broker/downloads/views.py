@@ -27,8 +27,6 @@ bp = Blueprint("downloads", __name__, static_folder="static", static_url_path="/
 
 #: One results download runs up to ten searches (1,000 rows): one client may not queue many.
 DEFAULT_SEARCH_CSV_RATE_LIMIT = "30 per minute"
-CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
-_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 
 
 def _search_csv_rate_limit() -> str:
@@ -84,7 +82,7 @@ def _shortlist_of(school_id: int, priority_id: int) -> tuple[School, Priority]:
 
 
 @bp.get("/schools/<id:school_id>/priorities/<id:priority_id>/shortlist.csv")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def shortlist_csv(school_id: int, priority_id: int) -> Response:
     school, priority = _shortlist_of(school_id, priority_id)
     entries = services.shortlist(db.get_session(), priority, _site_url())
@@ -93,7 +91,7 @@ def shortlist_csv(school_id: int, priority_id: int) -> Response:
 
 
 @bp.get("/schools/<id:school_id>/priorities/<id:priority_id>/shortlist/print")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def shortlist_print(school_id: int, priority_id: int) -> Response:
     school, priority = _shortlist_of(school_id, priority_id)
     entries = services.shortlist(db.get_session(), priority, _site_url())
@@ -102,7 +100,7 @@ def shortlist_print(school_id: int, priority_id: int) -> Response:
         school=school,
         priority=priority,
         entries=entries,
-        confidential=CONFIDENTIAL,
+        confidential=caseload.CONFIDENTIAL,
         today=date.today(),
     )
     response = Response(body, mimetype="text/html")

@@ -28,7 +28,6 @@ bp = Blueprint("schools", __name__)
 
 Page = str | Response | tuple[str, int]
 #: Roles that can have a school in their circle (providers never do).
-_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 
 
 def _school(school_id: int) -> School:
@@ -59,7 +58,7 @@ def _status(form: FlaskForm) -> int:
 
 
 @bp.get("/schools")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def index() -> Page:
     user = signed_in_user()
     if user.role in caseload.SCHOOL_ROLES and user.school_id is not None:
@@ -81,7 +80,7 @@ def index() -> Page:
 
 
 @bp.get("/schools/<id:school_id>")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def school(school_id: int) -> str:
     found = _school(school_id)
     s = db.get_session()
@@ -246,7 +245,7 @@ def edit_visit(school_id: int, visit_id: int) -> Page:
 
 
 @bp.get("/schools/<id:school_id>/visits/<id:visit_id>")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def visit(school_id: int, visit_id: int) -> str:
     found = _school(school_id)
     s = db.get_session()
@@ -338,7 +337,7 @@ def edit_priority(school_id: int, priority_id: int) -> Page:
 
 
 @bp.get("/schools/<id:school_id>/priorities/<id:priority_id>")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def priority(school_id: int, priority_id: int) -> str:
     found = _school(school_id)
     s = db.get_session()

@@ -27,8 +27,6 @@ bp = Blueprint("visitpack", __name__, static_folder="static", static_url_path="/
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "visit-pack.css"
 #: Laying out a PDF costs CPU: one signed-in client may not queue many.
 DEFAULT_PDF_RATE_LIMIT = "20 per minute"
-CONFIDENTIAL = "Confidential: for the school, its SIP and the LA"
-_CIRCLE = ("headteacher", "school_leader", "sip", "qa_officer", "admin")
 
 
 def _pdf_rate_limit() -> str:
@@ -60,7 +58,7 @@ def _context(app: Flask, school: School, *, pdf: bool) -> dict[str, Any]:
             f"{pack.visited_on.day} {pack.visited_on.strftime('%B %Y')}" if pack.visited_on else ""
         ),
         "shown_site": shown_site,
-        "confidential": CONFIDENTIAL,
+        "confidential": caseload.CONFIDENTIAL,
         "service_name": app.config["SERVICE_NAME"],
         "pdf": pdf,
     }
@@ -73,7 +71,7 @@ def _private(response: Response) -> Response:
 
 
 @bp.get("/schools/<id:school_id>/visit-pack")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 def page(school_id: int) -> Response:
     school = _school(school_id)
     body = render_template("visitpack/page.html", **_context(current_app, school, pdf=False))
@@ -81,7 +79,7 @@ def page(school_id: int) -> Response:
 
 
 @bp.get("/schools/<id:school_id>/visit-pack.pdf")
-@roles_required(*_CIRCLE)
+@roles_required(*caseload.CIRCLE_ROLES)
 @limiter.limit(_pdf_rate_limit)
 def pdf(school_id: int) -> Response:
     school = _school(school_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -11,16 +10,8 @@ from sqlmodel import Session
 
 from broker.models import LocalAuthority, Provider, School, User
 from tests import factories as f
-from tests.auth.helpers import Inbox, start_smtp, use_smtp
+from tests.auth.helpers import Inbox, use_smtp
 from tests.auth.helpers import make_user as password_user
-
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
-    controller, inbox = start_smtp()
-    yield inbox
-    controller.stop()
 
 
 @dataclass

@@ -4,7 +4,6 @@ matches through the outbox (a real SMTP server on loopback)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,14 +13,7 @@ from sqlmodel import Session, select
 
 from broker.models import Listing, Provider, SavedSearch, User
 from tests import factories as f
-from tests.auth.helpers import Inbox, body, make_user, sign_in_fully, start_smtp, use_smtp
-
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    controller, inbox = start_smtp()
-    yield inbox
-    controller.stop()
+from tests.auth.helpers import Inbox, body, make_user, sign_in_fully, use_smtp
 
 
 @pytest.fixture
