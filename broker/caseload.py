@@ -112,18 +112,25 @@ def current_priorities(session: Session, school_id: int) -> list[Priority]:
     return priorities_of(session, visit_id) if visit_id is not None else []
 
 
+def sip_schools(session: Session, sip: User) -> list[School]:
+    """Return the schools a SIP is assigned to, by name (none for anyone but a SIP)."""
+    if sip.role != "sip" or sip.id is None:
+        return []
+    return list(
+        session.exec(
+            select(School)
+            .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
+            .where(SipAssignment.user_id == sip.id)
+            .order_by(col(School.name))
+        ).all()
+    )
+
+
 def open_priorities_for_sip(
     session: Session, sip: User, within_days: int = 400
 ) -> list[tuple[School, Priority]]:
     """Return (school, priority) for the current priorities of each school the SIP is assigned to."""
-    if sip.role != "sip" or sip.id is None:
-        return []
-    schools = session.exec(
-        select(School)
-        .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
-        .where(SipAssignment.user_id == sip.id)
-        .order_by(col(School.name))
-    ).all()
+    schools = sip_schools(session, sip)
     since = date.today() - timedelta(days=within_days)
     out: list[tuple[School, Priority]] = []
     for school in schools:

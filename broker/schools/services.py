@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from broker import audit, taxonomy
 from broker.auth import services as auth_services
-from broker.caseload import get_school, is_assigned_sip, priorities_of, require_sip
+from broker.caseload import get_school, is_assigned_sip, priorities_of, require_sip, sip_schools
 from broker.errors import Forbidden, InvalidInput, NotFound
 from broker.models import (
     LocalAuthority,
@@ -152,15 +152,8 @@ class CaseloadRow:
 
 def caseload(session: Session, sip: User) -> list[CaseloadRow]:
     """Return the SIP's schools, next visit first (agreed dates in order, then the least visited)."""
-    if sip.role != "sip" or sip.id is None:
-        return []
-    schools = session.exec(
-        select(School)
-        .join(SipAssignment, col(SipAssignment.school_id) == col(School.id))
-        .where(SipAssignment.user_id == sip.id)
-    ).all()
     rows = []
-    for school in schools:
+    for school in sip_schools(session, sip):
         latest = session.exec(
             select(SchoolVisit)
             .where(SchoolVisit.school_id == school.id)
