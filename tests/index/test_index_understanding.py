@@ -97,6 +97,13 @@ def test_everyday_wordings_also_match_the_words_listings_use():
     assert ("attend",) in forms and ("ebsa",) in forms
     (tables,) = understood("times tables").clauses
     assert Alternative(("multipl",)) in tables.alternatives
+    (clubs,) = understood("after school clubs").clauses
+    assert {("extend", "servic"), ("studi", "support")} <= {a.terms for a in clubs.alternatives}
+
+
+def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
+    (clause,) = querying.parse_text("anxious").clauses
+    assert {("anxious",), ("anxieti",)} <= {a.terms for a in clause.alternatives}
 
 
 @pytest.mark.parametrize(
@@ -111,6 +118,11 @@ def test_everyday_wordings_also_match_the_words_listings_use():
             "Boys in Y5 reluctant to write; 3 of 12 reached greater depth last June",
             None,
             ["reached", "last", "june"],
+        ),
+        (
+            "Nobody owns the priorities and the deputy runs things day to day",
+            [("priorities",), ("deputy",)],
+            ["owns", "runs", "day"],
         ),
     ],
 )
