@@ -67,7 +67,13 @@ ITEMS: tuple[NavItem, ...] = (
         "insight.supply_demand",
         "Supply and demand",
         roles=("qa_officer", "admin"),
-        active=("insight.",),
+        active=("insight.supply_demand", "insight.supply_demand_csv"),
+    ),
+    NavItem(
+        "insight.brokering_spread",
+        "Brokering spread",
+        roles=("qa_officer", "admin"),
+        active=("insight.brokering_spread", "insight.brokering_spread_csv"),
     ),
     NavItem(
         "auth.notifications_list",

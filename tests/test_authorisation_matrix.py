@@ -770,6 +770,20 @@ ROWS: list[Row] = [
         "/qa/supply-and-demand.csv?la={la_1}",
         only("qa_1", "admin"),
     ),
+    Row("insight.brokering_spread", "GET", "/qa/brokering-spread", only(*QA)),
+    Row(
+        "insight.brokering_spread",
+        "GET",
+        "/qa/brokering-spread?la={la_1}&period=last-12-months",
+        only("qa_1", "admin"),
+        note="LA 1's brokering",
+    ),
+    Row(
+        "insight.brokering_spread_csv",
+        "GET",
+        "/qa/brokering-spread.csv?la={la_1}",
+        only("qa_1", "admin"),
+    ),
     # --- schools (school 1), visits and priorities -----------------------------------------
     Row("schools.index", "GET", "/schools", only(*CIRCLE_ROLES)),
     Row("schools.school", "GET", "/schools/{school_1}", only(*CIRCLE_1)),
@@ -1048,6 +1062,14 @@ def test_a_qa_officer_sees_only_their_own_local_authoritys_queue(world: World) -
     assert "Maths subject leadership" not in _page(world, "qa_1", "/qa")
     assert "Helen Marsh" in _page(world, "qa_1", "/qa/audit")
     assert "Helen Marsh" not in _page(world, "qa_2", "/qa/audit")
+
+
+def test_a_qa_officer_sees_only_their_own_local_authoritys_brokering(world: World) -> None:
+    mine = _page(world, "qa_1", "/qa/brokering-spread")
+    assert "Helen Marsh Education Consultancy" in mine and "Registered interest" in mine
+    other = _page(world, "qa_2", "/qa/brokering-spread")
+    assert "Helen Marsh" not in other and "Registered interest" not in other
+    assert "Helen Marsh" in _page(world, "admin", "/qa/brokering-spread?la={la_1}")
 
 
 def test_a_sip_lists_only_the_schools_they_are_assigned_to(world: World) -> None:

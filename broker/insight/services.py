@@ -85,6 +85,19 @@ class AcademicYear:
         return isinstance(day, date) and self.first_day <= day <= self.last_day
 
 
+# --- charts (the insight pages draw theirs with templates/insight/_chart.html) ---------------
+
+
+def chart_scale(shares: Iterable[int | None]) -> int:
+    """Return the top of a chart's axis for these percentages: a multiple of 10, at least 10."""
+    return max(10, math.ceil(max((s or 0 for s in shares), default=0) / 10) * 10)
+
+
+def bar_width(share: int | None, scale: int) -> int:
+    """Return a bar's length as a whole percentage of the chart's width (a visible 1 at least)."""
+    return 0 if not share else min(100, max(1, round(100 * share / scale)))
+
+
 # --- the figures --------------------------------------------------------------------------------
 
 
@@ -167,7 +180,7 @@ class Breakdown:
 
     def width(self, share: int | None) -> int:
         """Return a bar's length as a whole percentage of the chart's width."""
-        return 0 if not share else max(1, round(100 * share / self.scale))
+        return bar_width(share, self.scale)
 
 
 @dataclass(frozen=True)
@@ -204,20 +217,23 @@ class Report:
 # --- access -------------------------------------------------------------------------------------
 
 
-def local_authority_for(session: Session, user: User, code: str | None) -> LocalAuthority | None:
+def local_authority_for(
+    session: Session, user: User, code: str | None, what: str = "supply and demand"
+) -> LocalAuthority | None:
     """Return the LA `user` may see figures for (None: an admin who has not chosen one yet).
 
-    A QA officer sees their own LA only; an administrator chooses any LA by its code.
+    A QA officer sees their own LA only; an administrator chooses any LA by its code. `what`
+    names the figures in refusals ("supply and demand").
     """
     if user.role == "admin":
         return local_authorities.find(session, code) if code and code.strip() else None
     if user.role != "qa_officer" or user.la_id is None:
-        raise Forbidden("Only QA officers and administrators can see supply and demand.")
+        raise Forbidden(f"Only QA officers and administrators can see {what}.")
     la = session.get(LocalAuthority, user.la_id)
     if la is None:
         raise Forbidden("Your account is not linked to a local authority.")
     if code and code.strip() and code.strip() != la.code:
-        raise Forbidden("You can see the supply and demand of your own local authority only.")
+        raise Forbidden(f"You can see the {what} of your own local authority only.")
     return la
 
 
@@ -345,7 +361,7 @@ def _gap(
 def _scale(rows: Sequence[Row]) -> int:
     shares = [r.supply_share for r in rows]
     shares += [d.share or 0 for r in rows for d in (r.this_year, r.last_year)]
-    return max(10, math.ceil(max(shares, default=0) / 10) * 10)
+    return chart_scale(shares)
 
 
 def _total(year: AcademicYear, tally: _Year) -> YearTotal:

@@ -62,6 +62,7 @@ PAGES: dict[str, list[str]] = {
         "/qa/listings/{submitted_a}",
         "/qa/audit",
         "/qa/supply-and-demand",
+        "/qa/brokering-spread",
         "/schools/{school_1}/sips",
         "/invite",
         "/account/interests",
@@ -70,6 +71,7 @@ PAGES: dict[str, list[str]] = {
     "admin": [
         "/qa",
         "/qa/supply-and-demand?la={la_1}",
+        "/qa/brokering-spread?la={la_1}",
         "/schools",
         "/account",
     ],
@@ -81,6 +83,7 @@ MUST_SHOW = {
     ("sip_1", "/schools/{school_1}/priorities/{p1}"): "Add to shortlist: Boys' reading",
     ("head_1", "/schools/{school_1}/priorities/{p1}"): "Boys' reading in Key Stage 2",
     ("qa_1", "/qa"): "Early years review",
+    ("qa_1", "/qa/brokering-spread"): "Helen Marsh Education Consultancy",
     ("head_1", "/schools/{school_1}/leaders"): "Deputy headteacher",
     ("leader_1", "/recommendations"): "Phonics coaching",
     ("provider_a", "/provider"): "Early years review",
