@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         seeding,
         submissions,
+        supportplan,
         templating,
         visitpack,
     )
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schools.init_app(app)
     brokerage.init_app(app)
     visitpack.init_app(app)
+    supportplan.init_app(app)
     assurance.init_app(app)
     interests.init_app(app)
     recommendations.init_app(app)

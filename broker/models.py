@@ -533,6 +533,16 @@ class Brokerage(SQLModel, table=True):
     impact_text: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
     #: The SIP's declaration of their interest in the provider, made when shortlisting.
     interest_declared: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    # The support plan's terms (broker.supportplan), set once the school has agreed the support.
+    #: When the work is planned to start and to end.
+    planned_start: Optional[date] = None
+    planned_end: Optional[date] = None
+    #: What the school agreed to pay, in pence (0: free to the school); None: not recorded yet.
+    agreed_cost_pence: Optional[int] = None
+    #: How the cost is met or reckoned ("3 days at £450", "funded by the LA").
+    cost_note: Optional[str] = Field(default=None, max_length=200)
+    #: How the head, the SIP and the governors will judge its impact on the priority.
+    success_criteria: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
 
 
 # --- conflicts of interest (issue 16) ----------------------------------------------------

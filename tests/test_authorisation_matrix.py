@@ -432,6 +432,12 @@ INTEREST_BODY = {
     "kind": "family",
     "started_on": ["1", "9", str(date.today().year - 1)],
 }
+PLAN_DETAILS_BODY = {
+    "planned_start": ["12", "1", str(date.today().year + 1)],
+    "planned_end": ["26", "3", str(date.today().year + 1)],
+    "agreed_cost": "1250",
+    "success_criteria": "Reading ages up by a year for the boys concerned",
+}
 RECOMMEND_BODY = {
     "service_title": "Mastery maths",
     "impact": "Pupils' reasoning improved and staff now plan together every week.",
@@ -874,6 +880,38 @@ ROWS: list[Row] = [
     ),
     Row("visitpack.page", "GET", "/schools/{school_1}/visit-pack", only(*CIRCLE_1)),
     Row("visitpack.pdf", "GET", "/schools/{school_1}/visit-pack.pdf", only(*CIRCLE_1)),
+    # The support plan: seen by the circle; its plan details set by the school or its SIP once
+    # the support is agreed (before that the circle is told it cannot be yet: 409).
+    Row("supportplan.page", "GET", "/schools/{school_1}/support-plan", only(*CIRCLE_1)),
+    Row("supportplan.pdf", "GET", "/schools/{school_1}/support-plan.pdf", only(*CIRCLE_1)),
+    Row(
+        "supportplan.details",
+        "GET",
+        "/brokerage/{agreed}/plan-details",
+        only(*SCHOOL_1, "sip_1"),
+    ),
+    Row(
+        "supportplan.details",
+        "POST",
+        "/brokerage/{agreed}/plan-details",
+        only(*SCHOOL_1, "sip_1"),
+        data=PLAN_DETAILS_BODY,
+    ),
+    Row(
+        "supportplan.details",
+        "GET",
+        "/brokerage/{suggested}/plan-details",
+        only(**dict.fromkeys(CIRCLE_1, 409)),
+        note="not agreed yet",
+    ),
+    Row(
+        "supportplan.details",
+        "POST",
+        "/brokerage/{suggested}/plan-details",
+        only(**dict.fromkeys(CIRCLE_1, 409)),
+        data=PLAN_DETAILS_BODY,
+        note="not agreed yet",
+    ),
     # --- brokerage (school 1) ---------------------------------------------------------------
     Row(
         "brokerage.shortlist",
@@ -963,7 +1001,7 @@ def matches(expected: Outcome, got: Outcome) -> bool:
     return got == expected
 
 
-REFUSED = (SIGN_IN, SECOND_FACTOR, INVALID, 403, 404)
+REFUSED = (SIGN_IN, SECOND_FACTOR, INVALID, 403, 404, 409)
 
 
 def run(world: World, row: Row, actor: str, expected: Outcome) -> list[str]:
@@ -1053,6 +1091,7 @@ def test_school_1s_confidential_text_is_on_its_pages_for_its_circle(world: World
     for actor in CIRCLE_1:
         assert SECRET in _page(world, actor, "/schools/{school_1}/priorities/{p1}"), actor
         assert SECRET in _page(world, actor, "/brokerage/{suggested}"), actor
+        assert SECRET in _page(world, actor, "/schools/{school_1}/support-plan"), actor
 
 
 def test_a_qa_officer_sees_only_their_own_local_authoritys_queue(world: World) -> None:

@@ -148,6 +148,15 @@ def test_a_backup_from_an_older_version_is_migrated_to_this_schema(
     out = tmp_path / "b.sqlite"
     assert run(app, "backup", str(out)).exit_code == 0
     connection = sqlite3.connect(out)  # as a backup made before revision 0008 would be
+    # (revision 0014_support_plan's: a brokerage's planned dates, cost and success criteria)
+    for column in (
+        "planned_start",
+        "planned_end",
+        "agreed_cost_pence",
+        "cost_note",
+        "success_criteria",
+    ):
+        connection.execute(f"ALTER TABLE brokerage DROP COLUMN {column}")
     # (revision 0013_assurance_depth's: interests, leaders, changed fields, declarations)
     connection.execute("DROP TRIGGER recommendation_rule_insert")  # (it names the next table;
     connection.execute("DROP TRIGGER recommendation_rule_update")  # 0013 makes both again)

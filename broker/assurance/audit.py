@@ -37,6 +37,7 @@ ACTIONS = {
     "recommendation-replaced": "Recommendation replaced",
     "recommendation-declined": "Recommendation declined",
     "recommendation-withdrawn": "Recommendation withdrawn",
+    "plan-changed": "Support plan details changed",
 }
 
 

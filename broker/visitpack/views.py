@@ -7,7 +7,6 @@ kept by a shared cache: both are sent with Cache-Control: private, no-store.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
@@ -19,18 +18,9 @@ from broker.extensions import limiter
 from broker.hardcopy.printing import LONDON, local_date, to_pdf
 from broker.models import School
 from broker.search.engine import get_search
-from broker.visitpack import services
+from broker.visitpack import PRINT_CSS, pdf_rate_limit, private, services
 
 bp = Blueprint("visitpack", __name__, static_folder="static", static_url_path="/visit-pack-assets")
-
-#: The pack's print stylesheet: the PDF's only styles, and the web page's print media.
-PRINT_CSS = Path(__file__).resolve().parent / "static" / "visit-pack.css"
-#: Laying out a PDF costs CPU: one signed-in client may not queue many.
-DEFAULT_PDF_RATE_LIMIT = "20 per minute"
-
-
-def _pdf_rate_limit() -> str:
-    return str(current_app.config.get("VISIT_PACK_RATE_LIMIT") or DEFAULT_PDF_RATE_LIMIT)
 
 
 def _site_url() -> str:
@@ -64,23 +54,17 @@ def _context(app: Flask, school: School, *, pdf: bool) -> dict[str, Any]:
     }
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
-
-
 @bp.get("/schools/<id:school_id>/visit-pack")
 @roles_required(*caseload.CIRCLE_ROLES)
 def page(school_id: int) -> Response:
     school = _school(school_id)
     body = render_template("visitpack/page.html", **_context(current_app, school, pdf=False))
-    return _private(Response(body, mimetype="text/html"))
+    return private(Response(body, mimetype="text/html"))
 
 
 @bp.get("/schools/<id:school_id>/visit-pack.pdf")
 @roles_required(*caseload.CIRCLE_ROLES)
-@limiter.limit(_pdf_rate_limit)
+@limiter.limit(pdf_rate_limit)
 def pdf(school_id: int) -> Response:
     school = _school(school_id)
     context = _context(current_app, school, pdf=True)
@@ -88,4 +72,4 @@ def pdf(school_id: int) -> Response:
     response = Response(to_pdf(html, PRINT_CSS), mimetype="application/pdf")
     name = services.filename(context["pack"], context["pack"].produced_at.astimezone(LONDON).date())
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return private(response)
