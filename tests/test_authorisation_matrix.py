@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -1004,6 +1005,40 @@ def matches(expected: Outcome, got: Outcome) -> bool:
 REFUSED = (SIGN_IN, SECOND_FACTOR, INVALID, 403, 404, 409)
 
 
+class _Fieldsets(HTMLParser):
+    """Count the fieldsets of a page whose legend is missing or empty (a screen reader then
+    reads a group of radios, boxes or date parts with no question)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str | None] = []  # per open fieldset: its legend's text so far
+        self.in_legend = 0
+        self.unnamed = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "fieldset":
+            self.open.append(None)
+        elif tag == "legend" and self.open:
+            self.open[-1] = self.open[-1] or ""
+            self.in_legend += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "legend" and self.in_legend:
+            self.in_legend -= 1
+        elif tag == "fieldset" and self.open and not (self.open.pop() or "").strip():
+            self.unnamed += 1
+
+    def handle_data(self, data: str) -> None:
+        if self.in_legend and self.open:
+            self.open[-1] = (self.open[-1] or "") + data
+
+
+def unnamed_fieldsets(html: str) -> int:
+    parser = _Fieldsets()
+    parser.feed(html)
+    return parser.unnamed
+
+
 def run(world: World, row: Row, actor: str, expected: Outcome) -> list[str]:
     """Request `row` as `actor`; return what was wrong (empty when all is as the table says)."""
     ids = world.ids
@@ -1023,6 +1058,12 @@ def run(world: World, row: Row, actor: str, expected: Outcome) -> list[str]:
         problems.append(
             f"{actor}: {row.name} -> {got} (HTTP {response.status_code}), expected {expected}"
         )
+    if (
+        got == OK
+        and response.mimetype == "text/html"
+        and (unnamed := unnamed_fieldsets(body.decode()))
+    ):
+        problems.append(f"{actor}: {row.name} has {unnamed} fieldset(s) with no legend text")
     if actor not in CIRCLE_1 and SECRET.encode() in body:
         problems.append(f"{actor}: {row.name} shows school 1's confidential text")
     digest = world.database_digest()
