@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lifecycle,
         mail,
         migrate,
+        offline,
         openreferral,
         recommendations,
         savedsearches,
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schools.init_app(app)
     brokerage.init_app(app)
     visitpack.init_app(app)
+    offline.init_app(app)
     assurance.init_app(app)
     interests.init_app(app)
     recommendations.init_app(app)
