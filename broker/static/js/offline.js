@@ -653,6 +653,8 @@ async function start() {
   };
   const updatedAt = async () => ((await store.exists()) ? store.getMeta("updated_at") : undefined);
   const bringUpToDate = async () => {
+    // Only a copy a SIP's pages prepared is brought up to date here (device.js makes it).
+    if (!(await store.exists())) return;
     const before = await updatedAt();
     await store.refresh();
     // A half-typed draft form is never replaced.

@@ -198,7 +198,10 @@ async function keepDirectory(las) {
       headers,
       cache: "no-cache",
     });
-    if (response.status === 304) continue;
+    if (response.status === 304) {
+      await response.arrayBuffer(); // Read to the end, so the request ends as it should.
+      continue;
+    }
     if (!response.ok) throw new Error(`The directory of ${la.name} could not be fetched`);
     const bundle = await response.json();
     await put("bundles", { code: la.code, etag: response.headers.get("ETag"), bundle });

@@ -19,6 +19,7 @@ const SHELL_FILES = [
   "/assets/js/offline.js",
   "/assets/images/favicon.svg",
   "/assets/manifest.json",
+  "/visit-pack-assets/visit-pack.css",
 ];
 // Files that change only with a release: kept, and refreshed from the network when online.
 const ASSET_PREFIXES = ["/assets/", "/visit-pack-assets/"];
