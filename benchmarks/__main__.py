@@ -1,12 +1,13 @@
 """`make bench`: relevance, search through the application for each backend side by side, the
-matcher's quality and the printed directory; then issue 8's table, its goals, and the change
-since the previous run (benchmarks/results/last.json).
+matcher's quality, the printed directory and the offline bundle (of an LA of 500 listings and of
+the largest LA of the 10,000 or, with --large, 100,000 synthetic listings); then issue 8's
+table, its goals, and the change since the previous run (benchmarks/results/last.json).
 
 Default: 10,000 synthetic listings, tantivy and Whoosh (about 10-15 minutes on 2 cores, most of
 it Whoosh's rebuild). `--large` (or BENCH_LARGE=1) adds 100,000 listings for tantivy; Whoosh at
 100,000 is skipped unless `--whoosh-large` (its rebuild alone takes tens of minutes).
 `--backend NAME` (repeatable) measures only those backends; `--search-only` skips relevance,
-the matcher and the printed directory. Prints figures; asserts nothing.
+the matcher, the printed directory and the offline bundle. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def main() -> None:
     if not args.search_only:
         print("\nPrinted directory (benchmarks/hardcopy.py):", flush=True)
         subprocess.run([sys.executable, "-m", "benchmarks.hardcopy"], check=False)
+        print("\nOffline bundle (benchmarks/offline.py):", flush=True)
+        size = str(LARGE if large else SMALL)
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.offline", "--synthetic", size], check=False
+        )
 
     load_after = load_average()
     finished = datetime.now(UTC)

@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lifecycle,
         mail,
         migrate,
+        offline,
         openreferral,
         recommendations,
         savedsearches,
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     brokerage.init_app(app)
     visitpack.init_app(app)
     supportplan.init_app(app)
+    offline.init_app(app)
     assurance.init_app(app)
     interests.init_app(app)
     recommendations.init_app(app)

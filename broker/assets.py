@@ -1,4 +1,5 @@
-"""Build the front-end assets: compile styles/app.scss and copy GOV.UK Frontend's JS and assets.
+"""Build the front-end assets: compile styles/app.scss, copy GOV.UK Frontend's JS and assets and
+MiniSearch's ES module.
 
 Run as `python -m broker.assets` from a checkout (the Makefile does, after `npm ci`): a build
 step, not part of the running application. Output goes to broker/static/build/, package data that
@@ -20,6 +21,8 @@ ROOT = PACKAGE.parent
 NODE_MODULES = ROOT / "node_modules"
 SASS = NODE_MODULES / ".bin" / "sass"
 GOVUK_DIST = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+#: MiniSearch's ES module (the offline copy's search, broker/static/js/offline.js).
+MINISEARCH = NODE_MODULES / "minisearch" / "dist" / "es" / "index.js"
 STYLES = ROOT / "styles" / "app.scss"
 BUILD = PACKAGE / "static" / "build"
 #: The URL the build folder is served at (the Sass sets $govuk-assets-path to match).
@@ -84,10 +87,23 @@ def copy_assets(css_file: Path, build: Path = BUILD) -> list[Path]:
     return copied
 
 
+def copy_minisearch(build: Path = BUILD) -> Path:
+    """Copy MiniSearch's ES module to build/minisearch.js (without its source-map comment)."""
+    if not MINISEARCH.is_file():
+        raise AssetError(f"{MINISEARCH} is missing: run `npm ci` first (or `make install`).")
+    text = MINISEARCH.read_text(encoding="utf-8")
+    text = re.sub(r"^//# sourceMappingURL=.*$", "", text, flags=re.MULTILINE)
+    target = build / "minisearch.js"
+    target.write_text(
+        "// MiniSearch (MIT licence), from npm: node_modules/minisearch\n" + text, "utf-8"
+    )
+    return target
+
+
 def build() -> list[Path]:
     """Build everything into broker/static/build/ and return the files written."""
     css = compile_css()
-    return [css, *copy_assets(css)]
+    return [css, *copy_assets(css), copy_minisearch()]
 
 
 def main() -> int:

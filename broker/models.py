@@ -638,3 +638,27 @@ class NotificationSetting(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     kind: str = Field(max_length=40, primary_key=True)
     email: bool = Field(default=True)
+
+
+# --- offline drafts (issue 14) -----------------------------------------------------------
+
+
+class OfflineDraft(SQLModel, table=True):
+    """A draft typed offline and saved on upload, by the key the device gave it.
+
+    The key is the upload's idempotency key: a second upload with the same key (a retry after a
+    lost answer, two tabs syncing at once) finds this row and saves nothing again. Only saved
+    drafts have a row; a draft returned with a reason left nothing behind and may be sent again.
+    """
+
+    __tablename__ = "offline_draft"
+
+    #: Generated on the device (a UUID); unique across all users.
+    key: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    school_id: int = Field(foreign_key="school.id")
+    #: visit or priority
+    kind: str = Field(max_length=20)
+    #: The id of the visit or priority it was saved as.
+    saved_id: int
+    received_at: datetime = Field(default_factory=utcnow)

@@ -296,3 +296,41 @@ def matched_terms(texts: Iterable[str], terms: Iterable[str]) -> tuple[str, ...]
     for text in texts:
         present.update(map(term_of, _TOKEN.findall(text)))
     return tuple(t for t in dict.fromkeys(terms) if t in present)
+
+
+# --- The vocabulary for a device ----------------------------------------------------------------
+
+#: The word pattern as a JavaScript regular expression (flags "gu"): `_TOKEN` in a browser.
+JS_WORD_PATTERN = r"[\p{L}\p{N}_]+(?:&[\p{L}\p{N}_]+)*"
+
+
+def device_vocabulary(texts: Iterable[str]) -> dict[str, object]:
+    """Return what a browser needs to analyse `texts` and queries about them as this module does.
+
+    The analysis stays here: a device gets the word pattern, the stop words, the synonym groups
+    (as analysed forms) and, instead of a stemmer, each word of `texts` and of the synonyms whose
+    term is not the word itself. A query word the map lacks cannot stem to a term of `texts`
+    unless it is already that term, so the map is enough to match as the server does.
+    """
+    stems: dict[str, str] = {}
+    seen: set[str] = set()
+    groups = synonyms().groups
+    sources = [*texts, *(label for group in groups for label in group.labels)]
+    for text in sources:
+        for raw in _TOKEN.findall(text):
+            if raw in seen:
+                continue
+            seen.add(raw)
+            word = fold(raw)
+            if word in STOP_WORDS or len(word) > MAX_TOKEN:
+                continue
+            term = stem(word)
+            if term != word:
+                stems[word] = term
+    return {
+        "token": JS_WORD_PATTERN,
+        "max_token": MAX_TOKEN,
+        "stop_words": sorted(STOP_WORDS),
+        "stems": dict(sorted(stems.items())),
+        "synonyms": [[list(form) for form in group.forms] for group in groups],
+    }

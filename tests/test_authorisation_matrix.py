@@ -444,6 +444,22 @@ RECOMMEND_BODY = {
     "impact": "Pupils' reasoning improved and staff now plan together every week.",
 }
 
+OFFLINE_VISIT_DRAFT = {
+    "key": "matrix-visit-draft-0001",
+    "kind": "visit",
+    "school_id": "{school_1}",
+    "visited_on": date.today().isoformat(),
+    "evidence": ["sef"],
+    "support_category": "targeted",
+}
+OFFLINE_PRIORITY_DRAFT = {
+    "key": "matrix-priority-draft-0001",
+    "kind": "priority",
+    "school_id": "{school_1}",
+    "visit_id": "{visit}",
+    **PRIORITY_BODY,
+}
+
 ROWS: list[Row] = [
     # --- the public directory, API and printed directory ---------------------------------
     Row("directory.home", "GET", "/", everyone()),
@@ -525,6 +541,11 @@ ROWS: list[Row] = [
     Row("hardcopy.page", "GET", "/hardcopy/{la_1}", everyone()),
     Row("hardcopy.pdf", "GET", "/hardcopy/{la_1}.pdf", everyone()),
     Row("visitpack.static", "GET", "/visit-pack-assets/visit-pack.css", everyone()),
+    # --- offline on a visit: the service worker, the offline page, the public bundles ---
+    Row("offline.service_worker", "GET", "/sw.js", everyone()),
+    Row("offline.page", "GET", "/offline", everyone()),
+    Row("offline.directory", "GET", "/offline/directory/{la_1}.json", everyone()),
+    Row("offline.directory", "GET", "/offline/directory/nope.json", everyone(404), note="no LA"),
     Row("health.healthz", "GET", "/healthz", everyone()),
     # --- accounts ----------------------------------------------------------------------
     Row("auth.sign_in", "GET", "/sign-in", everyone()),
@@ -880,6 +901,24 @@ ROWS: list[Row] = [
         only(*CIRCLE_1),
     ),
     Row("visitpack.page", "GET", "/schools/{school_1}/visit-pack", only(*CIRCLE_1)),
+    # A SIP's own schools for the device: each SIP gets only theirs (sip_x none of school 1's).
+    Row("offline.mine", "GET", "/offline/mine.json", only(*SIPS)),
+    Row(
+        "offline.drafts",
+        "POST",
+        "/offline/drafts",
+        only("sip_1", sip_x=403),
+        json=OFFLINE_VISIT_DRAFT,
+        note="a visit note for school 1: another school's SIP is refused",
+    ),
+    Row(
+        "offline.drafts",
+        "POST",
+        "/offline/drafts",
+        only("sip_1", sip_x=403),
+        json=OFFLINE_PRIORITY_DRAFT,
+        note="a priority for school 1's visit",
+    ),
     Row("visitpack.pdf", "GET", "/schools/{school_1}/visit-pack.pdf", only(*CIRCLE_1)),
     # The support plan: seen by the circle; its plan details set by the school or its SIP once
     # the support is agreed (before that the circle is told it cannot be yet: 409).
@@ -977,6 +1016,19 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
     return value
 
 
+def _fill_json(value: Any, ids: dict[str, Any]) -> Any:
+    """Fill a JSON body: a string that is only "{name}" becomes the id itself (a number)."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        name = value[1:-1]
+        if name in ids:
+            return ids[name]
+    if isinstance(value, dict):
+        return {k: _fill_json(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_json(v, ids) for v in value]
+    return _fill(value, ids)
+
+
 def outcome_of(row: Row, response: TestResponse) -> Outcome:
     """Name what happened: OK, SIGN_IN, SECOND_FACTOR, INVALID (a POST's 400) or the status."""
     status = response.status_code
@@ -1046,7 +1098,7 @@ def run(world: World, row: Row, actor: str, expected: Outcome) -> list[str]:
     client = world.client_for(actor)
     kwargs: dict[str, Any] = {}
     if row.json is not None:
-        kwargs["json"] = row.json
+        kwargs["json"] = _fill_json(row.json, ids)
     elif row.data is not None:
         kwargs["data"] = _fill(row.data, ids)
     response = client.open(url, method=row.method, **kwargs)

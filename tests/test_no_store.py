@@ -26,6 +26,11 @@ PUBLIC = {
     "openreferral.taxonomy",
     "openreferral.taxonomy_term_list",
     "openreferral.taxonomy_term",
+    # Offline on a visit: the service worker, the offline page (it names no one) and an LA's
+    # public directory bundle are the same for everyone; `no-cache` makes a browser check them.
+    "offline.service_worker",
+    "offline.page",
+    "offline.directory",
 }
 
 world = matrix.world

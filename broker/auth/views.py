@@ -153,7 +153,11 @@ def sign_in() -> Page:
 def sign_out() -> Response:
     sign_out_current()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.sign_in"))
+    response = redirect(url_for("auth.sign_in"))
+    # The device's offline copy of a SIP's schools (broker/offline) goes with the session, even
+    # when the page's own script did not run: browsers delete the site's storage on this header.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # --- provider registration ----------------------------------------------------------------

@@ -1,0 +1,243 @@
+"""Offline on a visit, in a real Chromium: a SIP's device prepares its copy online, then with the
+network off searches with an abbreviation and a filter, opens a listing and a visit pack, and
+drafts a priority; back online the draft is saved on the server; signing out leaves no school
+data in IndexedDB or Cache Storage; another SIP's school is never sent to this device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from broker import db
+from broker.models import Priority, User
+from tests import factories as f
+from tests.auth.helpers import PASSWORD
+from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
+from tests.schools import world as w
+
+pytestmark = pytest.mark.browser
+
+#: In the neighbour SIP's school only: this device's SIP must never be sent it.
+NEIGHBOURS_SECRET = "Neighbour-confidential attendance of Year 9"
+#: In this SIP's school's current priority (kept for the visit pack).
+OWN_PRIORITY = "Priority 1: raise attainment in KS2 reading for boys"
+NEW_PRIORITY = "Offline-typed: improve SEND provision mapping"
+
+
+@pytest.fixture
+def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
+    with db.new_session(live_server.app) as session:
+        world = w.build(session)
+        w.visit(session, world)
+        record, priorities = w.visit(
+            session, world, school=world.neighbour, sip=world.neighbour_sip
+        )
+        priorities[0].description = NEIGHBOURS_SECRET
+        provider = f.assured_provider(session, listings=0, name="Inclusion Partners Ltd")
+        inclusion = ["inclusion-sen-and-vulnerable-groups"]
+        f.listing(
+            session,
+            provider,
+            title="Provision mapping for special educational needs",
+            summary="Helping SENCOs plan and review provision for pupils with SEN.",
+            categories=inclusion,
+            phases=["primary"],
+            contact_email="team@inclusion.example.org",
+        )
+        f.listing(
+            session,
+            provider,
+            title="Secondary special educational needs review",
+            categories=inclusion,
+            phases=["secondary"],
+        )
+        f.listing(
+            session,
+            provider,
+            title="Maths mastery for Year 6",
+            categories=["teaching-and-learning"],
+        )
+        session.commit()
+        return {
+            "sip": world.sip.id,
+            "school": world.school.id,
+            "school_name": world.school.name,
+            "neighbour": world.neighbour.id,
+            "neighbour_name": world.neighbour.name,
+        }
+
+
+def _sign_in(browsing: Browsing, email: str) -> None:
+    browsing.visit("/sign-in")
+    browsing.page.fill("#email", email)
+    browsing.page.fill("#password", PASSWORD)
+    browsing.page.click("button:has-text('Sign in')")
+    browsing.page.wait_for_load_state("load")
+    browsing.audit()
+
+
+def _ready(browsing: Browsing) -> None:
+    """Wait until the page's script kept the device's copy and the service worker is active."""
+    browsing.page.wait_for_function(
+        "() => document.documentElement.dataset.offlineReady === 'true'"
+    )
+    browsing.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+def _storage(browsing: Browsing) -> dict[str, Any]:
+    """Return the names of the site's IndexedDB databases, its caches and every cached text."""
+    return browsing.page.evaluate(
+        """async () => {
+            const dbs = (await indexedDB.databases()).map(d => d.name);
+            const cacheNames = await caches.keys();
+            const texts = [];
+            for (const name of cacheNames) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) {
+                    const response = await cache.match(request);
+                    texts.push(request.url + ' ' + (await response.text()));
+                }
+            }
+            return {dbs, cacheNames, texts};
+        }"""
+    )
+
+
+def _device_copy(browsing: Browsing) -> str:
+    """Return everything in the device's IndexedDB copy, as text."""
+    return browsing.page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const req = indexedDB.open('broker-offline');
+            req.onsuccess = () => {
+                const db = req.result;
+                const names = [...db.objectStoreNames];
+                const t = db.transaction(names, 'readonly');
+                const out = {};
+                for (const n of names) {
+                    const r = t.objectStore(n).getAll();
+                    r.onsuccess = () => { out[n] = r.result; };
+                }
+                t.oncomplete = () => { db.close(); resolve(JSON.stringify(out)); };
+                t.onerror = () => reject(t.error);
+            };
+            req.onerror = () => reject(req.error);
+        })"""
+    )
+
+
+def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_online(
+    browse_at: Callable[..., Browsing],  # noqa: F811
+    live_server: LiveServer,  # noqa: F811
+    ids: dict[str, Any],
+) -> None:
+    with db.new_session(live_server.app) as session:
+        sip = session.get(User, ids["sip"])
+        assert sip is not None
+    browsing = browse_at(width=1024)
+    page = browsing.page
+    sent_to_device: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            sent_to_device.append(r.text()) if "/offline/mine.json" in r.url and r.ok else None
+        ),
+    )
+
+    # Online: signing in is all it takes to prepare the device.
+    _sign_in(browsing, sip.email)
+    assert browsing.path() == "/schools"
+    _ready(browsing)
+    browsing.visit("/offline")
+    page.wait_for_selector("text=Kept for")
+    _ready(browsing)
+    browsing.audit()
+    assert "Kent" in page.text_content("main")
+
+    # Offline: search with an abbreviation and a filter.
+    page.context.set_offline(True)
+    browsing.visit("/offline?search=1&q=SEN&phase=primary")
+    page.wait_for_selector("#offline-count")
+    browsing.audit()
+    results = page.text_content("#offline-results")
+    assert "Provision mapping for special educational needs" in results
+    assert "Secondary special educational needs review" not in results  # the filter
+    assert "Maths mastery" not in results
+    assert page.text_content("#offline-count") == "1 result"
+
+    # ... open the listing.
+    page.click("text=Provision mapping for special educational needs")
+    page.wait_for_selector("#listing-title")
+    browsing.audit()
+    assert "team@inclusion.example.org" in page.text_content("main")
+
+    # ... open the school's visit pack (the page itself, kept on the device).
+    browsing.visit(f"/schools/{ids['school']}/visit-pack")
+    assert OWN_PRIORITY in page.text_content("main")
+
+    # ... record a priority as a draft.
+    browsing.visit(f"/offline?school={ids['school']}")
+    page.wait_for_selector("text=Add a priority")
+    browsing.audit()
+    page.click("text=Add a priority")
+    page.wait_for_selector("#draft-form")
+    browsing.audit()
+    page.click("#draft-form button[type=submit]")  # empty: the same checks as the form
+    page.wait_for_selector(".govuk-error-summary")
+    browsing.audit()
+    page.fill("#description", NEW_PRIORITY)
+    page.select_option("#category", "inclusion-sen-and-vulnerable-groups")
+    page.check("#rag")  # red, the first choice
+    page.click("#draft-form button[type=submit]")
+    page.wait_for_selector("text=Draft kept on this device")
+    browsing.audit()
+    browsing.visit("/offline")
+    page.wait_for_selector("[data-draft-status=waiting]")
+    browsing.audit()
+
+    # Back online: the draft is sent, and saved on the server.
+    page.context.set_offline(False)
+    page.wait_for_selector("[data-draft-status=saved]", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    with db.new_session(live_server.app) as session:
+        saved = session.exec(select(Priority).where(Priority.description == NEW_PRIORITY)).all()
+        assert len(saved) == 1
+        assert saved[0].school_id == ids["school"]
+        assert saved[0].rag == "red"
+
+    # Nothing of the neighbour SIP's school ever reached this device.
+    assert sent_to_device, "the device's copy was never fetched"
+    copy = _device_copy(browsing)
+    for text in [*sent_to_device, copy]:
+        assert NEIGHBOURS_SECRET not in text
+        assert ids["neighbour_name"] not in text
+    assert OWN_PRIORITY in copy
+
+    # Signing out leaves no school data in the browser's storage.
+    browsing.visit("/schools")
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url("**/sign-in")
+    browsing.audit()
+    left = _storage(browsing)
+    assert "broker-offline" not in left["dbs"]
+    assert "broker-private" not in left["cacheNames"]
+    for text in left["texts"]:
+        assert OWN_PRIORITY not in text
+        assert ids["school_name"] not in text
+        assert "/visit-pack" not in text.split(" ", 1)[0]
+
+
+def test_an_anonymous_visitor_keeps_no_copy_and_gets_the_offline_page(
+    browse_at: Callable[..., Browsing],  # noqa: F811
+    ids: dict[str, Any],
+) -> None:
+    browsing = browse_at(width=320, height=640)
+    browsing.visit("/offline")
+    page = browsing.page
+    page.wait_for_function("() => document.documentElement.dataset.offlineReady === 'true'")
+    page.wait_for_selector("text=This device has no offline copy")
+    browsing.audit()
+    assert "broker-offline" not in _storage(browsing)["dbs"]
+    assert not browsing.has_horizontal_scroll()
