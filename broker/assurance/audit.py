@@ -37,6 +37,7 @@ ACTIONS = {
     "recommendation-replaced": "Recommendation replaced",
     "recommendation-declined": "Recommendation declined",
     "recommendation-withdrawn": "Recommendation withdrawn",
+    "capacity": "Capacity changed by the provider",
 }
 
 
