@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from broker.api import schemas
 from broker.errors import ErrorResponse
-from broker.input_guard import NO_CONTROL
+from broker.input_guard import NO_CONTROL_IN_TEXT
 from broker.matching.forms import MatchRequest, accepted, values_note
 from broker.search.services import MAX_PAGE, MAX_PER_PAGE, MAX_TEXT, PASSED, SORTS
 from broker.taxonomy import LISTING_FACETS
@@ -130,7 +130,7 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
             "name": "q",
             "in": "query",
             "description": "Words to search for; abbreviations such as SEND, KS2 or EYFS are understood.",
-            "schema": {"type": "string", "maxLength": MAX_TEXT, "pattern": NO_CONTROL},
+            "schema": {"type": "string", "maxLength": MAX_TEXT, "pattern": NO_CONTROL_IN_TEXT},
         },
         *[_filter_param(name, la_codes) for name in schema.FACETS],
         *[
