@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         backup,
         brokerage,
+        capacity,
         comparison,
         directory,
         downloads,
@@ -100,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     offline.init_app(app)
     assurance.init_app(app)
     interests.init_app(app)
+    capacity.init_app(app)
     recommendations.init_app(app)
     insight.init_app(app)
     auth.init_app(app)

@@ -72,6 +72,11 @@ class Provider(SQLModel, table=True):
     school_id: Optional[int] = Field(default=None, foreign_key="school.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    #: Capacity, as the provider last said (broker.capacity): the days it has available this
+    #: term (None: not said), the date from which it takes new work again (None: it does now).
+    capacity_days: Optional[int] = None
+    not_taking_until: Optional[date] = None
+    capacity_updated_at: Optional[datetime] = None
 
     la: Optional[LocalAuthority] = Relationship()
     school: Optional[School] = Relationship()

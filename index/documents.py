@@ -23,6 +23,8 @@ class Document:
     keeps where a listing works compactly: broker.geography). A filter is a plain membership
     test on them. `public_until` is when the listing stops being public by itself (its
     assurance or its recommendations run out); searches hide it from then on.
+    `not_taking_until` is when its provider takes new work again (None: it does now), and
+    `capacity_days` the days the provider says it has available this term (None: not said).
     """
 
     id: int
@@ -45,13 +47,13 @@ class Document:
     assured_at: datetime | None = None
     code: str = ""
     public_until: datetime | None = None
+    not_taking_until: datetime | None = None
+    capacity_days: int | None = None
 
     def fingerprint(self) -> str:
         """Return a digest of every field, so `index check` can compare database and index."""
         # A plain dict of the fields (asdict() deep-copies, and costs 5 times as much).
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name in ("assured_at", "public_until"):
-            data[name] = _iso(data[name])
+        data = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
         blob = json.dumps(data, sort_keys=True, default=list).encode()
         return hashlib.sha256(blob).hexdigest()[:24]
 
@@ -64,12 +66,18 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat()
 
 
+def _plain(value: Any) -> Any:
+    """Return a datetime as its UTC ISO 8601 text; anything else as it is."""
+    return _iso(value) if isinstance(value, datetime) else value
+
+
 def stored_values(doc: Document) -> dict[str, Any]:
-    """Return the fields a backend keeps for display (index.schema.STORED), as plain JSON values."""
+    """Return the fields a backend keeps for display (index.schema.STORED), as plain JSON values
+    (a datetime as its UTC ISO 8601 text)."""
     out: dict[str, Any] = {}
     for name in schema.STORED:
         value = getattr(doc, schema.BY_NAME[name].attr)
-        out[name] = list(value) if isinstance(value, tuple) else value
+        out[name] = list(value) if isinstance(value, tuple) else _plain(value)
     return out
 
 

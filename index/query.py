@@ -75,7 +75,8 @@ class Query(Signed):
     AND, and filters never change the score. `facets` names the facets to count; each facet's
     counts ignore that facet's own filter (multi-select). `must_match` is how many positive
     clauses a hit must match (None: all of them). `now` hides documents whose `public_until`
-    has passed, whether or not anything has re-indexed them.
+    has passed, whether or not anything has re-indexed them. `passed` names compared dates
+    (index.schema.COMPARED) that must have passed by `now`: a filter that never goes stale.
     """
 
     clauses: tuple[Clause, ...] = ()
@@ -90,6 +91,7 @@ class Query(Signed):
     #: Seed for the fair order of equal results (a stable shuffle, not alphabetical).
     tie_seed: int = 0
     now: datetime | None = None
+    passed: tuple[str, ...] = ()
     #: Clauses counted in the score but not in matching (e.g. a query's implied context).
     boosts: tuple[Clause, ...] = field(default=())
 

@@ -255,6 +255,7 @@ class QueryOptions(TypedDict, total=False):
     tie_seed: int
     must_match: int | None
     now: datetime | None
+    passed: Iterable[str]
 
 
 def build_query(
@@ -280,6 +281,7 @@ def query_of(
     must_match: int | None = None,
     now: datetime | None = None,
     boosts: Iterable[Clause] = (),
+    passed: Iterable[str] = (),
 ) -> Query:
     """Return a Query of already analysed clauses; raise InvalidQuery for a bad parameter."""
     if sort not in schema.SORTS:
@@ -296,6 +298,14 @@ def query_of(
     for name in facet_names:
         if name not in schema.FACETS:
             raise InvalidQuery("facets", f"Unknown facet {name!r}.")
+    dates = tuple(sorted(set(passed)))
+    for name in dates:
+        if name not in schema.COMPARED:
+            raise InvalidQuery(
+                "passed", f"Unknown date {name!r}; known: {', '.join(schema.COMPARED)}."
+            )
+    if dates and now is None:
+        raise InvalidQuery("passed", "A filter on a date needs the moment of the search (now).")
     return Query(
         clauses=tuple(clauses),
         must_match=must_match,
@@ -309,6 +319,7 @@ def query_of(
         tie_seed=int(tie_seed),
         now=now,
         boosts=tuple(boosts),
+        passed=dates,
     )
 
 
@@ -361,4 +372,6 @@ def check_query(query: Query) -> None:
         per_page=query.per_page,
         facets=query.facets,
         prefer=query.prefer,
+        now=query.now,
+        passed=query.passed,
     )

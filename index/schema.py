@@ -30,6 +30,10 @@ class Field:
     public: bool = False
     #: For facets: shown to users as a filter with counts.
     label: str = ""
+    #: Dates only: compared with the moment of a search (Query.now), so kept as whole seconds.
+    compared: bool = False
+    #: For a compared date: a missing one is long past (True) or never comes (False).
+    missing_past: bool = False
 
     @property
     def attr(self) -> str:
@@ -57,7 +61,11 @@ FIELDS: tuple[Field, ...] = (
     Field("recommendations", "numeric", stored=True, sortable=True),
     Field("assured_at", "date", sortable=True),
     #: When the listing stops being public by itself (assurance or recommendations run out).
-    Field("public_until", "date"),
+    Field("public_until", "date", compared=True),
+    #: From when the provider takes new work again (None: it does now).
+    Field("not_taking_until", "date", stored=True, compared=True, missing_past=True),
+    #: The days the provider says it has available this term (None: not said).
+    Field("capacity_days", "numeric", stored=True),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -68,10 +76,29 @@ FACETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "facet")
 #: Fields kept in the index and returned with each hit, so results need no database read.
 STORED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.stored)
 
+#: Dates compared with the moment of a search, each kept as a column of whole seconds.
+COMPARED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.compared)
+
 #: Text fields searched with users' words, strongest first.
 PUBLIC_TEXT: tuple[Field, ...] = tuple(
     sorted((f for f in FIELDS if f.kind == "text" and f.public), key=lambda f: -f.boost)
 )
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A yes/no filter on a compared date: it keeps the documents whose date has passed by the
+    moment of the search (Query.passed), or that have none when a missing one is long past."""
+
+    name: str
+    label: str
+    field: str
+
+
+#: The yes/no date filters users can tick, by parameter name.
+PASSED: dict[str, Passed] = {
+    f.name: f for f in (Passed("taking", "Taking new work", "not_taking_until"),)
+}
 
 
 @dataclass(frozen=True)

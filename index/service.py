@@ -54,6 +54,8 @@ class Request:
     exclude_ids: frozenset[int] = frozenset()
     tie_seed: int = 0
     now: datetime | None = None
+    #: Compared dates (index.schema.COMPARED) that must have passed by `now` (schema.PASSED).
+    passed: tuple[str, ...] = ()
     #: When a word no dictionary knows finds nothing and its correction does, search the
     #: correction (and say so); otherwise only suggest it.
     autocorrect: bool = True
@@ -176,6 +178,7 @@ def plan(
         exclude_ids=request.exclude_ids,
         tie_seed=request.tie_seed,
         now=request.now,
+        passed=request.passed,
         must_match=needed,
         boosts=boosts,
     )

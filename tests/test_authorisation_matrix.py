@@ -681,6 +681,15 @@ ROWS: list[Row] = [
         data={"reason": "Closing down"},
     ),
     Row("submissions.renew", "POST", "/provider/listings/{assured_a}/renew", OWN_A),
+    # --- a provider's capacity (its own, and no one else's) ----------------------------
+    Row("capacity.capacity", "GET", "/provider/capacity", only(*PROVIDERS)),
+    Row(
+        "capacity.capacity",
+        "POST",
+        "/provider/capacity",
+        only(*PROVIDERS),
+        data={"taking": "yes", "days": "12"},
+    ),
     # --- the register of interests (SIPs and QA officers, each their own) ---------------
     Row("interests.register", "GET", "/account/interests", only(*SIPS, "qa_1", "qa_2")),
     Row(

@@ -148,6 +148,9 @@ def test_a_backup_from_an_older_version_is_migrated_to_this_schema(
     out = tmp_path / "b.sqlite"
     assert run(app, "backup", str(out)).exit_code == 0
     connection = sqlite3.connect(out)  # as a backup made before revision 0008 would be
+    # (revision 0016_provider_capacity's: what a provider can take on)
+    for column in ("capacity_days", "not_taking_until", "capacity_updated_at"):
+        connection.execute(f"ALTER TABLE provider DROP COLUMN {column}")
     connection.execute("DROP TABLE offline_draft")  # (revision 0015_offline_drafts's)
     # (revision 0014_support_plan's: a brokerage's planned dates, cost and success criteria)
     for column in (

@@ -15,9 +15,9 @@ from pydantic.json_schema import models_json_schema
 
 from broker.api import schemas
 from broker.errors import ErrorResponse
-from broker.input_guard import NO_CONTROL
+from broker.input_guard import NO_CONTROL_IN_TEXT
 from broker.matching.forms import MatchRequest, accepted, values_note
-from broker.search.services import MAX_PER_PAGE, MAX_TEXT, SORTS
+from broker.search.services import MAX_PAGE, MAX_PER_PAGE, MAX_TEXT, PASSED, SORTS
 from broker.taxonomy import LISTING_FACETS
 from index import schema
 
@@ -84,7 +84,8 @@ MATCH_PATH: dict[str, Any] = {
         "summary": "Propose assured listings for a school's needs, with the reasons",
         "description": "Stateless. Never proposes a listing that does not serve the school's "
         "phase or area (unless national), suspended, lapsed or unassured listings; "
-        "at most two per provider in the first ten. Rate limited per client (default 60 a "
+        "at most two per provider in the first ten; listings of providers not taking new work "
+        "come after the others, and their reasons say so. Rate limited per client (default 60 a "
         "minute).",
         "requestBody": {
             "required": True,
@@ -129,16 +130,31 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
             "name": "q",
             "in": "query",
             "description": "Words to search for; abbreviations such as SEND, KS2 or EYFS are understood.",
-            "schema": {"type": "string", "maxLength": MAX_TEXT, "pattern": NO_CONTROL},
+            "schema": {"type": "string", "maxLength": MAX_TEXT, "pattern": NO_CONTROL_IN_TEXT},
         },
         *[_filter_param(name, la_codes) for name in schema.FACETS],
+        *[
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": f"1: {passed.label.lower()} only (listings of providers that "
+                "say they are not, as of today, are left out)",
+                "schema": {"type": "string", "enum": ["", "1"]},
+            }
+            for name, passed in PASSED.items()
+        ],
         {
             "name": "sort",
             "in": "query",
             "description": "; ".join(f"{s.name}: {s.label}" for s in schema.SORTS.values()),
             "schema": {"type": "string", "enum": list(SORTS)},
         },
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        },
         {
             "name": "understand",
             "in": "query",

@@ -3,6 +3,7 @@ document (broker.api.openapi) is generated from them, so the two cannot drift ap
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +24,25 @@ class ProviderSummary(_Answer):
     kind: str = Field(description="The provider kind's label, e.g. Company")
 
 
+class Capacity(_Answer):
+    """What the provider last said of how much it can take on, as of today."""
+
+    taking_new_work: bool = Field(
+        description="False while the provider says it is not taking new work (a provider that "
+        "said nothing is taken to be taking it)"
+    )
+    not_taking_until: date | None = Field(
+        description="While it is not taking new work: the date from which it takes it again"
+    )
+    days_available: int | None = Field(
+        description="While it is taking new work: the days it says it has available this term"
+    )
+    text: str = Field(
+        description='In words, e.g. "Not taking new work until 3 March 2027" or "12 days '
+        'available this term"; empty when the provider said nothing'
+    )
+
+
 class ListingSummary(_Answer):
     """What every answer says about a listing (facet values as their labels)."""
 
@@ -36,6 +56,7 @@ class ListingSummary(_Answer):
     recommendations: int = Field(
         description="Number of different schools with a valid recommendation"
     )
+    capacity: Capacity
     url: Url
 
 

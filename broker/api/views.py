@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from pydantic import BaseModel
 
+from broker import availability
 from broker.api import openapi, schemas
 from broker.db import get_session
 from broker.directory import services as directory
@@ -48,7 +49,22 @@ def _listing_fields(item: search.ResultItem | directory.ListingDetail) -> dict[s
         "phases": [PHASES.label_of(s) for s in listing.phases],
         "cost": COSTS.label_of(listing.cost),
         "recommendations": item.recommending_schools,
+        "capacity": _capacity(item.capacity),
         "url": _listing_url(listing.id or 0),
+    }
+
+
+def _capacity(capacity: availability.Capacity) -> dict[str, object]:
+    """Return a provider's capacity as of today (schemas.Capacity's fields), as JSON data."""
+    today = availability.today()
+    taking = capacity.taking(today)
+    return {
+        "taking_new_work": taking,
+        "not_taking_until": None
+        if taking or capacity.until is None
+        else capacity.until.isoformat(),
+        "days_available": capacity.days if taking and capacity.until is None else None,
+        "text": capacity.describe(today),
     }
 
 

@@ -38,6 +38,7 @@ ACTIONS = {
     "recommendation-declined": "Recommendation declined",
     "recommendation-withdrawn": "Recommendation withdrawn",
     "plan-changed": "Support plan details changed",
+    "capacity": "Capacity changed by the provider",
 }
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from broker import availability
 from broker.evidence import public_clause, valid_recommendation_clause
 from broker.models import (
     Listing,
@@ -48,6 +49,16 @@ class ListingDetail:
     @property
     def recommending_schools(self) -> int:
         return len({r.school_id for r in self.recommendations})
+
+    @property
+    def capacity(self) -> availability.Capacity:
+        """What the provider last said of its capacity."""
+        return availability.of(self.provider)
+
+    @property
+    def capacity_note(self) -> str:
+        """Return the provider's capacity in words, as of today ("" when it said nothing)."""
+        return self.capacity.describe(availability.today())
 
 
 @dataclass(frozen=True)

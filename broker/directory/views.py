@@ -74,6 +74,8 @@ def results() -> str | Response:
         page=found.page,
         req=req,
         sorts=search.SORTS,
+        passed_filters=search.PASSED,
+        passed_term=search.passed_term,
         school_context=context,
         context_note=context_note,
         context_args={search.CONTEXT_PARAM: context.school_id} if context else {},

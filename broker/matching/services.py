@@ -15,6 +15,9 @@ How a need is matched (issue 5, "Matching"):
   national, or delivered online/as a download), public (assured, in date, two schools).
 - Evidence re-ranks the pool: valid recommendations and, where brokerage exists, the impact
   of earlier brokered work (broker.evidence.brokerage_outcomes).
+- Capacity: listings of providers that say they are not taking new work (as of today) come
+  after all the others, in the same order otherwise, and the reasons say so
+  (broker.availability); a provider's days available this term are a reason too.
 - Diversity: at most MAX_PER_PROVIDER suggestions from one provider in the first ten.
 - When the words find nothing, listings are matched on area/outcomes/pupil groups/SEN only,
   and the reasons say so.
@@ -29,6 +32,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from broker import availability
 from broker.errors import InvalidInput
 from broker.evidence import brokerage_outcomes, recommendation_counts
 from broker.geography import Geography, reach
@@ -115,6 +119,10 @@ class Suggestion:
     #: Relative to the best suggestion for the same need (1.0).
     score: float
     reasons: list[str] = field(default_factory=list)
+    #: The provider's capacity in words as of today ("" when it said nothing).
+    capacity_note: str = ""
+    #: False when its provider says it is not taking new work (it is then placed lower).
+    taking: bool = True
 
 
 def school_phases(school: SchoolContext) -> frozenset[str]:
@@ -228,6 +236,8 @@ class _Candidate:
     hit: Hit | None
     score: float
     reasons: list[str]
+    capacity_note: str = ""
+    taking: bool = True
 
 
 def suggest(
@@ -301,6 +311,7 @@ def suggest(
     )
 
     where = SchoolContext(school.phase, school.la_code, la_region or school.region, school.type)
+    today = availability.today(now)
     kept: list[_Candidate] = []
     for listing, provider, hit in candidates:
         if phases and not phases & set(listing.phases):
@@ -328,21 +339,51 @@ def suggest(
             school,
             region_label,
         )
+        capacity = availability.of(provider)
+        taking = capacity.taking(today)
+        note = capacity.describe(today)
+        if not taking:
+            reasons.append(f"{note[:1].lower()}{note[1:]}: placed after providers that are")
+        elif capacity.days is not None and capacity.until is None:
+            reasons.append(note)
         base = hit.score if hit is not None and hit.score > 0 else 1.0
         kept.append(
-            _Candidate(listing, provider, hit, base * _evidence_factor(recs, brokered), reasons)
+            _Candidate(
+                listing,
+                provider,
+                hit,
+                base * _evidence_factor(recs, brokered),
+                reasons,
+                note,
+                taking,
+            )
         )
 
     kept.sort(key=lambda c: -c.score)
     # Fewer, better suggestions: listings that share much less of the need than the best one
     # are left to a directory search.
     kept = _strong(kept)
-    ordered = _diversify(kept)[:limit]
-    top = ordered[0].score if ordered else 1.0
+    ordered = _diversify(_taking_first(kept))[:limit]
+    top = max((c.score for c in ordered), default=1.0)
     return [
-        Suggestion(c.listing, c.provider, round(c.score / top, 4) if top else 0.0, c.reasons)
+        Suggestion(
+            c.listing,
+            c.provider,
+            round(c.score / top, 4) if top else 0.0,
+            c.reasons,
+            c.capacity_note,
+            c.taking,
+        )
         for c in ordered
     ]
+
+
+def _taking_first(ranked: list[_Candidate]) -> list[_Candidate]:
+    """Return the candidates of providers taking new work, then the others, each in order.
+
+    Before diversity: one provider's listings beyond its share of the first ten still come
+    after another's that is not taking new work, so the first ten stay varied."""
+    return [c for c in ranked if c.taking] + [c for c in ranked if not c.taking]
 
 
 def _strong(ranked: list[_Candidate]) -> list[_Candidate]:

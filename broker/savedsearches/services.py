@@ -40,6 +40,8 @@ def params_of(request: search.SearchRequest) -> dict[str, list[str]]:
         params["q"] = [request.text]
     for name, values in request.filters.items():
         params[name] = list(values)
+    for name in request.passed:
+        params[name] = ["1"]
     if request.sort != "relevance":
         params["sort"] = [request.sort]
     if not request.understand:
@@ -71,6 +73,9 @@ def describe(params: Mapping[str, Sequence[str]], vocabularies: search.Vocabular
         values = params.get(name, ())
         if values:
             parts.append(f"{vocabulary.label}: {', '.join(vocabulary.label_of(v) for v in values)}")
+    for name, passed in search.PASSED.items():
+        if "1" in params.get(name, ()):
+            parts.append(passed.label)
     sort = (params.get("sort") or ["relevance"])[0]
     if sort != "relevance":
         parts.append(f"sorted by {search.SORTS.get(sort, sort).lower()}")

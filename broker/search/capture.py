@@ -4,7 +4,7 @@ The one home of change capture: no service logs index changes by hand. Two Sessi
 
 - `after_flush` reads what the flush wrote (rows inserted, updated in a column of
   documents.SOURCES, deleted) and logs the listings whose documents they are part of: a listing
-  itself; a provider's listings (its name, kind, own school); a recommendation's provider's
+  itself; a provider's listings (its name, kind, own school, capacity); a recommendation's provider's
   listings, before and after (the two-school evidence); the listings naming an LA (its region).
 - `do_orm_execute` sees bulk statements run through a Session (update(), delete(), insert()),
   which no flush sees. An UPDATE or DELETE is captured by reading the rows its WHERE clause

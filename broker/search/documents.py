@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from broker import availability
 from broker.evidence import recommendation_evidence
 from broker.geography import Geography
 from broker.models import Listing, LocalAuthority, Provider, Recommendation, utcnow
@@ -43,7 +44,7 @@ SOURCES: dict[type, frozenset[str]] = {
             "assurance_expires_at",
         }
     ),
-    Provider: frozenset({"id", "name", "kind", "school_id"}),
+    Provider: frozenset({"id", "name", "kind", "school_id", "capacity_days", "not_taking_until"}),
     Recommendation: frozenset({"provider_id", "school_id", "status", "withdrawn_at", "made_on"}),
     LocalAuthority: frozenset({"code", "region"}),
 }
@@ -86,6 +87,8 @@ def to_document(
         assured_at=listing.assured_at,
         code=listing.code or "",
         public_until=public_until(listing, evidence),
+        not_taking_until=availability.moment_of(provider.not_taking_until),
+        capacity_days=provider.capacity_days,
     )
 
 

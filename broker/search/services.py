@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
+from broker import availability
 from broker.errors import InvalidInput
 from broker.geography import Geography
 from broker.models import LocalAuthority, utcnow
@@ -36,6 +37,8 @@ PLAIN_PARAMS = ("q", "sort", "page", "per_page")
 CONTEXT_PARAM = "for"
 #: `understand=0`: rank every listing alike, whatever phases or topics the words imply.
 UNDERSTAND_PARAM = "understand"
+#: The yes/no filters on a date (index.schema.PASSED: `taking=1`, taking new work), by name.
+PASSED = schema.PASSED
 
 
 class Vocabularies(dict[str, Vocabulary]):
@@ -142,6 +145,8 @@ class SearchRequest:
     understand: bool = True
     #: Filters the user cannot remove (searching for a school); `filters` stay within them.
     locked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The yes/no date filters ticked (names in PASSED, e.g. "taking").
+    passed: tuple[str, ...] = ()
 
     @property
     def query_filters(self) -> dict[str, tuple[str, ...]]:
@@ -165,11 +170,16 @@ def parse(
         ignored.append(message)
 
     for name in args:
-        if name not in vocabularies and name not in (
-            *PLAIN_PARAMS,
-            "original",
-            UNDERSTAND_PARAM,
-            CONTEXT_PARAM,
+        if (
+            name not in vocabularies
+            and name not in PASSED
+            and name
+            not in (
+                *PLAIN_PARAMS,
+                "original",
+                UNDERSTAND_PARAM,
+                CONTEXT_PARAM,
+            )
         ):
             reject(name, f"Unknown parameter '{name}'.")
 
@@ -186,6 +196,14 @@ def parse(
                 chosen.append(term.slug)
         if chosen:
             filters[name] = tuple(chosen)
+
+    passed: list[str] = []
+    for name in PASSED:
+        flag = _first(args, name)
+        if flag == "1":
+            passed.append(name)
+        elif flag not in (None, ""):
+            reject(name, f"'{name}' must be 1, or left out.")
 
     text = " ".join(v for v in args.get("q", ()) if v).strip()
     if len(text) > MAX_TEXT:
@@ -209,6 +227,7 @@ def parse(
         ignored=tuple(ignored),
         autocorrect=_first(args, "original") != "1",
         understand=_first(args, UNDERSTAND_PARAM) != "0",
+        passed=tuple(passed),
     )
 
 
@@ -298,6 +317,7 @@ def to_request(
         per_page=request.per_page,
         tie_seed=tie_seed(),
         now=utcnow(),
+        passed=tuple(PASSED[name].field for name in request.passed),
         autocorrect=request.autocorrect,
         understand=request.understand,
         snippets=snippets,
@@ -313,6 +333,13 @@ class ResultItem:
     snippet: str
     #: The searched words (as typed) this listing does not contain, when some may be missing.
     missing: tuple[str, ...] = ()
+    #: What its provider last said of its capacity (as indexed).
+    capacity: availability.Capacity = availability.Capacity()
+
+    @property
+    def capacity_note(self) -> str:
+        """Return its provider's capacity in words, as of today ("" when it said nothing)."""
+        return self.capacity.describe(availability.today())
 
 
 @dataclass(frozen=True)
@@ -384,6 +411,19 @@ def search(
         for name in vocabularies
     )
     relaxations: list[tuple[str, Term, int]] = []
+    if results.total == 0 and request.passed:
+        for name in request.passed:
+            probe = replace(
+                request,
+                passed=tuple(n for n in request.passed if n != name),
+                page=1,
+                per_page=1,
+            )
+            total = service.search(
+                engine.backend, to_request(probe, geography, (), hidden, snippets=False)
+            ).total
+            if total:
+                relaxations.append((name, passed_term(name), total))
     if results.total == 0 and request.filters:
         for name, values in request.filters.items():
             for value in values:
@@ -406,6 +446,11 @@ def search(
         partial=results.partial,
         understood=understood(results, vocabularies),
     )
+
+
+def passed_term(name: str) -> Term:
+    """Return the yes/no date filter `name` as a term (its value "1"), for tags and relaxations."""
+    return Term("1", PASSED[name].label)
 
 
 @dataclass(frozen=True)
@@ -494,4 +539,5 @@ def result_item(hit: Hit) -> ResultItem:
         score=hit.score,
         snippet=hit.snippet,
         missing=hit.missing,
+        capacity=availability.from_stored(f),
     )

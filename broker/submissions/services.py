@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from broker import audit, taxonomy
+from broker import audit, availability, taxonomy
 from broker.assurance.recommendations import request_recommendations
 from broker.assurance.rules import optional_reason
 from broker.errors import Forbidden, InvalidInput, NotFound
@@ -728,6 +728,11 @@ class Dashboard:
     provider: Provider
     listings: list[ListingState]
     recommendations: int
+
+    @property
+    def capacity_note(self) -> str:
+        """Return what the provider last said of its capacity, as of today ("" for nothing)."""
+        return availability.of(self.provider).describe(availability.today())
 
 
 def _latest_reason(session: Session, listing_id: int, to_state: str) -> str | None:

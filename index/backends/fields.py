@@ -42,7 +42,9 @@ def to_fields(doc: Document) -> dict[str, Any]:
             values = sorted({str(v) for v in getattr(doc, f.attr) or ()} - {""})
             if values:
                 out[f.name] = values
-    out["public_until"] = p.timestamp(doc.public_until)
+    for name in schema.COMPARED:
+        f = schema.BY_NAME[name]
+        out[name] = p.timestamp(getattr(doc, f.attr), p.LONG_PAST if f.missing_past else p.NEVER)
     out[ordering.TITLE] = ordering.title_key(doc.title)
     out.update(ordering.sort_columns(doc))
     stored = stored_values(doc)

@@ -31,8 +31,9 @@ ALL = "all"
 SEPARATOR = "\u00b6"
 #: The field of distinct, unstemmed words offered as spelling corrections.
 SPELL = "spell"
-#: The value public_until takes for a document that never expires by itself.
+#: The value a compared date (index.schema.COMPARED) takes when it never comes, or is long past.
 NEVER = 2**62
+LONG_PAST = 0
 
 
 # --- Nodes -------------------------------------------------------------------------------------
@@ -138,10 +139,10 @@ class Plan:
 # --- Building ----------------------------------------------------------------------------------
 
 
-def timestamp(value: datetime | None) -> int:
-    """Return `value` as whole seconds since the epoch (naive datetimes are UTC)."""
+def timestamp(value: datetime | None, missing: int = NEVER) -> int:
+    """Return `value` as whole seconds since the epoch (naive datetimes are UTC; None: `missing`)."""
     if value is None:
-        return NEVER
+        return missing
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
@@ -208,6 +209,8 @@ def _restrictions(query: Query, skip_facet: str | None = None) -> tuple[list[Nod
     if query.now is not None:
         must.append(After("public_until", timestamp(query.now)))
     must_not: list[Node] = [clause_match(c) for c in query.negative]
+    # A date that has not passed yet is after now (query_of gives `now` with `passed`).
+    must_not += [After(name, timestamp(query.now)) for name in query.passed]
     if query.exclude_ids:
         must_not.append(Terms("id", tuple(sorted(query.exclude_ids))))
     return must, must_not

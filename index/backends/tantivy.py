@@ -63,7 +63,8 @@ def build_schema() -> tantivy.Schema:
             builder.add_text_field(f.name, tokenizer_name="raw", index_option="basic")
     # Fast too: counting few matches' facets aggregates their values (_facet_terms).
     builder.add_text_field(FACETS, tokenizer_name="raw", index_option="basic", fast=True)
-    builder.add_integer_field("public_until", indexed=True, fast=True)
+    for name in schema.COMPARED:
+        builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_text_field(ordering.TITLE, tokenizer_name="raw", index_option="basic", fast=True)
     for column in ordering.all_columns():
         builder.add_float_field(column, fast=True)
@@ -143,7 +144,7 @@ class TantivyBackend(GenerationalBackend[_Generation]):
     #: The layout of this backend's index folders: bump it whenever build_schema() changes, so
     #: an index written by another version is never read (it starts empty: `broker index
     #: rebuild`).
-    FORMAT = "tantivy-2"
+    FORMAT = "tantivy-3"
 
     def __init__(
         self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0

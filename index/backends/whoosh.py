@@ -49,10 +49,11 @@ def whoosh_schema() -> wf.Schema:
         "id": wf.ID(unique=True),
         p.ALL: wf.TEXT(analyzer=spaces, phrase=True),
         p.SPELL: wf.KEYWORD(lowercase=False, scorable=False),
-        "public_until": wf.NUMERIC(numtype=int, bits=64, signed=True),
         ordering.TITLE: wf.ID(sortable=True),
         STORED: wf.STORED(),
     }
+    for name in schema.COMPARED:
+        spec[name] = wf.NUMERIC(numtype=int, bits=64, signed=True)
     for f in schema.FIELDS:
         if f.kind == "text" and f.public:
             spec[f.name] = wf.TEXT(analyzer=spaces, phrase=True)
@@ -196,7 +197,7 @@ class WhooshBackend(GenerationalBackend[_Generation]):
     """An on-disk (or in-memory) Whoosh index."""
 
     #: The layout of this backend's index folders: bump it whenever whoosh_schema() changes.
-    FORMAT = "whoosh-2"
+    FORMAT = "whoosh-3"
 
     def __init__(
         self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0

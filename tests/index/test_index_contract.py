@@ -453,6 +453,35 @@ def test_prefer_raises_without_filtering_and_excluded_ids_are_left_out(backend, 
     assert excluded.total == 8 and not {7, 8} & set(ids(excluded))
 
 
+def test_taking_new_work_compares_each_providers_date_with_the_moment_of_the_search(backend, doc):
+    now = datetime(2027, 3, 3, 9, 0)
+    backend.apply(
+        [
+            doc(1, "Coaching", phase=["primary"]),  # no date: taking new work now
+            doc(2, "Coaching", phase=["primary"], not_taking_until=now + timedelta(days=1)),
+            doc(3, "Coaching", phase=["secondary"], not_taking_until=now - timedelta(days=1)),
+            doc(4, "Coaching", phase=["primary"], not_taking_until=now, capacity_days=0),
+            doc(5, "Coaching", phase=["secondary"], public_until=now - timedelta(days=1)),
+        ],
+        [],
+        1,
+    )
+    everyone = search(backend, "coaching", now=now, facets=("phase",))
+    assert sorted(ids(everyone)) == [1, 2, 3, 4]
+    taking = search(backend, "coaching", now=now, passed=("not_taking_until",), facets=("phase",))
+    assert sorted(ids(taking)) == [1, 3, 4]
+    assert {f.value: f.count for f in taking.facets["phase"]} == {"primary": 2, "secondary": 1}
+    browsing = search(backend, now=now, passed=("not_taking_until",), sort="title")
+    assert sorted(ids(browsing)) == [1, 3, 4]
+    # The same index a day later: provider 2 takes new work again, with nothing re-indexed.
+    later = search(backend, now=now + timedelta(days=2), passed=("not_taking_until",))
+    assert sorted(ids(later)) == [1, 2, 3, 4]
+    # What the results show of it is stored with each hit.
+    shown = {h.id: h.fields for h in everyone.hits}
+    assert shown[2]["not_taking_until"] == "2027-03-04T09:00:00+00:00"
+    assert shown[1]["not_taking_until"] is None and shown[4]["capacity_days"] == 0
+
+
 def test_excluded_words_and_phrases(backend, doc):
     backend.apply(
         [

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from index import ordering, schema
 from index.backends import plan as p
 from index.documents import Document
 from index.query import Preference
-from index.querying import build_query
+from index.querying import InvalidQuery, build_query
 
 
 def test_every_word_is_required_in_the_catch_all_field_for_matching():
@@ -76,6 +78,22 @@ def test_exclusions_excluded_ids_and_expiry_are_restrictions():
         must_not=(p.Term(p.ALL, "phonic"), p.Terms("id", (3, 7))),
     )
     assert p.match_node(build_query("", facets=())) == p.Every()
+
+
+def test_a_passed_date_filter_leaves_out_documents_whose_date_is_after_now():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    query = build_query("", now=now, passed=["not_taking_until"], facets=())
+    assert p.match_node(query) == p.Bool(
+        must=(p.After("public_until", int(now.timestamp())),),
+        must_not=(p.After("not_taking_until", int(now.timestamp())),),
+    )
+
+
+def test_a_passed_date_filter_needs_a_known_date_and_the_moment():
+    with pytest.raises(InvalidQuery):
+        build_query("", passed=["not_taking_until"])
+    with pytest.raises(InvalidQuery):
+        build_query("", passed=["title"], now=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_the_order_follows_the_sort_and_the_days_tie_column():

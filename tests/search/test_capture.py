@@ -168,6 +168,10 @@ CHANGES: dict[str, Change] = {
     "provider.school_id": lambda s, scene: setattr(
         scene.provider, "school_id", scene.recs[0].school_id
     ),
+    "provider.capacity_days": _set("provider", "capacity_days", lambda v: 12),
+    "provider.not_taking_until": _set(
+        "provider", "not_taking_until", lambda v: date.today() + timedelta(days=30)
+    ),
     "recommendation.status": _set("rec", "status", lambda v: "withdrawn"),
     "recommendation.withdrawn_at": _set("rec", "withdrawn_at", lambda v: utcnow()),
     "recommendation.made_on": _set("rec", "made_on", lambda v: date.today() - timedelta(days=4000)),
