@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         comparison,
         directory,
         downloads,
+        feedback,
         hardcopy,
         insight,
         interchange,
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     visitpack.init_app(app)
     assurance.init_app(app)
     interests.init_app(app)
+    feedback.init_app(app)
     recommendations.init_app(app)
     insight.init_app(app)
     auth.init_app(app)

@@ -37,6 +37,8 @@ ACTIONS = {
     "recommendation-replaced": "Recommendation replaced",
     "recommendation-declined": "Recommendation declined",
     "recommendation-withdrawn": "Recommendation withdrawn",
+    "feedback-given": "Feedback on brokered work given",
+    "feedback-replied": "Provider replied to feedback",
 }
 
 
