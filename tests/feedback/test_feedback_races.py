@@ -42,10 +42,13 @@ def _paused_after(app: Flask, thread: str, fragment: str) -> Iterator[tuple[Any,
     reached, resumed = threading.Event(), threading.Event()
 
     def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if threading.current_thread().name == thread and fragment in statement:
-            if not reached.is_set():
-                reached.set()
-                resumed.wait(5)
+        if (
+            threading.current_thread().name == thread
+            and fragment in statement
+            and not reached.is_set()
+        ):
+            reached.set()
+            resumed.wait(5)
 
     engine = db.get_engine(app)
     event.listen(engine, "after_cursor_execute", listener)
