@@ -79,9 +79,7 @@ def test_head_leaves_feedback_provider_replies_and_the_qa_officer_sees_both(
     assert "the reports came two weeks late" in main and "No reply yet" in main
     _both_widths(head)
     with db.new_session(live_server.app) as session:
-        given = session.exec(
-            select(Feedback).where(Feedback.brokerage_id == ids["engaged"])
-        ).one()
+        given = session.exec(select(Feedback).where(Feedback.brokerage_id == ids["engaged"])).one()
     feedback_id = given.id
 
     # The provider, from its own area.
