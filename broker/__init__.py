@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         comparison,
         directory,
         downloads,
+        feedback,
         hardcopy,
         insight,
         interchange,
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     assurance.init_app(app)
     interests.init_app(app)
     capacity.init_app(app)
+    feedback.init_app(app)
     recommendations.init_app(app)
     insight.init_app(app)
     auth.init_app(app)

@@ -592,6 +592,40 @@ class SchoolAuthority(SQLModel, table=True):
     withdrawn_at: Optional[datetime] = None
 
 
+# --- professional feedback (issue 16) ----------------------------------------------------
+
+
+class Feedback(SQLModel, table=True):
+    """Feedback on completed brokered work from someone who brokered it, and the provider's reply.
+
+    Restricted (broker.feedback): the provider, the QA officers who assure the listing and the
+    author see it; nobody else, and never the public. One per author per brokerage; final once
+    given. The provider replies once: `replied_at` is set by a conditional update, so a second
+    reply (even at the same moment) changes nothing.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.UniqueConstraint("brokerage_id", "author_id", name="uq_feedback_brokerage_author"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    brokerage_id: int = Field(foreign_key="brokerage.id")
+    #: Repeated from the brokerage: QA reads feedback by listing, the provider by provider.
+    listing_id: int = Field(foreign_key="listing.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    school_id: int = Field(foreign_key="school.id")
+    author_id: int = Field(foreign_key="user.id")
+    #: The author's role when they wrote it: headteacher, school_leader or sip.
+    author_role: str = Field(max_length=20)
+    text: str = Field(sa_column=Column(sa.Text, nullable=False))
+    would_use_again: bool
+    created_at: datetime = Field(default_factory=utcnow)
+    reply: Optional[str] = Field(default=None, sa_column=Column(sa.Text))
+    replied_at: Optional[datetime] = None
+    replied_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+
+
 # --- saved searches (issue 15) -----------------------------------------------------------
 
 

@@ -260,6 +260,10 @@ def seed_demo(session: Session, progress: services.Progress | None = None) -> Se
 
     report.visits_created = seed_demo_visits(session)
     session.commit()
+    from broker.feedback.demo import seed_demo_feedback
+
+    seed_demo_feedback(session)
+    session.commit()
     return report
 
 

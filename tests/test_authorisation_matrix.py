@@ -34,8 +34,9 @@ from broker import db
 from broker.assurance import services as assurance
 from broker.auth import services as auth
 from broker.brokerage import services as brokerage
+from broker.feedback import services as feedback
 from broker.interests import services as interests
-from broker.models import Recommendation, SavedSearch, SipAssignment, User, utcnow
+from broker.models import Brokerage, Recommendation, SavedSearch, SipAssignment, User, utcnow
 from broker.openreferral import mapping as openreferral
 from broker.schools import leaders
 from broker.schools import services as schools
@@ -65,6 +66,10 @@ ACTORS = (
 SIGNED_IN = tuple(a for a in ACTORS if a != ANON)
 #: Who may see school 1's private records.
 CIRCLE_1 = ("head_1", "leader_1", "sip_1", "qa_1", "admin")
+#: Head 1's feedback on provider A's completed work: only its author, provider A and the QA
+#: officers who assure the listing (LA 1's, and admins) may ever see it.
+FEEDBACK = "Quokka-feedback-restricted"
+FEEDBACK_READERS = ("head_1", "provider_a", "qa_1", "admin")
 
 #: QA officer 1 signed in with a password but not yet through the second factor.
 PENDING = "qa_1_second_factor_pending"
@@ -277,6 +282,12 @@ def build_world(session: Any) -> dict[str, Any]:
         "engaged": shortlisted(p2, assured_a, agreed, engaged),
         "completed": shortlisted(p2, assured_a2, agreed, engaged, completed),
     }
+    # Head 1's feedback on the completed work (provider A's "Reading for pleasure").
+    done = session.get(Brokerage, shortlists["completed"])
+    given = feedback.give(
+        session, users["head_1"], done, text=f"{FEEDBACK}: slow to start", would_use_again="yes"
+    )
+    session.commit()
     # SIP 1 registered an interest in provider A (after shortlisting its listings above).
     interest = interests.add(
         session,
@@ -300,6 +311,7 @@ def build_world(session: Any) -> dict[str, Any]:
         "draft_a_code": draft_a.code,
         "assured_a_service": openreferral.service_id(assured_a.code),
         "draft_a_service": openreferral.service_id(draft_a.code),
+        "assured_a2": assured_a2.id,
         "assured_b": assured_b.id,
         "submitted_a": submitted_a.id,
         "submitted_b": submitted_b.id,
@@ -312,6 +324,7 @@ def build_world(session: Any) -> dict[str, Any]:
         **shortlists,
         "sip_1_id": sip.id,
         "interest": interest.id,
+        "feedback": given.id,
         "leader_authority": leader.id,
         "sip_x_email": users["sip_x"].email,
         "users": {name: u.id for name, u in users.items()},
@@ -793,6 +806,13 @@ ROWS: list[Row] = [
         only("qa_1", "admin"),
         data={"reinstate-reason": "Resolved."},
     ),
+    Row(
+        "assurance.review",
+        "GET",
+        "/qa/listings/{assured_a2}",
+        only("qa_1", "admin"),
+        note="with head 1's feedback beside the evidence",
+    ),
     Row("insight.supply_demand", "GET", "/qa/supply-and-demand", only(*QA)),
     Row(
         "insight.supply_demand",
@@ -1006,6 +1026,52 @@ ROWS: list[Row] = [
         only(*SCHOOL_1),
         data={"rating": "4", "impact": "Reading ages rose by a year."},
     ),
+    # --- professional feedback (school 1's completed work with provider A) --------------------
+    Row(
+        "feedback.give",
+        "GET",
+        "/brokerage/{completed}/feedback",
+        only(*SCHOOL_1, "sip_1"),
+        note="head 1 gave feedback already: sent to it on the brokerage page",
+    ),
+    Row(
+        "feedback.give",
+        "POST",
+        "/brokerage/{completed}/feedback",
+        only(*SCHOOL_1, "sip_1", head_1=INVALID),
+        data={"text": "Good, practical work.", "would_use_again": "yes"},
+        note="a second feedback from head 1 is refused",
+    ),
+    Row(
+        "feedback.give",
+        "GET",
+        "/brokerage/{engaged}/feedback",
+        only(head_1=409, leader_1=409, sip_1=409),
+        note="the work is not complete yet",
+    ),
+    Row(
+        "feedback.give",
+        "POST",
+        "/brokerage/{engaged}/feedback",
+        only(head_1=409, leader_1=409, sip_1=409),
+        data={"text": "Too early.", "would_use_again": "yes"},
+        note="the work is not complete yet",
+    ),
+    Row("feedback.for_provider", "GET", "/provider/feedback", only(*PROVIDERS)),
+    Row(
+        "feedback.reply",
+        "GET",
+        "/provider/feedback/{feedback}/reply",
+        only("provider_a", provider_b=404),
+    ),
+    Row(
+        "feedback.reply",
+        "POST",
+        "/provider/feedback/{feedback}/reply",
+        only("provider_a", provider_b=404),
+        data={"reply": "Thank you: we have changed how we start."},
+        note="provider A's feedback: provider B is told it does not exist",
+    ),
 ]
 
 #: Endpoints this table does not request (the app's own static files only).
@@ -1127,6 +1193,8 @@ def run(world: World, row: Row, actor: str, expected: Outcome) -> list[str]:
         problems.append(f"{actor}: {row.name} has {unnamed} fieldset(s) with no legend text")
     if actor not in CIRCLE_1 and SECRET.encode() in body:
         problems.append(f"{actor}: {row.name} shows school 1's confidential text")
+    if actor not in FEEDBACK_READERS and FEEDBACK.encode() in body:
+        problems.append(f"{actor}: {row.name} shows head 1's restricted feedback")
     digest = world.database_digest()
     if digest != world.digest:
         if got in REFUSED and expected != OK:
@@ -1194,6 +1262,15 @@ def test_school_1s_confidential_text_is_on_its_pages_for_its_circle(world: World
         assert SECRET in _page(world, actor, "/schools/{school_1}/priorities/{p1}"), actor
         assert SECRET in _page(world, actor, "/brokerage/{suggested}"), actor
         assert SECRET in _page(world, actor, "/schools/{school_1}/support-plan"), actor
+
+
+def test_head_1s_feedback_is_on_the_pages_of_its_readers(world: World) -> None:
+    """Else the check that nobody else ever sees it would prove nothing."""
+    assert FEEDBACK in _page(world, "head_1", "/brokerage/{completed}")
+    assert FEEDBACK in _page(world, "provider_a", "/provider/feedback")
+    assert FEEDBACK in _page(world, "provider_a", "/provider/feedback/{feedback}/reply")
+    for actor in ("qa_1", "admin"):
+        assert FEEDBACK in _page(world, actor, "/qa/listings/{assured_a2}"), actor
 
 
 def test_a_qa_officer_sees_only_their_own_local_authoritys_queue(world: World) -> None:

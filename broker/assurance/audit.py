@@ -39,6 +39,8 @@ ACTIONS = {
     "recommendation-withdrawn": "Recommendation withdrawn",
     "plan-changed": "Support plan details changed",
     "capacity": "Capacity changed by the provider",
+    "feedback-given": "Feedback on brokered work given",
+    "feedback-replied": "Provider replied to feedback",
 }
 
 

@@ -44,6 +44,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("qa-decision", "Quality assurance decisions on your listings", ("provider",)),
     Kind("assurance-lapsing", "Assurance of your listings about to run out", ("provider",)),
     Kind("qa-alert", "Providers who drop below two recommending schools", ("qa_officer", "admin")),
+    Kind("feedback-received", "Feedback from schools on your completed work", ("provider",)),
+    Kind(
+        "feedback-reply",
+        "A provider's reply to your feedback",
+        ("headteacher", "school_leader", "sip"),
+    ),
 )
 _BY_SLUG = {k.slug: k for k in KINDS}
 
