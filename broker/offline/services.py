@@ -439,4 +439,3 @@ def receive_draft(
     session.add(row)
     session.flush()
     return Received(key, kind, school_id, row.saved_id, visit_id, duplicate=False)
-
