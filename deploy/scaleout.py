@@ -414,6 +414,11 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout queue 30s
+    # A busy machine is not a dead one: on a saturated CPU /healthz waits its turn behind the
+    # requests in hand, and the default (the check interval, 1 s) took live machines out, all
+    # of them at times, so the balancer itself answered 503. A dead machine refuses the check's
+    # connection at once, so this does not slow noticing a kill.
+    timeout check 5s
     # A request that could not reach a machine (connection refused: it died) goes to another.
     retries 2
     option redispatch 1
@@ -430,7 +435,8 @@ backend machines
     http-check send meth GET uri /healthz
     http-check expect status 200
     # Checked every second (every 250 ms while changing state): down after 2 failures, up after 2.
-    default-server check inter 1s fastinter 250ms downinter 1s fall 2 rise 2 maxconn 32
+    # No more requests at once than a machine has threads: the rest wait here, not in its queue.
+    default-server check inter 1s fastinter 250ms downinter 1s fall 2 rise 2 maxconn {maxconn}
 {servers}
 
 listen stats
@@ -440,20 +446,32 @@ listen stats
 """
 
 
+def haproxy_config(
+    servers: dict[str, str],
+    maxconn: int,
+    bind: tuple[str, int] = LB,
+    stats: tuple[str, int] = STATS,
+) -> str:
+    """Return HAProxy's configuration for the servers ({name: "host:port"})."""
+    return HAPROXY.format(
+        lb_host=bind[0],
+        lb_port=bind[1],
+        stats_host=stats[0],
+        stats_port=stats[1],
+        maxconn=maxconn,
+        servers="\n".join(f"    server {name} {at}" for name, at in servers.items()),
+    )
+
+
 def start_haproxy(
-    processes: Processes, work: Path, names: Iterable[str]
+    processes: Processes, work: Path, names: Iterable[str], maxconn: int
 ) -> subprocess.Popen[bytes]:
     """Start HAProxy in front of the machines named; return once it sees every one UP."""
     if not shutil.which("haproxy"):
         raise SystemExit("haproxy is missing: apt-get install haproxy (make scaleout does).")
     names = list(names)
-    servers = "\n".join(f"    server {n} {MACHINES[n]}:{PORT}" for n in names)
     config = work / f"haproxy-{''.join(names)}.cfg"
-    config.write_text(
-        HAPROXY.format(
-            lb_host=LB[0], lb_port=LB[1], stats_host=STATS[0], stats_port=STATS[1], servers=servers
-        )
-    )
+    config.write_text(haproxy_config({n: f"{MACHINES[n]}:{PORT}" for n in names}, maxconn))
     run(["haproxy", "-c", "-f", str(config)], dict(os.environ))
     out = (work / f"haproxy-{''.join(names)}.log").open("wb")
     process = processes.start(
@@ -939,7 +957,7 @@ def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
     say(f"machine {first.name} serving on {first.ip}:{PORT} after {first.start():.1f} s")
     one: Phase | None = None
     if args.baseline:
-        balancer = start_haproxy(processes, work, [first.name])
+        balancer = start_haproxy(processes, work, [first.name], args.workers * args.threads)
         say(f"one machine: the searchers alone through HAProxy to {first.name} for "
             f"{args.baseline} s")  # fmt: skip
         start = time.time()
@@ -966,7 +984,7 @@ def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
     for m in machines.values():
         if m is not first:
             say(f"machine {m.name} serving on {m.ip}:{PORT} after {m.start():.1f} s")
-    start_haproxy(processes, work, MACHINES)
+    start_haproxy(processes, work, MACHINES, args.workers * args.threads)
     say(f"HAProxy on {LB[0]}:{LB[1]} (stats {STATS[0]}:{STATS[1]}/stats), every machine UP")
 
     watch = Watch()
