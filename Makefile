@@ -68,7 +68,8 @@ bench: install instance/secret_key
 
 # Three application machines behind HAProxy on loopback, PostgreSQL and Redis (already running),
 # under Locust's load, one machine killed and restarted; prints the figures (deploy/scaleout.py).
-# About 15 minutes the first time (seeding 100,000 listings, three index builds), 7 after.
+# About 15-20 minutes the first time (seeding 100,000 listings, three index builds), 9 after
+# (75 s of one machine alone first, for the search p95 the three are compared with).
 SCALEOUT_ARGS ?=
 scaleout: install
 	command -v haproxy >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)

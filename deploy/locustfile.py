@@ -8,6 +8,9 @@ can cut the run into before, during and after the kill; every write (a QA decisi
 edit and its submission, a SIP's visit and priority) goes to SCALEOUT_WRITES as (time, listing or
 school id, action, acknowledged, mark): what a person saves carries a unique mark, so the
 orchestrator can find each acknowledged write in the database afterwards.
+
+With SCALEOUT_SEARCHES_ONLY=1 (the orchestrator's one-machine baseline) the same users arrive
+but only the searchers act: the others stay idle, so the search load is the mixed run's.
 """
 
 from __future__ import annotations
@@ -178,6 +181,18 @@ class Searcher(FastHttpUser):
     @task(1)
     def home(self) -> None:
         self.client.get("/", name="home page")
+
+    @task(1)
+    def compare(self) -> None:
+        listings = random.sample(PLAN["listings"], random.randint(2, 4))
+        # As for a listing page: one suspended meanwhile is left out (all of them: a 404).
+        with self.client.get(
+            "/directory/compare?" + urlencode([("id", listing) for listing in listings]),
+            name="compare page",
+            catch_response=True,
+        ) as response:
+            if response.status_code in (200, 404):
+                response.success()
 
     @task(1)
     def match(self) -> None:
@@ -430,3 +445,17 @@ class Officer(FastHttpUser):
         if self.to_approve:
             listing = self.to_approve.pop()
             self._decide(listing, "approve", "approve-note", "Two schools confirmed the impact.")
+
+
+def _idle(user: Any) -> None:
+    """Do nothing (a user of the baseline that is not searching)."""
+
+
+def _searches_only() -> None:
+    """Leave the non-searchers idle (in a function: Locust counts module-level classes as users)."""
+    for user in (SipSigningIn, ProviderEditing, Officer):
+        user.tasks = [_idle]
+
+
+if os.environ.get("SCALEOUT_SEARCHES_ONLY") == "1":
+    _searches_only()

@@ -4,16 +4,19 @@ Starts three application "machines" (`broker serve`, each with its own instance 
 own index on local disk, bound to 127.0.0.2, .3 and .4), HAProxy in front on 127.0.0.1 checking
 each machine's /healthz, and Locust (headless) driving a mix of searches, listing pages, the
 match API, sign-ins, QA decisions, provider edits and SIP visits through the balancer;
-PostgreSQL and Redis are the ones already running here. Mid-run one machine's process group
-gets SIGKILL; later it is restarted and catches up. Meanwhile a probe makes a change through
-machine A every few seconds and times how long the other machines' indexes take to apply it
-(read from their index folders: the listener, or a search's own catch-up, whichever comes
-first). Prints throughput and latency before, during and after the kill, the errors clients
-saw, how long the balancer took to notice, the freshness, the restart, whether any acknowledged
-write was lost (per kind) and `broker index check` on every machine. Everything it started is
-stopped, by process group id, when it ends.
+PostgreSQL and Redis are the ones already running here. First, machine A alone behind the
+balancer gets the mix's searchers only (the same users, the others idle): the search p95 that
+the three machines under the whole mix are compared with (goal: within 2x). Mid-run one
+machine's process group gets SIGKILL; later it is restarted and catches up. Meanwhile a probe
+makes a change through machine A every few seconds and times how long the other machines'
+indexes take to apply it (read from their index folders: the listener, or a search's own
+catch-up, whichever comes first). Prints throughput and latency on one machine, and with three
+before, during and after the kill, the search p95 ratio, the errors clients saw, how long the
+balancer took to notice, the freshness, the restart, whether any acknowledged write was lost
+(per kind) and `broker index check` on every machine. Everything it started is
+stopped, by process group id, when it ends: after a failure, Ctrl-C or SIGTERM too.
 
-    make scaleout                                    # 100,000 listings, 4 minutes of load
+    make scaleout                                    # 100,000 listings, 75 s + 4 minutes of load
     .venv/bin/python deploy/scaleout.py --listings 10000 --duration 90 --users 30
 """
 
@@ -36,7 +39,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -98,13 +101,18 @@ def make_plan(url: str, officers: int, providers: int, seed: int) -> dict[str, A
     approve; SIPs get schools of an officer's LA, assigned by that officer (audited, as a QA
     officer would), to record visits at; provider accounts are each linked to a provider whose
     assured listings are ready to edit (no edit waiting for QA): each is edited once a run.
+    The synthetic seed gives a submitted listing's provider at most one school's
+    recommendation, so heads of the officer's LA (the run's accounts) recommend it, through the
+    service a head uses, until two schools do: only then can QA approve it.
     """
     import sqlalchemy as sa
     from sqlmodel import Session, col, select
 
+    from broker.assurance.recommendations import recommend
     from broker.assurance.rules import valid_schools
     from broker.auth import passwords, totp
     from broker.db import make_engine
+    from broker.errors import Forbidden, InvalidInput
     from broker.lifecycle.services import open_revision, under_review
     from broker.models import Listing, Provider, School, SipAssignment, User, utcnow
     from broker.schools import services as schools
@@ -131,12 +139,13 @@ def make_plan(url: str, officers: int, providers: int, seed: int) -> dict[str, A
                 la_id: int | None,
                 enrolled: bool,
                 provider_id: int | None = None,
+                school_id: int | None = None,
             ) -> dict[str, Any]:
                 user = s.exec(select(User).where(User.email == email)).first() or User(
                     email=email, name=email.split("@")[0], role=role
                 )
                 user.role, user.la_id, user.password_hash = role, la_id, hashed
-                user.provider_id = provider_id
+                user.provider_id, user.school_id = provider_id, school_id
                 user.email_confirmed_at, user.active = utcnow(), True
                 user.totp_secret = totp.generate_secret() if enrolled else None
                 user.totp_enrolled_at = utcnow() if enrolled else None
@@ -157,12 +166,40 @@ def make_plan(url: str, officers: int, providers: int, seed: int) -> dict[str, A
             for n, (la_id, _) in enumerate(las[:officers], start=1):
                 me = account(f"qa{n}.scaleout@example.org", "qa_officer", la_id, True)
                 me["assured"] = in_la(la_id, "assured", 200)
+                heads = []
+                for h, school in enumerate(
+                    s.exec(
+                        select(School)
+                        .where(School.la_id == la_id, col(School.closed_on).is_(None))
+                        .order_by(col(School.id))
+                        .limit(3)
+                    ),
+                    start=1,
+                ):
+                    email = f"head{n}-{h}.scaleout@example.org"
+                    account(email, "headteacher", None, False, school_id=school.id)
+                    heads.append(users[email])
+                s.flush()
                 submitted = []
                 for listing_id in in_la(la_id, "submitted", 200):
                     listing = s.get(Listing, listing_id)
-                    if listing and valid_schools(s, listing.provider_id) >= 2:
+                    if listing is None or len(submitted) == 40:
+                        continue
+                    for head in heads:
+                        if valid_schools(s, listing.provider_id) >= 2:
+                            break
+                        with contextlib.suppress(Forbidden, InvalidInput):  # its own school
+                            recommend(
+                                s,
+                                listing.provider_id,
+                                head,
+                                listing.title[:200],
+                                "Our middle leaders planned and taught better as a result.",
+                                listing_id,
+                            )
+                    if valid_schools(s, listing.provider_id) >= 2:
                         submitted.append(listing_id)
-                me["submitted"] = submitted[:40]
+                me["submitted"] = submitted
                 plan_officers.append(me)
             probe = account("probe.scaleout@example.org", "qa_officer", las[officers][0], True)
             probe["assured"] = in_la(las[officers][0], "assured", 200)
@@ -251,12 +288,70 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+class Processes:
+    """Every process the run starts, each in a process group of its own, to stop by its id."""
+
+    def __init__(self, grace: float = 20) -> None:
+        self.grace = grace
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, args: list[str], **options: Any) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(args, start_new_session=True, **options)
+        self.started.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        """SIGTERM the process's group; SIGKILL what is left of it after the grace period.
+
+        The group is signalled even when its leader has gone: a server's workers outlive a
+        killed master.
+        """
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=self.grace)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def stop_all(self) -> None:
+        """Stop every process started, the last first."""
+        for process in reversed(self.started):
+            self.stop(process)
+
+
+@contextlib.contextmanager
+def stopped_at_exit(processes: Processes) -> Iterator[Processes]:
+    """Stop everything `processes` started when the block ends, however it ends.
+
+    A failure, Ctrl-C, and SIGTERM or SIGHUP too (turned into SystemExit, so this cleanup runs
+    rather than the run dying with its machines, HAProxy and Locust left running).
+    """
+
+    def leave(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield processes
+    finally:
+        # Stopping must not be cut short by a second signal.
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            processes.stop_all()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 @dataclass
 class Machine:
     name: str
     ip: str
     env: dict[str, str]
     logs: Path
+    processes: Processes
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -276,12 +371,11 @@ class Machine:
         self.starts += 1
         out = (self.logs / f"{self.name}-{self.starts}.log").open("wb")
         started = time.monotonic()
-        self.process = subprocess.Popen(
+        self.process = self.processes.start(
             [BROKER, "serve", "--bind", f"{self.ip}:{PORT}"],
             env=self.env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         out.close()
         while time.monotonic() - started < wait:
@@ -298,15 +392,6 @@ class Machine:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def get(host: str, port: int, path: str, timeout: float = 5) -> tuple[int, bytes]:
@@ -329,6 +414,11 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout queue 30s
+    # A busy machine is not a dead one: on a saturated CPU /healthz waits its turn behind the
+    # requests in hand, and the default (the check interval, 1 s) took live machines out, all
+    # of them at times, so the balancer itself answered 503. A dead machine refuses the check's
+    # connection at once, so this does not slow noticing a kill.
+    timeout check 5s
     # A request that could not reach a machine (connection refused: it died) goes to another.
     retries 2
     option redispatch 1
@@ -345,7 +435,8 @@ backend machines
     http-check send meth GET uri /healthz
     http-check expect status 200
     # Checked every second (every 250 ms while changing state): down after 2 failures, up after 2.
-    default-server check inter 1s fastinter 250ms downinter 1s fall 2 rise 2 maxconn 32
+    # No more requests at once than a machine has threads: the rest wait here, not in its queue.
+    default-server check inter 1s fastinter 250ms downinter 1s fall 2 rise 2 maxconn {maxconn}
 {servers}
 
 listen stats
@@ -355,32 +446,46 @@ listen stats
 """
 
 
-def start_haproxy(work: Path) -> subprocess.Popen[bytes]:
+def haproxy_config(
+    servers: dict[str, str],
+    maxconn: int,
+    bind: tuple[str, int] = LB,
+    stats: tuple[str, int] = STATS,
+) -> str:
+    """Return HAProxy's configuration for the servers ({name: "host:port"})."""
+    return HAPROXY.format(
+        lb_host=bind[0],
+        lb_port=bind[1],
+        stats_host=stats[0],
+        stats_port=stats[1],
+        maxconn=maxconn,
+        servers="\n".join(f"    server {name} {at}" for name, at in servers.items()),
+    )
+
+
+def start_haproxy(
+    processes: Processes, work: Path, names: Iterable[str], maxconn: int
+) -> subprocess.Popen[bytes]:
+    """Start HAProxy in front of the machines named; return once it sees every one UP."""
     if not shutil.which("haproxy"):
         raise SystemExit("haproxy is missing: apt-get install haproxy (make scaleout does).")
-    servers = "\n".join(f"    server {n} {ip}:{PORT}" for n, ip in MACHINES.items())
-    config = work / "haproxy.cfg"
-    config.write_text(
-        HAPROXY.format(
-            lb_host=LB[0], lb_port=LB[1], stats_host=STATS[0], stats_port=STATS[1], servers=servers
-        )
-    )
+    names = list(names)
+    config = work / f"haproxy-{''.join(names)}.cfg"
+    config.write_text(haproxy_config({n: f"{MACHINES[n]}:{PORT}" for n in names}, maxconn))
     run(["haproxy", "-c", "-f", str(config)], dict(os.environ))
-    out = (work / "haproxy.log").open("wb")
-    process = subprocess.Popen(
-        ["haproxy", "-db", "-f", str(config)],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    out = (work / f"haproxy-{''.join(names)}.log").open("wb")
+    process = processes.start(
+        ["haproxy", "-db", "-f", str(config)], stdout=out, stderr=subprocess.STDOUT
     )
     out.close()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            if get(*LB, "/healthz")[0] == 200 and all(s == "UP" for s in server_states().values()):
+        with contextlib.suppress(OSError, KeyError):
+            states = server_states()
+            if get(*LB, "/healthz")[0] == 200 and all(states[n] == "UP" for n in names):
                 return process
         time.sleep(0.2)
-    raise SystemExit("HAProxy did not come up with every machine UP")
+    raise SystemExit(f"HAProxy did not come up with {', '.join(names)} UP")
 
 
 def server_states() -> dict[str, str]:
@@ -654,7 +759,76 @@ def total(kinds: Iterable[Checked]) -> Checked:
     return out
 
 
-def main() -> None:  # noqa: C901 (one story, told in order)
+#: The request kinds that are searches (deploy/locustfile.py's names), held to the goal.
+SEARCHES = ("search page", "search api")
+#: The goal: search p95 with three machines under the mixed load within this of one machine's.
+GOAL_RATIO = 2.0
+#: Seconds at the start of each load left out of the figures (users arriving, caches warming).
+WARM_UP = 15
+
+
+def start_locust(
+    processes: Processes,
+    env: dict[str, str],
+    log: Path,
+    users: int,
+    duration: int,
+) -> subprocess.Popen[bytes]:
+    """Start Locust, headless, through the balancer, for `duration` seconds."""
+    with log.open("wb") as out:
+        return processes.start(
+            [
+                LOCUST,
+                "-f",
+                str(ROOT / "deploy" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(max(1, users // 10)),
+                "--run-time",
+                f"{duration}s",
+                "--host",
+                f"http://{LB[0]}:{LB[1]}",
+                "--only-summary",
+                "--stop-timeout",
+                "15",
+                "--loglevel",
+                "WARNING",
+            ],  # fmt: skip
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def search_p95(rows: list[tuple[float, str, float, int, str]], kinds: Iterable[str]) -> float:
+    """Return the 95th percentile of the searches' times among `rows` (ms)."""
+    kinds = set(kinds)
+    return percentile([ms for _, kind, ms, _, _ in rows if kind in kinds], 95)
+
+
+def search_ratios(one: Phase, phases: list[Phase]) -> dict[str, dict[str, float]]:
+    """Return {search kind or "searches": {phase: p95 / one machine's p95}} ("one machine": ms)."""
+    out: dict[str, dict[str, float]] = {}
+    for label, kinds in [("searches", SEARCHES), *((k, (k,)) for k in SEARCHES)]:
+        base = search_p95(one.rows, kinds)
+        out[label] = {"one machine": base} | {
+            p.name: search_p95(p.rows, kinds) / base if base > 0 else float("nan") for p in phases
+        }
+    return out
+
+
+def print_phase(phase: Phase) -> None:
+    print(f"\n{phase.name} ({phase.end - phase.start:.0f} s)")
+    print(f"  all           {phase.line()}")
+    for kind in sorted({r[1] for r in phase.rows}):
+        print(f"  {kind:<18.18}{phase.line(kind)}")
+    for what, n in phase.errors().most_common():
+        print(f"  error: {what} x{n}")
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--database", default="scaleout_broker")
@@ -662,6 +836,12 @@ def main() -> None:  # noqa: C901 (one story, told in order)
         "--work", default=str(ROOT / "instance" / "scaleout"), help="machines' folders, logs"
     )
     parser.add_argument("--duration", type=int, default=240, help="seconds of load")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=75,
+        help="seconds of the searchers alone on one machine first (0: none)",
+    )
     parser.add_argument("--users", type=int, default=60, help="simulated people (Locust users)")
     parser.add_argument("--officers", type=int, default=3, help="QA officers among them")
     parser.add_argument(
@@ -674,6 +854,8 @@ def main() -> None:  # noqa: C901 (one story, told in order)
     parser.add_argument("--fresh-indexes", action="store_true", help="wipe and rebuild indexes")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
+    if args.baseline and args.baseline <= WARM_UP:
+        parser.error(f"--baseline must be over {WARM_UP} s (its first {WARM_UP} s are a warm-up)")
 
     work = Path(args.work)
     logs = work / "logs"
@@ -685,11 +867,26 @@ def main() -> None:  # noqa: C901 (one story, told in order)
         "BROKER_SECRET_KEY": secret,
         "BROKER_INSTANCE_PATH": str(work / "admin"),
     }
-    prepare_database(args.database, args.listings, base)
-    say("making the run's QA officers, SIPs and providers")
-    plan = make_plan(url, args.officers, args.providers, args.seed)
-    (work / "plan.json").write_text(json.dumps(plan))
+    with stopped_at_exit(Processes()) as processes:
+        say(f"machine load before the run: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+            f"{os.getloadavg()[2]:.2f} (1, 5, 15 minutes)")  # fmt: skip
+        prepare_database(args.database, args.listings, base)
+        say("making the run's QA officers, heads, SIPs and providers")
+        plan = make_plan(url, args.officers, args.providers, args.seed)
+        (work / "plan.json").write_text(json.dumps(plan))
+        run_everything(processes, args, work, logs, url, base, plan)
 
+
+def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
+    processes: Processes,
+    args: argparse.Namespace,
+    work: Path,
+    logs: Path,
+    url: str,
+    base: dict[str, str],
+    plan: dict[str, Any],
+) -> None:
+    """Build the indexes, measure one machine, then three under the mixed load with a kill."""
     run_id = secrets.token_hex(4)
     machines: dict[str, Machine] = {}
     for name, ip in MACHINES.items():
@@ -714,212 +911,228 @@ def main() -> None:  # noqa: C901 (one story, told in order)
                 "BROKER_LOG_LEVEL": "WARNING",
             },
             logs,
+            processes,
         )
 
-    started: list[subprocess.Popen[bytes]] = []
-    report: dict[str, Any] = {"listings": args.listings, "run": time.strftime("%Y-%m-%d %H:%M")}
-    try:
-        new = [m for m in machines.values() if not (m.index_dir / "CURRENT").exists()]
-        if new:
-            say(f"building the indexes of {', '.join(m.name for m in new)} from the database")
-            t0 = time.monotonic()
-            builds = [
-                (
-                    m,
-                    subprocess.Popen(
-                        [BROKER, "index", "rebuild"],
-                        env=m.env,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL,
-                    ),
-                )
-                for m in new
-            ]
-            for m, process in builds:
-                out, _ = process.communicate()
-                if process.returncode:
-                    raise SystemExit(f"index rebuild of {m.name} failed")
-                say(f"  {m.name}: {out.decode().strip()} ({time.monotonic() - t0:.0f} s)")
-            report["index_build_s"] = round(time.monotonic() - t0)
-        for m in machines.values():
-            say(f"machine {m.name} serving on {m.ip}:{PORT} after {m.start():.1f} s")
-        haproxy = start_haproxy(work)
-        started.append(haproxy)
-        say(f"HAProxy on {LB[0]}:{LB[1]} (stats {STATS[0]}:{STATS[1]}/stats), every machine UP")
-
-        watch = Watch()
-        watch.start()
-        probe = Probe(url, machines, plan["probe"], every=3.0)
-        files = {k: work / f"{k}.csv" for k in ("requests", "writes")}
-        locust_env = base | {
-            "SCALEOUT_PLAN": str(work / "plan.json"),
-            "SCALEOUT_REQUESTS": str(files["requests"]),
-            "SCALEOUT_WRITES": str(files["writes"]),
-            "PYTHONPATH": str(ROOT),
-        }
-        say(f"load: {args.users} users for {args.duration} s through the balancer")
-        load_start = time.time()
-        locust = subprocess.Popen(
-            [
-                LOCUST,
-                "-f",
-                str(ROOT / "deploy" / "locustfile.py"),
-                "--headless",
-                "--users",
-                str(args.users),
-                "--spawn-rate",
-                str(max(1, args.users // 10)),
-                "--run-time",
-                f"{args.duration}s",
-                "--host",
-                f"http://{LB[0]}:{LB[1]}",
-                "--only-summary",
-                "--stop-timeout",
-                "15",
-                "--loglevel",
-                "WARNING",
-            ],  # fmt: skip
-            env=locust_env,
-            stdout=(logs / "locust.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        started.append(locust)
-        probe.start()
-
-        victim = machines[VICTIM]
-        time.sleep(max(0.0, load_start + args.duration * args.kill_at - time.time()))
-        probe.down.add(VICTIM)
-        killed_at = time.time()
-        victim.kill()
-        say(f"killed machine {VICTIM} (SIGKILL to its process group)")
-        time.sleep(max(0.0, killed_at + args.down_for - time.time()))
-        behind_at_restart = latest_seq(url)
-        restart_at = time.time()
-        serving_after = victim.start()
-        say(f"restarted machine {VICTIM}: serving after {serving_after:.1f} s")
-        while victim.applied() < behind_at_restart and time.time() - restart_at < 120:
-            time.sleep(0.01)
-        caught_up_after = time.time() - restart_at
-        say(f"machine {VICTIM}'s index caught up after {caught_up_after:.1f} s")
-        probe.down.discard(VICTIM)
-
-        locust.wait(timeout=args.duration + 120)
-        load_end = time.time()
-        probe.stop.set()
-        probe.join(timeout=15)
-        watch.stop.set()
-        time.sleep(2)  # let the last changes reach every index
-
-        noticed = watch.first("DOWN", killed_at)
-        back = watch.first("UP", restart_at)
-        rows = read_requests(files["requests"])
-        warm = load_start + 15
-        phases = [
-            Phase("before the kill", warm, killed_at),
-            Phase(f"machine {VICTIM} down", killed_at, back or restart_at + serving_after),
-            Phase("after the restart", back or restart_at + serving_after, load_end),
+    report: dict[str, Any] = {
+        "listings": args.listings,
+        "run": time.strftime("%Y-%m-%d %H:%M"),
+        "load_before": os.getloadavg(),
+    }
+    new = [m for m in machines.values() if not (m.index_dir / "CURRENT").exists()]
+    if new:
+        say(f"building the indexes of {', '.join(m.name for m in new)} from the database")
+        t0 = time.monotonic()
+        builds = [
+            (
+                m,
+                processes.start(
+                    [BROKER, "index", "rebuild"],
+                    env=m.env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                ),
+            )
+            for m in new
         ]
-        for row in rows:
-            for phase in phases:
-                if phase.start <= row[0] < phase.end:
-                    phase.rows.append(row)
-        kill_window = (killed_at, noticed or killed_at)
-        errors_in_window = sum(
-            1
-            for t, _, _, status, error in rows
-            if kill_window[0] <= t <= kill_window[1] + 1 and (error or status == 0 or status >= 500)
-        )
-        errors_outside = sum(
-            1
-            for t, _, _, status, error in rows
-            if not kill_window[0] <= t <= kill_window[1] + 1
-            and (error or status == 0 or status >= 500)
-        )
-        writes = [
-            (float(t), int(key), action, int(ack), mark)
-            for t, key, action, ack, mark in csv.reader(files["writes"].open())
-        ] + probe.writes
-        checked = lost_writes(url, writes)
-        say("broker index check on every machine")
-        checking = {
-            m.name: subprocess.Popen(
-                [BROKER, "index", "check"], env=m.env, stdout=subprocess.PIPE, text=True
-            )
-            for m in machines.values()
-        }
-        checks = {}
-        for name, process in checking.items():
+        for m, process in builds:
             out, _ = process.communicate()
-            checks[name] = (process.returncode, out.strip().splitlines()[-1:])
+            if process.returncode:
+                raise SystemExit(f"index rebuild of {m.name} failed")
+            say(f"  {m.name}: {out.decode().strip()} ({time.monotonic() - t0:.0f} s)")
+        report["index_build_s"] = round(time.monotonic() - t0)
 
-        print()
-        print(f"=== {args.listings:,} listings, 3 machines x {args.workers} workers x "
-              f"{args.threads} threads, {args.users} users, {args.duration} s "
-              f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores) ===")  # fmt: skip
+    def load_env(label: str, **extra: str) -> dict[str, str]:
+        return base | {
+            "SCALEOUT_PLAN": str(work / "plan.json"),
+            "SCALEOUT_REQUESTS": str(work / f"{label}requests.csv"),
+            "SCALEOUT_WRITES": str(work / f"{label}writes.csv"),
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
+
+    # One machine first, alone behind the balancer, under the mixed run's searchers (the same
+    # users, the others idle): the search times the three machines are held to.
+    first = machines[WRITER]
+    say(f"machine {first.name} serving on {first.ip}:{PORT} after {first.start():.1f} s")
+    one: Phase | None = None
+    if args.baseline:
+        balancer = start_haproxy(processes, work, [first.name], args.workers * args.threads)
+        say(f"one machine: the searchers alone through HAProxy to {first.name} for "
+            f"{args.baseline} s")  # fmt: skip
+        start = time.time()
+        locust = start_locust(
+            processes,
+            load_env("one-machine-", SCALEOUT_SEARCHES_ONLY="1"),
+            logs / "locust-one-machine.log",
+            args.users,
+            args.baseline,
+        )
+        locust.wait(timeout=args.baseline + 120)
+        one = Phase(
+            f"one machine ({first.name}), the searchers alone", start + WARM_UP, time.time()
+        )
+        one.rows = [
+            r for r in read_requests(work / "one-machine-requests.csv") if r[0] >= one.start
+        ]
+        if not any(kind in SEARCHES for _, kind, _, _, _ in one.rows):
+            raise SystemExit(f"no searches on one machine: see {logs / 'locust-one-machine.log'}")
+        processes.stop(balancer)
+        say(f"one machine: search p95 {search_p95(one.rows, SEARCHES):.0f} ms "
+            f"({len(one.rows):,} requests)")  # fmt: skip
+
+    for m in machines.values():
+        if m is not first:
+            say(f"machine {m.name} serving on {m.ip}:{PORT} after {m.start():.1f} s")
+    start_haproxy(processes, work, MACHINES, args.workers * args.threads)
+    say(f"HAProxy on {LB[0]}:{LB[1]} (stats {STATS[0]}:{STATS[1]}/stats), every machine UP")
+
+    watch = Watch()
+    watch.start()
+    probe = Probe(url, machines, plan["probe"], every=3.0)
+    files = {k: work / f"{k}.csv" for k in ("requests", "writes")}
+    say(f"load: {args.users} users for {args.duration} s through the balancer")
+    load_start = time.time()
+    locust = start_locust(processes, load_env(""), logs / "locust.log", args.users, args.duration)
+    probe.start()
+
+    victim = machines[VICTIM]
+    time.sleep(max(0.0, load_start + args.duration * args.kill_at - time.time()))
+    probe.down.add(VICTIM)
+    killed_at = time.time()
+    victim.kill()
+    say(f"killed machine {VICTIM} (SIGKILL to its process group)")
+    time.sleep(max(0.0, killed_at + args.down_for - time.time()))
+    behind_at_restart = latest_seq(url)
+    restart_at = time.time()
+    serving_after = victim.start()
+    say(f"restarted machine {VICTIM}: serving after {serving_after:.1f} s")
+    while victim.applied() < behind_at_restart and time.time() - restart_at < 120:
+        time.sleep(0.01)
+    caught_up_after = time.time() - restart_at
+    say(f"machine {VICTIM}'s index caught up after {caught_up_after:.1f} s")
+    probe.down.discard(VICTIM)
+
+    locust.wait(timeout=args.duration + 120)
+    load_end = time.time()
+    probe.stop.set()
+    probe.join(timeout=15)
+    watch.stop.set()
+    time.sleep(2)  # let the last changes reach every index
+
+    noticed = watch.first("DOWN", killed_at)
+    back = watch.first("UP", restart_at)
+    rows = read_requests(files["requests"])
+    if not rows:
+        raise SystemExit(f"Locust made no requests: see {logs / 'locust.log'}")
+    phases = [
+        Phase("before the kill", load_start + WARM_UP, killed_at),
+        Phase(f"machine {VICTIM} down", killed_at, back or restart_at + serving_after),
+        Phase("after the restart", back or restart_at + serving_after, load_end),
+    ]
+    for row in rows:
         for phase in phases:
-            print(f"\n{phase.name} ({phase.end - phase.start:.0f} s)")
-            print(f"  all           {phase.line()}")
-            for kind in sorted({r[1] for r in phase.rows}):
-                print(f"  {kind:<18.18}{phase.line(kind)}")
-            for what, n in phase.errors().most_common():
-                print(f"  error: {what} x{n}")
-        match = Counter(status for _, kind, _, status, _ in rows if kind == "match api")
-        minutes = (load_end - load_start) / 60
+            if phase.start <= row[0] < phase.end:
+                phase.rows.append(row)
+    kill_window = (killed_at, noticed or killed_at)
+    errors_in_window = sum(
+        1
+        for t, _, _, status, error in rows
+        if kill_window[0] <= t <= kill_window[1] + 1 and (error or status == 0 or status >= 500)
+    )
+    errors_outside = sum(
+        1
+        for t, _, _, status, error in rows
+        if not kill_window[0] <= t <= kill_window[1] + 1 and (error or status == 0 or status >= 500)
+    )
+    writes = [
+        (float(t), int(key), action, int(ack), mark)
+        for t, key, action, ack, mark in csv.reader(files["writes"].open())
+    ] + probe.writes
+    checked = lost_writes(url, writes)
+    say("broker index check on every machine")
+    checking = {
+        m.name: processes.start(
+            [BROKER, "index", "check"], env=m.env, stdout=subprocess.PIPE, text=True
+        )
+        for m in machines.values()
+    }
+    checks = {}
+    for name, process in checking.items():
+        out, _ = process.communicate()
+        checks[name] = (process.returncode, out.strip().splitlines()[-1:])
+    report["load_after"] = os.getloadavg()
+
+    print()
+    print(f"=== {args.listings:,} listings, 3 machines x {args.workers} workers x "
+          f"{args.threads} threads, {args.users} users, {args.duration} s "
+          f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; load average "
+          f"{report['load_before'][0]:.1f} before, {report['load_after'][0]:.1f} after) ===")  # fmt: skip
+    for phase in [*([one] if one else []), *phases]:
+        print_phase(phase)
+    if one is not None:
+        ratios = search_ratios(one, phases)
+        print(f"\nsearch p95 against one machine's (goal: three machines under the mixed load "
+              f"within {GOAL_RATIO:g}x)")  # fmt: skip
+        print(f"  {'':<12}{'one machine':>13}" + "".join(f"{p.name:>22}" for p in phases))
+        for label, row in ratios.items():
+            cells = "".join(
+                f"{search_p95(p.rows, SEARCHES if label == 'searches' else (label,)):>13.0f} ms"
+                f" {row[p.name]:4.1f}x"
+                for p in phases
+            )
+            print(f"  {label:<12}{row['one machine']:>10.0f} ms{cells}")
+        steady = ratios["searches"][phases[0].name]
+        verdict = "met" if steady <= GOAL_RATIO else "MISSED"
+        print(f"  goal, three machines {phases[0].name}: {steady:.1f}x, {verdict} "
+              f"(machine {VICTIM} down: two machines; after the restart: {VICTIM} warming up)")  # fmt: skip
+        report["one_machine"] = one.line()
+        report["search_p95_ratio"] = ratios
+    match = Counter(status for _, kind, _, status, _ in rows if kind == "match api")
+    minutes = (load_end - load_start) / 60
+    print(
+        f"\nmatch API through Redis: {match[200]} answered, {match[429]} limited "
+        f"({match[200] / minutes:.0f} a minute against a limit of 120 for this one client)"
+    )
+    print(f"\nkill: balancer marked {VICTIM} DOWN after "
+          f"{(noticed - killed_at) if noticed else float('nan'):.1f} s; client errors from the "
+          f"kill until then (+1 s): {errors_in_window}; errors at any other time: "
+          f"{errors_outside}")  # fmt: skip
+    print(f"restart: serving after {serving_after:.1f} s, index caught up after "
+          f"{caught_up_after:.1f} s, balancer UP after "
+          f"{(back - restart_at) if back else float('nan'):.1f} s")  # fmt: skip
+    for name in sorted(probe.lags):
+        lags = probe.lags[name]
         print(
-            f"\nmatch API through Redis: {match[200]} answered, {match[429]} limited "
-            f"({match[200] / minutes:.0f} a minute against a limit of 120 for this one client)"
+            f"freshness {WRITER} -> {name}: {len(lags)} changes, median "
+            f"{statistics.median(lags) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms, "
+            f"over 1 s: {sum(lag > 1 for lag in lags)}, not applied within 10 s: "
+            f"{probe.missed[name]}"
         )
-        print(f"\nkill: balancer marked {VICTIM} DOWN after "
-              f"{(noticed - killed_at) if noticed else float('nan'):.1f} s; client errors from the "
-              f"kill until then (+1 s): {errors_in_window}; errors at any other time: "
-              f"{errors_outside}")  # fmt: skip
-        print(f"restart: serving after {serving_after:.1f} s, index caught up after "
-              f"{caught_up_after:.1f} s, balancer UP after "
-              f"{(back - restart_at) if back else float('nan'):.1f} s")  # fmt: skip
-        for name in sorted(probe.lags):
-            lags = probe.lags[name]
-            print(
-                f"freshness {WRITER} -> {name}: {len(lags)} changes, median "
-                f"{statistics.median(lags) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms, "
-                f"over 1 s: {sum(lag > 1 for lag in lags)}, not applied within 10 s: "
-                f"{probe.missed[name]}"
-            )
-        print("writes acknowledged and checked against the database (cut off mid-request: either "
-              "outcome is right):")  # fmt: skip
-        for kind, c in [*checked.items(), ("all", total(checked.values()))]:
-            print(
-                f"  {kind:<16}{c.checked:5} checked, {len(c.lost)} lost"
-                f"{' ' + str(c.lost[:10]) if c.lost else ''}; {c.in_doubt} cut off mid-request"
-            )
-        for name, (code, last) in checks.items():
-            print(f"broker index check on {name}: exit {code}: {' '.join(last)}")
-        report.update(
-            phases={p.name: p.line() for p in phases},
-            noticed_s=(noticed - killed_at) if noticed else None,
-            errors_in_kill_window=errors_in_window,
-            errors_outside=errors_outside,
-            restart={"serving_s": serving_after, "caught_up_s": caught_up_after},
-            freshness_ms={n: sorted(round(x * 1000) for x in v) for n, v in probe.lags.items()},
-            lost=total(checked.values()).lost,
-            writes={
-                kind: {"checked": c.checked, "in_doubt": c.in_doubt, "lost": c.lost}
-                for kind, c in checked.items()
-            },
-            index_check={n: c for n, (c, _) in checks.items()},
+    print("writes acknowledged and checked against the database (cut off mid-request: either "
+          "outcome is right):")  # fmt: skip
+    for kind, c in [*checked.items(), ("all", total(checked.values()))]:
+        print(
+            f"  {kind:<16}{c.checked:5} checked, {len(c.lost)} lost"
+            f"{' ' + str(c.lost[:10]) if c.lost else ''}; {c.in_doubt} cut off mid-request"
         )
-        (work / "report.json").write_text(json.dumps(report, indent=1))
-    finally:
-        for process in started:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=20)
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGKILL)
-        for m in machines.values():
-            m.stop()
+    for name, (code, last) in checks.items():
+        print(f"broker index check on {name}: exit {code}: {' '.join(last)}")
+    report.update(
+        phases={p.name: p.line() for p in phases},
+        noticed_s=(noticed - killed_at) if noticed else None,
+        errors_in_kill_window=errors_in_window,
+        errors_outside=errors_outside,
+        restart={"serving_s": serving_after, "caught_up_s": caught_up_after},
+        freshness_ms={n: sorted(round(x * 1000) for x in v) for n, v in probe.lags.items()},
+        lost=total(checked.values()).lost,
+        writes={
+            kind: {"checked": c.checked, "in_doubt": c.in_doubt, "lost": c.lost}
+            for kind, c in checked.items()
+        },
+        index_check={n: c for n, (c, _) in checks.items()},
+    )
+    (work / "report.json").write_text(json.dumps(report, indent=1))
 
 
 def latest_seq(url: str) -> int:

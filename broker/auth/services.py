@@ -315,9 +315,14 @@ def check_credentials(
         return SignIn(problem="invalid")
     if not passwords.check_password(user.password_hash, password) or not user.active:
         return SignIn(problem="invalid")
-    throttle.release(session, attempt)
-    throttle.clear(session, "login-account", normalise_email(email)[:254])
-    throttle.clear(session, "login-account-address", _account_and_address(email, address))
+    throttle.forget(
+        session,
+        attempt,
+        [
+            ("login-account", normalise_email(email)[:254]),
+            ("login-account-address", _account_and_address(email, address)),
+        ],
+    )
     if user.email_confirmed_at is None:
         # A new link, and the one already sent keeps working: it may be in the inbox unread.
         _send_confirmation(session, user, link, confirmation_lifetime, now, keep_earlier=True)

@@ -6,10 +6,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from broker import db
+from broker.auth import services, throttle
+from broker.auth.services import SessionPolicy
+from broker.models import ThrottleEvent, utcnow
 from tests.auth.helpers import PASSWORD, make_user, sign_in
 from tests.conftest import make_app
 
@@ -150,3 +154,64 @@ def test_sixteen_simultaneous_wrong_passwords_from_sixteen_addresses_check_exact
     user = make_user(any_session)
     statuses = _simultaneous(any_app, user.email, [f"10.4.4.{n}" for n in range(16)])
     assert statuses == [400] * 10 + [429] * 6
+
+
+def test_two_sign_ins_of_one_account_forget_its_failures_one_after_the_other(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Each deleted its own events, then the account's: in opposite orders that deadlocked.
+
+    Seen under `make scaleout`'s load as a 500 on /sign-in (PostgreSQL: deadlock detected).
+    The second now waits for the account's counters before it deletes anything.
+    """
+    app = make_app(tmp_path, database_url)
+    engine = db.get_engine(app)
+    now = utcnow()
+    policy = SessionPolicy()
+    email = "same.person@example.org"
+    counters = [("login-account", email), ("login-account-address", f"{email} 10.0.0.1")]
+    first, second = Session(engine), Session(engine)
+    try:
+        attempts = []
+        for address in ("10.0.0.1", "10.0.0.2"):
+            with Session(engine) as s:
+                attempts.append(services.note_attempt(s, email, address, policy, now))
+                s.commit()
+        done = threading.Event()
+        failed: list[BaseException] = []
+
+        def later() -> None:
+            try:
+                throttle.forget(second, attempts[1] or [], counters)
+                second.commit()
+            except BaseException as exc:  # noqa: BLE001 (reported by the test below)
+                failed.append(exc)
+            done.set()
+
+        throttle.forget(first, attempts[0] or [], counters)
+        thread = threading.Thread(target=later)
+        thread.start()
+        assert not done.wait(1.0), "the second went ahead while the first held the account"
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as look:
+                waiting = (
+                    look.execute(sa.text("SELECT locktype FROM pg_locks WHERE NOT granted"))
+                    .scalars()
+                    .all()
+                )
+            assert waiting == ["advisory"], waiting
+        first.commit()
+        assert done.wait(30)
+        thread.join()
+        assert not failed, failed
+        with Session(engine) as s:
+            left = s.exec(
+                select(ThrottleEvent.scope).where(
+                    col(ThrottleEvent.key).in_([key for _, key in counters])
+                )
+            ).all()
+        assert left == []
+    finally:
+        for s in (first, second):
+            s.close()
+        db.dispose(app)
