@@ -257,6 +257,10 @@ def _watch(page: Any, browsing: Browsing) -> None:
             browsing.problems.append(f"{resp.status} for {resp.url} on {page.url}")
 
     def request_failed(req: Any) -> None:
+        if req.resource_type in ("fetch", "xhr") and "ERR_ABORTED" in (req.failure or ""):
+            # A script's background request cut short by leaving the page (a SIP's offline copy
+            # refreshing itself): the next page takes it up again. Not a failure.
+            return
         browsing.problems.append(f"request failed: {req.url} ({req.failure}) on {page.url}")
 
     page.on("framenavigated", navigated)
