@@ -36,6 +36,7 @@ from broker.models import (
     utcnow,
 )
 from broker.schools import services as schools
+from broker.visitpack.services import priority_labels
 
 #: Support the school agreed, in the order the work moves: the plan's items.
 PLANNED = ("agreed", "engaged", "completed", "evaluated")
@@ -393,22 +394,13 @@ def prepare(session: Session, school: School, now: datetime | None = None) -> Su
         )
         is_current = priority.id in current_ids
         own_visit = visit if is_current else session.get(SchoolVisit, priority.visit_id)
-        rag = taxonomy.RAG_RATINGS.get(priority.rag)
         priorities.append(
             PlanPriority(
                 number=number,
                 priority=priority,
                 agreed_on=own_visit.visited_on if own_visit else None,
                 earlier=not is_current,
-                area=taxonomy.CATEGORIES.label_of(priority.category),
-                ecm_outcomes=tuple(
-                    taxonomy.ECM_OUTCOMES.label_of(s) for s in priority.ecm_outcomes
-                ),
-                pupil_groups=tuple(
-                    taxonomy.PUPIL_GROUPS.label_of(s) for s in priority.pupil_groups
-                ),
-                rag=rag.label if rag else priority.rag,
-                rag_meaning=rag.hint if rag else "",
+                **priority_labels(priority),
                 items=items,
             )
         )

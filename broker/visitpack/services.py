@@ -75,6 +75,19 @@ class PackPriority:
     suggested: list[PackListing] = field(default_factory=list)
 
 
+def priority_labels(priority: Priority) -> dict[str, Any]:
+    """Return a priority's area, outcomes and pupil groups as labels, and its RAG rating in
+    words with what it means (never colour alone): the fields a printed priority shows."""
+    rag = taxonomy.RAG_RATINGS.get(priority.rag)
+    return {
+        "area": taxonomy.CATEGORIES.label_of(priority.category),
+        "ecm_outcomes": tuple(taxonomy.ECM_OUTCOMES.label_of(s) for s in priority.ecm_outcomes),
+        "pupil_groups": tuple(taxonomy.PUPIL_GROUPS.label_of(s) for s in priority.pupil_groups),
+        "rag": rag.label if rag else priority.rag,
+        "rag_meaning": rag.hint if rag else "",
+    }
+
+
 @dataclass(frozen=True)
 class VisitPack:
     school: School
@@ -181,20 +194,11 @@ def prepare(
                 )
                 if len(suggested) >= suggestions:
                     break
-        rag = taxonomy.RAG_RATINGS.get(priority.rag)
         out.append(
             PackPriority(
                 number=number,
                 priority=priority,
-                area=taxonomy.CATEGORIES.label_of(priority.category),
-                ecm_outcomes=tuple(
-                    taxonomy.ECM_OUTCOMES.label_of(s) for s in priority.ecm_outcomes
-                ),
-                pupil_groups=tuple(
-                    taxonomy.PUPIL_GROUPS.label_of(s) for s in priority.pupil_groups
-                ),
-                rag=rag.label if rag else priority.rag,
-                rag_meaning=rag.hint if rag else "",
+                **priority_labels(priority),
                 shortlisted=shortlisted,
                 suggested=suggested,
             )
