@@ -123,6 +123,21 @@ def _filter_param(name: str, la_codes: Sequence[str]) -> dict[str, Any]:
     }
 
 
+def _whole_number(name: str, high: int, description: str) -> dict[str, Any]:
+    """Return a whole-number query parameter; empty (a form sent with it blank) is the default."""
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": high},
+                {"type": "string", "enum": [""]},
+            ]
+        },
+    }
+
+
 def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document (`la_codes`: the local authorities the directory knows)."""
     parameters = [
@@ -148,13 +163,9 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
             "name": "sort",
             "in": "query",
             "description": "; ".join(f"{s.name}: {s.label}" for s in schema.SORTS.values()),
-            "schema": {"type": "string", "enum": list(SORTS)},
+            "schema": {"type": "string", "enum": ["", *SORTS]},
         },
-        {
-            "name": "page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-        },
+        _whole_number("page", MAX_PAGE, "The page of results (1 when empty)"),
         {
             "name": "understand",
             "in": "query",
@@ -167,11 +178,7 @@ def document(service_name: str, la_codes: Sequence[str] = ()) -> dict[str, Any]:
             "description": "1: search the words as typed, without correcting their spelling",
             "schema": {"type": "string", "enum": ["", "0", "1"]},
         },
-        {
-            "name": "per_page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-        },
+        _whole_number("per_page", MAX_PER_PAGE, "Results per page (20 when empty)"),
     ]
     bad_request = _json(ErrorResponse, "An unknown parameter or value; the error names it")
     document: dict[str, Any] = {

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from broker.auth import passwords, totp
+from broker.auth import totp
 from broker.brokerage import services as brokerage
 from broker.models import (
     Brokerage,
@@ -24,10 +24,7 @@ from broker.models import (
 )
 from broker.schools import services as schools
 from tests import factories as f
-from tests.auth.helpers import PASSWORD, sign_in_fully
-
-_HASH: list[str] = []
-
+from tests.auth.helpers import PASSWORD, password_hash, sign_in_fully
 
 #: Every actor a world can sign in as (plus "anonymous"), for access tests.
 EVERYONE = (
@@ -46,11 +43,11 @@ CIRCLE = frozenset({"head", "sip", "qa", "admin"})
 
 
 def make_user(session: Session, role: str, **kw: object) -> User:
-    """Add a confirmed user with the test password (hashed once per run: hashing is slow on purpose)."""
-    if not _HASH:
-        _HASH.append(passwords.hash_password(PASSWORD))
+    """Add a confirmed user with the test password."""
     enrolled = bool(kw.pop("enrolled", False))
-    user = f.user(session, role=role, password_hash=_HASH[0], email_confirmed_at=utcnow(), **kw)
+    user = f.user(
+        session, role=role, password_hash=password_hash(PASSWORD), email_confirmed_at=utcnow(), **kw
+    )
     if enrolled:
         user.totp_secret = totp.generate_secret()
         user.totp_enrolled_at = utcnow()
