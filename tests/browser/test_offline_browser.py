@@ -139,12 +139,15 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     browsing = browse_at(width=1024)
     page = browsing.page
     sent_to_device: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            sent_to_device.append(r.text()) if "/offline/mine.json" in r.url and r.ok else None
-        ),
-    )
+    directory_encodings: list[str] = []
+
+    def seen(r: Any) -> None:
+        if "/offline/mine.json" in r.url and r.ok:
+            sent_to_device.append(r.text())
+        if "/offline/directory/" in r.url and r.status == 200:
+            directory_encodings.append(r.all_headers().get("content-encoding", ""))
+
+    page.on("response", seen)
 
     # Online: signing in is all it takes to prepare the device.
     _sign_in(browsing, sip.email)
@@ -155,6 +158,8 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     _ready(browsing)
     browsing.audit()
     assert "Kent" in page.text_content("main")
+    # The directory came gzipped, as the server keeps it, and the device read it all the same.
+    assert directory_encodings and set(directory_encodings) == {"gzip"}
 
     # Offline: search with an abbreviation and a filter.
     page.context.set_offline(True)
