@@ -23,13 +23,14 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker import caseload, local_authorities, taxonomy
 from broker.brokerage import services as brokerage
 from broker.errors import InvalidInput
 from broker.evidence import public_clause, recommendation_counts
-from broker.geography import Geography, may_serve_clause
+from broker.geography import may_serve_clause, serves_la
 from broker.models import (
     Listing,
     LocalAuthority,
@@ -44,12 +45,12 @@ from broker.schools import services as schools
 from broker.search.sync import latest_seq
 from index import analysis, schema
 
-#: The shape of the bundles; a device drops what it kept under another version.
-BUNDLE_VERSION = 1
-#: The facets a device can filter on, in display order (the main ones of the results page).
+#: The shape of the bundles; a device drops what it kept under another version. 2: a listing
+#: keeps only what the device shows or searches (no ECM, SEN, pupil group or assurance date).
+BUNDLE_VERSION = 2
+#: The facets a device can filter on, in display order (the main ones of the results page), and
+#: the only ones a listing offline shows.
 DEVICE_FACETS = ("category", "phase", "cost", "kind", "delivery")
-#: Kept on each listing for display (all of them are shown on a listing offline).
-LISTED_FACETS = ("category", "phase", "cost", "kind", "delivery", "ecm", "sen", "pupil_group")
 #: A device-made key: a UUID, or anything as plain and as long.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 DRAFT_KINDS = ("visit", "priority")
@@ -67,57 +68,78 @@ def generation(session: Session, la: LocalAuthority, now: datetime) -> str:
     return f"{BUNDLE_VERSION}.{la.code}.{latest_seq(session)}.{now.date().isoformat()}"
 
 
-def _facets(listing: Listing, provider: Provider) -> dict[str, list[str]]:
+#: What a bundle reads of each serving listing and its provider: columns, not ORM objects (at
+#: 100,000 listings an LA is served by some 16,000, and making objects was most of the build).
+_COLUMNS: tuple[Any, ...] = (
+    col(Listing.id),
+    col(Listing.code),
+    col(Listing.title),
+    col(Listing.summary),
+    col(Listing.description),
+    col(Listing.categories),
+    col(Listing.phases),
+    col(Listing.cost),
+    col(Listing.delivery),
+    col(Listing.price_note),
+    col(Listing.contact_name),
+    col(Listing.contact_phone),
+    col(Listing.contact_email),
+    col(Listing.national),
+    col(Listing.regions),
+    col(Listing.local_authorities),
+    col(Listing.provider_id),
+    col(Provider.name).label("provider_name"),
+    col(Provider.kind).label("provider_kind"),
+    col(Provider.phone).label("provider_phone"),
+    col(Provider.email).label("provider_email"),
+    col(Provider.website).label("provider_website"),
+)
+
+
+def _facets(row: Any) -> dict[str, list[str]]:
     values = {
-        "category": listing.categories,
-        "phase": listing.phases,
-        "cost": [listing.cost],
-        "kind": [provider.kind],
-        "delivery": listing.delivery,
-        "ecm": listing.ecm_outcomes,
-        "sen": listing.sen_specialisms,
-        "pupil_group": listing.pupil_groups,
+        "category": row.categories,
+        "phase": row.phases,
+        "cost": [row.cost],
+        "kind": [row.provider_kind],
+        "delivery": row.delivery,
     }
     return {name: list(v) for name, v in values.items() if v}
 
 
-def _listing(listing: Listing, provider: Provider, recommendations: int) -> dict[str, Any]:
+def _listing(row: Any, recommendations: int) -> dict[str, Any]:
     contact = {
-        "name": (listing.contact_name or "").strip(),
-        "phone": (listing.contact_phone or provider.phone or "").strip(),
-        "email": (listing.contact_email or provider.email or "").strip(),
-        "website": (provider.website or "").strip(),
+        "name": (row.contact_name or "").strip(),
+        "phone": (row.contact_phone or row.provider_phone or "").strip(),
+        "email": (row.contact_email or row.provider_email or "").strip(),
+        "website": (row.provider_website or "").strip(),
     }
     out: dict[str, Any] = {
-        "id": int(listing.id or 0),
-        "code": listing.code,
-        "title": listing.title,
-        "summary": listing.summary,
-        "description": listing.description,
-        "provider": provider.name,
-        "facets": _facets(listing, provider),
+        "id": int(row.id),
+        "code": row.code,
+        "title": row.title,
+        "summary": row.summary,
+        "description": row.description,
+        "provider": row.provider_name,
+        "facets": _facets(row),
         "contact": {k: v for k, v in contact.items() if v},
         "recommendations": recommendations,
     }
-    if listing.price_note:
-        out["price_note"] = listing.price_note
-    if listing.assured_at is not None:
-        out["assured_on"] = listing.assured_at.date().isoformat()
+    if row.price_note:
+        out["price_note"] = row.price_note
     return out
 
 
-def serving_listings(
-    session: Session, la: LocalAuthority, now: datetime
-) -> list[tuple[Listing, Provider]]:
-    """Return every public listing that serves `la` with its provider, by title."""
-    rows = session.exec(
-        select(Listing, Provider)
+def serving_rows(session: Session, la: LocalAuthority, now: datetime) -> list[Any]:
+    """Return the bundle's columns of every public listing that serves `la`, by title."""
+    # More columns than sqlmodel's select is typed for, so SQLAlchemy's own.
+    rows = session.execute(
+        sa.select(*_COLUMNS)
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
         .where(public_clause(now), may_serve_clause(la))
         .order_by(col(Listing.title), col(Listing.id))
     ).all()
-    geography = Geography.load(session)
-    return [(lst, p) for lst, p in rows if la.code in geography.serves(lst)[1]]
+    return [r for r in rows if serves_la(r.national, r.regions, r.local_authorities, la)]
 
 
 def facet_choices() -> list[dict[str, Any]]:
@@ -128,7 +150,7 @@ def facet_choices() -> list[dict[str, Any]]:
             "label": schema.facet_label(name),
             "values": [[t.slug, t.label] for t in taxonomy.LISTING_FACETS[name].terms],
         }
-        for name in LISTED_FACETS
+        for name in DEVICE_FACETS
     ]
 
 
@@ -136,9 +158,9 @@ def directory_bundle(session: Session, la_code: str, now: datetime | None = None
     """Return the JSON bundle of LA `la_code`'s directory (NotFound for an unknown LA)."""
     now = now or utcnow()
     la = local_authorities.find(session, la_code)
-    rows = serving_listings(session, la, now)
-    counts = recommendation_counts(session, {int(p.id or 0) for _, p in rows})
-    listings = [_listing(lst, p, counts.get(int(p.id or 0), 0)) for lst, p in rows]
+    rows = serving_rows(session, la, now)
+    counts = recommendation_counts(session, {int(r.provider_id) for r in rows})
+    listings = [_listing(r, counts.get(int(r.provider_id), 0)) for r in rows]
     texts = (
         text
         for item in listings

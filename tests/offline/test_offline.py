@@ -99,6 +99,13 @@ def test_an_las_bundle_holds_the_public_listings_serving_it_and_no_others(
     assert first["provider"] == "Helen Marsh"
     assert first["facets"]["kind"] and first["facets"]["cost"] == ["paid"]
     assert bundle["la"] == {"code": "886", "name": "Kent", "region": "south-east"}
+    # Only what the device searches, filters on or shows (broker/static/js/offline.js).
+    assert set(first) <= {
+        *("id", "code", "title", "summary", "description", "provider", "facets", "contact"),
+        *("recommendations", "price_note"),
+    }
+    assert set(first["facets"]) <= set(bundle["filters"])
+    assert [f["name"] for f in bundle["facets"]] == bundle["filters"]
 
 
 def test_the_bundle_carries_the_servers_synonyms_and_stems_not_a_copy_in_javascript(
