@@ -60,6 +60,15 @@ def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
             title="Maths mastery for Year 6",
             categories=["teaching-and-learning"],
         )
+        # A quoted phrase finds its words together, in order, in one field, once analysed.
+        literacy = f.assured_provider(session, listings=0, name="Northfield Literacy Trust")
+        for title, summary in [
+            ("Reading for pleasure across Key Stage 2", None),  # together
+            ("Pupils who read for pleasure at home", None),  # stemmed, a stop word between
+            ("Pleasure in reading: a library project", None),  # in the other order
+            ("Guided reading groups", "Pupils find pleasure in books."),  # in two fields
+        ]:
+            f.listing(session, literacy, title=title, summary=summary or "Support for schools.")
         session.commit()
         return {
             "sip": world.sip.id,
@@ -161,8 +170,22 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     # The directory came gzipped, as the server keeps it, and the device read it all the same.
     assert directory_encodings and set(directory_encodings) == {"gzip"}
 
-    # Offline: search with an abbreviation and a filter.
+    # Offline: search for a quoted phrase, and with an abbreviation and a filter.
     page.context.set_offline(True)
+    # ... a quoted phrase: its words must be together and in order, in one field.
+    browsing.visit('/offline?search=1&q="reading+for+pleasure"')
+    page.wait_for_selector("#offline-count")
+    results = page.text_content("#offline-results")
+    assert "Reading for pleasure across Key Stage 2" in results
+    assert "Pupils who read for pleasure at home" in results
+    assert "Pleasure in reading" not in results
+    assert "Guided reading groups" not in results
+    assert page.text_content("#offline-count") == "2 results"
+    # ... the same words without quotes: all of them, anywhere in the listing.
+    browsing.visit("/offline?search=1&q=reading+for+pleasure")
+    page.wait_for_selector("#offline-count")
+    assert page.text_content("#offline-count") == "4 results"
+
     browsing.visit("/offline?search=1&q=SEN&phase=primary")
     page.wait_for_selector("#offline-count")
     browsing.audit()
