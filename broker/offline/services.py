@@ -281,7 +281,10 @@ def _priority(number: int, priority: Any, session: Session) -> dict[str, Any]:
     }
 
 
-def _school(session: Session, school: School, la_codes: Mapping[int, str]) -> dict[str, Any]:
+def _school(
+    session: Session, row: schools.CaseloadRow, la_codes: Mapping[int, str]
+) -> dict[str, Any]:
+    school = row.school
     school_id = int(school.id or 0)
     current = caseload.current_priorities(session, school_id)
     visit = session.get(SchoolVisit, current[0].visit_id) if current else None
@@ -292,6 +295,9 @@ def _school(session: Session, school: School, la_codes: Mapping[int, str]) -> di
         "la": la_codes.get(school.la_id, ""),
         "phase": taxonomy.PHASES.label_of(school.phase) if school.phase else "",
         "support_category": school.support_category or "",
+        # As the SIP's list of schools shows them: the latest visit, and the next one it agreed.
+        "last_visit_on": row.last_visit.isoformat() if row.last_visit else None,
+        "next_visit_on": row.next_visit.isoformat() if row.next_visit else None,
         "visit": (
             {"id": int(visit.id or 0), "visited_on": visit.visited_on.isoformat()}
             if visit is not None
@@ -320,12 +326,13 @@ def draft_choices() -> dict[str, list[list[str]]]:
 def personal_bundle(session: Session, sip: User, now: datetime | None = None) -> dict[str, Any]:
     """Return the SIP's own part of the device's copy: their LAs and their schools.
 
-    Only the schools the SIP is assigned to; anyone else gets no schools.
+    Only the schools the SIP is assigned to, next visit first as their list online (the
+    caseload); anyone else gets no schools.
     """
     now = now or utcnow()
     las = device_las(session, sip) if sip.role == "sip" and sip.active else []
     la_codes = {int(la.id or 0): la.code for la in las}
-    mine = caseload.sip_schools(session, sip) if sip.active else []
+    mine = schools.caseload(session, sip) if sip.active else []
     return {
         "version": BUNDLE_VERSION,
         "produced_at": now.isoformat(timespec="seconds"),

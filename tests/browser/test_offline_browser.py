@@ -6,6 +6,7 @@ data in IndexedDB or Cache Storage; another SIP's school is never sent to this d
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -25,13 +26,17 @@ NEIGHBOURS_SECRET = "Neighbour-confidential attendance of Year 9"
 #: In this SIP's school's current priority (kept for the visit pack).
 OWN_PRIORITY = "Priority 1: raise attainment in KS2 reading for boys"
 NEW_PRIORITY = "Offline-typed: improve SEND provision mapping"
+#: The next visit agreed at this SIP's school's last visit (shown on their list online).
+NEXT_VISIT = date.today() + timedelta(days=21)
+SHOWN_NEXT_VISIT = f"{NEXT_VISIT.day} {NEXT_VISIT:%B %Y}"
 
 
 @pytest.fixture
 def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
     with db.new_session(live_server.app) as session:
         world = w.build(session)
-        w.visit(session, world)
+        own, _ = w.visit(session, world)
+        own.next_visit_on = NEXT_VISIT
         record, priorities = w.visit(
             session, world, school=world.neighbour, sip=world.neighbour_sip
         )
@@ -167,6 +172,9 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     _ready(browsing)
     browsing.audit()
     assert "Kent" in page.text_content("main")
+    assert f"Next visit: {SHOWN_NEXT_VISIT}." in page.text_content(
+        f"[data-visits='{ids['school']}']"
+    )
     # The directory came gzipped, as the server keeps it, and the device read it all the same.
     assert directory_encodings and set(directory_encodings) == {"gzip"}
 
@@ -209,6 +217,8 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     browsing.visit(f"/offline?school={ids['school']}")
     page.wait_for_selector("text=Add a priority")
     browsing.audit()
+    next_visit = page.locator(".govuk-summary-list__row", has_text="Next visit").locator("dd")
+    assert next_visit.text_content() == SHOWN_NEXT_VISIT
     page.click("text=Add a priority")
     page.wait_for_selector("#draft-form")
     browsing.audit()

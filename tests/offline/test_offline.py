@@ -247,6 +247,31 @@ def test_a_sip_gets_their_own_schools_and_never_another_sips(
     assert world.neighbour.name not in response.get_data(as_text=True)
 
 
+def test_a_sips_copy_says_when_each_school_was_last_visited_and_is_next_as_their_list_does(
+    any_app: Flask, any_session: Session, world: w.World
+) -> None:
+    agreed, _ = w.visit(any_session, world, days_ago=40)
+    # The latest visit agreed no priorities: the next visit is the one it planned all the same.
+    latest, _ = w.visit(any_session, world, days_ago=3, priorities=0)
+    latest.next_visit_on = date.today() + timedelta(days=30)
+    any_session.commit()
+
+    body = w.client_for(any_app, world.sip).get("/offline/mine.json").get_json()
+
+    school = body["schools"][0]
+    assert school["next_visit_on"] == latest.next_visit_on.isoformat()
+    assert school["last_visit_on"] == latest.visited_on.isoformat()
+    assert school["visit"]["id"] == agreed.id  # the current priorities' visit, as before
+
+
+def test_a_school_never_visited_has_no_visit_dates_in_the_copy(
+    any_app: Flask, any_session: Session, world: w.World
+) -> None:
+    body = w.client_for(any_app, world.sip).get("/offline/mine.json").get_json()
+    assert body["schools"][0]["next_visit_on"] is None
+    assert body["schools"][0]["last_visit_on"] is None
+
+
 @pytest.mark.parametrize("actor", ["head", "qa", "admin", "provider"])
 def test_only_sips_get_a_copy_of_schools(
     any_app: Flask, any_session: Session, world: w.World, actor: str

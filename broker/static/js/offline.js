@@ -324,10 +324,37 @@ async function draftsTable(drafts, schools) {
   );
 }
 
+/** The SIP's schools as their list online orders them: agreed next visits first, by date. */
+function byNextVisit(schools) {
+  const key = (s) => [s.next_visit_on ? 0 : 1, s.next_visit_on || s.last_visit_on || "", s.name];
+  return [...schools].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1].localeCompare(y[1]) || x[2].localeCompare(y[2]);
+  });
+}
+
+/** When the school is next visited, as the SIP's list online says (an agreed date past: not recorded). */
+function nextVisit(school) {
+  if (!school.next_visit_on) return "not agreed";
+  if (school.next_visit_on < today()) return h("span", {}, day(school.next_visit_on), " ", tag("Visit not recorded yet", "orange"));
+  return day(school.next_visit_on);
+}
+
+function visitsLine(school) {
+  return h(
+    "span",
+    { "data-visits": school.id },
+    "Next visit: ",
+    nextVisit(school),
+    ". ",
+    school.last_visit_on ? `Last visit: ${day(school.last_visit_on)}.` : "Not visited yet.",
+  );
+}
+
 async function home(copy, params) {
   const saved = params.get("saved");
-  const schools = copy.schools.map((s) =>
-    h("li", {}, link(`/offline?school=${s.id}`, s.name), ` (URN ${s.urn})`),
+  const schools = byNextVisit(copy.schools).map((s) =>
+    h("li", { class: "govuk-!-margin-bottom-3" }, link(`/offline?school=${s.id}`, s.name), ` (URN ${s.urn})`, h("br"), visitsLine(s)),
   );
   show(
     "Offline copy",
@@ -500,6 +527,10 @@ function schoolView(copy, id, params) {
     h("span", { class: "govuk-caption-l" }, `URN ${school.urn}`),
     h("h1", { class: "govuk-heading-l" }, school.name),
     para(copy.me.confidential, "govuk-body-s"),
+    summaryList([
+      ["Next visit", nextVisit(school)],
+      ["Last visit", school.last_visit_on ? day(school.last_visit_on) : "Not visited yet"],
+    ]),
     para(link(school.visit_pack, "Open the visit pack"), "govuk-body"),
     h("h2", { class: "govuk-heading-m" }, "Current priorities"),
     school.visit ? para(`Agreed at the visit of ${day(school.visit.visited_on)}.`) : para("No priorities recorded yet."),
