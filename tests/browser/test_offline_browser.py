@@ -41,7 +41,13 @@ def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
             session, world, school=world.neighbour, sip=world.neighbour_sip
         )
         priorities[0].description = NEIGHBOURS_SECRET
-        provider = f.assured_provider(session, listings=0, name="Inclusion Partners Ltd")
+        provider = f.assured_provider(
+            session,
+            listings=0,
+            name="Inclusion Partners Ltd",
+            # Long enough to overflow a phone's screen if they were not allowed to wrap.
+            website="https://www.inclusionpartnersforspecialeducationalneedsandmore.example.org/",
+        )
         inclusion = ["inclusion-sen-and-vulnerable-groups"]
         f.listing(
             session,
@@ -50,7 +56,7 @@ def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
             summary="Helping SENCOs plan and review provision for pupils with SEN.",
             categories=inclusion,
             phases=["primary"],
-            contact_email="team@inclusion.example.org",
+            contact_email="provision-mapping-team@inclusion-partners-schools.example.org",
         )
         f.listing(
             session,
@@ -207,11 +213,30 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     page.click("text=Provision mapping for special educational needs")
     page.wait_for_selector("#listing-title")
     browsing.audit()
-    assert "team@inclusion.example.org" in page.text_content("main")
+    assert "provision-mapping-team@inclusion-partners-schools.example.org" in page.text_content(
+        "main"
+    )
 
     # ... open the school's visit pack (the page itself, kept on the device).
     browsing.visit(f"/schools/{ids['school']}/visit-pack")
     assert OWN_PRIORITY in page.text_content("main")
+
+    # ... and the results, a listing and the visit pack at a phone's width (320 px).
+    page.set_viewport_size({"width": 320, "height": 640})
+    browsing.visit("/offline?search=1&q=SEN")
+    page.wait_for_selector("#offline-count")
+    browsing.audit()
+    assert not browsing.has_horizontal_scroll()
+    # Each result is a heading of the results, as online, not one under "Filter".
+    assert page.locator("#offline-results h2").count() == 2
+    page.click("text=Provision mapping for special educational needs")
+    page.wait_for_selector("#listing-title")
+    browsing.audit()
+    assert not browsing.has_horizontal_scroll()
+    browsing.visit(f"/schools/{ids['school']}/visit-pack")
+    assert OWN_PRIORITY in page.text_content("main")
+    assert not browsing.has_horizontal_scroll()
+    page.set_viewport_size({"width": 1024, "height": 768})
 
     # ... record a priority as a draft.
     browsing.visit(f"/offline?school={ids['school']}")

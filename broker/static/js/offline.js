@@ -427,7 +427,7 @@ function results(copy, params) {
     h(
       "li",
       { class: "app-offline-result" },
-      h("h3", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, link(`/offline?listing=${l.id}`, l.title)),
+      h("h2", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, link(`/offline?listing=${l.id}`, l.title)),
       para(l.provider, "govuk-body-s govuk-!-margin-bottom-1"),
       para(l.summary),
     ),
