@@ -136,8 +136,16 @@ def _json_has_contains(element: _JsonHas, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(sa.cast(column, JSONB).op("@>")(sa.cast(contained, JSONB)), **kw))
 
 
+def serves_la(
+    national: bool, regions: Iterable[str], local_authorities: Iterable[str], la: LocalAuthority
+) -> bool:
+    """Say whether a listing working where these say serves `la` (Geography.serves, for one LA)."""
+    return national or la.code in local_authorities or la.region in regions
+
+
 def may_serve_clause(la: LocalAuthority) -> sa.ColumnElement[bool]:
-    """SQL: a coarse filter for listings that may serve `la` (Geography.serves decides)."""
+    """SQL: a coarse filter for listings that may serve `la` (Geography.serves or serves_la
+    decides)."""
     return sa.or_(
         col(Listing.national).is_(True),
         json_has(Listing.local_authorities, la.code),

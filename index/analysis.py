@@ -313,20 +313,20 @@ def device_vocabulary(texts: Iterable[str]) -> dict[str, object]:
     unless it is already that term, so the map is enough to match as the server does.
     """
     stems: dict[str, str] = {}
-    seen: set[str] = set()
     groups = synonyms().groups
-    sources = [*texts, *(label for group in groups for label in group.labels)]
-    for text in sources:
-        for raw in _TOKEN.findall(text):
-            if raw in seen:
-                continue
-            seen.add(raw)
-            word = fold(raw)
-            if word in STOP_WORDS or len(word) > MAX_TOKEN:
-                continue
-            term = stem(word)
-            if term != word:
-                stems[word] = term
+    raws: set[str] = set()
+    # Each distinct word once: a directory's texts repeat a few thousand words many times over.
+    for text in texts:
+        raws.update(_TOKEN.findall(text))
+    for label in (label for group in groups for label in group.labels):
+        raws.update(_TOKEN.findall(label))
+    for raw in raws:
+        word = fold(raw)
+        if word in STOP_WORDS or len(word) > MAX_TOKEN:
+            continue
+        term = stem(word)
+        if term != word:
+            stems[word] = term
     return {
         "token": JS_WORD_PATTERN,
         "max_token": MAX_TOKEN,

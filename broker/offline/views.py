@@ -5,7 +5,7 @@
 - /offline: the page the service worker answers with when there is no network. The same for
   everyone (it names no one), so it may be kept; JavaScript fills it from the device's copy.
 - /offline/directory/<LA>.json: an LA's public directory, as a compact bundle (anyone; cached
-  per change, with an ETag).
+  per change, gzipped, with an ETag; sent gzipped to clients that accept it).
 - /offline/mine.json: the SIP's own schools (SIPs only; never kept by a cache but the device's).
 - POST /offline/drafts: a draft typed offline; saved once by its key, or returned with a reason.
 """
@@ -58,9 +58,18 @@ def page() -> Response:
 @bp.get("/offline/directory/<la_code>.json")
 def directory(la_code: str) -> Response:
     cache: services.BundleCache = current_app.extensions["broker.offline.bundles"]
-    generation, body = cache.get(db.get_session(), la_code)
-    etag = hashlib.sha256(generation.encode()).hexdigest()[:32]
-    response = Response(body, mimetype="application/json")
+    bundle = cache.get(db.get_session(), la_code)
+    etag = hashlib.sha256(bundle.generation.encode()).hexdigest()[:32]
+    if request.accept_encodings["gzip"]:
+        # Kept gzipped, sent as kept: browsers (the device's fetch) decompress it themselves.
+        response = Response(bundle.gzipped, mimetype="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+        # Each encoding is its own representation, with its own validator.
+        etag += "-gzip"
+    else:
+        response = Response(bundle.chunks(), mimetype="application/json")
+        response.headers["Content-Length"] = str(bundle.size)
+    response.vary.add("Accept-Encoding")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, no-cache"
     response.make_conditional(request)

@@ -6,6 +6,7 @@ data in IndexedDB or Cache Storage; another SIP's school is never sent to this d
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -25,18 +26,28 @@ NEIGHBOURS_SECRET = "Neighbour-confidential attendance of Year 9"
 #: In this SIP's school's current priority (kept for the visit pack).
 OWN_PRIORITY = "Priority 1: raise attainment in KS2 reading for boys"
 NEW_PRIORITY = "Offline-typed: improve SEND provision mapping"
+#: The next visit agreed at this SIP's school's last visit (shown on their list online).
+NEXT_VISIT = date.today() + timedelta(days=21)
+SHOWN_NEXT_VISIT = f"{NEXT_VISIT.day} {NEXT_VISIT:%B %Y}"
 
 
 @pytest.fixture
 def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
     with db.new_session(live_server.app) as session:
         world = w.build(session)
-        w.visit(session, world)
+        own, _ = w.visit(session, world)
+        own.next_visit_on = NEXT_VISIT
         record, priorities = w.visit(
             session, world, school=world.neighbour, sip=world.neighbour_sip
         )
         priorities[0].description = NEIGHBOURS_SECRET
-        provider = f.assured_provider(session, listings=0, name="Inclusion Partners Ltd")
+        provider = f.assured_provider(
+            session,
+            listings=0,
+            name="Inclusion Partners Ltd",
+            # Long enough to overflow a phone's screen if they were not allowed to wrap.
+            website="https://www.inclusionpartnersforspecialeducationalneedsandmore.example.org/",
+        )
         inclusion = ["inclusion-sen-and-vulnerable-groups"]
         f.listing(
             session,
@@ -45,7 +56,7 @@ def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
             summary="Helping SENCOs plan and review provision for pupils with SEN.",
             categories=inclusion,
             phases=["primary"],
-            contact_email="team@inclusion.example.org",
+            contact_email="provision-mapping-team@inclusion-partners-schools.example.org",
         )
         f.listing(
             session,
@@ -60,6 +71,15 @@ def ids(live_server: LiveServer) -> dict[str, Any]:  # noqa: F811
             title="Maths mastery for Year 6",
             categories=["teaching-and-learning"],
         )
+        # A quoted phrase finds its words together, in order, in one field, once analysed.
+        literacy = f.assured_provider(session, listings=0, name="Northfield Literacy Trust")
+        for title, summary in [
+            ("Reading for pleasure across Key Stage 2", None),  # together
+            ("Pupils who read for pleasure at home", None),  # stemmed, a stop word between
+            ("Pleasure in reading: a library project", None),  # in the other order
+            ("Guided reading groups", "Pupils find pleasure in books."),  # in two fields
+        ]:
+            f.listing(session, literacy, title=title, summary=summary or "Support for schools.")
         session.commit()
         return {
             "sip": world.sip.id,
@@ -139,12 +159,15 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     browsing = browse_at(width=1024)
     page = browsing.page
     sent_to_device: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            sent_to_device.append(r.text()) if "/offline/mine.json" in r.url and r.ok else None
-        ),
-    )
+    directory_encodings: list[str] = []
+
+    def seen(r: Any) -> None:
+        if "/offline/mine.json" in r.url and r.ok:
+            sent_to_device.append(r.text())
+        if "/offline/directory/" in r.url and r.status == 200:
+            directory_encodings.append(r.all_headers().get("content-encoding", ""))
+
+    page.on("response", seen)
 
     # Online: signing in is all it takes to prepare the device.
     _sign_in(browsing, sip.email)
@@ -155,9 +178,28 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     _ready(browsing)
     browsing.audit()
     assert "Kent" in page.text_content("main")
+    assert f"Next visit: {SHOWN_NEXT_VISIT}." in page.text_content(
+        f"[data-visits='{ids['school']}']"
+    )
+    # The directory came gzipped, as the server keeps it, and the device read it all the same.
+    assert directory_encodings and set(directory_encodings) == {"gzip"}
 
-    # Offline: search with an abbreviation and a filter.
+    # Offline: search for a quoted phrase, and with an abbreviation and a filter.
     page.context.set_offline(True)
+    # ... a quoted phrase: its words must be together and in order, in one field.
+    browsing.visit('/offline?search=1&q="reading+for+pleasure"')
+    page.wait_for_selector("#offline-count")
+    results = page.text_content("#offline-results")
+    assert "Reading for pleasure across Key Stage 2" in results
+    assert "Pupils who read for pleasure at home" in results
+    assert "Pleasure in reading" not in results
+    assert "Guided reading groups" not in results
+    assert page.text_content("#offline-count") == "2 results"
+    # ... the same words without quotes: all of them, anywhere in the listing.
+    browsing.visit("/offline?search=1&q=reading+for+pleasure")
+    page.wait_for_selector("#offline-count")
+    assert page.text_content("#offline-count") == "4 results"
+
     browsing.visit("/offline?search=1&q=SEN&phase=primary")
     page.wait_for_selector("#offline-count")
     browsing.audit()
@@ -171,16 +213,37 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     page.click("text=Provision mapping for special educational needs")
     page.wait_for_selector("#listing-title")
     browsing.audit()
-    assert "team@inclusion.example.org" in page.text_content("main")
+    assert "provision-mapping-team@inclusion-partners-schools.example.org" in page.text_content(
+        "main"
+    )
 
     # ... open the school's visit pack (the page itself, kept on the device).
     browsing.visit(f"/schools/{ids['school']}/visit-pack")
     assert OWN_PRIORITY in page.text_content("main")
 
+    # ... and the results, a listing and the visit pack at a phone's width (320 px).
+    page.set_viewport_size({"width": 320, "height": 640})
+    browsing.visit("/offline?search=1&q=SEN")
+    page.wait_for_selector("#offline-count")
+    browsing.audit()
+    assert not browsing.has_horizontal_scroll()
+    # Each result is a heading of the results, as online, not one under "Filter".
+    assert page.locator("#offline-results h2").count() == 2
+    page.click("text=Provision mapping for special educational needs")
+    page.wait_for_selector("#listing-title")
+    browsing.audit()
+    assert not browsing.has_horizontal_scroll()
+    browsing.visit(f"/schools/{ids['school']}/visit-pack")
+    assert OWN_PRIORITY in page.text_content("main")
+    assert not browsing.has_horizontal_scroll()
+    page.set_viewport_size({"width": 1024, "height": 768})
+
     # ... record a priority as a draft.
     browsing.visit(f"/offline?school={ids['school']}")
     page.wait_for_selector("text=Add a priority")
     browsing.audit()
+    next_visit = page.locator(".govuk-summary-list__row", has_text="Next visit").locator("dd")
+    assert next_visit.text_content() == SHOWN_NEXT_VISIT
     page.click("text=Add a priority")
     page.wait_for_selector("#draft-form")
     browsing.audit()

@@ -4,6 +4,7 @@ that keep it safe (service worker scope and caching, sign-out clearing). SQLite 
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import uuid
@@ -98,6 +99,13 @@ def test_an_las_bundle_holds_the_public_listings_serving_it_and_no_others(
     assert first["provider"] == "Helen Marsh"
     assert first["facets"]["kind"] and first["facets"]["cost"] == ["paid"]
     assert bundle["la"] == {"code": "886", "name": "Kent", "region": "south-east"}
+    # Only what the device searches, filters on or shows (broker/static/js/offline.js).
+    assert set(first) <= {
+        *("id", "code", "title", "summary", "description", "provider", "facets", "contact"),
+        *("recommendations", "price_note"),
+    }
+    assert set(first["facets"]) <= set(bundle["filters"])
+    assert [f["name"] for f in bundle["facets"]] == bundle["filters"]
 
 
 def test_the_bundle_carries_the_servers_synonyms_and_stems_not_a_copy_in_javascript(
@@ -142,6 +150,71 @@ def test_the_bundle_is_built_once_per_change_and_answered_304_when_the_device_ha
     assert "Brand new support" in changed.get_data(as_text=True)
 
 
+def test_the_bundle_is_sent_gzipped_as_kept_to_a_client_that_accepts_gzip(
+    any_app: Flask, any_session: Session
+) -> None:
+    w.build(any_session)
+    client = any_app.test_client()
+    response = client.get("/offline/directory/886.json", headers={"Accept-Encoding": "gzip, br"})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.vary
+    assert response.headers["Cache-Control"] == "public, no-cache"
+    assert response.data[:2] == b"\x1f\x8b"
+    bundle = json.loads(gzip.decompress(response.data))
+    assert bundle["la"]["code"] == "886" and bundle["listings"]
+    assert int(response.headers["Content-Length"]) == len(response.data)
+
+    etag = response.headers["ETag"]
+    again = client.get(
+        "/offline/directory/886.json",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": etag},
+    )
+    assert again.status_code == 304
+    assert "Accept-Encoding" in again.vary
+
+
+@pytest.mark.parametrize("accept", [None, "identity", "gzip;q=0, identity", "br"])
+def test_a_client_that_does_not_accept_gzip_gets_plain_json_with_its_own_etag(
+    any_app: Flask, any_session: Session, accept: str | None
+) -> None:
+    w.build(any_session)
+    client = any_app.test_client()
+    headers = {"Accept-Encoding": accept} if accept is not None else {}
+    plain = client.get("/offline/directory/886.json", headers=headers)
+
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.vary
+    body = plain.get_data()
+    assert int(plain.headers["Content-Length"]) == len(body)
+    zipped = client.get("/offline/directory/886.json", headers={"Accept-Encoding": "gzip"})
+    assert json.loads(body) == json.loads(gzip.decompress(zipped.data))
+
+    # A validator of the gzipped copy does not stand for the plain one, nor the reverse.
+    assert plain.headers["ETag"] != zipped.headers["ETag"]
+    crossed = client.get(
+        "/offline/directory/886.json",
+        headers={**headers, "If-None-Match": zipped.headers["ETag"]},
+    )
+    assert crossed.status_code == 200 and json.loads(crossed.get_data()) == json.loads(body)
+    same = client.get(
+        "/offline/directory/886.json", headers={**headers, "If-None-Match": plain.headers["ETag"]}
+    )
+    assert same.status_code == 304
+
+
+def test_the_cache_keeps_bundles_gzipped(any_app: Flask, any_session: Session) -> None:
+    w.build(any_session)
+    cache = services.BundleCache(size=1)
+    kept = cache.get(any_session, "886")
+    assert kept is cache.get(any_session, "886")
+    raw = services.directory_bundle(any_session, "886")
+    assert kept.size == len(raw) and len(kept.gzipped) < len(raw)
+    assert kept.json() == raw and b"".join(kept.chunks(piece=100)) == raw
+
+
 def test_an_unknown_la_has_no_bundle(any_app: Flask) -> None:
     response = any_app.test_client().get("/offline/directory/nope.json")
     assert response.status_code == 404
@@ -172,6 +245,31 @@ def test_a_sip_gets_their_own_schools_and_never_another_sips(
     assert [la["code"] for la in body["las"]] == ["886"]
     assert secret not in response.get_data(as_text=True)
     assert world.neighbour.name not in response.get_data(as_text=True)
+
+
+def test_a_sips_copy_says_when_each_school_was_last_visited_and_is_next_as_their_list_does(
+    any_app: Flask, any_session: Session, world: w.World
+) -> None:
+    agreed, _ = w.visit(any_session, world, days_ago=40)
+    # The latest visit agreed no priorities: the next visit is the one it planned all the same.
+    latest, _ = w.visit(any_session, world, days_ago=3, priorities=0)
+    latest.next_visit_on = date.today() + timedelta(days=30)
+    any_session.commit()
+
+    body = w.client_for(any_app, world.sip).get("/offline/mine.json").get_json()
+
+    school = body["schools"][0]
+    assert school["next_visit_on"] == latest.next_visit_on.isoformat()
+    assert school["last_visit_on"] == latest.visited_on.isoformat()
+    assert school["visit"]["id"] == agreed.id  # the current priorities' visit, as before
+
+
+def test_a_school_never_visited_has_no_visit_dates_in_the_copy(
+    any_app: Flask, any_session: Session, world: w.World
+) -> None:
+    body = w.client_for(any_app, world.sip).get("/offline/mine.json").get_json()
+    assert body["schools"][0]["next_visit_on"] is None
+    assert body["schools"][0]["last_visit_on"] is None
 
 
 @pytest.mark.parametrize("actor", ["head", "qa", "admin", "provider"])

@@ -8,6 +8,8 @@ import * as store from "/assets/js/store.js";
 
 const app = document.getElementById("offline-app");
 const PER_PAGE = 20;
+//: Most words of a quoted phrase read (index/querying.py's MAX_PHRASE).
+const MAX_PHRASE = 8;
 
 // --- building the page ---------------------------------------------------------------------------
 
@@ -104,6 +106,9 @@ function analyser(bundles) {
   return { term, words, terms: (text) => words(text).map(term).filter(Boolean), synonyms: vocabulary.synonyms };
 }
 
+/** The text of a searched field of a listing (the index's provider_name is its provider). */
+const fieldText = (listing, name) => (name === "provider_name" ? listing.provider : listing[name]) || "";
+
 function directory(bundles) {
   const listings = new Map();
   for (const bundle of bundles) for (const listing of bundle.listings) listings.set(listing.id, listing);
@@ -111,7 +116,7 @@ function directory(bundles) {
   const fields = bundles[0].fields;
   const search = new MiniSearch({
     fields: fields.map((f) => f.name),
-    extractField: (doc, name) => (name === "provider_name" ? doc.provider : doc[name]) || "",
+    extractField: fieldText,
     tokenize: (text) => analysis.words(text),
     processTerm: (word) => analysis.term(word),
     searchOptions: {
@@ -129,12 +134,11 @@ function directory(bundles) {
     }
   });
   for (const list of byFirst.values()) list.sort((a, b) => b[0].length - a[0].length);
-  return { listings, analysis, search, byFirst, facets: bundles[0].facets, filters: bundles[0].filters };
+  return { listings, analysis, search, byFirst, fields, sequences: new Map(), facets: bundles[0].facets, filters: bundles[0].filters };
 }
 
-/** The query of `text`: every word (or a synonym of it, or of the phrase it starts) must match. */
-function query(dir, text) {
-  const terms = dir.analysis.terms(text);
+/** The clauses of a run of terms: each word (or a synonym of it, or of the phrase it starts). */
+function wordClauses(dir, terms, exact = false) {
   const clauses = [];
   for (let i = 0; i < terms.length; ) {
     const found = (dir.byFirst.get(terms[i]) || []).find(([form]) => form.every((t, k) => terms[i + k] === t));
@@ -142,13 +146,70 @@ function query(dir, text) {
       const forms = dir.analysis.synonyms[found[1]];
       clauses.push({ combineWith: "OR", queries: forms.map((f) => (f.length === 1 ? f[0] : { combineWith: "AND", queries: f })) });
       i += found[0].length;
+    } else if (exact) {
+      clauses.push(terms[i]);
+      i += 1;
     } else {
       // A word the directory does not have may still be the start of one, or a typing slip.
       clauses.push({ combineWith: "OR", queries: [terms[i]], prefix: terms[i].length >= 4, fuzzy: terms[i].length >= 5 ? 1 : 0 });
       i += 1;
     }
   }
-  return clauses.length ? { combineWith: "AND", queries: clauses } : null;
+  return clauses;
+}
+
+/** Every form a quoted phrase's terms stand for (index/analysis.py's Synonyms.expand). */
+function phraseForms(dir, terms) {
+  const found = (dir.byFirst.get(terms[0]) || []).find(([form]) => form.length === terms.length && form.every((t, k) => terms[k] === t));
+  return found ? dir.analysis.synonyms[found[1]] : [terms];
+}
+
+/**
+ * The query of `text`: every word (or a synonym of it, or of the phrase it starts) must match,
+ * and each quoted phrase (as index/querying.py reads quotes) must be in one field, its words
+ * adjacent and in order once analysed. MiniSearch finds the listings with all of a phrase's
+ * words; `phrases` (each a list of the forms it may take) then keeps those with them together.
+ */
+function query(dir, text) {
+  const clauses = [];
+  const phrases = [];
+  // Smart quotes typed on tablets are quotes too; a quote left open runs to the end.
+  for (const [, quoted, bare] of text.replace(/[\u201c\u201d]/g, '"').matchAll(/"([^"]*)"?|([^"]+)/g)) {
+    if (bare !== undefined) {
+      clauses.push(...wordClauses(dir, dir.analysis.terms(bare)));
+      continue;
+    }
+    const words = dir.analysis.words(quoted).slice(0, MAX_PHRASE);
+    const terms = words.map(dir.analysis.term).filter(Boolean);
+    if (!terms.length) continue;
+    if (words.length === 1) {
+      // One word in quotes: that word, as typed (no prefix, no slip).
+      clauses.push(...wordClauses(dir, terms, true));
+      continue;
+    }
+    const forms = phraseForms(dir, terms);
+    clauses.push({ combineWith: "OR", queries: forms.map((f) => (f.length === 1 ? f[0] : { combineWith: "AND", queries: f })) });
+    phrases.push(forms);
+  }
+  return { tree: clauses.length ? { combineWith: "AND", queries: clauses } : null, phrases };
+}
+
+/** Say whether `listing` has one of `forms` in one of its fields, its terms adjacent and in order. */
+function hasPhrase(dir, listing, forms) {
+  for (const field of dir.fields) {
+    const key = `${listing.id} ${field.name}`;
+    let seq = dir.sequences.get(key);
+    if (!seq) {
+      seq = dir.analysis.terms(fieldText(listing, field.name));
+      dir.sequences.set(key, seq);
+    }
+    for (const form of forms) {
+      for (let i = 0; i + form.length <= seq.length; i += 1) {
+        if (form.every((t, k) => seq[i + k] === t)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 function run(dir, text, chosen) {
@@ -156,10 +217,13 @@ function run(dir, text, chosen) {
     Object.entries(chosen).every(
       ([name, values]) => name === except || !values.length || values.some((v) => (listing.facets[name] || []).includes(v)),
     );
-  const q = query(dir, text);
+  const { tree, phrases } = query(dir, text);
   let matched;
-  if (q) {
-    matched = dir.search.search(q).map((r) => dir.listings.get(r.id));
+  if (tree) {
+    matched = dir.search
+      .search(tree)
+      .map((r) => dir.listings.get(r.id))
+      .filter((l) => phrases.every((forms) => hasPhrase(dir, l, forms)));
   } else {
     matched = [...dir.listings.values()].sort((a, b) => a.title.localeCompare(b.title));
   }
@@ -260,10 +324,37 @@ async function draftsTable(drafts, schools) {
   );
 }
 
+/** The SIP's schools as their list online orders them: agreed next visits first, by date. */
+function byNextVisit(schools) {
+  const key = (s) => [s.next_visit_on ? 0 : 1, s.next_visit_on || s.last_visit_on || "", s.name];
+  return [...schools].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1].localeCompare(y[1]) || x[2].localeCompare(y[2]);
+  });
+}
+
+/** When the school is next visited, as the SIP's list online says (an agreed date past: not recorded). */
+function nextVisit(school) {
+  if (!school.next_visit_on) return "not agreed";
+  if (school.next_visit_on < today()) return h("span", {}, day(school.next_visit_on), " ", tag("Visit not recorded yet", "orange"));
+  return day(school.next_visit_on);
+}
+
+function visitsLine(school) {
+  return h(
+    "span",
+    { "data-visits": school.id },
+    "Next visit: ",
+    nextVisit(school),
+    ". ",
+    school.last_visit_on ? `Last visit: ${day(school.last_visit_on)}.` : "Not visited yet.",
+  );
+}
+
 async function home(copy, params) {
   const saved = params.get("saved");
-  const schools = copy.schools.map((s) =>
-    h("li", {}, link(`/offline?school=${s.id}`, s.name), ` (URN ${s.urn})`),
+  const schools = byNextVisit(copy.schools).map((s) =>
+    h("li", { class: "govuk-!-margin-bottom-3" }, link(`/offline?school=${s.id}`, s.name), ` (URN ${s.urn})`, h("br"), visitsLine(s)),
   );
   show(
     "Offline copy",
@@ -336,7 +427,7 @@ function results(copy, params) {
     h(
       "li",
       { class: "app-offline-result" },
-      h("h3", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, link(`/offline?listing=${l.id}`, l.title)),
+      h("h2", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, link(`/offline?listing=${l.id}`, l.title)),
       para(l.provider, "govuk-body-s govuk-!-margin-bottom-1"),
       para(l.summary),
     ),
@@ -436,6 +527,10 @@ function schoolView(copy, id, params) {
     h("span", { class: "govuk-caption-l" }, `URN ${school.urn}`),
     h("h1", { class: "govuk-heading-l" }, school.name),
     para(copy.me.confidential, "govuk-body-s"),
+    summaryList([
+      ["Next visit", nextVisit(school)],
+      ["Last visit", school.last_visit_on ? day(school.last_visit_on) : "Not visited yet"],
+    ]),
     para(link(school.visit_pack, "Open the visit pack"), "govuk-body"),
     h("h2", { class: "govuk-heading-m" }, "Current priorities"),
     school.visit ? para(`Agreed at the visit of ${day(school.visit.visited_on)}.`) : para("No priorities recorded yet."),
