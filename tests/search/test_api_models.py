@@ -80,6 +80,6 @@ def test_facets_filters_and_sorts_come_from_the_index_schema_and_taxonomy() -> N
         vocabulary = LISTING_FACETS.get(name)
         assert enum == ["", *(accepted(vocabulary) if vocabulary else ["886"])], name
         assert schema.facet_label(name) in parameters[name]["description"]
-    assert parameters["sort"]["schema"]["enum"] == list(schema.SORTS)
+    assert parameters["sort"]["schema"]["enum"] == ["", *schema.SORTS]
     facets = document["components"]["schemas"]["SearchResults"]["properties"]["facets"]
     assert facets["propertyNames"]["enum"] == list(schema.FACETS)
