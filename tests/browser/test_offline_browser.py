@@ -1,6 +1,7 @@
 """Offline on a visit, in a real Chromium: a SIP's device prepares its copy online, then with the
-network off searches with an abbreviation and a filter, opens a listing and a visit pack, and
-drafts a priority and a visit note with the next visit agreed; back online the drafts are saved on
+network off searches with an abbreviation and a filter, opens a listing and a visit pack (whose
+PDF, like anything else needing the network, says it is not available offline), and drafts a
+priority and a visit note with the next visit agreed; back online the drafts are saved on
 the server; signing out leaves no school
 data in IndexedDB or Cache Storage; another SIP's school is never sent to this device."""
 
@@ -152,6 +153,28 @@ def _device_copy(browsing: Browsing) -> str:
     )
 
 
+def _needs_the_network(browsing: Browsing, *, offline: bool) -> None:
+    """Check the kept visit pack's links that need the network: marked offline, as sent online."""
+    page = browsing.page
+    pdf = page.locator("main a", has_text="Download the visit pack")
+    sign_out = page.locator("header button", has_text="Sign out")
+    accessibility = page.locator("footer a", has_text="Accessibility statement")
+    listing = page.locator("main a[href^='/directory/listings/']").first  # in the offline copy
+    if offline:
+        for control in (pdf, sign_out, accessibility):
+            assert control.text_content().endswith(" – not available offline")
+        assert pdf.get_attribute("href") is None
+        assert accessibility.get_attribute("href") is None
+        assert sign_out.is_disabled()
+        browsing.audit()
+    else:
+        assert pdf.text_content() == "Download the visit pack (PDF, A4)"
+        assert pdf.get_attribute("download") is not None
+        assert sign_out.text_content() == "Sign out" and sign_out.is_enabled()
+        assert accessibility.get_attribute("href") == "/accessibility"
+    assert "offline" not in listing.text_content()
+
+
 def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_online(
     browse_at: Callable[..., Browsing],  # noqa: F811
     live_server: LiveServer,  # noqa: F811
@@ -221,9 +244,11 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
         "main"
     )
 
-    # ... open the school's visit pack (the page itself, kept on the device).
+    # ... open the school's visit pack (the page itself, kept on the device), where what needs
+    # the network (its PDF, signing out, the site's other pages) says so and cannot be followed.
     browsing.visit(f"/schools/{ids['school']}/visit-pack")
     assert OWN_PRIORITY in page.text_content("main")
+    _needs_the_network(browsing, offline=True)
 
     # ... and the results, a listing and the visit pack at a phone's width (320 px).
     page.set_viewport_size({"width": 320, "height": 640})
@@ -286,8 +311,13 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     assert page.locator("[data-draft-status=waiting]").count() == 2
     browsing.audit()
 
-    # Back online: the drafts are sent, and saved on the server.
+    # Back online: the visit pack offers its PDF again, and the drafts are sent and saved.
+    browsing.visit(f"/schools/{ids['school']}/visit-pack")
+    _needs_the_network(browsing, offline=True)
     page.context.set_offline(False)
+    page.wait_for_selector(f"a[href='/schools/{ids['school']}/visit-pack.pdf']")
+    _needs_the_network(browsing, offline=False)
+    browsing.visit("/offline")
     page.wait_for_function(
         "() => document.querySelectorAll('[data-draft-status=saved]').length === 2",
         timeout=15_000,

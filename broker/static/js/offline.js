@@ -5,6 +5,7 @@
 // Everything is built with DOM calls and textContent: no text from the copy is ever parsed as HTML.
 import MiniSearch from "/assets/build/minisearch.js";
 import * as store from "/assets/js/store.js";
+import { reflectNetwork } from "/assets/js/offline-links.js";
 
 const app = document.getElementById("offline-app");
 const PER_PAGE = 20;
@@ -74,6 +75,8 @@ function banner(title, text, success = true) {
 function show(title, ...content) {
   document.title = `${title} – ${document.title.split(" – ").slice(-1)[0]}`;
   app.replaceChildren(...content.flat().filter(Boolean));
+  // A saved draft's "View it", say, is a page of the site: not available with no network.
+  reflectNetwork(app);
 }
 
 // --- the device's copy ---------------------------------------------------------------------------
