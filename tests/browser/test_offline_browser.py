@@ -1,6 +1,8 @@
 """Offline on a visit, in a real Chromium: a SIP's device prepares its copy online, then with the
-network off searches with an abbreviation and a filter, opens a listing and a visit pack, and
-drafts a priority; back online the draft is saved on the server; signing out leaves no school
+network off searches with an abbreviation and a filter, opens a listing and a visit pack (whose
+PDF, like anything else needing the network, says it is not available offline), and drafts a
+priority and a visit note with the next visit agreed; back online the drafts are saved on
+the server; signing out leaves no school
 data in IndexedDB or Cache Storage; another SIP's school is never sent to this device."""
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import pytest
 from sqlmodel import select
 
 from broker import db
-from broker.models import Priority, User
+from broker.models import Priority, SchoolVisit, User
+from broker.schools.forms import VisitForm
 from tests import factories as f
 from tests.auth.helpers import PASSWORD
 from tests.browser.conftest import Browsing, LiveServer, browse_at, chromium, live_server  # noqa: F401
@@ -29,6 +32,8 @@ NEW_PRIORITY = "Offline-typed: improve SEND provision mapping"
 #: The next visit agreed at this SIP's school's last visit (shown on their list online).
 NEXT_VISIT = date.today() + timedelta(days=21)
 SHOWN_NEXT_VISIT = f"{NEXT_VISIT.day} {NEXT_VISIT:%B %Y}"
+#: The next visit agreed at the visit noted offline.
+AGREED = date.today() + timedelta(days=35)
 
 
 @pytest.fixture
@@ -148,6 +153,28 @@ def _device_copy(browsing: Browsing) -> str:
     )
 
 
+def _needs_the_network(browsing: Browsing, *, offline: bool) -> None:
+    """Check the kept visit pack's links that need the network: marked offline, as sent online."""
+    page = browsing.page
+    pdf = page.locator("main a", has_text="Download the visit pack")
+    sign_out = page.locator("header button", has_text="Sign out")
+    accessibility = page.locator("footer a", has_text="Accessibility statement")
+    listing = page.locator("main a[href^='/directory/listings/']").first  # in the offline copy
+    if offline:
+        for control in (pdf, sign_out, accessibility):
+            assert control.text_content().endswith(" – not available offline")
+        assert pdf.get_attribute("href") is None
+        assert accessibility.get_attribute("href") is None
+        assert sign_out.is_disabled()
+        browsing.audit()
+    else:
+        assert pdf.text_content() == "Download the visit pack (PDF, A4)"
+        assert pdf.get_attribute("download") is not None
+        assert sign_out.text_content() == "Sign out" and sign_out.is_enabled()
+        assert accessibility.get_attribute("href") == "/accessibility"
+    assert "offline" not in listing.text_content()
+
+
 def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_online(
     browse_at: Callable[..., Browsing],  # noqa: F811
     live_server: LiveServer,  # noqa: F811
@@ -217,9 +244,11 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
         "main"
     )
 
-    # ... open the school's visit pack (the page itself, kept on the device).
+    # ... open the school's visit pack (the page itself, kept on the device), where what needs
+    # the network (its PDF, signing out, the site's other pages) says so and cannot be followed.
     browsing.visit(f"/schools/{ids['school']}/visit-pack")
     assert OWN_PRIORITY in page.text_content("main")
+    _needs_the_network(browsing, offline=True)
 
     # ... and the results, a listing and the visit pack at a phone's width (320 px).
     page.set_viewport_size({"width": 320, "height": 640})
@@ -256,19 +285,51 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     page.click("#draft-form button[type=submit]")
     page.wait_for_selector("text=Draft kept on this device")
     browsing.audit()
+
+    # ... and a visit note, with the next visit agreed: the visit form's label, hint and checks.
+    browsing.visit(f"/offline?school={ids['school']}&draft=visit")
+    page.wait_for_selector("#draft-form")
+    online_field = VisitForm.next_visit_on  # unbound: its label and hint as declared
+    assert page.text_content("fieldset:has(#next_visit_on) legend") == online_field.args[0]
+    assert page.text_content("#next_visit_on-hint") == online_field.kwargs["description"]
+    page.check("#evidence")  # the SEF; the support category is the school's, already chosen
+    page.fill("#next_visit_on", str(AGREED.day))
+    page.click("#draft-form button[type=submit]")
+    page.wait_for_selector(".govuk-error-summary")
+    browsing.audit()
+    assert "The date of the next visit must include a month and year" in page.text_content(
+        "#next_visit_on-error"
+    )
+    assert page.input_value("#next_visit_on") == str(AGREED.day)  # as typed
+    page.fill("#next_visit_on-month", str(AGREED.month))
+    page.fill("#next_visit_on-year", str(AGREED.year))
+    page.click("#draft-form button[type=submit]")
+    page.wait_for_selector("text=Draft kept on this device")
+    browsing.audit()
     browsing.visit("/offline")
     page.wait_for_selector("[data-draft-status=waiting]")
+    assert page.locator("[data-draft-status=waiting]").count() == 2
     browsing.audit()
 
-    # Back online: the draft is sent, and saved on the server.
+    # Back online: the visit pack offers its PDF again, and the drafts are sent and saved.
+    browsing.visit(f"/schools/{ids['school']}/visit-pack")
+    _needs_the_network(browsing, offline=True)
     page.context.set_offline(False)
-    page.wait_for_selector("[data-draft-status=saved]", timeout=15_000)
+    page.wait_for_selector(f"a[href='/schools/{ids['school']}/visit-pack.pdf']")
+    _needs_the_network(browsing, offline=False)
+    browsing.visit("/offline")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-draft-status=saved]').length === 2",
+        timeout=15_000,
+    )
     page.wait_for_load_state("networkidle")
     with db.new_session(live_server.app) as session:
         saved = session.exec(select(Priority).where(Priority.description == NEW_PRIORITY)).all()
         assert len(saved) == 1
         assert saved[0].school_id == ids["school"]
         assert saved[0].rag == "red"
+        noted = session.exec(select(SchoolVisit).where(SchoolVisit.next_visit_on == AGREED)).all()
+        assert [(v.school_id, v.visited_on) for v in noted] == [(ids["school"], date.today())]
 
     # Nothing of the neighbour SIP's school ever reached this device.
     assert sent_to_device, "the device's copy was never fetched"

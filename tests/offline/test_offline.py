@@ -16,6 +16,7 @@ from flask import Flask
 from sqlmodel import Session, col, select
 
 from broker import db
+from broker.errors import InvalidInput
 from broker.models import AuditEvent, OfflineDraft, Priority, SchoolVisit
 from broker.offline import services
 from tests import factories as f
@@ -420,6 +421,87 @@ def test_a_visit_note_breaking_the_forms_rules_is_returned(
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["field"] == field
     assert _count(any_session, SchoolVisit) == 0
+
+
+#: The day the next-visit tests are sent on, so that "past" and "within a year" are fixed.
+SENT_ON = date(2026, 3, 27)
+
+
+@pytest.mark.parametrize(
+    ("next_visit", "kept"),
+    [
+        ({}, None),  # a draft from before the device had the field
+        ({"next_visit_on": ""}, None),  # three empty boxes
+        ({"next_visit_on": None}, None),
+        ({"next_visit_on": "2026-05-12"}, date(2026, 5, 12)),
+        ({"next_visit_on": "2027-03-27"}, date(2027, 3, 27)),  # a year on, as online allows
+    ],
+)
+def test_a_visit_note_drafted_offline_keeps_the_next_visit_agreed_if_any(
+    any_session: Session, world: w.World, next_visit: dict[str, Any], kept: date | None
+) -> None:
+    draft = _visit_draft(int(world.school.id or 0), visited_on="2026-03-26", **next_visit)
+
+    received = services.receive_draft(any_session, world.sip, draft, today=SENT_ON)
+
+    visit = any_session.get(SchoolVisit, received.saved_id)
+    assert visit is not None and visit.visited_on == date(2026, 3, 26)
+    assert visit.next_visit_on == kept
+
+
+@pytest.mark.parametrize(
+    ("next_visit_on", "message"),
+    [
+        # The online form's rules (broker.schools.services), checked when the draft arrives.
+        ("2026-03-26", "The date of the next visit must be after this visit and not past"),
+        ("2026-03-27", None),  # the day it is sent: not past, and after the visit
+        ("2026-03-20", "The date of the next visit must be after this visit and not past"),
+        ("2027-03-28", "The date of the next visit must be within a year of this visit"),
+        ("2026-02-30", "Enter the date of the next visit as a real date"),
+        ("12 5 2026", "Enter the date of the next visit as a real date"),
+        (20260512, "Enter the date of the next visit as a real date"),
+        (["2026-05-12"], "Enter the date of the next visit as a real date"),
+    ],
+)
+def test_a_next_visit_the_visit_form_would_refuse_is_returned_with_its_reason(
+    any_session: Session, world: w.World, next_visit_on: Any, message: str | None
+) -> None:
+    draft = _visit_draft(
+        int(world.school.id or 0), visited_on="2026-03-26", next_visit_on=next_visit_on
+    )
+    if message is None:
+        services.receive_draft(any_session, world.sip, draft, today=SENT_ON)
+        assert _count(any_session, SchoolVisit) == 1
+        return
+    with pytest.raises(InvalidInput) as refused:
+        services.receive_draft(any_session, world.sip, draft, today=SENT_ON)
+    assert (refused.value.field, refused.value.message) == ("next_visit_on", message)
+
+
+def test_a_refused_next_visit_comes_back_to_the_device_with_its_field_and_nothing_is_saved(
+    any_app: Flask, any_session: Session, world: w.World
+) -> None:
+    client = w.client_for(any_app, world.sip)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    draft = _visit_draft(int(world.school.id or 0), next_visit_on=yesterday)
+
+    response = client.post("/offline/drafts", json=draft)
+
+    assert response.status_code == 422
+    assert response.get_json() == {
+        "status": "returned",
+        "field": "next_visit_on",
+        "message": "The date of the next visit must be after this visit and not past",
+    }
+    assert _count(any_session, SchoolVisit) == 0
+    assert _count(any_session, OfflineDraft) == 0
+    # Corrected, the same draft (the same key) is saved, with its next visit.
+    later = date.today() + timedelta(days=42)
+    fixed = {**draft, "next_visit_on": later.isoformat()}
+    saved = client.post("/offline/drafts", json=fixed)
+    assert saved.status_code == 201, saved.get_json()
+    visit = any_session.get(SchoolVisit, saved.get_json()["id"])
+    assert visit is not None and visit.next_visit_on == later
 
 
 @pytest.mark.parametrize(

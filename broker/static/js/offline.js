@@ -5,6 +5,7 @@
 // Everything is built with DOM calls and textContent: no text from the copy is ever parsed as HTML.
 import MiniSearch from "/assets/build/minisearch.js";
 import * as store from "/assets/js/store.js";
+import { reflectNetwork } from "/assets/js/offline-links.js";
 
 const app = document.getElementById("offline-app");
 const PER_PAGE = 20;
@@ -74,6 +75,8 @@ function banner(title, text, success = true) {
 function show(title, ...content) {
   document.title = `${title} – ${document.title.split(" – ").slice(-1)[0]}`;
   app.replaceChildren(...content.flat().filter(Boolean));
+  // A saved draft's "View it", say, is a page of the site: not available with no network.
+  reflectNetwork(app);
 }
 
 // --- the device's copy ---------------------------------------------------------------------------
@@ -595,9 +598,12 @@ function choices(name, options, chosen, type) {
   );
 }
 
-function dateInput(name, iso) {
-  const [y, m, d] = (iso || "").split("-");
-  const box = (part, label, value, width) =>
+/** A GOV.UK date input; `value` is an ISO date (as the draft keeps it) or the boxes as typed. */
+function dateInput(name, value) {
+  const [d, m, y] = Array.isArray(value)
+    ? value
+    : (value || "").split("-").reverse().map((p) => (p ? String(Number(p)) : ""));
+  const box = (part, label, typed, width) =>
     h(
       "div",
       { class: "govuk-date-input__item" },
@@ -605,20 +611,30 @@ function dateInput(name, iso) {
         "div",
         { class: "govuk-form-group" },
         h("label", { class: "govuk-label govuk-date-input__label", for: part === "day" ? name : `${name}-${part}` }, label),
-        h("input", { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: part === "day" ? name : `${name}-${part}`, name: `${name}-${part}`, type: "text", inputmode: "numeric", value: value ? String(Number(value)) : "" }),
+        h("input", { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: part === "day" ? name : `${name}-${part}`, name: `${name}-${part}`, type: "text", inputmode: "numeric", value: typed || "" }),
       ),
     );
   return h("div", { class: "govuk-date-input" }, box("day", "Day", d, 2), box("month", "Month", m, 2), box("year", "Year", y, 4));
 }
 
-function readDate(form, name) {
-  const get = (part) => (form.elements[`${name}-${part}`].value || "").trim();
-  const [d, m, y] = [get("day"), get("month"), get("year")];
-  if (!d && !m && !y) return "";
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return null;
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  if (date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(m) - 1) return null;
-  return date.toISOString().slice(0, 10);
+/**
+ * The date typed in a date input, checked as the site's date fields check it (broker/dateinput.py,
+ * with its messages): {iso} ("" for three empty boxes) or {problem}, and the boxes as typed.
+ */
+function readDate(form, name, what) {
+  const subject = what[0].toUpperCase() + what.slice(1);
+  const names = ["day", "month", "year"];
+  const parts = names.map((part) => (form.elements[`${name}-${part}`].value || "").trim());
+  if (!parts.some(Boolean)) return { iso: "", parts };
+  const missing = names.filter((_, i) => !parts[i]);
+  if (missing.length) return { problem: `${subject} must include a ${missing.join(" and ")}`, parts };
+  const unreal = { problem: `${subject} must be a real date, like 27 3 2026`, parts };
+  if (!parts.every((p) => /^\d+$/.test(p)) || parts[2].length !== 4) return unreal;
+  const [d, m, y] = parts.map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d); // Date.UTC would read years below 100 as 19xx.
+  if (y < 1 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return unreal;
+  return { iso: date.toISOString().slice(0, 10), parts };
 }
 
 const values = (form, name) => [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
@@ -655,6 +671,8 @@ async function draftForm(copy, school, kind, draft = null) {
             group("evidence", "What evidence did you look at?", choices("evidence", choicesOf.evidence, fields.evidence || [], "checkbox"), { hint: "Select all that apply.", error: err.evidence, fieldset: true }),
             group("evidence_notes", "Visit notes (optional)", h("textarea", { class: "govuk-textarea", id: "evidence_notes", name: "evidence_notes", rows: "5", maxlength: copy.me.limits.notes }, fields.evidence_notes || ""), { hint: "Required if you selected Other. Only the school, its SIP and the LA see these.", error: err.evidence_notes }),
             group("support_category", "The school's support category", choices("support_category", choicesOf.support_category, [fields.support_category || school.support_category || ""], "radio"), { error: err.support_category, fieldset: true }),
+            // As the visit form online (broker/schools/forms.py VisitForm.next_visit_on).
+            group("next_visit_on", "Next visit (optional)", dateInput("next_visit_on", fields.next_visit_on || ""), { hint: "If you agreed the date of your next visit, for example 12 5 2027. It puts the school in date order on your list.", error: err.next_visit_on, fieldset: true }),
           ]
         : [
             para(`For ${target.text}.`),
@@ -684,11 +702,15 @@ async function draftForm(copy, school, kind, draft = null) {
     const errs = [];
     let out;
     if (kind === "visit") {
-      const visited = readDate(form, "visited_on");
-      out = { visited_on: visited || "", evidence: values(form, "evidence"), evidence_notes: form.elements.evidence_notes.value, support_category: values(form, "support_category")[0] || "" };
-      if (!visited) errs.push(["visited_on", visited === null ? "The date of the visit must be a real date" : "Enter the date of the visit"]);
+      const visited = readDate(form, "visited_on", "the date of the visit");
+      const next = readDate(form, "next_visit_on", "the date of the next visit");
+      out = { visited_on: visited.iso || "", evidence: values(form, "evidence"), evidence_notes: form.elements.evidence_notes.value, support_category: values(form, "support_category")[0] || "", next_visit_on: next.iso || "" };
+      if (visited.problem || !visited.iso) errs.push(["visited_on", visited.problem || "Enter the date of the visit"]);
       if (!out.evidence.length) errs.push(["evidence", "Select the evidence you looked at"]);
       if (!out.support_category) errs.push(["support_category", "Select the school's support category"]);
+      // Whether it is after the visit and not past is the server's to say, when it is sent.
+      if (next.problem) errs.push(["next_visit_on", next.problem]);
+      if (errs.length) Object.assign(out, { visited_on: visited.parts, next_visit_on: next.parts });
     } else {
       out = { description: form.elements.description.value, category: form.elements.category.value, ecm_outcomes: values(form, "ecm_outcomes"), pupil_groups: values(form, "pupil_groups"), rag: values(form, "rag")[0] || "" };
       if (target.visit_id) out.visit_id = target.visit_id;

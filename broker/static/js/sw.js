@@ -3,8 +3,9 @@
 //
 // Online, every page comes from the network as before (pages are never kept: they may be a
 // signed-in user's). With no network, a page the device kept (a visit pack) is shown, and any
-// other page gets the offline page, which shows what it can from the device's copy.
-const SHELL = "broker-shell-v1";
+// other page gets the offline page, which shows what it can from the device's copy; on either,
+// offline-links.js marks the links these cannot answer as not available offline.
+const SHELL = "broker-shell-v2";
 const PRIVATE = "broker-private";
 const OFFLINE_PAGE = "/offline";
 const SHELL_FILES = [
@@ -17,6 +18,7 @@ const SHELL_FILES = [
   "/assets/js/device.js",
   "/assets/js/store.js",
   "/assets/js/offline.js",
+  "/assets/js/offline-links.js",
   "/assets/images/favicon.svg",
   "/assets/manifest.json",
   "/visit-pack-assets/visit-pack.css",
