@@ -67,7 +67,7 @@ class Provider(SQLModel, table=True):
     website: Optional[str] = Field(default=None, max_length=300)
     email: Optional[str] = Field(default=None, max_length=254)
     phone: Optional[str] = Field(default=None, max_length=40)
-    la_id: Optional[int] = Field(default=None, foreign_key="local_authority.id")
+    la_id: Optional[int] = Field(default=None, foreign_key="local_authority.id", index=True)
     #: Set when the provider is itself a school (school-to-school support).
     school_id: Optional[int] = Field(default=None, foreign_key="school.id")
     created_at: datetime = Field(default_factory=utcnow)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from broker.evidence import recommendation_counts
@@ -203,3 +204,21 @@ def assured_provider(session: Session, listings: int = 1, **kw: Any) -> Provider
     for _ in range(listings):
         listing(session, p)
     return p
+
+
+def planner_has_statistics(session: Session, table: str) -> bool:
+    """Say whether the database's query planner has statistics of `table` (it was ANALYZEd)."""
+    if session.get_bind().dialect.name == "sqlite":
+        found = session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        ).first()
+        return found is not None and bool(
+            session.execute(
+                sa.text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}
+            ).scalar_one()
+        )
+    # reltuples is -1 until a table is first analysed (or vacuumed), and set transactionally.
+    tuples = session.execute(
+        sa.text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table}
+    ).scalar_one()
+    return float(tuples) >= 0

@@ -222,15 +222,18 @@ def qa_queue(
     # Each listing's provider's valid recommending schools, counted for the listings in scope
     # only (an index lookup each), not for every provider of the directory and then joined.
     schools = recommending_schools_clause()
-    counts = {}
-    for name in QUEUE_VIEWS:
-        counts[name] = int(
-            session.exec(
-                select(sa.func.count(col(Listing.id)))
-                .join(Provider, col(Provider.id) == col(Listing.provider_id))
-                .where(_view_condition(name, schools), *base)
-            ).one()
+    # Every tab's count in one pass over the listings in scope.
+    tallies = session.exec(
+        select(
+            *(
+                sa.func.count(col(Listing.id)).filter(_view_condition(name, schools))
+                for name in QUEUE_VIEWS
+            )
         )
+        .join(Provider, col(Provider.id) == col(Listing.provider_id))
+        .where(*base)
+    ).one()
+    counts = {name: int(n) for name, n in zip(QUEUE_VIEWS, tallies, strict=True)}
     # A page past the end shows the last one, so the list under a tab always agrees with its count.
     last = max(1, -(-counts[view] // size))
     number = min(max(1, page), last)

@@ -22,6 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
+from broker import db
+
 #: Tables whose rows are reference data, not what people entered: a database holding only
 #: these (what `broker init-db` leaves) counts as empty.
 REFERENCE_TABLES = frozenset({"local_authority", "alembic_version"})
@@ -211,6 +213,7 @@ def restore(
             "pg_restore",
         )
     engine.dispose()  # connections opened before the restore may have cached the old schema
+    db.refresh_statistics(engine)  # a dump carries no planner statistics
     return RestoreReport(revision=revision, rows=data_rows(engine))
 
 

@@ -87,6 +87,19 @@ class ImportReport:
     def ok(self) -> bool:
         return self.failed == 0
 
+    @property
+    def written(self) -> int:
+        """How many rows of providers, listings, recommendations and schools were written."""
+        return (
+            self.providers_created
+            + self.providers_updated
+            + self.listings_created
+            + self.listings_updated
+            + self.recommendations_created
+            + self.recommendations_updated
+            + self.schools_created
+        )
+
     def summary(self) -> list[str]:
         """Return the report as lines for people."""
         verb = "would be" if self.dry_run else "were"
@@ -312,6 +325,8 @@ class Importer:
                     progress(self.report.records)
             self._flush_batch()
             self._end_transaction(final=True)
+            if not self.dry_run and self.report.written >= db.BULK_ROWS:
+                db.refresh_statistics(session)
         except BaseException:
             session.rollback()
             raise
