@@ -223,7 +223,7 @@ def qa_queue(
     # only (an index lookup each), not for every provider of the directory and then joined.
     schools = recommending_schools_clause()
     # Every tab's count in one pass over the listings in scope.
-    tallies = session.exec(
+    tallies = session.execute(
         select(
             *(
                 sa.func.count(col(Listing.id)).filter(_view_condition(name, schools))
@@ -233,7 +233,7 @@ def qa_queue(
         .join(Provider, col(Provider.id) == col(Listing.provider_id))
         .where(*base)
     ).one()
-    counts = {name: int(n) for name, n in zip(QUEUE_VIEWS, tallies, strict=True)}
+    counts = {name: int(n) for name, n in zip(QUEUE_VIEWS, tuple(tallies), strict=True)}
     # A page past the end shows the last one, so the list under a tab always agrees with its count.
     last = max(1, -(-counts[view] // size))
     number = min(max(1, page), last)
