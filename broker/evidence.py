@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -28,13 +29,20 @@ def valid_since(today: date | None = None) -> date:
     return today - VALIDITY
 
 
-def valid_recommendation_clause(today: date | None = None) -> sa.ColumnElement[bool]:
-    """SQL condition for a recommendation that counts (confirmed, recent, not withdrawn, not self)."""
-    own_school = (
-        select(Provider.school_id)
-        .where(col(Provider.id) == col(Recommendation.provider_id))
-        .scalar_subquery()
-    )
+def valid_recommendation_clause(
+    today: date | None = None, own_school: Any = None
+) -> sa.ColumnElement[bool]:
+    """SQL condition for a recommendation that counts (confirmed, recent, not withdrawn, not self).
+
+    `own_school`: the recommended provider's own school, where the query has joined Provider
+    already (else looked up per recommendation).
+    """
+    if own_school is None:
+        own_school = (
+            select(Provider.school_id)
+            .where(col(Provider.id) == col(Recommendation.provider_id))
+            .scalar_subquery()
+        )
     return sa.and_(
         col(Recommendation.status) == "confirmed",
         col(Recommendation.withdrawn_at).is_(None),
@@ -52,6 +60,22 @@ def recommending_schools_clause(today: date | None = None) -> sa.ColumnElement[i
             valid_recommendation_clause(today),
         )
         .scalar_subquery()
+    )
+
+
+def well_recommended_providers(today: date | None = None) -> sa.Select[Any]:
+    """SQL for the ids of providers that enough different schools validly recommend.
+
+    One grouped pass over the recommendations: for questions about the whole directory, where
+    recommending_schools_clause would look up each listing's provider's recommendations in turn
+    (100,000 lookups at national scale: 0.6-0.9 s for the home page's figures).
+    """
+    return (
+        select(col(Recommendation.provider_id))
+        .join(Provider, col(Provider.id) == col(Recommendation.provider_id))
+        .where(valid_recommendation_clause(today, own_school=col(Provider.school_id)))
+        .group_by(col(Recommendation.provider_id))
+        .having(sa.func.count(sa.distinct(col(Recommendation.school_id))) >= SCHOOLS_NEEDED)
     )
 
 

@@ -175,13 +175,14 @@ def public_listing_clause(
 
     broker.evidence.public_clause(now) passes its count of valid recommending schools.
     """
+    return sa.and_(assured_in_date_clause(now), recommending_schools >= SCHOOLS_NEEDED)
+
+
+def assured_in_date_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL for the half of `is_public` that is the Listing's own: assured, and still in date."""
     table = sa.inspect(Listing).local_table
     expires = table.c.assurance_expires_at
-    return sa.and_(
-        table.c.status == PUBLIC_STATUS,
-        sa.or_(expires.is_(None), expires > now),
-        recommending_schools >= SCHOOLS_NEEDED,
-    )
+    return sa.and_(table.c.status == PUBLIC_STATUS, sa.or_(expires.is_(None), expires > now))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -57,6 +57,34 @@ def test_home_page_has_search_box_areas_of_support_and_counts(
     assert 'href="/directory?category=early-years">Early Years</a>' in html
 
 
+def test_home_page_counts_follow_a_change_at_once_and_the_two_school_rule(
+    client: FlaskClient, session: Session
+) -> None:
+    """The figures are kept between requests (broker.directory.services.FiguresCache), but
+    never past a change; a school that is itself the provider does not count for it."""
+    f.assured_provider(session, listings=1)
+    kept = f.assured_provider(session, listings=2)
+    own = f.school(session)
+    selfish = f.provider(session, school_id=own.id, kind="school")
+    f.recommendation(session, selfish, own)
+    f.recommendation(session, selfish)
+    f.listing(session, selfish)
+    session.commit()
+
+    def counts() -> list[str]:
+        return re.findall(r'app-stats__number">([\d,]+)<', client.get("/").get_data(as_text=True))
+
+    assert counts() == ["3", "2"]
+    assert counts() == ["3", "2"]  # from what was kept
+    listing = kept.listings[0]
+    listing.status = "suspended"
+    session.commit()
+    assert counts() == ["2", "2"]
+    f.recommendation(session, selfish)  # a second school that is not its own
+    session.commit()
+    assert counts() == ["3", "3"]
+
+
 def test_layout_has_service_name_skip_link_and_no_crown_or_inline_script(
     client: FlaskClient,
 ) -> None:

@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the directory's pages."""
-    from broker.directory import views
+    from broker.directory import services, views
 
+    app.extensions["broker.directory.figures"] = services.FiguresCache()
     app.register_blueprint(views.bp)

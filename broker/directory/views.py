@@ -21,7 +21,8 @@ bp = Blueprint("directory", __name__)
 
 @bp.get("/")
 def home() -> str:
-    figures = services.figures(get_session())
+    cache: services.FiguresCache = current_app.extensions["broker.directory.figures"]
+    figures = cache.get(get_session())
     return render_template("directory/home.html", figures=figures)
 
 
