@@ -57,11 +57,11 @@ def test_home_page_has_search_box_areas_of_support_and_counts(
     assert 'href="/directory?category=early-years">Early Years</a>' in html
 
 
-def test_home_page_counts_follow_a_change_at_once_and_the_two_school_rule(
+def test_home_page_figures_are_kept_then_follow_a_change_and_the_two_school_rule(
     client: FlaskClient, session: Session
 ) -> None:
-    """The figures are kept between requests (broker.directory.services.FiguresCache), but
-    never past a change; a school that is itself the provider does not count for it."""
+    """The figures are kept between requests (broker.directory.services.FiguresCache) and
+    counted again after a change, at most every 30 s; a provider's own school does not count."""
     f.assured_provider(session, listings=1)
     kept = f.assured_provider(session, listings=2)
     own = f.school(session)
@@ -70,19 +70,24 @@ def test_home_page_counts_follow_a_change_at_once_and_the_two_school_rule(
     f.recommendation(session, selfish)
     f.listing(session, selfish)
     session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert re.findall(r'app-stats__number">([\d,]+)<', html) == ["3", "2"]
 
-    def counts() -> list[str]:
-        return re.findall(r'app-stats__number">([\d,]+)<', client.get("/").get_data(as_text=True))
-
-    assert counts() == ["3", "2"]
-    assert counts() == ["3", "2"]  # from what was kept
-    listing = kept.listings[0]
-    listing.status = "suspended"
+    cache = services.FiguresCache()
+    start = utcnow().replace(second=0, microsecond=0)
+    counted = cache.get(session, start)
+    assert (counted.listings, counted.providers) == (3, 2)
+    kept.listings[0].status = "suspended"
     session.commit()
-    assert counts() == ["2", "2"]
+    seconds = timedelta(seconds=1)
+    assert cache.get(session, start + 29 * seconds) is counted  # kept for 30 s
+    assert cache.get(session, start + 30 * seconds).listings == 2  # the log moved on
     f.recommendation(session, selfish)  # a second school that is not its own
     session.commit()
-    assert counts() == ["3", "3"]
+    recounted = cache.get(session, start + 61 * seconds)
+    assert (recounted.listings, recounted.providers) == (3, 3)
+    # Nothing changed since, in the same minute: kept, past the 30 s too.
+    assert cache.get(session, start + 119 * seconds) is recounted
 
 
 def test_layout_has_service_name_skip_link_and_no_crown_or_inline_script(

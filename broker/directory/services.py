@@ -8,7 +8,7 @@ use its SQL twin (broker.evidence.public_clause), so the listing page, the API a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -85,24 +85,30 @@ def figures(session: Session, now: datetime | None = None) -> DirectoryFigures:
 
 
 class FiguresCache:
-    """The home page's figures, counted once per change to the directory and minute.
+    """The home page's figures, kept between requests and counted again only when they may have
+    changed, and then at most every `fresh_for`.
 
-    Counting reads every listing and recommendation (0.2 s at 100,000 listings). Every change
-    that a listing's public state reads is in the index's change log (broker.search.capture),
-    and assurances and recommendations run out by themselves (the minute covers those).
+    Counting reads every listing and recommendation (0.2 s at 100,000 listings, per server
+    process). They may have changed when the index's change log moved on (it logs every change
+    a listing's public state reads: broker.search.capture) or a minute turned (assurances and
+    recommendations run out by themselves). Under many changes a second (the national case) the
+    figures shown are at most `fresh_for` old: they say roughly how big the directory is.
     """
 
-    def __init__(self) -> None:
-        self._kept: tuple[tuple[int, datetime], DirectoryFigures] | None = None
+    def __init__(self, fresh_for: timedelta = timedelta(seconds=30)) -> None:
+        self.fresh_for = fresh_for
+        self._kept: tuple[datetime, tuple[int, datetime], DirectoryFigures] | None = None
 
     def get(self, session: Session, now: datetime | None = None) -> DirectoryFigures:
         now = now or utcnow()
-        key = (latest_seq(session), now.replace(second=0, microsecond=0))
         kept = self._kept
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        if kept is not None and kept[0] <= now < kept[0] + self.fresh_for:
+            return kept[2]
+        key = (latest_seq(session), now.replace(second=0, microsecond=0))
+        if kept is not None and kept[1] == key:
+            return kept[2]
         found = figures(session, now)
-        self._kept = (key, found)
+        self._kept = (now, key, found)
         return found
 
 
