@@ -206,19 +206,27 @@ def assured_provider(session: Session, listings: int = 1, **kw: Any) -> Provider
     return p
 
 
-def planner_has_statistics(session: Session, table: str) -> bool:
-    """Say whether the database's query planner has statistics of `table` (it was ANALYZEd)."""
+def times_analysed(session: Session, table: str) -> int:
+    """Return how many times `table`'s planner statistics were gathered (ANALYZE), as far as the
+    database tells: PostgreSQL counts them; SQLite has them (1) or not (0)."""
+    session.rollback()  # a new transaction: PostgreSQL's statistics views read as of now
     if session.get_bind().dialect.name == "sqlite":
         found = session.execute(
             sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
         ).first()
-        return found is not None and bool(
+        if found is None:
+            return 0
+        return int(
             session.execute(
-                sa.text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}
+                sa.text("SELECT count(*) > 0 FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}
             ).scalar_one()
         )
-    # reltuples is -1 until a table is first analysed (or vacuumed), and set transactionally.
-    tuples = session.execute(
-        sa.text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table}
-    ).scalar_one()
-    return float(tuples) >= 0
+    return int(
+        session.execute(
+            sa.text(
+                "SELECT analyze_count + autoanalyze_count FROM pg_stat_user_tables"
+                " WHERE relname = :t"
+            ),
+            {"t": table},
+        ).scalar_one()
+    )
