@@ -2,7 +2,9 @@
 
 Every function takes a Session and returns values; none reads the request. "Public" means
 assured, in date and two schools behind the provider (broker.models.is_public); the queries here
-use its SQL twin (broker.evidence.public_clause), so the listing page, the API and search agree.
+use its SQL twin (broker.evidence.public_clause), so the listing page, the API and search agree;
+the home page's figures, over the whole directory, use the same rule grouped by provider
+(broker.evidence.well_recommended_providers), which tests/test_pages.py holds to the same counts.
 """
 
 from __future__ import annotations
