@@ -309,8 +309,9 @@ def _school(
 
 
 def draft_choices() -> dict[str, list[list[str]]]:
-    """Return the choices of the visit and priority forms, as the device's draft forms offer them."""
-    return {
+    """Return the choices of the visit and priority forms, as the device's draft forms offer them
+    (a support category with its meaning, as broker.schools.forms.VisitForm shows it)."""
+    choices = {
         name: [[t.slug, t.label] for t in vocabulary.terms]
         for name, vocabulary in (
             ("evidence", taxonomy.EVIDENCE),
@@ -321,6 +322,10 @@ def draft_choices() -> dict[str, list[list[str]]]:
             ("rag", taxonomy.RAG_RATINGS),
         )
     }
+    choices["support_category"] = [
+        [t.slug, f"{t.label}: {t.hint[0].lower()}{t.hint[1:]}"] for t in taxonomy.SUPPORT_CATEGORIES
+    ]
+    return choices
 
 
 def personal_bundle(session: Session, sip: User, now: datetime | None = None) -> dict[str, Any]:

@@ -292,6 +292,18 @@ def test_a_sip_searches_opens_and_drafts_offline_and_the_draft_is_saved_back_onl
     online_field = VisitForm.next_visit_on  # unbound: its label and hint as declared
     assert page.text_content("fieldset:has(#next_visit_on) legend") == online_field.args[0]
     assert page.text_content("#next_visit_on-hint") == online_field.kwargs["description"]
+    for name in ("evidence_notes", "support_category"):
+        declared = getattr(VisitForm, name)
+        assert page.text_content(f"#{name}-hint") == declared.kwargs["description"], name
+    assert page.text_content("label[for=evidence_notes]") == VisitForm.evidence_notes.args[0]
+    assert (
+        page.text_content("fieldset:has(#support_category) legend")
+        == (VisitForm.support_category.args[0])
+    )
+    online_choices = [choice.label for choice in VisitForm.support_category.kwargs["choices"]]
+    assert page.locator("#draft-form input[name=support_category] + label").all_text_contents() == (
+        online_choices
+    )
     page.check("#evidence")  # the SEF; the support category is the school's, already chosen
     page.fill("#next_visit_on", str(AGREED.day))
     page.click("#draft-form button[type=submit]")

@@ -669,8 +669,8 @@ async function draftForm(copy, school, kind, draft = null) {
         ? [
             group("visited_on", "Date of the visit", dateInput("visited_on", fields.visited_on || today()), { hint: "For example, 27 3 2026", error: err.visited_on, fieldset: true }),
             group("evidence", "What evidence did you look at?", choices("evidence", choicesOf.evidence, fields.evidence || [], "checkbox"), { hint: "Select all that apply.", error: err.evidence, fieldset: true }),
-            group("evidence_notes", "Visit notes (optional)", h("textarea", { class: "govuk-textarea", id: "evidence_notes", name: "evidence_notes", rows: "5", maxlength: copy.me.limits.notes }, fields.evidence_notes || ""), { hint: "Required if you selected Other. Only the school, its SIP and the LA see these.", error: err.evidence_notes }),
-            group("support_category", "The school's support category", choices("support_category", choicesOf.support_category, [fields.support_category || school.support_category || ""], "radio"), { error: err.support_category, fieldset: true }),
+            group("evidence_notes", "Notes on the evidence (optional)", h("textarea", { class: "govuk-textarea", id: "evidence_notes", name: "evidence_notes", rows: "5", maxlength: copy.me.limits.notes }, fields.evidence_notes || ""), { hint: "Required if you selected Other. Only the school, its SIP and the LA see these.", error: err.evidence_notes }),
+            group("support_category", "The school's support category", choices("support_category", choicesOf.support_category, [fields.support_category || school.support_category || ""], "radio"), { hint: "Confidential to the school, its SIP and the LA's QA officers.", error: err.support_category, fieldset: true }),
             // As the visit form online (broker/schools/forms.py VisitForm.next_visit_on).
             group("next_visit_on", "Next visit (optional)", dateInput("next_visit_on", fields.next_visit_on || ""), { hint: "If you agreed the date of your next visit, for example 12 5 2027. It puts the school in date order on your list.", error: err.next_visit_on, fieldset: true }),
           ]
