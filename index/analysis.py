@@ -320,7 +320,7 @@ def device_vocabulary(texts: Iterable[str]) -> dict[str, object]:
         raws.update(_TOKEN.findall(text))
     for label in (label for group in groups for label in group.labels):
         raws.update(_TOKEN.findall(label))
-    for raw in raws:
+    for raw in sorted(raws):  # the same bundle, byte for byte, from every server process
         word = fold(raw)
         if word in STOP_WORDS or len(word) > MAX_TOKEN:
             continue
