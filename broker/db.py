@@ -41,7 +41,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 BULK_ROWS = 500
 
 
-def refresh_statistics(bind: Session | Engine) -> None:
+def refresh_statistics(engine: Engine) -> None:
     """Let the query planner see the data as it now is (ANALYZE), after a bulk load or a restore.
 
     PostgreSQL plans from statistics that only ANALYZE (or autovacuum, a while later, if it is
@@ -49,12 +49,7 @@ def refresh_statistics(bind: Session | Engine) -> None:
     100,000 freshly loaded listings took 2-21 s instead of 0.25 s. SQLite keeps no statistics
     until asked (`ANALYZE` writes sqlite_stat1).
     """
-    if isinstance(bind, Session):
-        bind.commit()
-        bind.execute(sa.text("ANALYZE"))
-        bind.commit()
-        return
-    with bind.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(sa.text("ANALYZE"))
 
 

@@ -326,7 +326,7 @@ class Importer:
             self._flush_batch()
             self._end_transaction(final=True)
             if not self.dry_run and self.report.written >= db.BULK_ROWS:
-                db.refresh_statistics(session)
+                db.refresh_statistics(session.get_bind().engine)  # after the final commit
         except BaseException:
             session.rollback()
             raise
