@@ -9,8 +9,9 @@ edit and its submission, a SIP's visit and priority) goes to SCALEOUT_WRITES as 
 school id, action, acknowledged, mark): what a person saves carries a unique mark, so the
 orchestrator can find each acknowledged write in the database afterwards.
 
-With SCALEOUT_SEARCHES_ONLY=1 (the orchestrator's one-machine baseline) the same users arrive
-but only the searchers act: the others stay idle, so the search load is the mixed run's.
+With SCALEOUT_SEARCHES_ONLY=1 (the orchestrator's one-machine baseline with `--baseline-load
+searches`) the same users arrive but only the searchers act: the others stay idle, so the
+search load is the mixed run's.
 """
 
 from __future__ import annotations

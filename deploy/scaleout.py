@@ -5,8 +5,10 @@ own index on local disk, bound to 127.0.0.2, .3 and .4), HAProxy in front on 127
 each machine's /healthz, and Locust (headless) driving a mix of searches, listing pages, the
 match API, sign-ins, QA decisions, provider edits and SIP visits through the balancer;
 PostgreSQL and Redis are the ones already running here. First, machine A alone behind the
-balancer gets the mix's searchers only (the same users, the others idle): the search p95 that
-the three machines under the whole mix are compared with (goal: within 2x). Mid-run one
+balancer gets the same mix from the same users (each write of the plan is done once a run, so
+the plan is split: the one machine gets its own share of providers' edits and QA decisions):
+the search p95 that the three machines under the mix are compared with (goal: within 2x;
+`--baseline-load searches` gives the one machine the searchers alone instead). Mid-run one
 machine's process group gets SIGKILL; later it is restarted and catches up. Meanwhile a probe
 makes a change through machine A every few seconds and times how long the other machines'
 indexes take to apply it (read from their index folders: the listener, or a search's own
@@ -280,6 +282,38 @@ def make_plan(url: str, officers: int, providers: int, seed: int) -> dict[str, A
         "providers": plan_providers,
         "listings": public,
     }
+
+
+def split_plan(plan: dict[str, Any], share: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the plan's once-a-run writes: (the one machine's, the three machines').
+
+    A provider edits each listing once and an officer approves a submission once, so the one
+    machine's run gets its `share` of the provider accounts and of each officer's listings (to
+    suspend, reinstate and approve), the three machines the rest; a listing is never in both.
+    SIPs' visits can be repeated, so both runs have every SIP; the probe acts in the second
+    only. The listings people read are the same in both.
+    """
+
+    def cut(items: list[Any]) -> int:
+        return round(len(items) * share)
+
+    first = {**plan, "probe": None}
+    second = dict(plan)
+    first["officers"], second["officers"] = [], []
+    for officer in plan["officers"]:
+        assured, submitted = officer["assured"], officer["submitted"]
+        first["officers"].append(
+            officer | {"assured": assured[: cut(assured)], "submitted": submitted[: cut(submitted)]}
+        )
+        second["officers"].append(
+            officer | {"assured": assured[cut(assured) :], "submitted": submitted[cut(submitted) :]}
+        )
+    providers = plan["providers"]
+    first["providers"], second["providers"] = (
+        providers[: cut(providers)],
+        providers[cut(providers) :],
+    )
+    return first, second
 
 
 # --- processes ----------------------------------------------------------------------------
@@ -653,6 +687,14 @@ def read_requests(path: Path) -> list[tuple[float, str, float, int, str]]:
     return rows
 
 
+def read_writes(path: Path) -> list[Write]:
+    with path.open(newline="") as handle:
+        return [
+            (float(t), int(key), action, int(ack), mark)
+            for t, key, action, ack, mark in csv.reader(handle)
+        ]
+
+
 #: What each kind of acknowledged write is called in the summary.
 WRITE_KINDS = {
     "suspend": "QA decisions",
@@ -844,7 +886,13 @@ def main() -> None:
         "--baseline",
         type=int,
         default=75,
-        help="seconds of the searchers alone on one machine first (0: none)",
+        help="seconds of load on one machine first, the three machines' baseline (0: none)",
+    )
+    parser.add_argument(
+        "--baseline-load",
+        choices=("mix", "searches"),
+        default="mix",
+        help="the one machine's load: the same mix, or the mix's searchers alone",
     )
     parser.add_argument("--users", type=int, default=60, help="simulated people (Locust users)")
     parser.add_argument("--officers", type=int, default=3, help="QA officers among them")
@@ -876,9 +924,18 @@ def main() -> None:
             f"{os.getloadavg()[2]:.2f} (1, 5, 15 minutes)")  # fmt: skip
         prepare_database(args.database, args.listings, base)
         say("making the run's QA officers, heads, SIPs and providers")
-        plan = make_plan(url, args.officers, args.providers, args.seed)
-        (work / "plan.json").write_text(json.dumps(plan))
-        run_everything(processes, args, work, logs, url, base, plan)
+        # The one machine's share of the once-a-run writes, by its time under load (the mix).
+        share = (
+            args.baseline / (args.baseline + args.duration)
+            if args.baseline and args.baseline_load == "mix"
+            else 0.0
+        )
+        providers = round(args.providers / (1 - share))
+        plan = make_plan(url, args.officers, providers, args.seed)
+        one, three = split_plan(plan, share)
+        (work / "plan-one-machine.json").write_text(json.dumps(one))
+        (work / "plan.json").write_text(json.dumps(three))
+        run_everything(processes, args, work, logs, url, base, three)
 
 
 def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
@@ -948,34 +1005,37 @@ def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
 
     def load_env(label: str, **extra: str) -> dict[str, str]:
         return base | {
-            "SCALEOUT_PLAN": str(work / "plan.json"),
+            "SCALEOUT_PLAN": str(work / f"plan{'-' + label.rstrip('-') if label else ''}.json"),
             "SCALEOUT_REQUESTS": str(work / f"{label}requests.csv"),
             "SCALEOUT_WRITES": str(work / f"{label}writes.csv"),
             "PYTHONPATH": str(ROOT),
             **extra,
         }
 
-    # One machine first, alone behind the balancer, under the mixed run's searchers (the same
-    # users, the others idle): the search times the three machines are held to.
+    # One machine first, alone behind the balancer, under the same users' mix (its own share
+    # of the plan's writes) or their searchers alone: the search times the three are held to.
     first = machines[WRITER]
     say(f"machine {first.name} serving on {first.ip}:{PORT} after {first.start():.1f} s")
     one: Phase | None = None
+    one_writes: list[Write] = []
     if args.baseline:
         balancer = start_haproxy(processes, work, [first.name], args.workers * args.threads)
-        say(f"one machine: the searchers alone through HAProxy to {first.name} for "
-            f"{args.baseline} s")  # fmt: skip
+        load = "the whole mix" if args.baseline_load == "mix" else "the searchers alone"
+        say(f"one machine: {load} through HAProxy to {first.name} for {args.baseline} s")
         start = time.time()
         locust = start_locust(
             processes,
-            load_env("one-machine-", SCALEOUT_SEARCHES_ONLY="1"),
+            load_env(
+                "one-machine-",
+                **({"SCALEOUT_SEARCHES_ONLY": "1"} if args.baseline_load == "searches" else {}),
+            ),
             logs / "locust-one-machine.log",
             args.users,
             args.baseline,
         )
         locust.wait(timeout=args.baseline + 120)
-        one = Phase(
-            f"one machine ({first.name}), the searchers alone", start + WARM_UP, time.time()
-        )
+        one = Phase(f"one machine ({first.name}), {load}", start + WARM_UP, time.time())
+        one_writes = read_writes(work / "one-machine-writes.csv")
         one.rows = [
             r for r in read_requests(work / "one-machine-requests.csv") if r[0] >= one.start
         ]
@@ -1049,11 +1109,7 @@ def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
         for t, _, _, status, error in rows
         if not kill_window[0] <= t <= kill_window[1] + 1 and (error or status == 0 or status >= 500)
     )
-    writes = [
-        (float(t), int(key), action, int(ack), mark)
-        for t, key, action, ack, mark in csv.reader(files["writes"].open())
-    ] + probe.writes
-    checked = lost_writes(url, writes)
+    checked = lost_writes(url, one_writes + read_writes(files["writes"]) + probe.writes)
     say("broker index check on every machine")
     checking = {
         m.name: processes.start(
@@ -1113,8 +1169,8 @@ def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
             f"over 1 s: {sum(lag > 1 for lag in lags)}, not applied within 10 s: "
             f"{probe.missed[name]}"
         )
-    print("writes acknowledged and checked against the database (cut off mid-request: either "
-          "outcome is right):")  # fmt: skip
+    print("writes acknowledged and checked against the database, one machine's and three's "
+          "(cut off mid-request: either outcome is right):")  # fmt: skip
     for kind, c in [*checked.items(), ("all", total(checked.values()))]:
         print(
             f"  {kind:<16}{c.checked:5} checked, {len(c.lost)} lost"
