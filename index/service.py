@@ -200,6 +200,12 @@ def search(backend: SearchBackend, request: Request) -> Results:
         if facts
         else spelling.Check()
     )
+    if checked.wrong:
+        # The vocabulary may lag the latest commits: a word a listing holds now is not wrong.
+        held = backend.holding(checked.wrong)
+        if held:
+            wrong = {w: fix for w, fix in checked.wrong.items() if w not in held}
+            checked = replace(checked, wrong=wrong)
     suggestion: str | None = None
     corrected = False
     results: Results | None = None

@@ -19,7 +19,15 @@ class SearchBackend(Protocol):
         ...
 
     def vocabulary(self) -> Mapping[str, int]:
-        """Return {word: number of documents holding it} of the spelling field."""
+        """Return {word: number of documents holding it} of the spelling field.
+
+        May lag the latest commits by a few seconds (counting it reads every word); ask
+        `holding` whether the live index holds a particular word.
+        """
+        ...
+
+    def holding(self, words: Iterable[str]) -> frozenset[str]:
+        """Return those of `words` (spelling-field words) that a live document holds now."""
         ...
 
     def apply(self, upserts: Iterable[Document], deletions: Iterable[int], seq: int) -> None:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from index.backends import plan as p
 from index.backends import register
 from index.backends.base import IndexLocked, SearchIndexError
 from index.backends.fields import FINGERPRINT, STORED, hit_of, to_fields
-from index.backends.generations import Generation, GenerationalBackend
+from index.backends.generations import VOCABULARY_FOR, Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
 
@@ -147,10 +148,13 @@ class TantivyBackend(GenerationalBackend[_Generation]):
     FORMAT = "tantivy-3"
 
     def __init__(
-        self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0
+        self,
+        path: str | os.PathLike[str] | None = None,
+        lock_timeout: float = 10.0,
+        vocabulary_for: float = VOCABULARY_FOR,
     ) -> None:
         self.schema = build_schema()
-        super().__init__(path, lock_timeout)
+        super().__init__(path, lock_timeout, vocabulary_for)
 
     # -- the generation hooks (index.backends.generations)
 
@@ -213,16 +217,21 @@ class TantivyBackend(GenerationalBackend[_Generation]):
             out[int(stored["id"])] = stored[FINGERPRINT]
         return out
 
-    def vocabulary(self) -> dict[str, int]:
-        """Return {word: documents holding it} of the spelling vocabulary (cached per commit)."""
-        live = self._current()
-        found = live.vocabulary
-        if found is None:
-            pairs = live.searcher.terms_with_prefix(
-                p.SPELL, "", filter_query=tantivy.Query.all_query()
-            )
-            found = live.vocabulary = dict(pairs)
-        return found
+    def _count_vocabulary(self, generation: _Generation) -> dict[str, int]:
+        # Filtered by every live document: the term dictionary still counts deleted ones.
+        pairs = generation.searcher.terms_with_prefix(
+            p.SPELL, "", filter_query=tantivy.Query.all_query()
+        )
+        return dict(pairs)
+
+    def holding(self, words: Iterable[str]) -> frozenset[str]:
+        """Return those of `words` (spelling-field words) that a live document holds."""
+        searcher = self._current().searcher
+        return frozenset(
+            word
+            for word in set(words)
+            if searcher.search(tantivy.Query.term_query(self.schema, p.SPELL, word), 1).hits
+        )
 
     # -- searching
 

@@ -16,6 +16,7 @@ import json
 import os
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from index.backends import plan as p
 from index.backends import register
 from index.backends.base import IndexLocked
 from index.backends.fields import FINGERPRINT, STORED, hit_of, to_fields
-from index.backends.generations import Generation, GenerationalBackend
+from index.backends.generations import VOCABULARY_FOR, Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
 
@@ -200,11 +201,14 @@ class WhooshBackend(GenerationalBackend[_Generation]):
     FORMAT = "whoosh-3"
 
     def __init__(
-        self, path: str | os.PathLike[str] | None = None, lock_timeout: float = 10.0
+        self,
+        path: str | os.PathLike[str] | None = None,
+        lock_timeout: float = 10.0,
+        vocabulary_for: float = VOCABULARY_FOR,
     ) -> None:
         self.schema = whoosh_schema()
         self._local = threading.local()
-        super().__init__(path, lock_timeout)
+        super().__init__(path, lock_timeout, vocabulary_for)
 
     # -- the generation hooks (index.backends.generations)
 
@@ -268,21 +272,26 @@ class WhooshBackend(GenerationalBackend[_Generation]):
             out[int(values["id"])] = values[FINGERPRINT]
         return out
 
-    def vocabulary(self) -> dict[str, int]:
-        live = self._current()
-        found = live.vocabulary
-        if found is None:
-            searcher = self._searcher(live)
-            reader = searcher.reader()
-            words = [w.decode() if isinstance(w, bytes) else w for w in reader.lexicon(p.SPELL)]
-            if reader.has_deletions():
-                counts = {
-                    w: sum(1 for _ in searcher.docs_for_query(wq.Term(p.SPELL, w))) for w in words
-                }
-            else:
-                counts = {w: reader.doc_frequency(p.SPELL, w) for w in words}
-            found = live.vocabulary = {w: n for w, n in counts.items() if n}
-        return found
+    def _count_vocabulary(self, generation: _Generation) -> dict[str, int]:
+        searcher = self._searcher(generation)
+        reader = searcher.reader()
+        words = [w.decode() if isinstance(w, bytes) else w for w in reader.lexicon(p.SPELL)]
+        if reader.has_deletions():
+            counts = {
+                w: sum(1 for _ in searcher.docs_for_query(wq.Term(p.SPELL, w))) for w in words
+            }
+        else:
+            counts = {w: reader.doc_frequency(p.SPELL, w) for w in words}
+        return {w: n for w, n in counts.items() if n}
+
+    def holding(self, words: Iterable[str]) -> frozenset[str]:
+        """Return those of `words` (spelling-field words) that a live document holds."""
+        searcher = self._searcher(self._current())
+        return frozenset(
+            word
+            for word in set(words)
+            if next(iter(searcher.docs_for_query(wq.Term(p.SPELL, word))), None) is not None
+        )
 
     def close(self) -> None:
         super().close()

@@ -590,3 +590,30 @@ def test_feedback_takes_shared_telling_words_the_search_did_not_say() -> None:
     assert extra[0].weight == service.FEEDBACK_WEIGHT
     assert all(0 < c.weight <= service.FEEDBACK_WEIGHT for c in extra)
     assert service.feedback(hits[:1], query, facts, 5) == ()
+
+
+def test_a_word_added_since_the_vocabulary_was_counted_is_never_corrected(make_backend, doc):
+    # Counting the vocabulary reads every word, so it is kept between commits for a while; the
+    # words a search would correct are asked of the live index, which holds them at once.
+    backend = make_backend(vocabulary_for=3600)
+    backend.apply([doc(1, "Phonics training")], [], 1)
+    assert search(backend, "phonicks").corrected is True  # the vocabulary is counted here
+    kept = backend.vocabulary()
+    backend.apply([doc(2, "Phonicks club for Year 1")], [], 2)  # a programme's own spelling
+    assert backend.vocabulary() is kept and "phonicks" not in kept
+    assert backend.holding(["phonicks", "phonics", "zebra"]) == {"phonicks", "phonics"}
+    results = search(backend, "phonicks")
+    assert results.corrected is False and ids(results)[0] == 2
+    backend.apply([], [1], 3)
+    assert backend.holding(["phonics", "phonicks"]) == {"phonicks"}  # deletions count at once
+
+
+def test_the_vocabulary_is_counted_again_once_it_has_been_kept_long_enough(make_backend, doc):
+    backend = make_backend(vocabulary_for=0)
+    backend.apply([doc(1, "Phonics training")], [], 1)
+    assert backend.vocabulary()["phonics"] == 1
+    backend.apply([doc(2, "Phonics club"), doc(3, "Governance")], [], 2)
+    backend.apply([], [1], 3)
+    counted = backend.vocabulary()
+    assert counted["phonics"] == 1 and counted["governance"] == 1 and "training" not in counted
+    assert backend.vocabulary() is counted  # no commit since: the same counts
