@@ -91,6 +91,16 @@ LISTING_CODE_LENGTH = 5
 
 class Listing(SQLModel, table=True):
     __tablename__ = "listing"
+    __table_args__ = (
+        # Every index sync looks for assurances that ran out (broker.lifecycle.services.
+        # lapse_expired): few assured listings among many, found without reading the rest.
+        sa.Index(
+            "ix_listing_assured_expiry",
+            "assurance_expires_at",
+            postgresql_where=sa.text("status = 'assured'"),
+            sqlite_where=sa.text("status = 'assured'"),
+        ),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)

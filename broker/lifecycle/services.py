@@ -41,6 +41,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from broker import audit, db, taxonomy
 from broker.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -632,32 +633,42 @@ def lapse(session: Session, listing: Listing | int, now: datetime | None = None)
     return listing
 
 
+def expired_statement(session: Session, now: datetime) -> SelectOfScalar[Listing]:
+    """Return the query for assured listings whose assurance ran out by `now`, in expiry order.
+
+    This runs before every index sync, so it must not scan. In expiry order, PostgreSQL reads
+    the index of assured listings' expiry dates (migration 0019) instead of scanning every
+    listing in the hope of meeting an expired one early (72-111 ms at 100,000 listings).
+    SQLite's planner would take the status index over the expiry one (52 ms of each sync at
+    100,000 listings): say how likely the status test is, and it reads only the expired rows.
+    """
+    assured: sa.ColumnElement[bool] = col(Listing.status) == ASSURED
+    if session.connection().dialect.name == "sqlite":
+        assured = sa.func.likelihood(assured, sa.literal_column("0.9"), type_=sa.Boolean)
+    return (
+        select(Listing)
+        .where(
+            assured,
+            col(Listing.assurance_expires_at).is_not(None),
+            col(Listing.assurance_expires_at) <= now,
+        )
+        .order_by(col(Listing.assurance_expires_at))
+    )
+
+
 def lapse_expired(session: Session, now: datetime | None = None) -> int:
     """Record the lapse of every assured listing whose assurance has run out; return how many.
 
     Idempotent and safe to run at once in several processes: the rows are read under the write
     lock. Call it on a schedule (`broker assurance lapse`); the caller commits.
     """
-    now = now or utcnow()
-    assured: sa.ColumnElement[bool] = col(Listing.status) == ASSURED
-    sqlite = session.connection().dialect.name == "sqlite"
-    if sqlite:
-        # This runs before every index sync, so it must not scan. Nearly every listing is
-        # assured, but SQLite's planner would take the status index over the expiry one (52 ms
-        # of each sync at 100,000 listings): say how likely the status test is, and it reads
-        # only the expired rows. PostgreSQL's statistics choose well by themselves.
-        assured = sa.func.likelihood(assured, sa.literal_column("0.9"), type_=sa.Boolean)
-    due = (
-        assured,
-        col(Listing.assurance_expires_at).is_not(None),
-        col(Listing.assurance_expires_at) <= now,
-    )
+    query = expired_statement(session, now or utcnow())
     # A plain read first: most runs find nothing, and must not queue for the write lock.
-    if session.exec(select(Listing.id).where(*due).limit(1)).first() is None:
+    if session.execute(query.with_only_columns(col(Listing.id)).limit(1)).first() is None:
         return 0
     db.begin_transaction(session, lock_for_writing=True)
-    query = select(Listing).where(*due).order_by(col(Listing.id))
-    if not sqlite:
+    query = query.order_by(col(Listing.id))  # after the expiry: the same order everywhere
+    if session.connection().dialect.name != "sqlite":
         query = query.with_for_update(skip_locked=True)
     listings = session.exec(query.execution_options(populate_existing=True)).all()
     for listing in listings:
