@@ -279,6 +279,9 @@ class AuditEvent(SQLModel, table=True):
     """Every change of state: who, when, what, why."""
 
     __tablename__ = "audit_event"
+    #: One thing's history (a listing's submitter and decisions, a brokerage's steps), newest
+    #: first, without reading the whole log, which only grows.
+    __table_args__ = (sa.Index("ix_audit_event_entity", "entity_type", "entity_id", "at"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)

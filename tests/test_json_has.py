@@ -58,23 +58,3 @@ def test_postgresql_answers_an_la_from_the_gin_index(any_session: Session) -> No
     connection.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: ask what it can use
     plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}").all())
     assert "ix_listing_local_authorities_gin" in plan
-
-
-def test_postgresql_finds_assurances_that_ran_out_from_the_index_of_assured_expiry_dates(
-    any_session: Session,
-) -> None:
-    """Every index sync in every process asks this first; a scan of 100,000 listings took
-    72-111 ms each time (PostgreSQL hoped to meet an expired listing early: there was none)."""
-    from datetime import datetime
-
-    from broker.lifecycle.services import expired_statement
-
-    if any_session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: see expired_statement (its own planner hint)
-    query = expired_statement(any_session, datetime(2027, 1, 1)).limit(1)
-    compiled = query.compile(any_session.get_bind())
-    connection = any_session.connection()
-    connection.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: ask what it can use
-    rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
-    plan = "\n".join(row[0] for row in rows)
-    assert "ix_listing_assured_expiry" in plan and "Sort" not in plan
