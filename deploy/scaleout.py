@@ -457,9 +457,12 @@ defaults
     # of them at times, so the balancer itself answered 503. A dead machine refuses the check's
     # connection at once, so this does not slow noticing a kill.
     timeout check 5s
-    # A request that could not reach a machine (connection refused: it died) goes to another.
+    # A request that could not reach a machine (connection refused: it died) goes to another;
+    # so does a GET or HEAD that its machine dropped unanswered (killed while serving it).
+    # Nothing else is sent twice: a POST cut off may have been saved.
     retries 2
     option redispatch 1
+    retry-on conn-failure empty-response
     option forwardfor
 
 frontend directory
@@ -469,6 +472,7 @@ frontend directory
 
 backend machines
     balance leastconn
+    http-request disable-l7-retry unless METH_GET
     option httpchk
     http-check send meth GET uri /healthz
     http-check expect status 200
