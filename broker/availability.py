@@ -17,6 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+#: Most days a provider may say it has available in one term (about 13 weeks of 5 days, with
+#: room for a team's days together).
+MAX_DAYS = 200
 
 
 def today(now: datetime | None = None) -> date:

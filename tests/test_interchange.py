@@ -164,7 +164,12 @@ def varied_directory() -> list[dict[str, Any]]:
     return [
         record(),
         mixed,
-        record("Zeta Behaviour Support", status="submitted", recs=[]),
+        record(
+            "Zeta Behaviour Support",
+            status="submitted",
+            recs=[],
+            capacity={"days_available": 12, "updated_at": "2026-11-02T09:00:00+00:00"},
+        ),
         record("Lapsed Learning Ltd", status="lapsed"),
         record(
             "Suspended Services CIC",
@@ -183,6 +188,7 @@ def varied_directory() -> list[dict[str, Any]]:
             kind="School-to-school",
             school_urn="100002",
             recs=[rec("100001"), rec("100003"), rec("100002")],
+            capacity={"not_taking_until": (TODAY + timedelta(days=40)).isoformat()},
         ),
     ]
 
@@ -223,6 +229,17 @@ def test_export_then_import_into_an_empty_directory_gives_identical_output(
     assert maths["recommendations"][2]["withdrawn_at"] == "2025-01-02T10:30:00+00:00"
     assert by_name["Lapsed Learning Ltd"]["status"] == "lapsed"
     assert by_name["Suspended Services CIC"]["listings"][0]["title"].startswith("Attendance — ")
+    # What a provider said of its capacity goes with it; one that said nothing has no capacity.
+    assert by_name["Zeta Behaviour Support"]["provider"]["capacity"] == {
+        "days_available": 12,
+        "not_taking_until": None,
+        "updated_at": "2026-11-02T09:00:00+00:00",
+    }
+    assert (
+        by_name["Hilltop Primary School"]["provider"]["capacity"]["not_taking_until"]
+        == (TODAY + timedelta(days=40)).isoformat()
+    )
+    assert "capacity" not in maths["provider"]
 
 
 def test_export_to_standard_output(any_app: Flask, places: dict[str, Any], tmp_path: Path) -> None:
@@ -289,6 +306,28 @@ def test_bad_lines_are_reported_with_line_number_field_and_reason(
         (
             lambda r: r["listings"].append(listing()),
             "listings[1].title: repeats the title of listings[0]",
+        ),
+        (
+            lambda r: r["provider"].update(
+                capacity={"days_available": 5, "not_taking_until": "2027-03-01"}
+            ),
+            "provider.capacity: give days_available (taking new work) or not_taking_until",
+        ),
+        (
+            lambda r: r["provider"].update(capacity={"days_available": 0}),
+            "provider.capacity.days_available: 0 is not between 1 and 200",
+        ),
+        (
+            lambda r: r["provider"].update(capacity={"days_available": "twelve"}),
+            "provider.capacity.days_available: expected a whole number of days",
+        ),
+        (
+            lambda r: r["provider"].update(capacity={"not_taking_until": "after Easter"}),
+            "provider.capacity.not_taking_until: 'after Easter' is not a date",
+        ),
+        (
+            lambda r: r["provider"].update(capacity={"days": 3}),
+            "provider.capacity.days: is not a field",
         ),
     ],
 )
@@ -759,6 +798,33 @@ def test_every_listing_created_or_changed_is_logged_for_the_index(
     any_session.rollback()  # end the read transaction: see what the second import wrote
     logged = any_session.exec(select(IndexChange.listing_id).order_by(col(IndexChange.seq))).all()
     assert logged[2:] == [items[1].id]
+
+
+def test_capacity_is_kept_when_a_record_says_nothing_of_it_and_changed_when_it_does(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    """A record without `capacity` (an older file, another council's) keeps what the provider
+    said in the directory; one with it replaces it, and the index hears of the change (the
+    "Taking new work" filter reads it)."""
+    said = record(capacity={"days_available": 8})
+    run(any_app, "import", str(write_lines(tmp_path / "a.jsonl", said)))
+    silent = record()
+    result = run(any_app, "import", str(write_lines(tmp_path / "b.jsonl", silent)))
+    assert "Providers were created: 0, updated: 0." in result.stdout
+    (provider,) = providers_named(any_session, "Bright Start Literacy")
+    assert (provider.capacity_days, provider.not_taking_until) == (8, None)
+    logged = len(any_session.exec(select(IndexChange.seq)).all())
+
+    until = TODAY + timedelta(days=30)
+    busy = record(capacity={"not_taking_until": until.isoformat()})
+    result = run(any_app, "import", str(write_lines(tmp_path / "c.jsonl", busy)))
+    assert "Providers were created: 0, updated: 1." in result.stdout
+    any_session.rollback()  # end the read transaction: see what the import wrote
+    any_session.refresh(provider)
+    assert (provider.capacity_days, provider.not_taking_until) == (None, until)
+    (item,) = listings_of(any_session, "Bright Start Literacy")
+    changed = any_session.exec(select(IndexChange.listing_id).order_by(col(IndexChange.seq))).all()
+    assert changed[logged:] == [item.id]
 
 
 def test_a_change_of_recommendations_logs_all_the_providers_listings(

@@ -7,7 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from broker.capacity.services import MAX_DAYS, NOT_TAKING, TAKING
+from broker.availability import MAX_DAYS
+from broker.capacity.services import NOT_TAKING, TAKING
 from broker.dateinput import GovDateField
 
 

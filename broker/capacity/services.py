@@ -12,13 +12,11 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from broker import audit, availability
+from broker.availability import MAX_DAYS
 from broker.errors import InvalidInput
 from broker.models import Provider, User, utcnow
 from broker.submissions.services import provider_of
 
-#: Most days a provider may say it has available in one term (about 13 weeks of 5 days, with
-#: room for a team's days together).
-MAX_DAYS = 200
 #: Furthest ahead a provider may say it takes new work again: further than that, it should
 #: withdraw its listings instead (and its date never hides them for good if it forgets).
 MAX_AHEAD = timedelta(days=366)

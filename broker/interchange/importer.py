@@ -159,10 +159,14 @@ def listing_code(provider_name: str, title: str, attempt: int = 0) -> str:
 
 
 def _provider_values(
-    record: ProviderRecord, la_id: int | None, school_id: int | None
+    record: ProviderRecord, la_id: int | None, school_id: int | None, *, new: bool
 ) -> dict[str, Any]:
-    """Return the provider's columns as the record gives them."""
-    return {
+    """Return the provider's columns as the record gives them.
+
+    Its capacity only when the record says it (an existing provider keeps what it said in the
+    directory otherwise; a new one has said nothing).
+    """
+    values = {
         "name": record.name,
         "kind": record.kind,
         "website": record.website,
@@ -171,6 +175,14 @@ def _provider_values(
         "la_id": la_id,
         "school_id": school_id,
     }
+    capacity = record.capacity
+    if capacity is not None or new:
+        values |= {
+            "capacity_days": capacity.days_available if capacity else None,
+            "not_taking_until": capacity.not_taking_until if capacity else None,
+            "capacity_updated_at": capacity.updated_at if capacity else None,
+        }
+    return values
 
 
 def _recommendation_values(rr: RecommendationRecord) -> dict[str, Any]:
@@ -697,7 +709,7 @@ class Importer:
             for rr in record.recommendations
         ]
         provider = {
-            **_provider_values(record, la_id, None),
+            **_provider_values(record, la_id, None, new=True),
             "created_at": self.now,
             "updated_at": self.now,
         }
@@ -902,7 +914,10 @@ class Importer:
             return school_ids[urn] if urn in school_ids else self.schools[urn]
 
         values = _provider_values(
-            record, la_id, school_id(record.school_urn) if record.school_urn else None
+            record,
+            la_id,
+            school_id(record.school_urn) if record.school_urn else None,
+            new=provider is None,
         )
         counts = dict.fromkeys(
             ("providers_c", "providers_u", "listings_c", "listings_u", "recs_c", "recs_u"), 0

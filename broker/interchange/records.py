@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from broker.availability import MAX_DAYS
 from broker.taxonomy import (
     CATEGORIES,
     COSTS,
@@ -195,6 +196,30 @@ def _made_on(value: Any, info: ValidationInfo) -> date:
     return parsed
 
 
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+    raise _fail("not_date", f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2027-03-01)")
+
+
+Day = Annotated[date | None, PlainValidator(_day)]
+
+
+def _days_available(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail("not_whole_number", f"expected a whole number of days, got {describe(value)}")
+    if not 1 <= value <= MAX_DAYS:
+        raise _fail("out_of_range", f"{value} is not between 1 and {MAX_DAYS}")
+    return value
+
+
 def _status(choices: tuple[str, ...], noun: str, default: str) -> PlainValidator:
     def check(value: Any) -> str:
         if value is None:
@@ -247,6 +272,25 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class CapacityDetails(_Part):
+    """The provider's `capacity`, as it last said (broker.capacity): taking new work, with the
+    days it has available this term, or not taking new work until a date."""
+
+    days_available: Annotated[int | None, PlainValidator(_days_available)] = None
+    not_taking_until: Day = None
+    updated_at: When = None
+
+    @model_validator(mode="after")
+    def _one_or_the_other(self) -> CapacityDetails:
+        if self.days_available is not None and self.not_taking_until is not None:
+            raise problem_at(
+                "",
+                "give days_available (taking new work) or not_taking_until (not taking new "
+                "work until that date), not both",
+            )
+        return self
+
+
 class ProviderDetails(_Part):
     """The `provider` object: who offers the listings."""
 
@@ -257,6 +301,8 @@ class ProviderDetails(_Part):
     phone: Annotated[str | None, _text(max_length=40)] = None
     la_code: Annotated[str | None, _text(max_length=10)] = None
     school_urn: Annotated[str | None, _text(max_length=12)] = None
+    #: Absent: the provider said nothing here (a re-import keeps what it said in the directory).
+    capacity: CapacityDetails | None = None
 
     @model_validator(mode="after")
     def _reachable(self) -> ProviderDetails:
@@ -365,6 +411,7 @@ class ProviderRecord(_Part):
     phone = property(lambda self: self.provider.phone)
     la_code = property(lambda self: self.provider.la_code)
     school_urn = property(lambda self: self.provider.school_urn)
+    capacity = property(lambda self: self.provider.capacity)
 
     @model_validator(mode="after")
     def _consistent(self) -> ProviderRecord:

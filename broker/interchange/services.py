@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from sqlmodel import Session, col, select
 
+from broker import availability
 from broker.interchange.importer import (
     Importer,
     ImportReport,
@@ -199,10 +200,25 @@ def _provider_record(
             "phone": provider.phone,
             "la_code": la_codes.get(provider.la_id) if provider.la_id else None,
             "school_urn": schools[provider.school_id][0] if provider.school_id else None,
+            **_capacity_record(provider),
         },
         "listings": [_listing_record(item, status) for item in listings],
         "recommendations": [_recommendation_record(rec, schools, titles) for rec in recs],
         "status": status,
+    }
+
+
+def _capacity_record(provider: Provider) -> dict[str, Any]:
+    """Return {"capacity": what the provider last said} ({} when it said nothing)."""
+    said = availability.of(provider)
+    if not said.said:
+        return {}
+    return {
+        "capacity": {
+            "days_available": said.days,
+            "not_taking_until": said.until.isoformat() if said.until else None,
+            "updated_at": _when(said.updated_at),
+        }
     }
 
 
