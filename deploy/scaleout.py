@@ -937,7 +937,7 @@ def main() -> None:
         providers = round(args.providers / (1 - share))
         plan = make_plan(url, args.officers, providers, args.seed)
         one, three = split_plan(plan, share)
-        (work / "plan-one-machine.json").write_text(json.dumps(one))
+        (work / "one-machine-plan.json").write_text(json.dumps(one))
         (work / "plan.json").write_text(json.dumps(three))
         run_everything(processes, args, work, logs, url, base, three)
 
@@ -1008,8 +1008,12 @@ def run_everything(  # noqa: C901, PLR0915 (one story, told in order)
         report["index_build_s"] = round(time.monotonic() - t0)
 
     def load_env(label: str, **extra: str) -> dict[str, str]:
+        """Locust's environment for one load: its plan, requests and writes files.
+
+        `label` prefixes the files (the one machine's: "one-machine-"; the three's: "").
+        """
         return base | {
-            "SCALEOUT_PLAN": str(work / f"plan{'-' + label.rstrip('-') if label else ''}.json"),
+            "SCALEOUT_PLAN": str(work / f"{label}plan.json"),
             "SCALEOUT_REQUESTS": str(work / f"{label}requests.csv"),
             "SCALEOUT_WRITES": str(work / f"{label}writes.csv"),
             "PYTHONPATH": str(ROOT),
