@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,9 @@ LONDON = ZoneInfo("Europe/London")
 #: Most days a provider may say it has available in one term (about 13 weeks of 5 days, with
 #: room for a team's days together).
 MAX_DAYS = 200
+#: Furthest ahead a provider may say it takes new work again: further than that, it should
+#: withdraw its listings instead (and its date never hides them for good if it forgets).
+MAX_AHEAD = timedelta(days=366)
 
 
 def today(now: datetime | None = None) -> date:

@@ -329,6 +329,13 @@ def test_bad_lines_are_reported_with_line_number_field_and_reason(
             lambda r: r["provider"].update(capacity={"days": 3}),
             "provider.capacity.days: is not a field",
         ),
+        (
+            lambda r: r["provider"].update(
+                capacity={"not_taking_until": (TODAY + timedelta(days=400)).isoformat()}
+            ),
+            "provider.capacity.not_taking_until: "
+            f"{(TODAY + timedelta(days=400)).isoformat()} is after ",
+        ),
     ],
 )
 def test_each_kind_of_mistake_names_its_field(change: Any, expected: str) -> None:

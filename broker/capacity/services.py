@@ -7,19 +7,16 @@ provider in the index outbox, in the same transaction.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session
 
 from broker import audit, availability
-from broker.availability import MAX_DAYS
+from broker.availability import MAX_AHEAD, MAX_DAYS
 from broker.errors import InvalidInput
 from broker.models import Provider, User, utcnow
 from broker.submissions.services import provider_of
 
-#: Furthest ahead a provider may say it takes new work again: further than that, it should
-#: withdraw its listings instead (and its date never hides them for good if it forgets).
-MAX_AHEAD = timedelta(days=366)
 #: The answers to "Are you taking new work?".
 TAKING, NOT_TAKING = "yes", "no"
 

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from broker.availability import MAX_DAYS
+from broker.availability import MAX_AHEAD, MAX_DAYS, long_date
 from broker.taxonomy import (
     CATEGORIES,
     COSTS,
@@ -281,12 +281,20 @@ class CapacityDetails(_Part):
     updated_at: When = None
 
     @model_validator(mode="after")
-    def _one_or_the_other(self) -> CapacityDetails:
+    def _one_or_the_other(self, info: ValidationInfo) -> CapacityDetails:
         if self.days_available is not None and self.not_taking_until is not None:
             raise problem_at(
                 "",
                 "give days_available (taking new work) or not_taking_until (not taking new "
                 "work until that date), not both",
+            )
+        # As the capacity page: a date never hides a provider's listings for good.
+        latest = ((info.context or {}).get("today") or date.today()) + MAX_AHEAD
+        if self.not_taking_until is not None and self.not_taking_until > latest:
+            raise problem_at(
+                "not_taking_until",
+                f"{self.not_taking_until.isoformat()} is after {long_date(latest)}, more than "
+                "a year ahead: a provider not taking new work for longer withdraws its listings",
             )
         return self
 
