@@ -70,6 +70,9 @@ class Request:
     #: Re-rank with this many words that the best hits share and the words did not say
     #: (pseudo-relevance feedback, feedback()); 0: none.
     feedback: int = 0
+    #: The text is prose, a need as a SIP notes it (the matcher's): the feedback words and the
+    #: stretches read as context ("Year 6") also find listings, not only rank them (prose_clauses).
+    prose: bool = False
 
 
 @dataclass
@@ -141,10 +144,12 @@ def plan(
 ) -> tuple[Query, tuple[understanding.Implication, ...]]:
     """Return the Query for a parsed search, and what its words were understood to imply."""
     implied: tuple[understanding.Implication, ...] = ()
+    contexts: tuple[tuple[str, ...], ...] = ()
     clauses, boosts = list(parsed.clauses), []
     if request.understand and parsed.clauses:
         found = understanding.understand(parsed.clauses, skip_facets=request.filters)
         clauses, boosts, implied = list(found.clauses), list(found.boosts), found.implied
+        contexts = found.contexts
     positive = [c for c in clauses if not c.negated]
     if facts is not None and len(positive) > 1:
         generic = [c for c in positive if _generic(c, facts)]
@@ -156,6 +161,10 @@ def plan(
         weighted = _weighted(positive, facts)
         clauses = [weighted.get(id(c), c) for c in clauses]
         positive = [weighted.get(id(c), c) for c in positive]
+    if request.prose:
+        found_by = prose_clauses(contexts)
+        clauses += found_by
+        positive += found_by
     prefer: list[Preference] = list(querying.query_of((), prefer=request.prefer).prefer)
     preferred = {p.facet for p in prefer}
     for item in implied:
@@ -271,12 +280,22 @@ def search(backend: SearchBackend, request: Request) -> Results:
     if reranked:
         assert facts is not None
         extra = feedback(results.hits, query, facts, request.feedback) if results.hits else ()
-        # The same matches in a new order: the total and facet counts stand.
-        query = replace(
-            query, boosts=query.boosts + extra, page=wanted.page, per_page=wanted.per_page
-        )
+        said = query.positive
+        if request.prose and extra:
+            # The feedback words find listings too (as RM3 expands a query): those written in
+            # the best hits' vocabulary but sharing none of the need's words.
+            query = replace(
+                query, clauses=query.clauses + extra, page=wanted.page, per_page=wanted.per_page
+            )
+        else:
+            # The same matches in a new order: the total and facet counts stand.
+            query = replace(
+                query, boosts=query.boosts + extra, page=wanted.page, per_page=wanted.per_page
+            )
         page = backend.search(replace(query, facets=())) if results.total else results
         results = replace(results, hits=page.hits, page=wanted.page, per_page=wanted.per_page)
+        # What each hit matched is told of the search's own words only.
+        query = replace(query, clauses=said + query.negative)
     hits = explain(results.hits, query.positive, request.snippets)
     partial = bool(hits) and all(h.missing for h in hits)
     return replace(
@@ -299,6 +318,23 @@ FEEDBACK_DOCS = 5
 FEEDBACK_SHARED = 2
 #: The weight of the strongest feedback word relative to a word of the search.
 FEEDBACK_WEIGHT = 0.3
+#: The weight of a stretch read as context ("Year 6", "KS2") when it finds listings (prose).
+PROSE_CONTEXT_WEIGHT = 0.3
+
+
+def prose_clauses(contexts: Iterable[tuple[str, ...]]) -> list[Clause]:
+    """Return a low-weight phrase clause for each stretch of a need read as context.
+
+    In a search, "Year 6" only implies a phase; in a need's prose it is also what the support
+    is for ("Year 6 pupils anxious about moving to secondary school" -> a Year 6 to Year 7
+    listing), so a listing that names it may be found by it, weighing less than a topic word.
+    """
+    out: dict[tuple[str, ...], Clause] = {}
+    for words in contexts:
+        terms = tuple(t for t in (analysis.term_of(w) for w in words) if t)
+        if terms and terms not in out:
+            out[terms] = Clause((Alternative(terms),), tuple(words), weight=PROSE_CONTEXT_WEIGHT)
+    return list(out.values())
 
 
 def feedback(

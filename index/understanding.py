@@ -64,6 +64,8 @@ class Understanding:
     #: Clauses that only add to the score (context words, filler).
     boosts: tuple[Clause, ...]
     implied: tuple[Implication, ...]
+    #: The words of each stretch read as context ("Year 6"), whether or not its facet is implied.
+    contexts: tuple[tuple[str, ...], ...] = ()
 
 
 def _forms(text: str) -> list[Form]:
@@ -179,6 +181,7 @@ def understand(
     owns = [_own(c) for c in positive]
     implied: dict[tuple[str, str], Implication] = {}
     consumed: dict[int, str] = {}  # clause index -> "context" | "expand"
+    contexts: list[tuple[str, ...]] = []
     replacements: dict[int, Clause] = {}
 
     def imply(rule: Rule, words: tuple[str, ...]) -> None:
@@ -214,6 +217,7 @@ def understand(
             taken = True
             if rule.kind == "context":
                 imply(rule, words)
+                contexts.append(words)
                 consumed.update(dict.fromkeys(span, "context"))
             else:
                 # The words as a phrase (one word: with its synonyms), or what they mean.
@@ -243,7 +247,9 @@ def understand(
     if not required:
         # Only context, filler or numbers: search for those words after all.
         required, boosts = (boosts or numbers), []
-    return Understanding(tuple(required + negative), tuple(boosts), tuple(implied.values()))
+    return Understanding(
+        tuple(required + negative), tuple(boosts), tuple(implied.values()), tuple(contexts)
+    )
 
 
 def _is_filler(clause: Clause, filler: frozenset[str]) -> bool:

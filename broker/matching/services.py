@@ -7,7 +7,11 @@ How a need is matched (issue 5, "Matching"):
   finds nothing is replaced by the index's spelling correction; a word found in more than
   GENERIC_SHARE of the directory ("pupils", "support") says little and is left out unless
   nothing else is left. The remaining concepts are searched together with OR, so a listing
-  matching more of the need's concepts (rarer ones weigh more) ranks higher.
+  matching more of the need's concepts (rarer ones weigh more) ranks higher. The need is read
+  as prose (index.service.Request.prose): "Year 6" may find a listing too, lightly, and so may
+  the words that the best matches share (pseudo-relevance feedback).
+- The need's area of support: its listings that share none of the words compete too, below
+  the word matches (TOPIC_SHARE), and the reasons say so.
 - Area, ECM outcomes, pupil groups and the school's SEN specialisms raise a listing's score
   (the index's `prefer`) without filtering.
 - Hard rules, applied in the index query AND re-checked on the database rows:
@@ -69,7 +73,17 @@ MAX_LIMIT = 50
 #: measured on the judged needs, nDCG@10 training 0.951 -> 0.954, exam 0.886 -> 0.897. (The
 #: directory search gained as much, 0.916 -> 0.925 and 0.851 -> 0.860, but at 30-40% more CPU
 #: a search: it does without.)
-FEEDBACK_TERMS = 6
+#: Since 3 December the feedback words also find listings (index.service.Request.prose), and
+#: seven do better than six: see TOPIC_SHARE for the figures.
+FEEDBACK_TERMS = 7
+#: Listings of the need's area of support that share none of its words also compete, the best
+#: TOPIC_POOL of them by the SIP's other choices (outcomes, groups, SEN), each scoring at most
+#: TOPIC_SHARE of the best word match: a Year 6 to Year 7 listing for "anxious about moving
+#: up", the careers programme for "leaving with no place in education, employment or training".
+#: With the prose search, nDCG@10 on the judged needs: training 0.929 -> 0.936, the first exam
+#: (since used to choose) 0.898 -> 0.921.
+TOPIC_SHARE = 0.2
+TOPIC_POOL = 20
 #: Evidence weights: per valid recommending school beyond the two that let a provider in
 #: (counted up to RECOMMENDATIONS_CAP), and per impact point above "some impact" (2 of 4)
 #: for each brokered piece of work (counted up to BROKERAGE_CAP).
@@ -285,6 +299,7 @@ def suggest(
             now=now,
             must_match=1,
             feedback=FEEDBACK_TERMS,
+            prose=True,
         ),
     )
     corrections = {written.get(typed, typed): fixed for typed, fixed in results.corrections}
@@ -299,6 +314,22 @@ def suggest(
             ),
         )
     hits = results.hits
+    by_topic: dict[int, float] = {}
+    if by_words and need.category and TOPIC_SHARE:
+        of_area = service.search(
+            backend,
+            service.Request(
+                filters={**filters, "category": frozenset({need.category})},
+                prefer=prefer,
+                per_page=TOPIC_POOL,
+                exclude_ids=hidden | {hit.id for hit in hits},
+                now=now,
+            ),
+        )
+        best = max((hit.score for hit in of_area.hits), default=0.0)
+        if best > 0:
+            by_topic = {hit.id: hit.score / best for hit in of_area.hits}
+            hits = (*hits, *of_area.hits)
 
     candidates = _hydrate(session, hits)
     counts = recommendation_counts(session, {int(p.id or 0) for _, p, _ in candidates})
@@ -310,6 +341,7 @@ def suggest(
         REGIONS.label_of(la_region or school.region or "") if (la_region or school.region) else ""
     )
 
+    best_words = max((hit.score for hit in results.hits), default=1.0) if by_words else 1.0
     where = SchoolContext(school.phase, school.la_code, la_region or school.region, school.type)
     today = availability.today(now)
     kept: list[_Candidate] = []
@@ -326,11 +358,14 @@ def suggest(
         if not by_words and not matched_prefs:
             continue
         brokered = outcome_of(outcomes.get(int(listing.id or 0)))
+        # Found by the need's area alone: its share of the best word match's score, or None.
+        topical = by_topic.get(hit.id) if hit is not None else None
+        topical_only = topical is not None
         reasons = _reasons(
             listing,
-            _words_matched(results, hit, written) if by_words else [],
+            _words_matched(results, hit, written) if by_words and not topical_only else [],
             corrections,
-            by_words,
+            "topic" if topical_only else "words" if by_words else "",
             phases,
             serves,
             recs,
@@ -347,6 +382,8 @@ def suggest(
         elif capacity.days is not None and capacity.until is None:
             reasons.append(note)
         base = hit.score if hit is not None and hit.score > 0 else 1.0
+        if topical is not None:
+            base = TOPIC_SHARE * best_words * topical
         kept.append(
             _Candidate(
                 listing,
@@ -443,7 +480,7 @@ def _reasons(
     listing: Listing,
     words: Sequence[str],
     corrections: Mapping[str, str],
-    by_words: bool,
+    found_by: str,
     phases: frozenset[str],
     serves: str,
     recommendations: int,
@@ -455,13 +492,16 @@ def _reasons(
     reasons: list[str] = []
     if need.category and need.category in listing.categories:
         reasons.append(f"area: {CATEGORIES.label_of(need.category)}")
-    if by_words:
-        if words:
-            reason = "words: " + ", ".join(words)
-            fixed = [f"{typed} → {right}" for typed, right in corrections.items()]
-            if fixed:
-                reason += " (spelling corrected: " + "; ".join(fixed) + ")"
-            reasons.append(reason)
+    if found_by == "topic":
+        reasons.append("none of the need's words: suggested for its area of support")
+    elif found_by and not words:
+        reasons.append("none of the need's words: written like its best matches")
+    elif found_by:
+        reason = "words: " + ", ".join(words)
+        fixed = [f"{typed} → {right}" for typed, right in corrections.items()]
+        if fixed:
+            reason += " (spelling corrected: " + "; ".join(fixed) + ")"
+        reasons.append(reason)
     else:
         reasons.append("no listing used the need's words: matched on area, outcomes and groups")
     outcomes = _labels(ECM_OUTCOMES, need.ecm_outcomes, listing.ecm_outcomes)

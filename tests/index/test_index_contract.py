@@ -566,6 +566,46 @@ def test_feedback_reorders_the_same_matches_and_its_pages_agree(backend, doc):
     assert all(p.total == fed.total and p.per_page == 3 for p in pages)
 
 
+def test_prose_feedback_finds_listings_in_the_best_hits_words_and_says_only_the_needs(backend, doc):
+    # A need in prose (the matcher's): the words its best hits share find listings that share
+    # none of the need's own words; what each hit matched is told of the need's words only.
+    docs = [
+        doc(1, "Anxious pupils", summary="Refusal, emotionally based avoidance, return plans"),
+        doc(2, "Anxious pupils at home", summary="Emotionally based avoidance and return plans"),
+        doc(3, "Avoidance", summary="Emotionally based school avoidance: return plans"),
+        *(doc(n, f"Governance {n}", summary="Training for governors") for n in range(4, 12)),
+    ]
+    backend.apply(docs, [], 1)
+    plain = search(backend, "anxious pupils", per_page=20, must_match=1, feedback=4)
+    prose = search(backend, "anxious pupils", per_page=20, must_match=1, feedback=4, prose=True)
+    assert sorted(ids(plain)) == [1, 2]
+    assert ids(prose)[:2] == ids(plain)[:2] and 3 in ids(prose)
+    assert all(i < 4 for i in ids(prose))  # nothing unrelated
+    found = {h.id: h for h in prose.hits}
+    assert prose.words == plain.words and "anxious" in prose.words
+    assert set(found[3].missing) == set(prose.words) and not found[1].missing
+
+
+def test_prose_context_stretches_find_listings_as_light_phrases(backend, doc):
+    # "Year 6" in a search implies a phase only; in a need's prose it may also find the
+    # listing that names it, weighing less than the need's topic words.
+    backend.apply(
+        [
+            doc(1, "Moving up: Year 6 into Year 7 projects"),
+            doc(2, "Anxious pupils"),
+            doc(3, "Year 5 and 6 booster"),  # "Year 6" is not a phrase here
+        ],
+        [],
+        1,
+    )
+    text = "Year 6 pupils anxious"
+    assert ids(search(backend, text, must_match=1)) == [2]
+    assert ids(search(backend, text, must_match=1, prose=True)) == [2, 1]
+    clauses = service.prose_clauses([("year", "6"), ("ks2",), ("year", "6"), ("the",)])
+    assert [c.alternatives[0].terms for c in clauses] == [("year", "6"), ("ks2",)]
+    assert all(c.weight == service.PROSE_CONTEXT_WEIGHT < 1 for c in clauses)
+
+
 def test_feedback_takes_shared_telling_words_the_search_did_not_say() -> None:
     from index.documents import Hit
 

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from broker.matching.services import (
+    TOPIC_SHARE,
     Need,
     SchoolContext,
     Suggestion,
@@ -269,6 +270,40 @@ def test_area_groups_sen_and_recommendations_raise_a_listing_and_say_so(
     assert "recommended by 6 schools" in found[1].reasons
     assert not any(r.startswith(("area:", "SEN:", "pupil group:")) for r in found[2].reasons)
     assert found[0].score == 1.0 and found[0].score > found[1].score > found[2].score
+
+
+def test_a_listing_of_the_needs_area_sharing_none_of_its_words_comes_after_and_says_so(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    inclusion = "inclusion-sen-and-vulnerable-groups"
+    worded = f.listing(
+        session, provider_with(session), title="Communication support", categories=[inclusion]
+    )
+    signing = f.listing(
+        session,
+        provider_with(session),
+        title="Signing and symbols for non-verbal children",
+        categories=[inclusion],
+        pupil_groups=["sen-and-disabilities"],
+    )
+    f.listing(session, provider_with(session), title="Clerking", categories=["governance"])
+    session.commit()
+    school = SchoolContext(phase="primary", la_code=kent.code)
+    found = match(app, session, school, "communication", pupil_groups=("sen-and-disabilities",))
+    assert [s.listing.id for s in found] == [worded.id]  # no area of support: words only
+    found = match(
+        app,
+        session,
+        school,
+        "communication",
+        category=inclusion,
+        pupil_groups=("sen-and-disabilities",),
+    )
+    assert [s.listing.id for s in found] == [worded.id, signing.id]
+    assert "none of the need's words: suggested for its area of support" in found[1].reasons
+    assert not any(r.startswith("words:") for r in found[1].reasons)
+    assert "pupil group: SEN and disabilities" in found[1].reasons
+    assert found[1].score <= TOPIC_SHARE * 1.5  # at most a share of the best, with its group
 
 
 @pytest.mark.parametrize(
