@@ -1,12 +1,15 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh] [--quiet]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam] [--quiet]
 
-Two sets, each a directory with judged search queries and judged needs:
+Three sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
-- fresh (the exam, never tuned to): benchmarks/judged/ — a directory written for the purpose
-  and judgements made by reading it before the engine was run.
+- fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
+  reading it before the engine was run. It was the exam until 3 December; after six runs it
+  is used to choose between candidates too, beside the training set;
+- exam (never tuned to): benchmarks/exam/ — a second such directory and its judgements,
+  written on 3 December by judges who read neither the engine's vocabulary nor the other sets.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -35,6 +38,7 @@ MATCH_JUDGEMENTS = ROOT / "tests" / "relevance" / "match_judgements.json"
 TRAINING_QUERIES = ROOT / "tests" / "relevance" / "training_queries.json"
 TRAINING_NEEDS = ROOT / "tests" / "relevance" / "training_needs.json"
 FRESH = ROOT / "benchmarks" / "judged"
+EXAM = ROOT / "benchmarks" / "exam"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -108,6 +112,9 @@ SETS = {
     ),
     "fresh": JudgedSet(
         "fresh", (FRESH / "queries.json",), (FRESH / "needs.json",), FRESH / "directory.jsonl"
+    ),
+    "exam": JudgedSet(
+        "exam", (EXAM / "queries.json",), (EXAM / "needs.json",), EXAM / "directory.jsonl"
     ),
 }
 
@@ -371,7 +378,7 @@ def report(
     )
 
 
-def run(sets: Sequence[str] = ("seed", "fresh"), quiet: bool = False) -> dict[str, Any]:
+def run(sets: Sequence[str] = tuple(SETS), quiet: bool = False) -> dict[str, Any]:
     """Score every set; print per item and the means; save the figures; return the summary."""
     previous = _previous()
     results = {name: run_set(SETS[name]) for name in sets}
@@ -401,7 +408,7 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted(SETS), action="append", help="only this set")
     parser.add_argument("--quiet", action="store_true", help="means only")
     args = parser.parse_args()
-    run(args.set or ("seed", "fresh"), args.quiet)
+    run(args.set or tuple(SETS), args.quiet)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The fresh judged set (benchmarks/judged/) is consistent with its own directory file.
+"""Each judged set over a directory of its own (benchmarks/judged/, benchmarks/exam/) is
+consistent with its directory file.
 
 No engine and no database: every check is computed from the three files, the taxonomy and the
 seed's LAs and schools. The rules are DOMAIN.md's: a listing is public when it is assured and
@@ -23,7 +24,9 @@ from broker import taxonomy
 from index import schema
 
 ROOT = Path(__file__).resolve().parents[2]
-JUDGED = ROOT / "benchmarks" / "judged"
+#: The judged sets over directories of their own: the first exam (since 3 December also used to
+#: choose between candidates) and the second exam, written on 3 December.
+SETS = (ROOT / "benchmarks" / "judged", ROOT / "benchmarks" / "exam")
 SEED = ROOT / "providers_seed" / "data"
 #: The day the set was judged: recommendations are counted as valid on this day.
 JUDGED_ON = date(2026, 12, 2)
@@ -68,8 +71,8 @@ class Listing:
         )
 
 
-def _read_json(name: str) -> Any:
-    return json.loads((JUDGED / name).read_text(encoding="utf-8"))
+def _read_json(judged: Path, name: str) -> Any:
+    return json.loads((judged / name).read_text(encoding="utf-8"))
 
 
 @cache
@@ -85,8 +88,8 @@ def school_urns() -> frozenset[str]:
 
 
 @cache
-def records() -> tuple[dict[str, Any], ...]:
-    lines = (JUDGED / "directory.jsonl").read_text(encoding="utf-8").splitlines()
+def records(judged: Path) -> tuple[dict[str, Any], ...]:
+    lines = (judged / "directory.jsonl").read_text(encoding="utf-8").splitlines()
     return tuple(json.loads(line) for line in lines if line.strip())
 
 
@@ -137,22 +140,22 @@ def _listings_of(record: dict[str, Any]) -> Iterator[Listing]:
 
 
 @cache
-def directory() -> dict[Key, Listing]:
+def directory(judged: Path) -> dict[Key, Listing]:
     out: dict[Key, Listing] = {}
-    for record in records():
+    for record in records(judged):
         for listing in _listings_of(record):
             out[(listing.title, listing.provider)] = listing
     return out
 
 
 @cache
-def queries() -> tuple[dict[str, Any], ...]:
-    return tuple(_read_json("queries.json")["queries"])
+def queries(judged: Path) -> tuple[dict[str, Any], ...]:
+    return tuple(_read_json(judged, "queries.json")["queries"])
 
 
 @cache
-def needs() -> tuple[dict[str, Any], ...]:
-    return tuple(_read_json("needs.json")["needs"])
+def needs(judged: Path) -> tuple[dict[str, Any], ...]:
+    return tuple(_read_json(judged, "needs.json")["needs"])
 
 
 def _key(entry: dict[str, Any]) -> Key:
@@ -198,34 +201,41 @@ def _can_serve(listing: Listing, school: dict[str, Any]) -> bool:
     )
 
 
+@pytest.fixture(params=SETS, ids=lambda path: path.name)
+def judged(request: pytest.FixtureRequest) -> Path:
+    return Path(request.param)
+
+
 # --- the files -------------------------------------------------------------------------------
 
 
-def test_the_three_files_load_with_enough_entries() -> None:
-    assert 110 <= len(records()) <= 145
-    assert 220 <= len(directory()) <= 300
-    assert len(queries()) >= 110
-    assert len(needs()) >= 55
+def test_the_three_files_load_with_enough_entries(judged: Path) -> None:
+    assert 110 <= len(records(judged)) <= 145
+    assert 220 <= len(directory(judged)) <= 300
+    assert len(queries(judged)) >= 110
+    assert len(needs(judged)) >= 55
 
 
-def test_query_and_need_ids_are_unique() -> None:
-    for entries in (queries(), needs()):
+def test_query_and_need_ids_are_unique(judged: Path) -> None:
+    for entries in (queries(judged), needs(judged)):
         ids = [entry["id"] for entry in entries]
         assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
 
 
-def test_listing_titles_are_unique_within_each_provider_and_providers_are_unique() -> None:
-    names = [record["provider"]["name"] for record in records()]
+def test_listing_titles_are_unique_within_each_provider_and_providers_are_unique(
+    judged: Path,
+) -> None:
+    names = [record["provider"]["name"] for record in records(judged)]
     assert len(names) == len(set(names))
-    total = sum(len(record["listings"]) for record in records())
-    assert total == len(directory())
+    total = sum(len(record["listings"]) for record in records(judged))
+    assert total == len(directory(judged))
 
 
 # --- the directory ---------------------------------------------------------------------------
 
 
-def test_the_directory_covers_every_value_of_the_taxonomy() -> None:
-    listings = directory().values()
+def test_the_directory_covers_every_value_of_the_taxonomy(judged: Path) -> None:
+    listings = directory(judged).values()
     for facet in ("category", "ecm", "phase", "sen", "pupil_group", "kind", "delivery", "cost"):
         used = set().union(*(listing.facets[facet] for listing in listings))
         assert used == set(taxonomy.LISTING_FACETS[facet].slugs), facet
@@ -233,13 +243,15 @@ def test_the_directory_covers_every_value_of_the_taxonomy() -> None:
     assert regions == set(taxonomy.REGIONS.slugs)
 
 
-def test_the_directory_holds_every_kind_of_listing_that_must_never_be_shown() -> None:
-    statuses = {listing.status for listing in directory().values()}
+def test_the_directory_holds_every_kind_of_listing_that_must_never_be_shown(judged: Path) -> None:
+    statuses = {listing.status for listing in directory(judged).values()}
     assert {"assured", "submitted", "suspended", "lapsed", "one-school"} <= statuses
 
 
-def test_listings_work_nationally_regionally_and_for_one_la_including_online_ones() -> None:
-    listings = list(directory().values())
+def test_listings_work_nationally_regionally_and_for_one_la_including_online_ones(
+    judged: Path,
+) -> None:
+    listings = list(directory(judged).values())
     assert any(listing.national for listing in listings)
     assert any(listing.regions and not listing.national for listing in listings)
     local_online = [
@@ -253,8 +265,8 @@ def test_listings_work_nationally_regionally_and_for_one_la_including_online_one
     assert len(local_online) >= 3
 
 
-def test_every_la_and_recommending_school_exists_in_the_seed() -> None:
-    for record in records():
+def test_every_la_and_recommending_school_exists_in_the_seed(judged: Path) -> None:
+    for record in records(judged):
         codes = {record["provider"].get("la_code")} - {None}
         for item in record["listings"]:
             codes |= set(item["areas_served"]["local_authorities"])
@@ -263,10 +275,12 @@ def test_every_la_and_recommending_school_exists_in_the_seed() -> None:
         assert urns <= school_urns(), record["provider"]["name"]
 
 
-def test_every_public_provider_is_recommended_by_two_other_schools_with_impact() -> None:
-    for record in records():
+def test_every_public_provider_is_recommended_by_two_other_schools_with_impact(
+    judged: Path,
+) -> None:
+    for record in records(judged):
         if not any(
-            directory()[(item["title"], record["provider"]["name"])].public
+            directory(judged)[(item["title"], record["provider"]["name"])].public
             for item in record["listings"]
         ):
             continue
@@ -277,16 +291,18 @@ def test_every_public_provider_is_recommended_by_two_other_schools_with_impact()
 # --- the queries -----------------------------------------------------------------------------
 
 
-def test_every_query_has_an_intent_and_at_least_one_listing_that_is_exactly_the_need() -> None:
-    for query in queries():
+def test_every_query_has_an_intent_and_at_least_one_listing_that_is_exactly_the_need(
+    judged: Path,
+) -> None:
+    for query in queries(judged):
         assert query["query"].strip() and query["intent"].strip(), query["id"]
         grades = [item["grade"] for item in query["judgements"]]
         assert set(grades) <= GRADES, query["id"]
         assert 3 in grades, f"{query['id']} has no grade-3 listing"
 
 
-def test_query_filters_name_real_facets_and_values() -> None:
-    for query in queries():
+def test_query_filters_name_real_facets_and_values(judged: Path) -> None:
+    for query in queries(judged):
         for facet, values in query["filters"].items():
             assert facet in schema.FACETS and facet in VOCABULARIES, (query["id"], facet)
             assert values and isinstance(values, list), query["id"]
@@ -297,36 +313,36 @@ def test_query_filters_name_real_facets_and_values() -> None:
                     assert value in VOCABULARIES[facet].slugs, (query["id"], facet, value)
 
 
-def test_every_judged_or_forbidden_query_listing_exists_in_the_directory() -> None:
-    for query in queries():
+def test_every_judged_or_forbidden_query_listing_exists_in_the_directory(judged: Path) -> None:
+    for query in queries(judged):
         named = [_key(item) for item in query["judgements"] + query["must_not"]]
-        missing = [key for key in named if key not in directory()]
+        missing = [key for key in named if key not in directory(judged)]
         assert not missing, (query["id"], missing)
         assert len(named) == len(set(named)), f"{query['id']} names a listing twice"
 
 
-def test_listings_graded_relevant_for_a_query_are_public_and_pass_its_filters() -> None:
-    for query in queries():
+def test_listings_graded_relevant_for_a_query_are_public_and_pass_its_filters(judged: Path) -> None:
+    for query in queries(judged):
         for item in query["judgements"]:
-            listing = directory()[_key(item)]
+            listing = directory(judged)[_key(item)]
             assert listing.public, (query["id"], item["title"])
             if item["grade"] > 0:
                 assert _passes(listing, query["filters"]), (query["id"], item["title"])
 
 
-def test_query_must_nots_are_hidden_wrong_phase_or_out_of_area() -> None:
-    for query in queries():
+def test_query_must_nots_are_hidden_wrong_phase_or_out_of_area(judged: Path) -> None:
+    for query in queries(judged):
         for item in query["must_not"]:
             assert item["why"].strip(), query["id"]
-            listing = directory()[_key(item)]
+            listing = directory(judged)[_key(item)]
             assert _excluded_by_query(listing, query["filters"]), (query["id"], item["title"])
 
 
 # --- the needs -------------------------------------------------------------------------------
 
 
-def test_needs_describe_a_real_school_and_use_taxonomy_slugs() -> None:
-    for need in needs():
+def test_needs_describe_a_real_school_and_use_taxonomy_slugs(judged: Path) -> None:
+    for need in needs(judged):
         school, words = need["school"], need["need"]
         assert school["phase"] in taxonomy.PHASES.slugs, need["id"]
         assert school["type"] in taxonomy.SCHOOL_TYPES.slugs, need["id"]
@@ -338,26 +354,29 @@ def test_needs_describe_a_real_school_and_use_taxonomy_slugs() -> None:
         assert set(words["pupil_groups"]) <= set(taxonomy.PUPIL_GROUPS.slugs), need["id"]
 
 
-def test_every_judged_or_forbidden_need_listing_exists_in_the_directory() -> None:
-    for need in needs():
+def test_every_judged_or_forbidden_need_listing_exists_in_the_directory(judged: Path) -> None:
+    for need in needs(judged):
         named = [_key(item) for item in need["judgements"] + need["must_not"]]
-        missing = [key for key in named if key not in directory()]
+        missing = [key for key in named if key not in directory(judged)]
         assert not missing, (need["id"], missing)
         assert len(named) == len(set(named)), f"{need['id']} names a listing twice"
         assert {item["grade"] for item in need["judgements"]} <= GRADES - {0}, need["id"]
 
 
-def test_needs_judge_only_listings_that_can_serve_the_school() -> None:
-    for need in needs():
+def test_needs_judge_only_listings_that_can_serve_the_school(judged: Path) -> None:
+    for need in needs(judged):
         for item in need["judgements"]:
-            assert _can_serve(directory()[_key(item)], need["school"]), (need["id"], item["title"])
+            assert _can_serve(directory(judged)[_key(item)], need["school"]), (
+                need["id"],
+                item["title"],
+            )
 
 
-def test_need_must_nots_are_hidden_wrong_phase_or_out_of_area_for_the_school() -> None:
-    for need in needs():
+def test_need_must_nots_are_hidden_wrong_phase_or_out_of_area_for_the_school(judged: Path) -> None:
+    for need in needs(judged):
         for item in need["must_not"]:
             assert item["why"].strip(), need["id"]
-            listing = directory()[_key(item)]
+            listing = directory(judged)[_key(item)]
             assert not _can_serve(listing, need["school"]), (need["id"], item["title"])
 
 
