@@ -5,8 +5,9 @@ Each API request's parameters are translated exactly as `GET /api/v1/listings` t
 every facet counted), and then timed two ways in this process, without Flask or HTTP:
 
 - **neutral layer + engine**: `index.service.search(backend, request)`: parsing users' text,
-  the engine's search, spelling and the partial match (which can search again), snippets and
-  matched words; what the application calls for each search.
+  the engine's search, spelling and the partial match (which can search again), the feedback
+  words' second search (SEARCH_FEEDBACK), snippets and matched words; what the application
+  calls for each search.
 - **engine only**: `backend.search(query)` with the query `index.querying.query_of` builds from
   the same request: the engine's own work for the first search of the request.
 
@@ -45,7 +46,12 @@ def translate(app: Any, params: list[dict[str, Any]]) -> list[Translated]:
     for p in params:
         args = {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in p.items()}
         parsed = services.parse(args, vocabularies, strict=True)
-        request = services.to_request(parsed, vocabularies.geography, tuple(vocabularies))
+        request = services.to_request(
+            parsed,
+            vocabularies.geography,
+            tuple(vocabularies),
+            feedback=int(app.config.get("SEARCH_FEEDBACK", 0)),
+        )
         out.append(Translated(p, request, query_of(request)))
     return out
 

@@ -104,6 +104,9 @@ class Hit:
     matched_clauses: int | None = None
     #: The words (as typed) of the query's clauses this hit does not match.
     missing: tuple[str, ...] = ()
+    #: Found by the words the best hits share (index.service.Request.expand), not by enough of
+    #: the searched words to match on its own.
+    related: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,3 +147,6 @@ class Results:
     #: True when no listing had any of the words, so these are the listings of the topics the
     #: words name (`understood`).
     by_topic: bool = False
+    #: With feedback words finding listings too (index.service.Request.expand): how many of the
+    #: `total` have the searched words; the others are related to the best of them.
+    worded: int | None = None

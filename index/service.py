@@ -70,8 +70,13 @@ class Request:
     #: Re-rank with this many words that the best hits share and the words did not say
     #: (pseudo-relevance feedback, feedback()); 0: none.
     feedback: int = 0
-    #: The text is prose, a need as a SIP notes it (the matcher's): the feedback words and the
-    #: stretches read as context ("Year 6") also find listings, not only rank them (prose_clauses).
+    #: The feedback words also find listings, not only re-rank the matches (as RM3 expands a
+    #: query): those written in the best hits' words that share none of (or too few of) the
+    #: search's, ranked among the matches by all the words; `Results.worded` says how many
+    #: of the total have the search's own words.
+    expand: bool = False
+    #: The text is prose, a need as a SIP notes it (the matcher's): the stretches read as
+    #: context ("Year 6") also find listings, lightly, not only imply a phase (prose_clauses).
     prose: bool = False
 
 
@@ -201,9 +206,15 @@ def search(backend: SearchBackend, request: Request) -> Results:
     wanted = request
     # Re-ranked by feedback: first the best few (with the total and facet counts), then the
     # page asked for, in the order the best few's shared words give.
-    reranked = bool(request.feedback and request.sort == "relevance" and facts is not None)
+    # Expanded, whatever the sort: the best few by relevance give the words, and the listings
+    # they find are sorted as asked (so every sort has the same total).
+    reranked = bool(
+        request.feedback and (request.sort == "relevance" or request.expand) and facts is not None
+    )
     if reranked:
-        request = replace(request, page=1, per_page=FEEDBACK_DOCS)
+        # Expanded, the facets are counted on the final search only.
+        facets = () if request.expand else request.facets
+        request = replace(request, page=1, per_page=FEEDBACK_DOCS, facets=facets, sort="relevance")
     checked = (
         spelling.check(parsed, facts.vocabulary, spelling.abbreviations(request.text))
         if facts
@@ -277,26 +288,37 @@ def search(backend: SearchBackend, request: Request) -> Results:
                     understood=implied,
                     by_topic=True,
                 )
+    worded: int | None = None
+    needed = 0
     if reranked:
         assert facts is not None
         extra = feedback(results.hits, query, facts, request.feedback) if results.hits else ()
-        said = query.positive
-        if request.prose and extra:
-            # The feedback words find listings too (as RM3 expands a query): those written in
-            # the best hits' vocabulary but sharing none of the need's words.
+        said, needed = query.positive, query.required
+        if request.expand:
+            # The feedback words find listings too: the total and the facet counts are of
+            # every listing found, `worded` of those with the search's words.
             query = replace(
-                query, clauses=query.clauses + extra, page=wanted.page, per_page=wanted.per_page
+                query,
+                clauses=query.clauses + extra,
+                page=wanted.page,
+                per_page=wanted.per_page,
+                facets=wanted.facets,
+                sort=wanted.sort,
             )
+            worded = results.total if extra else None
+            results = backend.search(query)
         else:
             # The same matches in a new order: the total and facet counts stand.
             query = replace(
                 query, boosts=query.boosts + extra, page=wanted.page, per_page=wanted.per_page
             )
-        page = backend.search(replace(query, facets=())) if results.total else results
-        results = replace(results, hits=page.hits, page=wanted.page, per_page=wanted.per_page)
+            page = backend.search(replace(query, facets=())) if results.total else results
+            results = replace(results, hits=page.hits, page=wanted.page, per_page=wanted.per_page)
         # What each hit matched is told of the search's own words only.
         query = replace(query, clauses=said + query.negative)
     hits = explain(results.hits, query.positive, request.snippets)
+    if worded is not None:
+        hits = tuple(replace(h, related=(h.matched_clauses or 0) < needed) for h in hits)
     partial = bool(hits) and all(h.missing for h in hits)
     return replace(
         results,
@@ -309,6 +331,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
         clauses=len(query.positive),
         words=tuple(" ".join(c.words) for c in query.positive),
         understood=implied,
+        worded=worded,
     )
 
 

@@ -299,6 +299,7 @@ def suggest(
             now=now,
             must_match=1,
             feedback=FEEDBACK_TERMS,
+            expand=True,
             prose=True,
         ),
     )

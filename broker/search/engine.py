@@ -44,6 +44,8 @@ class SearchEngine:
         self.backend: SearchBackend = backends.create(
             app.config["SEARCH_BACKEND"], path=self.directory
         )
+        #: Feedback words a directory search finds related listings by (SEARCH_FEEDBACK).
+        self.feedback: int = max(0, int(app.config.get("SEARCH_FEEDBACK", 0)))
         self._lock = threading.Lock()
 
     def sync(self, session: Session | None = None, timeout: float = 10.0) -> sync.SyncReport:

@@ -566,24 +566,50 @@ def test_feedback_reorders_the_same_matches_and_its_pages_agree(backend, doc):
     assert all(p.total == fed.total and p.per_page == 3 for p in pages)
 
 
-def test_prose_feedback_finds_listings_in_the_best_hits_words_and_says_only_the_needs(backend, doc):
-    # A need in prose (the matcher's): the words its best hits share find listings that share
-    # none of the need's own words; what each hit matched is told of the need's words only.
+def test_expanded_feedback_finds_related_listings_and_counts_them_all(backend, doc):
+    # The words the best hits share find listings that share none of the searched words
+    # (as RM3 expands a query): each says it is related, and what it misses; the total and
+    # the facet counts are of every listing found, whatever the sort; `worded` counts those
+    # with the words.
     docs = [
-        doc(1, "Anxious pupils", summary="Refusal, emotionally based avoidance, return plans"),
-        doc(2, "Anxious pupils at home", summary="Emotionally based avoidance and return plans"),
-        doc(3, "Avoidance", summary="Emotionally based school avoidance: return plans"),
+        doc(
+            1,
+            "Anxious pupils",
+            summary="Refusal, emotionally based avoidance, return plans",
+            phase=("primary",),
+        ),
+        doc(
+            2,
+            "Anxious pupils at home",
+            summary="Emotionally based avoidance and return plans",
+            phase=("primary",),
+        ),
+        doc(
+            3,
+            "Avoidance",
+            summary="Emotionally based school avoidance: return plans",
+            phase=("primary",),
+        ),
         *(doc(n, f"Governance {n}", summary="Training for governors") for n in range(4, 12)),
     ]
     backend.apply(docs, [], 1)
-    plain = search(backend, "anxious pupils", per_page=20, must_match=1, feedback=4)
-    prose = search(backend, "anxious pupils", per_page=20, must_match=1, feedback=4, prose=True)
-    assert sorted(ids(plain)) == [1, 2]
-    assert ids(prose)[:2] == ids(plain)[:2] and 3 in ids(prose)
-    assert all(i < 4 for i in ids(prose))  # nothing unrelated
-    found = {h.id: h for h in prose.hits}
-    assert prose.words == plain.words and "anxious" in prose.words
-    assert set(found[3].missing) == set(prose.words) and not found[1].missing
+    plain = search(backend, "anxious", per_page=20, facets=("phase",), feedback=4)
+    found = search(backend, "anxious", per_page=20, facets=("phase",), feedback=4, expand=True)
+    assert sorted(ids(plain)) == [1, 2] and plain.worded is None
+    assert ids(found)[:2] == ids(plain)[:2] and ids(found)[2:] == [3]
+    assert found.total == 3 and found.worded == 2
+    assert [(c.value, c.count) for c in plain.facets["phase"]] == [("primary", 2)]
+    assert [(c.value, c.count) for c in found.facets["phase"]] == [("primary", 3)]
+    hits = {h.id: h for h in found.hits}
+    assert hits[3].related and hits[3].missing == ("anxious",)
+    assert not hits[1].related and not hits[1].missing
+    assert found.words == plain.words == ("anxious",)
+    by_title = search(backend, "anxious", per_page=20, feedback=4, expand=True, sort="title")
+    assert by_title.total == 3 and sorted(ids(by_title)) == [1, 2, 3]
+    pages = [
+        search(backend, "anxious", per_page=1, page=n, feedback=4, expand=True) for n in (1, 2, 3)
+    ]
+    assert [i for p in pages for i in ids(p)] == ids(found)
 
 
 def test_prose_context_stretches_find_listings_as_light_phrases(backend, doc):

@@ -186,3 +186,38 @@ def test_a_result_that_lacks_some_words_says_which(
     assert missing, page
     assert "governors" in re.sub(r"<[^>]+>", "", missing[0])
     assert "<s>" in missing[0]
+
+
+def test_related_listings_are_counted_and_marked(client: FlaskClient, session: Session) -> None:
+    # A listing that never says "refusal" but shares the best results' words is found too,
+    # marked "Related", and the count says how many have the words.
+    provider = f.assured_provider(session, listings=0, name="Pastoral Partners")
+    for n, title in enumerate(("School refusal <support>", "Refusal and anxiety", "Refusal help")):
+        f.listing(
+            session,
+            provider if n < 2 else f.assured_provider(session, listings=0),
+            title=title,
+            summary="Emotionally based school avoidance: return plans with families.",
+        )
+    f.listing(
+        session,
+        provider,
+        title="Avoidance: return plans",
+        summary="Emotionally based school avoidance: return plans with families.",
+    )
+    governance = f.assured_provider(session, listings=0, name="Governance Matters")
+    for n in range(14):  # so that the shared words are telling (in under 30% of listings)
+        f.listing(session, governance, title=f"Governor training {n}", summary="For boards.")
+    session.commit()
+    page = _page(client, q="refusal")
+    count = re.search(r'id="result-count">(.*?)</p>', page, re.S)
+    assert count and re.sub(r"\s+", " ", count[1]).strip().startswith("4 results")
+    related = re.search(r'id="related-count">(.*?)</p>', page, re.S)
+    assert related, page
+    assert "3 mention your words; 1 more is marked ‘Related’" in html.unescape(related[1])
+    items = re.findall(r"<li class=\"app-result\">(.*?)</li>", page, re.S)
+    tagged = [i for i in items if "app-result__related" in i]
+    assert len(tagged) == 1 and "Avoidance: return plans" in tagged[0]
+    assert "&lt;support&gt;" in page and "<support>" not in page
+    # With the words alone there is nothing related to count.
+    assert 'id="related-count"' not in _page(client, q="governor")

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from broker.models import Listing, LocalAuthority, Provider, Recommendation, utcnow
+from broker.search.engine import get_search
 from broker.taxonomy import LISTING_FACETS, REGIONS, SCHOOLS_NEEDED
 from index import service
 from tests import factories as f
@@ -220,6 +221,9 @@ def test_totals_and_facet_counts_equal_counts_from_the_database(
     sort: str,
 ) -> None:
     words, filters = search
+    # The listings with the words, exactly: related listings (found by the words the best
+    # results share) are checked by the next test.
+    get_search(client.application).feedback = 0
     params: dict[str, Any] = {**filters, "per_page": 100, "sort": sort}
     if words:
         params["q"] = " ".join(words)
@@ -248,6 +252,46 @@ def test_totals_and_facet_counts_equal_counts_from_the_database(
     for name in FACETS:
         got = {c["value"]: c["count"] for c in body["facets"][name] if c["count"]}
         assert got == counts[name], name
+
+
+@SETTINGS
+@given(search=searches(), sort=st.sampled_from(("relevance", "title", "recommended", "recent")))
+def test_related_listings_add_to_the_matches_and_every_count_is_of_what_is_found(
+    client: FlaskClient,
+    directory: list[Row],
+    search: tuple[list[str], dict[str, list[str]]],
+    sort: str,
+) -> None:
+    words, filters = search
+    if not words:
+        return
+    q = " ".join(words)
+    found = {}
+    for feedback in (0, 6):
+        get_search(client.application).feedback = feedback
+        params: dict[str, Any] = {**filters, "per_page": 100, "sort": sort, "q": q}
+        response = client.get("/api/v1/listings", query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        found[feedback] = response.get_json()
+    plain, expanded = found[0], found[6]
+    ids = {r["id"] for r in expanded["results"]}
+    # Every listing with the words is still found; the related ones are public listings that
+    # pass the filters; the total is of them all, whatever the sort.
+    assert {r["id"] for r in plain["results"]} <= ids
+    assert expanded["total"] == len(ids) == len(expanded["results"])
+    rows = {r.id: r for r in directory}
+    assert ids <= set(rows)
+    for row in (rows[i] for i in ids):
+        assert all(row.values[name] & set(values) for name, values in filters.items())
+    if not filters:
+        # Each facet counts exactly the listings found.
+        for name in FACETS:
+            tally: dict[str, int] = {}
+            for i in ids:
+                for value in rows[i].values[name]:
+                    tally[value] = tally.get(value, 0) + 1
+            got = {c["value"]: c["count"] for c in expanded["facets"][name] if c["count"]}
+            assert got == tally, name
 
 
 # --- fuzzing: no input gives a server error -----------------------------------------------
