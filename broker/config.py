@@ -44,9 +44,9 @@ def load(instance_path: str) -> dict[str, Any]:
         # tantivy (fast, the default) or whoosh (pure Python, LA-sized directories).
         "SEARCH_BACKEND": env.get("BROKER_SEARCH_BACKEND", "tantivy"),
         # Words the best few results share that also find related listings in a directory
-        # search (pseudo-relevance feedback: a second search each time); 0: only listings
-        # with the searched words are found.
-        "SEARCH_FEEDBACK": int(env.get("BROKER_SEARCH_FEEDBACK", "6")),
+        # search (pseudo-relevance feedback: a second engine search each time); 0: only
+        # listings with the searched words are found.
+        "SEARCH_FEEDBACK": int(env.get("BROKER_SEARCH_FEEDBACK", "4")),
         # PostgreSQL: each server process LISTENs for change-log notifications and applies
         # them at once, so every machine's index follows within moments (SQLite: not used).
         "INDEX_LISTEN": _bool(env.get("BROKER_INDEX_LISTEN", "true")),
