@@ -199,6 +199,23 @@ def plan(
     return query, implied
 
 
+def _widened(
+    backend: SearchBackend, query: Query, results: Results, request: Request
+) -> tuple[Query, Results]:
+    """Return the query and results once widened: while few listings have the words needed,
+    one more may be missing (those with more of the words still come first, and each says
+    which it lacks)."""
+    while results.total < FEW and request.widen and request.must_match is None:
+        wider_query = replace(query, must_match=query.required - 1)
+        if wider_query.required >= query.required or wider_query.required < 1:
+            break
+        wider = backend.search(wider_query)
+        query = wider_query
+        if wider.total > results.total:
+            results = wider
+    return query, results
+
+
 def search(backend: SearchBackend, request: Request) -> Results:
     """Run `request` on `backend`; never raise on users' text."""
     parsed = querying.parse_text(request.text)
@@ -233,7 +250,8 @@ def search(backend: SearchBackend, request: Request) -> Results:
         fixed = spelling.rewrite(request.text, checked.all)
         fixed_parsed = querying.parse_text(fixed)
         query, implied = plan(fixed_parsed, request, facts)
-        attempt = backend.search(query)
+        # Searched as any words are: when none has every word, one may be missing.
+        query, attempt = _widened(backend, query, backend.search(query), request)
         if attempt.total:
             results, parsed, suggestion, corrected = attempt, fixed_parsed, fixed, True
     if results is None:
@@ -246,16 +264,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
                 parsed = plain
                 query, implied = plan(parsed, request, facts)
                 results = backend.search(query)
-        while results.total < FEW and request.widen and request.must_match is None:
-            # Few listings have the words needed: one more may be missing (those with more of
-            # the words still come first, and each says which it lacks).
-            wider_query = replace(query, must_match=query.required - 1)
-            if wider_query.required >= query.required or wider_query.required < 1:
-                break
-            wider = backend.search(wider_query)
-            query = wider_query
-            if wider.total > results.total:
-                results = wider
+        query, results = _widened(backend, query, results, request)
         if checked.all and results.total < spelling.LITTLE:
             fixed = spelling.rewrite(request.text, checked.all)
             better = backend.search(plan(querying.parse_text(fixed), request, facts)[0])

@@ -658,6 +658,15 @@ def test_feedback_takes_shared_telling_words_the_search_did_not_say() -> None:
     assert service.feedback(hits[:1], query, facts, 5) == ()
 
 
+def test_a_corrected_search_may_miss_a_word_as_any_search_may(backend, doc):
+    # "dyslexsia" is corrected; "wombat" is English (never corrected) but in no listing: the
+    # corrected search is widened like any other, and the listing says what it lacks.
+    backend.apply([doc(1, "Dyslexia screening"), doc(2, "Governor training")], [], 1)
+    found = search(backend, "dyslexsia wombat")
+    assert found.corrected and found.suggestion == "dyslexia wombat"
+    assert ids(found) == [1] and found.hits[0].missing == ("wombat",)
+
+
 def test_a_word_added_since_the_vocabulary_was_counted_is_never_corrected(make_backend, doc):
     # Counting the vocabulary reads every word, so it is kept between commits for a while; the
     # words a search would correct are asked of the live index, which holds them at once.
