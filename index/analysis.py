@@ -23,6 +23,8 @@ _TOKEN = re.compile(r"\w+(?:&\w+)*")
 
 #: Function words: never indexed or searched (the same list on both sides). Words that carry
 #: meaning in the domain's phrases ("more able", "most able", "under fives", "catch-up") stay.
+#: The tails of contractions are function words too ("we're" is "we" + "re"); "d" and "m"
+#: are not, as grades ("C/D borderline"), nor "won".
 STOP_WORDS = frozenset(
     """
     a about after again against am an and any are as at be because been before between
@@ -31,6 +33,7 @@ STOP_WORDS = frozenset(
     nor not now of on once or ours ourselves s she should so such t than that the their theirs
     them themselves then there these they this those through to too until us very was we were
     what when where which while who whom why will with would yet you your yours yourself tbd
+    re ve ll aren isn wasn weren hasn haven hadn doesn didn don couldn shouldn wouldn mustn
     """.split()  # noqa: SIM905  (a readable block of words)
 )
 

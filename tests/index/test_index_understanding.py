@@ -101,6 +101,32 @@ def test_everyday_wordings_also_match_the_words_listings_use():
     assert {("extend", "servic"), ("studi", "support")} <= {a.terms for a in clubs.alternatives}
 
 
+@pytest.mark.parametrize(
+    ("text", "listing_words"),
+    [
+        ("stop pupils getting kicked out", ("exclus",)),
+        ("we're going into deficit", ("budget",)),
+        ("Progress 8", ("ks4", "result")),
+        ("teaching kids coding", ("comput",)),
+        ("pupils caring for a sick parent", ("young", "carer")),
+        ("special measures support", ("caus", "concern")),
+    ],
+)
+def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
+    forms = {a.terms for c in understood(text).clauses for a in c.alternatives}
+    assert listing_words in forms, (text, forms)
+
+
+def test_provision_for_twos_is_early_years_context():
+    assert implied("provision for twos") == {("phase", "early-years")}
+    assert required("provision for twos") == [("provision",)]
+
+
+def test_the_tails_of_contractions_are_not_words_of_a_search():
+    words = [c.words for c in querying.parse_text("we're sure they've, it isn't D").clauses]
+    assert words == [("sure",), ("d",)]
+
+
 def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
     (clause,) = querying.parse_text("anxious").clauses
     assert {("anxious",), ("anxieti",)} <= {a.terms for a in clause.alternatives}
