@@ -1,15 +1,18 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam] [--quiet]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout] [--quiet]
 
-Three sets, each a directory with judged search queries and judged needs:
+Four sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
   reading it before the engine was run. It was the exam until 3 December; after six runs it
   is used to choose between candidates too, beside the training set;
-- exam (never tuned to): benchmarks/exam/ — a second such directory and its judgements,
-  written on 3 December by judges who read neither the engine's vocabulary nor the other sets.
+- exam: benchmarks/exam/ — a second such directory and its judgements, written on 3 December
+  by judges who read neither the engine's vocabulary nor the other sets; run once as the exam,
+  then its misses were read (so it too helps choose since);
+- holdout (never tuned to): benchmarks/holdout/ — a third, written the same way on 3 December
+  after the second was spent; the exam now.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -39,6 +42,7 @@ TRAINING_QUERIES = ROOT / "tests" / "relevance" / "training_queries.json"
 TRAINING_NEEDS = ROOT / "tests" / "relevance" / "training_needs.json"
 FRESH = ROOT / "benchmarks" / "judged"
 EXAM = ROOT / "benchmarks" / "exam"
+HOLDOUT = ROOT / "benchmarks" / "holdout"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -115,6 +119,12 @@ SETS = {
     ),
     "exam": JudgedSet(
         "exam", (EXAM / "queries.json",), (EXAM / "needs.json",), EXAM / "directory.jsonl"
+    ),
+    "holdout": JudgedSet(
+        "holdout",
+        (HOLDOUT / "queries.json",),
+        (HOLDOUT / "needs.json",),
+        HOLDOUT / "directory.jsonl",
     ),
 }
 

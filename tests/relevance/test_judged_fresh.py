@@ -1,4 +1,4 @@
-"""Each judged set over a directory of its own (benchmarks/judged/, benchmarks/exam/) is
+"""Each judged set over a directory of its own (benchmarks/judged/, exam/, holdout/) is
 consistent with its directory file.
 
 No engine and no database: every check is computed from the three files, the taxonomy and the
@@ -24,9 +24,9 @@ from broker import taxonomy
 from index import schema
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The judged sets over directories of their own: the first exam (since 3 December also used to
-#: choose between candidates) and the second exam, written on 3 December.
-SETS = (ROOT / "benchmarks" / "judged", ROOT / "benchmarks" / "exam")
+#: The judged sets over directories of their own: the first and second exams (both since used to
+#: choose between candidates) and the holdout, the exam now (all three on 3 December or before).
+SETS = tuple(ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout"))
 SEED = ROOT / "providers_seed" / "data"
 #: The day the set was judged: recommendations are counted as valid on this day.
 JUDGED_ON = date(2026, 12, 2)
