@@ -212,6 +212,19 @@ def test_directory_has_what_the_property_needs(directory: list[Row]) -> None:
     assert any(not r.values["la"] for r in directory)  # serves only an LA we do not know
 
 
+def listings(
+    client: FlaskClient, feedback: int, filters: dict[str, list[str]], sort: str, q: str
+) -> dict[str, Any]:
+    """Return the API's answer (up to 100 results) with `feedback` words finding related ones."""
+    get_search(client.application).feedback = feedback
+    params: dict[str, Any] = {**filters, "per_page": 100, "sort": sort}
+    if q:
+        params["q"] = q
+    response = client.get("/api/v1/listings", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
 @SETTINGS
 @given(search=searches(), sort=st.sampled_from(("relevance", "title", "recommended", "recent")))
 def test_totals_and_facet_counts_equal_counts_from_the_database(
@@ -223,13 +236,7 @@ def test_totals_and_facet_counts_equal_counts_from_the_database(
     words, filters = search
     # The listings with the words, exactly: related listings (found by the words the best
     # results share) are checked by the next test.
-    get_search(client.application).feedback = 0
-    params: dict[str, Any] = {**filters, "per_page": 100, "sort": sort}
-    if words:
-        params["q"] = " ".join(words)
-    response = client.get("/api/v1/listings", query_string=params)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body = response.get_json()
+    body = listings(client, 0, filters, sort, " ".join(words))
     # A word in most listings says little: when another word does not, it only scores.
     share = {w: sum(w in re.findall(r"\w+", r.text) for r in directory) for w in words}
     generic = [w for w in words if share[w] > service.GENERIC_SHARE * len(directory)]
@@ -266,14 +273,7 @@ def test_related_listings_add_to_the_matches_and_every_count_is_of_what_is_found
     if not words:
         return
     q = " ".join(words)
-    found = {}
-    for feedback in (0, 6):
-        get_search(client.application).feedback = feedback
-        params: dict[str, Any] = {**filters, "per_page": 100, "sort": sort, "q": q}
-        response = client.get("/api/v1/listings", query_string=params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        found[feedback] = response.get_json()
-    plain, expanded = found[0], found[6]
+    plain, expanded = (listings(client, n, filters, sort, q) for n in (0, 4))
     ids = {r["id"] for r in expanded["results"]}
     # Every listing with the words is still found; the related ones are public listings that
     # pass the filters; the total is of them all, whatever the sort.
