@@ -39,6 +39,7 @@ def translate(app: Any, params: list[dict[str, Any]]) -> list[Translated]:
     """Translate API parameters into index requests and queries, as the application does."""
     from broker import db
     from broker.search import services
+    from broker.search.engine import feedback_words
 
     with db.new_session(app) as session:
         vocabularies = services.facet_vocabularies(session)
@@ -50,7 +51,7 @@ def translate(app: Any, params: list[dict[str, Any]]) -> list[Translated]:
             parsed,
             vocabularies.geography,
             tuple(vocabularies),
-            feedback=int(app.config.get("SEARCH_FEEDBACK", 0)),
+            feedback=feedback_words(app.config["SEARCH_BACKEND"], app.config),
         )
         out.append(Translated(p, request, query_of(request)))
     return out

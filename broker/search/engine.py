@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
@@ -35,6 +36,20 @@ BEFORE_SYNC = sync.BEFORE_SYNC
 DEFER = "broker.defer_index"
 
 
+#: Feedback words a directory search finds related listings by, per backend, when the config
+#: does not say (SEARCH_FEEDBACK): Whoosh scores in Python, and its second search took a
+#: 10,000-listing search's p95 from 0.3 s to 2.2 s.
+DEFAULT_FEEDBACK = {"tantivy": 4, "whoosh": 0}
+
+
+def feedback_words(backend: str, config: Mapping[str, Any]) -> int:
+    """Return how many feedback words find related listings in a directory search."""
+    chosen = config.get("SEARCH_FEEDBACK")
+    if chosen is None:
+        return DEFAULT_FEEDBACK.get(backend, 0)
+    return max(0, int(chosen))
+
+
 class SearchEngine:
     """The app's backend plus the bookkeeping that keeps it following the change log."""
 
@@ -45,7 +60,7 @@ class SearchEngine:
             app.config["SEARCH_BACKEND"], path=self.directory
         )
         #: Feedback words a directory search finds related listings by (SEARCH_FEEDBACK).
-        self.feedback: int = max(0, int(app.config.get("SEARCH_FEEDBACK", 0)))
+        self.feedback: int = feedback_words(app.config["SEARCH_BACKEND"], app.config)
         self._lock = threading.Lock()
 
     def sync(self, session: Session | None = None, timeout: float = 10.0) -> sync.SyncReport:
