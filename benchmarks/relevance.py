@@ -1,8 +1,8 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout] [--quiet]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind] [--quiet]
 
-Four sets, each a directory with judged search queries and judged needs:
+Five sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -11,8 +11,10 @@ Four sets, each a directory with judged search queries and judged needs:
 - exam: benchmarks/exam/ — a second such directory and its judgements, written on 3 December
   by judges who read neither the engine's vocabulary nor the other sets; run once as the exam,
   then its misses were read (so it too helps choose since);
-- holdout (never tuned to): benchmarks/holdout/ — a third, written the same way on 3 December
-  after the second was spent; the exam now.
+- holdout: benchmarks/holdout/ — a third, written the same way on 3 December after the second
+  was spent; run twice (before and after that day's work), then its misses were read;
+- blind (never tuned to): benchmarks/blind/ — a fourth, written the same way on 3 December in
+  the afternoon; the exam now.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -43,6 +45,7 @@ TRAINING_NEEDS = ROOT / "tests" / "relevance" / "training_needs.json"
 FRESH = ROOT / "benchmarks" / "judged"
 EXAM = ROOT / "benchmarks" / "exam"
 HOLDOUT = ROOT / "benchmarks" / "holdout"
+BLIND = ROOT / "benchmarks" / "blind"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -125,6 +128,9 @@ SETS = {
         (HOLDOUT / "queries.json",),
         (HOLDOUT / "needs.json",),
         HOLDOUT / "directory.jsonl",
+    ),
+    "blind": JudgedSet(
+        "blind", (BLIND / "queries.json",), (BLIND / "needs.json",), BLIND / "directory.jsonl"
     ),
 }
 

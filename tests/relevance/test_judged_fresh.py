@@ -1,8 +1,8 @@
-"""Each judged set over a directory of its own (benchmarks/judged/, exam/, holdout/) is
+"""Each judged set over a directory of its own (benchmarks/judged/, exam/, holdout/, blind/) is
 consistent with its directory file.
 
-No engine and no database: every check is computed from the three files, the taxonomy and the
-seed's LAs and schools. The rules are DOMAIN.md's: a listing is public when it is assured and
+No engine and no database: every check is computed from the three files, the taxonomy, England's
+LAs (broker/reference/, as `broker init-db` loads them) and the seed's schools. The rules are DOMAIN.md's: a listing is public when it is assured and
 its provider has valid recommendations from two different schools (confirmed, not withdrawn,
 within three years, not the provider's own school); a listing serves the LAs it names, every LA
 of the regions it names, or every LA when national (online delivery does not widen that).
@@ -24,10 +24,12 @@ from broker import taxonomy
 from index import schema
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The judged sets over directories of their own: the first and second exams (both since used to
-#: choose between candidates) and the holdout, the exam now (all three on 3 December or before).
-SETS = tuple(ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout"))
+#: The judged sets over directories of their own: the first and second exams and the holdout
+#: (all since used to choose between candidates) and the blind set, the exam now (all four on
+#: 3 December or before).
+SETS = tuple(ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout", "blind"))
 SEED = ROOT / "providers_seed" / "data"
+LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
 #: The day the set was judged: recommendations are counted as valid on this day.
 JUDGED_ON = date(2026, 12, 2)
 GRADES = {0, 1, 2, 3}
@@ -77,7 +79,7 @@ def _read_json(judged: Path, name: str) -> Any:
 
 @cache
 def la_regions() -> dict[str, str]:
-    las = json.loads((SEED / "local_authorities.json").read_text(encoding="utf-8"))
+    las = json.loads(LOCAL_AUTHORITIES.read_text(encoding="utf-8"))["local_authorities"]
     return {la["code"]: la["region"] for la in las}
 
 
@@ -265,14 +267,20 @@ def test_listings_work_nationally_regionally_and_for_one_la_including_online_one
     assert len(local_online) >= 3
 
 
-def test_every_la_and_recommending_school_exists_in_the_seed(judged: Path) -> None:
+def test_every_la_exists_and_every_recommending_school_is_known_or_says_where_it_is(
+    judged: Path,
+) -> None:
     for record in records(judged):
         codes = {record["provider"].get("la_code")} - {None}
         for item in record["listings"]:
             codes |= set(item["areas_served"]["local_authorities"])
         assert codes <= set(la_regions()), record["provider"]["name"]
-        urns = {rec["school_urn"] for rec in record["recommendations"]}
-        assert urns <= school_urns(), record["provider"]["name"]
+        for rec in record["recommendations"]:
+            if rec["school_urn"] in school_urns():
+                continue
+            # A school the register lacks is added by the importer from its name and LA.
+            assert rec.get("school_name", "").strip(), (record["provider"]["name"], rec)
+            assert rec.get("school_la_code") in la_regions(), (record["provider"]["name"], rec)
 
 
 def test_every_public_provider_is_recommended_by_two_other_schools_with_impact(
