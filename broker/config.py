@@ -52,6 +52,9 @@ def load(instance_path: str) -> dict[str, Any]:
         # listings with the searched words are found. Unset: 4 on tantivy, 0 on Whoosh (whose
         # second search, scored in Python, took a 10,000-listing search's p95 to 2 s).
         "SEARCH_FEEDBACK": _optional_int(env.get("BROKER_SEARCH_FEEDBACK")),
+        # The matcher re-ranks its suggestions by meaning as well as words (a sentence model,
+        # all-MiniLM-L6-v2, run in numpy: index/semantic.py); false: by words alone.
+        "MATCH_MEANING": _bool(env.get("BROKER_MATCH_MEANING", "true")),
         # PostgreSQL: each server process LISTENs for change-log notifications and applies
         # them at once, so every machine's index follows within moments (SQLite: not used).
         "INDEX_LISTEN": _bool(env.get("BROKER_INDEX_LISTEN", "true")),

@@ -10,7 +10,11 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
+from broker.matching import services
 from broker.matching.services import (
+    MEANING_FLOOR,
+    MEANING_NOTE,
+    MEANING_WEIGHT,
     TOPIC_SHARE,
     Need,
     SchoolContext,
@@ -259,7 +263,7 @@ def test_area_groups_sen_and_recommendations_raise_a_listing_and_say_so(
         pupil_groups=("sen-and-disabilities",),
     )
     assert [s.listing.id for s in found] == [fitting.id, favoured.id, plain.id]
-    top = found[0].reasons
+    top = [r for r in found[0].reasons if r != "close in meaning to the need"]  # see below
     assert top[:5] == [
         "area: Inclusion, SEN and Vulnerable Groups",
         "words: communication",
@@ -303,7 +307,94 @@ def test_a_listing_of_the_needs_area_sharing_none_of_its_words_comes_after_and_s
     assert "none of the need's words: suggested for its area of support" in found[1].reasons
     assert not any(r.startswith("words:") for r in found[1].reasons)
     assert "pupil group: SEN and disabilities" in found[1].reasons
-    assert found[1].score <= TOPIC_SHARE * 1.5  # at most a share of the best, with its group
+    # By words alone, it scores at most a share of the best word match, with its group.
+    app.config["MATCH_MEANING"] = False
+    found = match(
+        app,
+        session,
+        school,
+        "communication",
+        category=inclusion,
+        pupil_groups=("sen-and-disabilities",),
+    )
+    assert [s.listing.id for s in found] == [worded.id, signing.id]
+    assert found[1].score <= TOPIC_SHARE * 1.5
+
+
+# --- meaning ------------------------------------------------------------------------------------
+
+NEED = "Year 9 girls are anxious and miss school; several stay at home most weeks"
+#: Listings sharing more or fewer of NEED's words, nearer to or further from its meaning.
+TEXTS = (
+    (
+        "Netball for Year 9 girls",
+        "Several fixtures most weeks, at home and away, for Year 9 girls.",
+    ),
+    ("Support for pupils too anxious to attend", "Mentors work with pupils who stay away."),
+    ("School trips abroad", "Several weeks away from home for Year 9: girls and boys see Europe."),
+    ("Attendance mentoring", "Mentors help girls too worried to come in get back to lessons."),
+    ("Staff absence", "Return-to-work talks for staff anxious after several weeks at home."),
+    ("Home learning packs", "Weekly packs of work to do at home, for Year 9."),
+)
+
+
+def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
+    app: Flask, session: Session, kent: LocalAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for title, summary in TEXTS:
+        f.listing(session, provider_with(session), title=title, summary=summary)
+    session.commit()
+    school = SchoolContext(phase="primary", la_code=kent.code)
+    app.config["MATCH_MEANING"] = False
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "SCORE_FLOOR", 0.0)  # every word score, however weak
+        by_words = {s.listing.title: s.score for s in match(app, session, school, NEED)}
+    app.config["MATCH_MEANING"] = True
+    found = match(app, session, school, NEED)
+    with app.app_context():
+        encoder = get_search(app).meaning()
+    assert encoder is not None
+    assert set(by_words) == {title for title, _ in TEXTS}  # every one shares a word
+    alike = dict(
+        zip(
+            by_words,
+            encoder.similarity(NEED, [f"{t}. {dict(TEXTS)[t]}" for t in by_words]),
+            strict=True,
+        )
+    )
+    blended = {
+        t: (1 - MEANING_WEIGHT) * by_words[t] + MEANING_WEIGHT * max(alike[t], 0.0)
+        for t in by_words
+    }
+    expected = sorted(blended, key=lambda t: -blended[t])
+    expected = [t for t in expected if blended[t] >= MEANING_FLOOR * blended[expected[0]]]
+    assert titles(found) == expected
+    # The texts closest in meaning gain on the ones sharing more words.
+    assert any(abs(s.score - by_words[s.listing.title]) > 0.05 for s in found)
+    for s in found:
+        assert s.score == pytest.approx(blended[s.listing.title] / blended[expected[0]], abs=1e-3)
+        close = alike[s.listing.title] >= MEANING_NOTE
+        assert ("close in meaning to the need" in s.reasons) == close, s.listing.title
+        if close:  # after the words, before the facets
+            assert s.reasons[s.reasons.index("close in meaning to the need") - 1].startswith(
+                "words: "
+            )
+    assert any("close in meaning to the need" in s.reasons for s in found)
+
+
+def test_without_meaning_the_matcher_ranks_by_words_alone(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    for title, summary in TEXTS:
+        f.listing(session, provider_with(session), title=title, summary=summary)
+    session.commit()
+    app.config["MATCH_MEANING"] = False
+    with app.app_context():
+        assert get_search(app).meaning() is None
+    school = SchoolContext(phase="primary", la_code=kent.code)
+    found = match(app, session, school, NEED)
+    assert found and all("close in meaning to the need" not in s.reasons for s in found)
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
 @pytest.mark.parametrize(

