@@ -199,6 +199,13 @@ def plan(
     return query, implied
 
 
+def _unknown(positive: Sequence[Clause], facts: _DirectoryFacts) -> bool:
+    """Whether no listing holds any of the words, leaving aside words in much of the directory
+    ("SEMH support": no listing says SEMH, and "support" alone tells nothing)."""
+    telling = [c for c in positive if not _generic(c, facts)]
+    return bool(telling) and all(facts.vocabulary.get(w, 0) == 0 for c in telling for w in c.words)
+
+
 def _widened(
     backend: SearchBackend, query: Query, results: Results, request: Request
 ) -> tuple[Query, Results]:
@@ -270,9 +277,8 @@ def search(backend: SearchBackend, request: Request) -> Results:
             better = backend.search(plan(querying.parse_text(fixed), request, facts)[0])
             if better.total > results.total:
                 suggestion = fixed
-    unknown = facts is not None and all(
-        facts.vocabulary.get(w, 0) == 0 for c in parsed.positive for w in c.words
-    )
+    # No listing has any of the telling words (those in much of the directory say nothing).
+    unknown = facts is not None and _unknown(parsed.positive, facts)
     if results.total == 0 and request.widen and implied and parsed.positive and unknown:
         # No listing has any of the words, but they name a topic ("wheelchair user": physical
         # disability): show the listings for it, and say why.
@@ -285,8 +291,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
             for facet, values in topics.items():
                 filters[facet] = sorted(set(filters.get(facet, ())) | values)
             topical = replace(wanted, text="", filters=filters, understand=False)
-            query, _ = plan(querying.parse_text(""), topical, facts)
-            found = backend.search(query)
+            found = backend.search(plan(querying.parse_text(""), topical, facts)[0])
             if found.total:
                 hits = explain(found.hits, (), request.snippets)
                 return replace(
@@ -297,6 +302,20 @@ def search(backend: SearchBackend, request: Request) -> Results:
                     understood=implied,
                     by_topic=True,
                 )
+    if results.total == 0 and request.widen and request.must_match is None and query.boosts:
+        # The telling words are in no listing ("bonds" of "number bonds", "NLE" of "school
+        # needs an NLE"): the words that only scored (common, filler, context) find too,
+        # widened like any search, rather than nothing.
+        every = query.clauses + query.boosts
+        common = replace(
+            query,
+            clauses=every,
+            boosts=(),
+            must_match=must_match(sum(1 for c in every if not c.negated)),
+        )
+        common, found = _widened(backend, common, backend.search(common), request)
+        if found.total:
+            query, results = common, found
     worded: int | None = None
     needed = 0
     if reranked:

@@ -692,3 +692,48 @@ def test_the_vocabulary_is_counted_again_once_it_has_been_kept_long_enough(make_
     counted = backend.vocabulary()
     assert counted["phonics"] == 1 and counted["governance"] == 1 and "training" not in counted
     assert backend.vocabulary() is counted  # no commit since: the same counts
+
+
+def test_words_that_only_score_find_when_the_telling_words_are_in_no_listing(backend, doc):
+    # "number" is filler and "school" is in most listings: each only scores beside a telling
+    # word. When that word is in no listing ("bonds"), they find, rather than nothing.
+    backend.apply(
+        [
+            doc(1, "Number sense in Reception"),
+            doc(2, "Governor training for your school"),
+            doc(3, "School council support"),
+            doc(4, "Phonics for your school"),
+        ],
+        [],
+        1,
+    )
+    found = search(backend, "number bonds")
+    assert ids(found) == [1] and found.hits[0].missing == ("bonds",)
+    found = search(backend, "school bonds")
+    assert sorted(ids(found)) == [2, 3, 4] and found.partial
+    assert search(backend, "wombats bonds").total == 0  # no word in any listing: nothing
+
+
+def test_a_topic_word_in_no_listing_beside_a_common_word_shows_its_topic(backend, doc):
+    # No listing says SEMH, and "support" alone tells nothing: the listings for its topic.
+    backend.apply(
+        [
+            doc(
+                1,
+                "Nurture groups",
+                summary="Support in small groups.",
+                sen=["besd"],
+                pupil_group=["sen-and-disabilities"],
+            ),
+            doc(2, "Governor support", summary="Support for boards."),
+            doc(3, "Phonics support", summary="Support for reading."),
+        ],
+        [],
+        1,
+    )
+    found = search(backend, "SEMH support")
+    assert found.by_topic and ids(found) == [1]
+    # No listing of the topic either: the common word finds after all.
+    backend.apply([], [1], 2)
+    found = search(backend, "SEMH support")
+    assert not found.by_topic and sorted(ids(found)) == [2, 3]
