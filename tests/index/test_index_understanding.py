@@ -112,6 +112,17 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("special measures support", ("caus", "concern")),
         ("e-safety", ("onlin", "safeti")),
         ("NPQSL", ("nation", "profession", "qualif", "senior", "leader")),
+        ("training for dinner ladies", ("lunchtim", "supervisor")),
+        ("GDPR", ("data", "protect")),
+        ("SEF support", ("self", "evalu")),
+        ("kids being used to run drugs", ("crimin", "exploit")),
+        ("burnt out staff", ("workload",)),
+        ("restraint course", ("posit", "handl")),
+        ("school refusers", ("ebsa",)),
+        ("hard-up households", ("disadvantag",)),
+        ("lads switched off in year 10", ("disengag",)),
+        ("tragedy affecting the community", ("bereav",)),
+        ("decolonise the syllabus", ("divers", "curriculum")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
