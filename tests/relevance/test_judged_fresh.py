@@ -24,9 +24,8 @@ from broker import taxonomy
 from index import schema
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The judged sets over directories of their own: the first and second exams and the holdout
-#: (all since used to choose between candidates) and the blind set, the exam now (all four on
-#: 3 December or before).
+#: The judged sets over directories of their own, each an exam once and since used to choose
+#: between candidates: the first and second exams, the holdout and the blind set (3 December).
 SETS = tuple(ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout", "blind"))
 SEED = ROOT / "providers_seed" / "data"
 LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
