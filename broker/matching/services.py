@@ -412,7 +412,8 @@ def suggest(
             )
         )
 
-    encoder = engine.meaning()
+    # A need written only as choices (an area, outcomes, groups) has no meaning to compare.
+    encoder = engine.meaning() if need.text.strip() else None
     if encoder is not None:
         _by_meaning(kept, need, encoder)
     kept.sort(key=lambda c: -c.score)

@@ -398,6 +398,23 @@ def test_without_meaning_the_matcher_ranks_by_words_alone(
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
+def test_a_need_without_words_is_ranked_by_its_choices_alone(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    # Nothing to compare meanings with: both fit the choices alike, so both score the same.
+    for title in ("Clerking for governing boards", "Governor induction"):
+        f.listing(session, provider_with(session), title=title, categories=["governance"])
+    f.listing(
+        session, provider_with(session), title="Phonics", categories=["teaching-and-learning"]
+    )
+    session.commit()
+    school = SchoolContext(phase="primary", la_code=kent.code)
+    found = match(app, session, school, "  ", category="governance")
+    assert sorted(titles(found)) == ["Clerking for governing boards", "Governor induction"]
+    assert [s.score for s in found] == pytest.approx([1.0, 1.0], abs=0.01)
+    assert all("close in meaning to the need" not in s.reasons for s in found)
+
+
 def test_a_model_folder_without_the_model_leaves_the_matcher_to_words_alone(
     app: Flask, session: Session, kent: LocalAuthority, tmp_path: Path
 ) -> None:
