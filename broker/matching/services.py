@@ -452,9 +452,10 @@ def _strong(ranked: list[_Candidate], floor: float) -> list[_Candidate]:
 def _by_meaning(kept: list[_Candidate], need: Need, encoder: semantic.Encoder) -> None:
     """Blend each candidate's score with how close its title and summary are to the need.
 
-    The share of the best score a candidate had (by words, area, evidence) and its cosine with
-    the need count MEANING_WEIGHT to 1 - MEANING_WEIGHT: "PA at 24% in Y9/10" finds the
-    attendance mentors before two pupil premium reviews that share only "FSM"."""
+    The share of the best score a candidate had (by words, area, evidence) counts
+    1 - MEANING_WEIGHT and its cosine with the need MEANING_WEIGHT: for a nursery whose "staff
+    fire questions at children rather than commenting and modelling words", the course on
+    communication and language comes before phonics books that share "words"."""
     if not kept:
         return
     alike = encoder.similarity(need.text, [f"{c.listing.title}. {c.listing.summary}" for c in kept])
