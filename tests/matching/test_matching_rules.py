@@ -296,28 +296,19 @@ def test_a_listing_of_the_needs_area_sharing_none_of_its_words_comes_after_and_s
     school = SchoolContext(phase="primary", la_code=kent.code)
     found = match(app, session, school, "communication", pupil_groups=("sen-and-disabilities",))
     assert [s.listing.id for s in found] == [worded.id]  # no area of support: words only
-    found = match(
-        app,
-        session,
-        school,
-        "communication",
-        category=inclusion,
-        pupil_groups=("sen-and-disabilities",),
-    )
+
+    def of_the_area() -> list[Suggestion]:
+        groups = ("sen-and-disabilities",)
+        return match(app, session, school, "communication", category=inclusion, pupil_groups=groups)
+
+    found = of_the_area()
     assert [s.listing.id for s in found] == [worded.id, signing.id]
     assert "none of the need's words: suggested for its area of support" in found[1].reasons
     assert not any(r.startswith("words:") for r in found[1].reasons)
     assert "pupil group: SEN and disabilities" in found[1].reasons
     # By words alone, it scores at most a share of the best word match, with its group.
     app.config["MATCH_MEANING"] = False
-    found = match(
-        app,
-        session,
-        school,
-        "communication",
-        category=inclusion,
-        pupil_groups=("sen-and-disabilities",),
-    )
+    found = of_the_area()
     assert [s.listing.id for s in found] == [worded.id, signing.id]
     assert found[1].score <= TOPIC_SHARE * 1.5
 
