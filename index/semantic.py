@@ -23,6 +23,8 @@ from typing import Any
 MAX_TOKENS = 256
 #: Vectors of texts kept in memory (a listing's is worked out once, until its text changes).
 CACHE_SIZE = 50_000
+#: Texts worked out together (their tokens share each dense layer's one matrix product).
+BATCH = 64
 
 
 #: SHA-256 of all-MiniLM-L6-v2's weights (model.safetensors), as sentence-transformers publish
@@ -110,13 +112,23 @@ class Encoder:
         erf = sign * (1.0 - poly * np.exp(-a * a))
         return 0.5 * x * (1.0 + erf)
 
-    def _forward(self, ids: Sequence[int]) -> Any:
+    def _forward(self, texts: Sequence[Sequence[int]]) -> Any:
+        """Return the unit vectors of several token sequences, one row each.
+
+        The dense layers work token by token, so every text's tokens go through them as one
+        matrix (one large product is many times faster than many small ones); attention and
+        the mean are taken within each text, so the result is each text's alone."""
         np = self._np
         w = self.w
-        n = len(ids)
+        spans: list[slice] = []
+        start = 0
+        for ids in texts:
+            spans.append(slice(start, start + len(ids)))
+            start += len(ids)
+        positions = np.concatenate([np.arange(len(ids)) for ids in texts])
         x = (
-            w["embeddings.word_embeddings.weight"][list(ids)]
-            + w["embeddings.position_embeddings.weight"][:n]
+            w["embeddings.word_embeddings.weight"][np.concatenate([list(ids) for ids in texts])]
+            + w["embeddings.position_embeddings.weight"][positions]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
         x = self._norm(x, "embeddings.LayerNorm")
@@ -126,13 +138,16 @@ class Encoder:
             q = x @ w[f"{p}.attention.self.query.weight"] + w[f"{p}.attention.self.query.bias"]
             k = x @ w[f"{p}.attention.self.key.weight"] + w[f"{p}.attention.self.key.bias"]
             v = x @ w[f"{p}.attention.self.value.weight"] + w[f"{p}.attention.self.value.bias"]
-            q = q.reshape(n, self.heads, size).transpose(1, 0, 2)
-            k = k.reshape(n, self.heads, size).transpose(1, 2, 0)
-            v = v.reshape(n, self.heads, size).transpose(1, 0, 2)
-            scores = (q @ k) / np.sqrt(size)
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
+            context = np.empty_like(x)
+            for span in spans:
+                n = span.stop - span.start
+                qs = q[span].reshape(n, self.heads, size).transpose(1, 0, 2)
+                ks = k[span].reshape(n, self.heads, size).transpose(1, 2, 0)
+                vs = v[span].reshape(n, self.heads, size).transpose(1, 0, 2)
+                scores = (qs @ ks) / np.sqrt(size)
+                scores = np.exp(scores - scores.max(-1, keepdims=True))
+                scores /= scores.sum(-1, keepdims=True)
+                context[span] = (scores @ vs).transpose(1, 0, 2).reshape(n, -1)
             attended = (
                 context @ w[f"{p}.attention.output.dense.weight"]
                 + w[f"{p}.attention.output.dense.bias"]
@@ -143,27 +158,37 @@ class Encoder:
             )
             out = inner @ w[f"{p}.output.dense.weight"] + w[f"{p}.output.dense.bias"]
             x = self._norm(x + out, f"{p}.output.LayerNorm")
-        pooled = x.mean(0)
-        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+        pooled = np.stack([x[span].mean(0) for span in spans])
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (pooled / norms).astype(np.float32)
 
     def encode(self, texts: Sequence[str]) -> Any:
         """Return a (len(texts), 384) array of unit vectors, one per text (cached by text)."""
         np = self._np
-        rows = []
-        for text in texts:
-            key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-            with self._lock:
+        keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).hexdigest() for t in texts]
+        found: dict[str, Any] = {}
+        with self._lock:
+            for key in keys:
                 vector = self._cache.get(key)
                 if vector is not None:
                     self._cache.move_to_end(key)
-            if vector is None:
-                vector = self._forward(self.tokenizer.encode(text).ids)
+                    found[key] = vector
+        missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
+        if missing:
+            items = list(missing.items())
+            for first in range(0, len(items), BATCH):
+                batch = items[first : first + BATCH]
+                ids = [self.tokenizer.encode(text).ids for _, text in batch]
+                vectors = self._forward(ids)
                 with self._lock:
-                    self._cache[key] = vector
+                    for (key, _), vector in zip(batch, vectors, strict=True):
+                        found[key] = vector
+                        self._cache[key] = vector
                     while len(self._cache) > CACHE_SIZE:
                         self._cache.popitem(last=False)
-            rows.append(vector)
-        return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+        if not keys:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([found[key] for key in keys])
 
     def similarity(self, text: str, others: Sequence[str]) -> list[float]:
         """Cosine of `text` with each of `others` (-1 to 1; unrelated texts score about 0-0.2)."""

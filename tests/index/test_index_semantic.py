@@ -58,6 +58,25 @@ def test_vectors_are_the_ones_sentence_transformers_makes(encoder: semantic.Enco
         assert float(np.linalg.norm(got)) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_texts_worked_out_together_get_the_vectors_each_gets_alone(
+    encoder: semantic.Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tokens of several texts share each dense layer's product; attention stays within each
+    # text, so neither its neighbours nor the batch it falls in change a text's vector.
+    monkeypatch.setattr(semantic, "BATCH", 3)
+    texts = [
+        f"{word} support for Year {n} pupils" * (n % 3 + 1)
+        for n, word in enumerate(
+            ("Reading", "Attendance", "Governor", "Phonics", "Careers", "SEMH", "EAL")
+        )
+    ]
+    encoder._cache.clear()
+    together = encoder.encode(texts)
+    encoder._cache.clear()
+    alone = np.stack([encoder.encode([text])[0] for text in texts])
+    assert np.allclose(together, alone, atol=1e-6)
+
+
 def test_texts_of_like_meaning_are_closer_than_unrelated_ones(encoder: semantic.Encoder) -> None:
     need = "Two pupils who are partially sighted join nursery; staff have no training in sight loss"
     alike = encoder.similarity(
