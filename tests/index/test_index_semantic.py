@@ -43,6 +43,11 @@ def test_a_folder_of_the_models_files_may_stand_in_for_the_package(tmp_path: Pat
         (tmp_path / name).symlink_to(installed / name)
     copy = semantic.encoder(str(tmp_path))
     assert copy is not None and copy is not semantic.encoder()
+    # One file missing: no model there.
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "model.safetensors").symlink_to(installed / "model.safetensors")
+    assert semantic.model_path(partial) is None and semantic.encoder(str(partial)) is None
     text = "phonics for Year 1"
     assert np.array_equal(copy.encode([text]), semantic.encoder().encode([text]))  # type: ignore[union-attr]
 
@@ -126,3 +131,14 @@ def test_one_encoder_serves_threads_at_once(encoder: semantic.Encoder) -> None:
     assert not errors
     for got in results:
         assert np.allclose(got, expected, atol=1e-6)
+
+
+def test_files_that_are_not_the_model_give_no_encoder_and_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in semantic.FILES:
+        (tmp_path / name).write_text("not a model", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="index.semantic"):
+        assert semantic.encoder(str(tmp_path)) is None
+        assert semantic.encoder(str(tmp_path)) is None  # not read again
+    assert sum("could not be read" in r.getMessage() for r in caplog.records) == 1
