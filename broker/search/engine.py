@@ -67,8 +67,8 @@ class SearchEngine:
     def meaning(self) -> semantic.Encoder | None:
         """The sentence encoder the matcher re-ranks by (MATCH_MEANING), or None: words alone.
 
-        Loaded on first use, once a process (0.3 s, about 90 MB); None when turned off or when
-        the model is not installed (then a warning, once)."""
+        Loaded on first use, once a process (0.3 s, 90 MB of weights); None when turned off or
+        when there is no readable model (then a warning, once)."""
         if not self.app.config.get("MATCH_MEANING", True):
             return None
         folder = self.app.config.get("MATCH_MODEL_DIR")
@@ -115,7 +115,7 @@ class SearchEngine:
 
 @functools.cache
 def _warn_no_model(folder: str | None) -> None:
-    where = f"no model.safetensors in {folder}" if folder else "the model is not installed"
+    where = f"no readable model in {folder}" if folder else "the model is not installed"
     log.warning("MATCH_MEANING is on but %s: the matcher ranks by words alone.", where)
 
 
