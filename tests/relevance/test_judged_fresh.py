@@ -2,10 +2,11 @@
 consistent with its directory file.
 
 No engine and no database: every check is computed from the three files, the taxonomy, England's
-LAs (broker/reference/, as `broker init-db` loads them) and the seed's schools. The rules are DOMAIN.md's: a listing is public when it is assured and
-its provider has valid recommendations from two different schools (confirmed, not withdrawn,
-within three years, not the provider's own school); a listing serves the LAs it names, every LA
-of the regions it names, or every LA when national (online delivery does not widen that).
+LAs (broker/reference/, as `broker init-db` loads them) and the seed's schools. The rules are
+DOMAIN.md's: a listing is public when it is assured and its provider has valid recommendations
+from two different schools (confirmed, not withdrawn, within three years, not the provider's own
+school); a listing serves the LAs it names, every LA of the regions it names, or every LA when
+national (online delivery does not widen that).
 """
 
 from __future__ import annotations
