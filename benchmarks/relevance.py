@@ -1,6 +1,6 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind] [--quiet]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen] [--quiet]
 
 Five sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
@@ -47,6 +47,7 @@ FRESH = ROOT / "benchmarks" / "judged"
 EXAM = ROOT / "benchmarks" / "exam"
 HOLDOUT = ROOT / "benchmarks" / "holdout"
 BLIND = ROOT / "benchmarks" / "blind"
+UNSEEN = ROOT / "benchmarks" / "unseen"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -132,6 +133,9 @@ SETS = {
     ),
     "blind": JudgedSet(
         "blind", (BLIND / "queries.json",), (BLIND / "needs.json",), BLIND / "directory.jsonl"
+    ),
+    "unseen": JudgedSet(
+        "unseen", (UNSEEN / "queries.json",), (UNSEEN / "needs.json",), UNSEEN / "directory.jsonl"
     ),
 }
 

@@ -55,6 +55,9 @@ def load(instance_path: str) -> dict[str, Any]:
         # The matcher re-ranks its suggestions by meaning as well as words (a sentence model,
         # all-MiniLM-L6-v2, run in numpy: index/semantic.py); false: by words alone.
         "MATCH_MEANING": _bool(env.get("BROKER_MATCH_MEANING", "true")),
+        # A directory search also finds listings close in meaning to the words (the same
+        # model), and orders its best results by words and meaning together; false: words.
+        "SEARCH_MEANING": _bool(env.get("BROKER_SEARCH_MEANING", "true")),
         # A folder holding the model's files as Hugging Face publishes them (model.safetensors,
         # config.json, tokenizer.json); unset: the copy installed with the package.
         "MATCH_MODEL_DIR": env.get("BROKER_MATCH_MODEL_DIR") or None,

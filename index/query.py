@@ -94,6 +94,9 @@ class Query(Signed):
     passed: tuple[str, ...] = ()
     #: Clauses counted in the score but not in matching (e.g. a query's implied context).
     boosts: tuple[Clause, ...] = field(default=())
+    #: Listings found whatever their words (those close in meaning to the search): they pass
+    #: the filters like every hit, and score only what their words and preferences give.
+    also_ids: frozenset[int] = frozenset()
 
     @property
     def required(self) -> int:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -168,10 +170,11 @@ class Encoder:
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return (pooled / norms).astype(np.float32)
 
-    def encode(self, texts: Sequence[str]) -> Any:
-        """Return a (len(texts), 384) array of unit vectors, one per text (cached by text)."""
+    def encode(self, texts: Sequence[str], store: VectorFile | None = None) -> Any:
+        """Return a (len(texts), 384) array of unit vectors, one per text (cached by text; and
+        kept in `store` too, when given, for other processes and the next start)."""
         np = self._np
-        keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).hexdigest() for t in texts]
+        keys = [text_key(t) for t in texts]
         found: dict[str, Any] = {}
         with self._lock:
             for key in keys:
@@ -179,6 +182,10 @@ class Encoder:
                 if vector is not None:
                     self._cache.move_to_end(key)
                     found[key] = vector
+        kept = store.read() if store is not None else {}
+        for key in keys:
+            if key not in found and key in kept:
+                found[key] = kept[key]
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
         if missing:
             items = list(missing.items())
@@ -192,16 +199,81 @@ class Encoder:
                         self._cache[key] = vector
                     while len(self._cache) > CACHE_SIZE:
                         self._cache.popitem(last=False)
+        if store is not None:
+            # Those worked out here, and those this process knew but the file did not.
+            new = {key: found[key] for key in dict.fromkeys(keys) if key not in kept}
+            if new:
+                store.add(new)
         if not keys:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([found[key] for key in keys])
 
-    def similarity(self, text: str, others: Sequence[str]) -> list[float]:
-        """Cosine of `text` with each of `others` (-1 to 1; unrelated texts score about 0-0.2)."""
+    def similarity(
+        self, text: str, others: Sequence[str], store: VectorFile | None = None
+    ) -> list[float]:
+        """Cosine of `text` with each of `others` (-1 to 1; unrelated texts score about 0-0.2);
+        the vectors of `others` are kept in `store` too, when given."""
         if not others:
             return []
-        vectors = self.encode([text, *others])
-        return [float(x) for x in vectors[1:] @ vectors[0]]
+        return [float(x) for x in self.encode(others, store) @ self.encode([text])[0]]
+
+
+def text_key(text: str) -> str:
+    """The key a text's vector is kept under (a hash of the text)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class VectorFile:
+    """Sentence vectors kept in a file, by their text's key, for every process of an index and
+    the next start: records of 16 key bytes and 384 float32s, only ever appended (one write a
+    batch, O_APPEND), so processes may add at once; a key written twice has the same vector."""
+
+    RECORD = 16 + 384 * 4
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._read: dict[str, Any] = {}
+        self._size = 0
+
+    def read(self) -> dict[str, Any]:
+        """Return {key: vector} of every whole record (reading only what was added since)."""
+        import numpy as np
+
+        with self._lock:
+            try:
+                with self.path.open("rb") as handle:
+                    handle.seek(self._size)
+                    data = handle.read()
+            except FileNotFoundError:
+                return self._read
+            whole = len(data) - len(data) % self.RECORD
+            if whole:
+                records = np.frombuffer(data[:whole], dtype=np.uint8).reshape(-1, self.RECORD)
+                vectors = records[:, 16:].copy().view(np.float32)
+                fresh = dict(self._read)
+                for raw, vector in zip(records[:, :16], vectors, strict=True):
+                    fresh[raw.tobytes().hex()] = vector
+                self._read = fresh
+                self._size += whole
+            return self._read
+
+    def add(self, vectors: dict[str, Any]) -> None:
+        import numpy as np
+
+        data = b"".join(
+            bytes.fromhex(key) + np.asarray(vector, dtype=np.float32).tobytes()
+            for key, vector in vectors.items()
+        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+        except OSError as error:  # a cache: without it the vectors are worked out again
+            log.warning("Sentence vectors not kept in %s: %s", self.path, error)
 
 
 _ENCODERS: dict[str | None, Encoder] = {}
@@ -228,3 +300,86 @@ def encoder(folder: str | None = None) -> Encoder | None:
                 log.warning("The sentence model in %s could not be read: %s", path, error)
                 return None
         return _ENCODERS[folder]
+
+
+class Neighbours:
+    """The sentence vectors of a directory's listings, to find those closest in meaning to a
+    search: `nearest(vector, k)` gives the k listings with the highest cosine, best first.
+
+    Readers never wait: each change makes new arrays and swaps them in whole.
+    """
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._np = np
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._matrix = np.zeros((0, 384), dtype=np.float32)
+        self._lock = threading.Lock()
+        #: The index change the vectors are up to (callers keep it; index.service ignores it).
+        self.seq = -1
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def update(
+        self, ids: Sequence[int], vectors: Any, seq: int | None = None, every: bool = False
+    ) -> None:
+        """Set the vectors (rows of `vectors`) of `ids`, replacing those they had (`every`:
+        these are all the listings now, the rest are dropped)."""
+        np = self._np
+        with self._lock:
+            keep = ~np.isin(self._ids, np.asarray(ids, dtype=np.int64))
+            if every:
+                keep[:] = False
+            new_ids = np.concatenate([self._ids[keep], np.asarray(ids, dtype=np.int64)])
+            rows = np.asarray(vectors, dtype=np.float32).reshape(-1, 384)
+            self._ids, self._matrix = new_ids, np.concatenate([self._matrix[keep], rows])
+            if seq is not None:
+                self.seq = seq
+
+    def remove(self, ids: Sequence[int]) -> None:
+        np = self._np
+        with self._lock:
+            keep = ~np.isin(self._ids, np.asarray(list(ids), dtype=np.int64))
+            self._ids, self._matrix = self._ids[keep], self._matrix[keep]
+
+    def nearest(self, vector: Any, k: int) -> list[tuple[int, float]]:
+        """Return up to `k` (listing id, cosine) pairs, the closest in meaning first."""
+        np = self._np
+        ids, matrix = self._ids, self._matrix
+        if not len(ids) or k < 1:
+            return []
+        cosines = matrix @ np.asarray(vector, dtype=np.float32)
+        k = min(k, len(ids))
+        top = np.argpartition(-cosines, k - 1)[:k]
+        top = top[np.argsort(-cosines[top], kind="stable")]
+        return [(int(ids[i]), float(cosines[i])) for i in top]
+
+    def cosines(self, vector: Any, ids: Sequence[int]) -> list[float]:
+        """Return the cosine of each of `ids` with `vector` (0.0 for a listing without one)."""
+        np = self._np
+        known, matrix = self._ids, self._matrix
+        if not len(known) or not ids:
+            return [0.0] * len(ids)
+        order = np.argsort(known, kind="stable")
+        wanted = np.asarray(ids, dtype=np.int64)
+        at = np.searchsorted(known[order], wanted).clip(0, len(known) - 1)
+        rows = order[at]
+        found = known[rows] == wanted
+        values = matrix[rows] @ np.asarray(vector, dtype=np.float32)
+        return [float(v) if ok else 0.0 for v, ok in zip(values, found, strict=True)]
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """How close in meaning each listing is to one search: its vector among a directory's."""
+
+    neighbours: Neighbours
+    vector: Any
+
+    def nearest(self, k: int) -> list[tuple[int, float]]:
+        return self.neighbours.nearest(self.vector, k)
+
+    def of(self, ids: Sequence[int]) -> list[float]:
+        return self.neighbours.cosines(self.vector, ids)

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import cast
 
-from index import analysis, querying, spelling, understanding
+from index import analysis, querying, semantic, spelling, understanding
 from index.backends.base import SearchBackend
 from index.documents import Hit, Results
 from index.query import Alternative, Clause, Preference, Query
@@ -78,6 +79,10 @@ class Request:
     #: The text is prose, a need as a SIP notes it (the matcher's): the stretches read as
     #: context ("Year 6") also find listings, lightly, not only imply a phase (prose_clauses).
     prose: bool = False
+    #: How close in meaning each listing is to the text (a sentence model's, index.semantic):
+    #: under a relevance sort the closest join the matches, and the order blends the words'
+    #: score with meaning (_by_meaning). None: words alone.
+    meaning: semantic.Closeness | None = None
 
 
 @dataclass
@@ -342,8 +347,16 @@ def search(backend: SearchBackend, request: Request) -> Results:
             )
             page = backend.search(replace(query, facets=())) if results.total else results
             results = replace(results, hits=page.hits, page=wanted.page, per_page=wanted.per_page)
+        final = query
         # What each hit matched is told of the search's own words only.
         query = replace(query, clauses=said + query.negative)
+    else:
+        final, needed = query, query.required
+    if wanted.meaning is not None and wanted.sort == "relevance" and query.positive:
+        close = _by_meaning(backend, final, results, wanted, wanted.meaning)
+        if close is not None:
+            worded = results.total if worded is None else worded
+            results = close
     hits = explain(results.hits, query.positive, request.snippets)
     if worded is not None:
         hits = tuple(replace(h, related=(h.matched_clauses or 0) < needed) for h in hits)
@@ -361,6 +374,74 @@ def search(backend: SearchBackend, request: Request) -> Results:
         understood=implied,
         worded=worded,
     )
+
+
+#: Listings closest in meaning to a search that may join its matches (when they pass its
+#: filters)...
+NEAREST = 50
+#: ...and at least this close (cosine; unrelated texts score about 0-0.2).
+NEAR_FLOOR = 0.3
+#: How much meaning counts in the order: (1 - w) * words' score / best + w * cosine.
+MEANING_WEIGHT = 0.4
+#: The best hits by words re-ordered with those found by meaning.
+MEANING_POOL = 50
+
+
+def _by_meaning(
+    backend: SearchBackend,
+    query: Query,
+    results: Results,
+    wanted: Request,
+    meaning: semantic.Closeness,
+) -> Results | None:
+    """Return the results with the listings closest in meaning to the search among them, and
+    the best re-ordered by words and meaning together; None when meaning adds nothing.
+
+    The listings found by meaning alone pass the same filters (the index says which), count in
+    the total and the facets, and are marked as related: none has enough of the words. The
+    order blends each hit's score by words, as a share of the best, with its cosine."""
+    close = {i: c for i, c in meaning.nearest(NEAREST) if c >= NEAR_FLOOR}
+    if not close and not results.hits:
+        return None
+    depth = max(MEANING_POOL, wanted.page * wanted.per_page)
+    found = replace(query, also_ids=frozenset(close), page=1, per_page=depth)
+    pool = backend.search(replace(found, facets=wanted.facets))
+    # Those found by meaning alone score by preferences only, so may lie beyond the depth.
+    alone = (
+        backend.search(
+            replace(
+                query,
+                clauses=(),
+                boosts=(),
+                must_match=None,
+                # Ids filter as exclude_ids do, as numbers (facet values are text).
+                filters=query.filters + (("id", cast("frozenset[str]", frozenset(close))),),
+                page=1,
+                per_page=max(1, len(close)),
+                facets=(),
+                sort="title",
+            )
+        )
+        if close
+        else None
+    )
+    hits = {h.id: h for h in pool.hits}
+    for hit in alone.hits if alone else ():
+        hits.setdefault(hit.id, replace(hit, score=0.0))
+    ranked = list(hits.values())
+    cosines = meaning.of([h.id for h in ranked])
+    best = max((h.score for h in ranked), default=0.0)
+    blended = {
+        h.id: (1 - MEANING_WEIGHT) * (h.score / best if best > 0 else 0.0)
+        + MEANING_WEIGHT * max(cosine, 0.0)
+        for h, cosine in zip(ranked, cosines, strict=True)
+    }
+    ranked.sort(key=lambda h: -blended[h.id])
+    start = (wanted.page - 1) * wanted.per_page
+    page = tuple(
+        replace(h, score=round(blended[h.id], 6)) for h in ranked[start : start + wanted.per_page]
+    )
+    return replace(pool, hits=page, page=wanted.page, per_page=wanted.per_page)
 
 
 #: Feedback reads the words of this many best hits...

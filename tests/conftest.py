@@ -233,6 +233,9 @@ def make_app(tmp_path: Path, database_url: str, **extra: object) -> Flask:
         "INDEX_DIR": str(tmp_path / "index"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # A search finds by words alone, so each test knows what it finds and why; the tests of
+        # meaning (tests/search/test_search_meaning.py) turn it on.
+        "SEARCH_MEANING": False,
     }
     config.update(extra)
     os.environ.setdefault("BROKER_INSTANCE_PATH", str(tmp_path / "instance"))

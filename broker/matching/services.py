@@ -41,7 +41,7 @@ from broker.errors import InvalidInput
 from broker.evidence import brokerage_outcomes, recommendation_counts
 from broker.geography import Geography, reach
 from broker.models import Listing, LocalAuthority, Provider, utcnow
-from broker.search.engine import SearchEngine
+from broker.search.engine import SearchEngine, listing_text
 from broker.taxonomy import (
     CATEGORIES,
     ECM_OUTCOMES,
@@ -415,7 +415,7 @@ def suggest(
     # A need written only as choices (an area, outcomes, groups) has no meaning to compare.
     encoder = engine.meaning() if need.text.strip() else None
     if encoder is not None:
-        _by_meaning(kept, need, encoder)
+        _by_meaning(kept, need, encoder, engine.vector_file())
     kept.sort(key=lambda c: -c.score)
     # Fewer, better suggestions: listings that share much less of the need than the best one
     # are left to a directory search.
@@ -449,7 +449,12 @@ def _strong(ranked: list[_Candidate], floor: float) -> list[_Candidate]:
     return [c for c in ranked if c.score >= floor * top]
 
 
-def _by_meaning(kept: list[_Candidate], need: Need, encoder: semantic.Encoder) -> None:
+def _by_meaning(
+    kept: list[_Candidate],
+    need: Need,
+    encoder: semantic.Encoder,
+    store: semantic.VectorFile | None = None,
+) -> None:
     """Blend each candidate's score with how close its title and summary are to the need.
 
     The share of the best score a candidate had (by words, area, evidence) counts
@@ -458,7 +463,9 @@ def _by_meaning(kept: list[_Candidate], need: Need, encoder: semantic.Encoder) -
     communication and language comes before phonics books that share "words"."""
     if not kept:
         return
-    alike = encoder.similarity(need.text, [f"{c.listing.title}. {c.listing.summary}" for c in kept])
+    alike = encoder.similarity(
+        need.text, [listing_text(c.listing.title, c.listing.summary) for c in kept], store
+    )
     best = max(c.score for c in kept) or 1.0
     for candidate, cosine in zip(kept, alike, strict=True):
         candidate.score = best * (

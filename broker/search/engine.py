@@ -18,9 +18,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from broker import db
+from broker.models import Listing
 from broker.search import capture, outbox, sync
 from index import backends, semantic
 from index.backends.base import SearchBackend, SearchIndexError
@@ -63,6 +64,9 @@ class SearchEngine:
         #: Feedback words a directory search finds related listings by (SEARCH_FEEDBACK).
         self.feedback: int = feedback_words(app.config["SEARCH_BACKEND"], app.config)
         self._lock = threading.Lock()
+        #: The assured listings' sentence vectors, kept up to the index's change log (closeness).
+        self._neighbours = semantic.Neighbours()
+        self._neighbours_lock = threading.Lock()
 
     def meaning(self) -> semantic.Encoder | None:
         """The sentence encoder the matcher re-ranks by (MATCH_MEANING), or None: words alone.
@@ -76,6 +80,58 @@ class SearchEngine:
         if encoder is None:
             _warn_no_model(folder)
         return encoder
+
+    def vector_file(self) -> semantic.VectorFile | None:
+        """Where listings' sentence vectors are kept beside the index (None: in memory only)."""
+        if self.directory is None:
+            return None
+        return _vector_file(self.directory)
+
+    def closeness(self, session: Session, text: str) -> semantic.Closeness | None:
+        """How close in meaning each assured listing is to `text`, for a directory search
+        (SEARCH_MEANING); None when turned off, without a model, or without words."""
+        if not self.app.config.get("SEARCH_MEANING", True) or not text.strip():
+            return None
+        folder = self.app.config.get("MATCH_MODEL_DIR")
+        encoder = semantic.encoder(folder)
+        if encoder is None:
+            _warn_no_model(folder)
+            return None
+        self.refresh_meaning(session, encoder)
+        return semantic.Closeness(self._neighbours, encoder.encode([text])[0])
+
+    def refresh_meaning(self, session: Session, encoder: semantic.Encoder) -> int:
+        """Bring the listings' vectors up to the change log the index has applied: all of them
+        the first time (from the vector file, or worked out and kept there), then those changed
+        since. Return how many were read or worked out."""
+        seq = self.backend.last_seq()
+        neighbours = self._neighbours
+        if neighbours.seq == seq:
+            return 0
+        with self._neighbours_lock:
+            if neighbours.seq == seq:
+                return 0
+            statement = select(Listing.id, Listing.title, Listing.summary, Listing.status)
+            # The log's entries since (at most CHANGED_LIMIT are read), or all after a bulk job.
+            changed = None
+            if neighbours.seq >= 0 and seq - neighbours.seq < sync.CHANGED_LIMIT:
+                changed = sync.changed_since(session, neighbours.seq)
+                statement = statement.where(col(Listing.id).in_(sorted(changed)))
+            else:
+                statement = statement.where(Listing.status == "assured")
+            rows = session.exec(statement).all()
+            gone = [int(row[0] or 0) for row in rows if row[3] != "assured"]
+            kept = [row for row in rows if row[3] == "assured"]
+            if gone:
+                neighbours.remove(gone)
+            vectors = encoder.encode(
+                [listing_text(title, summary) for _, title, summary, _ in kept],
+                store=self.vector_file(),
+            )
+            neighbours.update(
+                [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
+            )
+            return len(rows)
 
     def sync(self, session: Session | None = None, timeout: float = 10.0) -> sync.SyncReport:
         """Apply whatever the change log holds beyond the index's last applied entry."""
@@ -111,6 +167,22 @@ class SearchEngine:
 
     def close(self) -> None:
         self.backend.close()
+
+
+def listing_text(title: str, summary: str) -> str:
+    """The text of a listing whose meaning is compared (its title and summary)."""
+    return f"{title}. {summary}"
+
+
+#: The file of listings' sentence vectors kept in an index folder (index.semantic.VectorFile).
+VECTOR_FILE = "sentence-vectors.bin"
+
+
+@functools.cache
+def _vector_file(directory: str) -> semantic.VectorFile:
+    import os
+
+    return semantic.VectorFile(os.path.join(directory, VECTOR_FILE))
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from broker.models import LocalAuthority, utcnow
 from broker.paging import Page
 from broker.search.engine import SearchEngine
 from broker.taxonomy import LISTING_FACETS, Term, Vocabulary
-from index import querying, schema, service
+from index import querying, schema, semantic, service
 from index.documents import FacetCount, Hit, Results
 
 SORTS = {name: sort.label for name, sort in schema.SORTS.items()}
@@ -303,6 +303,7 @@ def to_request(
     hidden: frozenset[int] = frozenset(),
     snippets: bool = True,
     feedback: int = 0,
+    meaning: semantic.Closeness | None = None,
 ) -> service.Request:
     """Return the index's request for a directory search: public listings only, as of now.
 
@@ -331,6 +332,7 @@ def to_request(
         snippets=snippets,
         feedback=feedback,
         expand=bool(feedback),
+        meaning=meaning,
     )
 
 
@@ -415,9 +417,12 @@ def search(
     vocabularies = vocabularies or facet_vocabularies(session)
     hidden = engine.catch_up(session)
     geography = vocabularies.geography
+    meaning = engine.closeness(session, request.text) if request.sort == "relevance" else None
     results = service.search(
         engine.backend,
-        to_request(request, geography, tuple(vocabularies), hidden, snippets, engine.feedback),
+        to_request(
+            request, geography, tuple(vocabularies), hidden, snippets, engine.feedback, meaning
+        ),
     )
     if "la" in results.facets:
         counts = geography.la_counts({c.value: c.count for c in results.facets["la"]})

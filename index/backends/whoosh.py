@@ -24,7 +24,7 @@ from typing import Any
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
-from whoosh import sorting
+from whoosh import scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import RamStorage
@@ -87,6 +87,11 @@ def whoosh_fields(doc: Document) -> dict[str, Any]:
 # --- Realising a plan as Whoosh queries (pure: Whoosh queries need no index) -------------------
 
 
+def _constant(score: float) -> Any:
+    """A weighting model that scores every matched term `score`."""
+    return scoring.FunctionWeighting(lambda searcher, fieldname, text, matcher: score)
+
+
 def realise(node: p.Node) -> wq.Query:
     """Return the Whoosh query of a plan node; a `minimum` of should-nodes is left to `docs`."""
     if isinstance(node, p.Term):
@@ -102,7 +107,17 @@ def realise(node: p.Node) -> wq.Query:
     if isinstance(node, p.After):
         return wq.NumericRange(node.field, node.value, None, startexcl=True)
     if isinstance(node, p.Constant):
-        return wq.ConstantScoreQuery(realise(node.node), node.score)
+        # Not wq.ConstantScoreQuery: Whoosh reads a score of 0 as "none given" and scores 1, and
+        # a sorted search scores its child as if unwrapped (so a filter added 1 to every hit's
+        # score, and shares of the best were wrong). A score of 0 is a boost of 0 (unscorable
+        # fields, such as ids, score 1 whatever the weighting); others weight every term.
+        inner = realise(node.node)
+        if node.score == 0 and isinstance(node.node, p.Terms):
+            # (An Or of one term drops its own boost: each term carries it.)
+            return wq.Or([wq.Term(node.node.field, str(v), boost=0.0) for v in node.node.values])
+        if node.score == 0:
+            return inner.with_boost(0.0)
+        return wq.WeightingQuery(inner, _constant(node.score))
     if isinstance(node, p.Boost):
         inner = realise(node.node)
         return inner.with_boost(inner.boost * node.factor)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import querying, schema, service
+from index import querying, schema, semantic, service
 from index.backends.base import SearchBackend
 from index.documents import Document
 
@@ -737,3 +739,77 @@ def test_a_topic_word_in_no_listing_beside_a_common_word_shows_its_topic(backend
     backend.apply([], [1], 2)
     found = search(backend, "SEMH support")
     assert not found.by_topic and sorted(ids(found)) == [2, 3]
+
+
+def _closeness(cosines: dict[int, float]) -> semantic.Closeness:
+    """A search whose meaning is as close to each listing as `cosines` says (a unit vector per
+    listing, in a plane with the search's)."""
+    neighbours = semantic.Neighbours()
+    ids = sorted(cosines)
+    vectors = np.zeros((len(ids), 384), dtype=np.float32)
+    for row, i in enumerate(ids):
+        vectors[row, 0] = cosines[i]
+        vectors[row, 1] = math.sqrt(1 - cosines[i] ** 2)
+    neighbours.update(ids, vectors)
+    return semantic.Closeness(neighbours, np.eye(1, 384, dtype=np.float32)[0])
+
+
+def test_listings_close_in_meaning_join_the_matches_pass_the_filters_and_are_marked(backend, doc):
+    backend.apply(
+        [
+            doc(
+                1, "Reading catch-up", summary="Phonics for the weakest readers", phase=["primary"]
+            ),
+            doc(2, "Pupils who fear coming to school", phase=["primary"]),
+            doc(3, "Pupils who fear coming to school", phase=["secondary"]),
+            doc(4, "Governor training", phase=["primary"]),
+            doc(5, "Phonics for parents", phase=["primary"]),
+        ],
+        [],
+        1,
+    )
+    meaning = _closeness({1: 0.2, 2: 0.8, 3: 0.8, 4: 0.1, 5: 0.25})
+    found = search(
+        backend, "phonics", filters={"phase": {"primary"}}, meaning=meaning, facets=("phase",)
+    )
+    # 2 has none of the words but is close in meaning; 3 is as close but of another phase; 4 and
+    # 5 are not close enough to join (below NEAR_FLOOR), though 5 has the word.
+    assert sorted(ids(found)) == [1, 2, 5]
+    assert found.total == 3 and found.worded == 2
+    assert {c.value: c.count for c in found.facets["phase"]}["primary"] == 3
+    marked = {h.id: h.related for h in found.hits}
+    assert marked == {1: False, 2: True, 5: False}
+    # The order blends words (a share of the best) and meaning: the title with the word comes
+    # first; the one found by meaning alone scores its cosine's share.
+    assert ids(found)[0] == 5
+    scores = {h.id: h.score for h in found.hits}
+    assert scores[5] == pytest.approx(1 - service.MEANING_WEIGHT + service.MEANING_WEIGHT * 0.25)
+    assert scores[2] == pytest.approx(service.MEANING_WEIGHT * 0.8)
+    assert [h.score for h in found.hits] == sorted(scores.values(), reverse=True)
+    assert ids(search(backend, "phonics", filters={"phase": {"primary"}})) in ([1, 5], [5, 1])
+
+
+def test_meaning_follows_the_sort_the_page_and_the_words(backend, doc):
+    backend.apply([doc(i, f"Coaching {i}") for i in range(1, 8)] + [doc(9, "Mentors")], [], 1)
+    meaning = _closeness({i: 0.1 for i in range(1, 8)} | {9: 0.9})
+    # Sorted by title, a search is by its words alone.
+    assert 9 not in ids(search(backend, "coaching", sort="title", meaning=meaning))
+    first = search(backend, "coaching", meaning=meaning, per_page=3)
+    second = search(backend, "coaching", meaning=meaning, per_page=3, page=2)
+    third = search(backend, "coaching", meaning=meaning, per_page=3, page=3)
+    assert first.total == 8
+    seen = ids(first) + ids(second) + ids(third)
+    assert sorted(seen) == [1, 2, 3, 4, 5, 6, 7, 9]
+    # A browse without words lists every listing, as without meaning.
+    assert search(backend, meaning=meaning).total == 8
+
+
+def test_filters_never_change_a_hits_score(backend, doc):
+    backend.apply(
+        [doc(1, "Phonics for infants", phase=["primary"]), doc(2, "Phonics", phase=["primary"])],
+        [],
+        1,
+    )
+    plain = {h.id: h.score for h in search(backend, "phonics").hits}
+    filtered = search(backend, "phonics", filters={"phase": {"primary"}}, now=datetime(2030, 1, 1))
+    assert {h.id: h.score for h in filtered.hits} == pytest.approx(plain)

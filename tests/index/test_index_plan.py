@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -143,10 +144,33 @@ def test_whoosh_realises_a_plan_as_its_own_query_objects_without_an_index():
             wq.And(
                 [
                     wq.Term(p.ALL, "phonic"),
-                    wq.ConstantScoreQuery(wq.Or([wq.Term("phase", "primary")]), 0.0),
+                    # A filter scores nothing (each of its terms boosted by 0).
+                    wq.Or([wq.Term("phase", "primary", boost=0.0)]),
                 ]
             ),
             wq.Or([wq.Phrase("title", ["read", "recoveri"], boost=0.5)]),
         ),
         wq.Prefix(p.ALL, "gov"),
     )
+
+
+def test_listings_found_by_meaning_join_the_words_and_pass_the_same_filters():
+    query = replace(
+        build_query("phonics", filters={"phase": ["primary"]}, facets=()),
+        also_ids=frozenset({9, 4}),
+    )
+    assert p.match_node(query) == p.Bool(
+        must=(
+            p.Bool(should=(p.Term(p.ALL, "phonic"), p.Terms("id", (4, 9))), minimum=1),
+            p.Terms("phase", ("primary",)),
+        ),
+        must_not=(),
+    )
+    # They score nothing by words, so the words' best come first.
+    scored = p.scored_node(query).must[0]
+    assert scored == p.Bool(
+        should=(p.clause_score(query.clauses[0]), p.Constant(p.Terms("id", (4, 9)), 0.0)),
+        minimum=1,
+    )
+    # Without words there is nothing to join: a browse already finds every listing.
+    assert p.match_node(replace(build_query("", facets=()), also_ids=frozenset({4}))) == p.Every()

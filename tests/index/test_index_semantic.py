@@ -142,3 +142,40 @@ def test_files_that_are_not_the_model_give_no_encoder_and_a_warning(
         assert semantic.encoder(str(tmp_path)) is None
         assert semantic.encoder(str(tmp_path)) is None  # not read again
     assert sum("could not be read" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_neighbours_give_the_closest_first_and_follow_updates_and_removals() -> None:
+    import numpy as np
+
+    neighbours = semantic.Neighbours()
+    axis = np.eye(3, 384, dtype=np.float32)
+    neighbours.update([10, 20, 30], axis, seq=4)
+    search = (axis[1] * 0.8 + axis[2] * 0.6).astype(np.float32)
+    assert [i for i, _ in neighbours.nearest(search, 2)] == [20, 30]
+    assert neighbours.seq == 4 and len(neighbours) == 3
+    # A changed listing's vector replaces its old one; a withdrawn one is gone.
+    neighbours.update([20], axis[:1])
+    neighbours.remove([30])
+    assert sorted(neighbours.nearest(search, 5)) == [(10, 0.0), (20, 0.0)]
+    assert neighbours.cosines(search, [30, 20]) == [0.0, 0.0]  # 30: no vector now
+    # `every`: these are all the listings now.
+    neighbours.update([40], axis[2:], every=True)
+    assert [i for i, _ in neighbours.nearest(search, 5)] == [40]
+    assert neighbours.cosines(search, [40]) == [pytest.approx(0.6)]
+
+
+def test_the_vector_file_is_read_by_another_process_and_ignores_a_half_written_record(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import numpy as np
+
+    path = tmp_path / "vectors.bin"
+    writer = semantic.VectorFile(path)
+    one = np.eye(1, 384, dtype=np.float32)[0]
+    writer.add({semantic.text_key("one"): one})
+    reader = semantic.VectorFile(path)
+    assert set(reader.read()) == {semantic.text_key("one")}
+    with path.open("ab") as handle:  # a record being written as the file is read
+        handle.write(semantic.text_key("two").encode()[:16] + b"\0" * 100)
+    assert set(reader.read()) == {semantic.text_key("one")}
+    assert np.array_equal(reader.read()[semantic.text_key("one")], one)

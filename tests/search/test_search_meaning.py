@@ -1,0 +1,108 @@
+"""A directory search finds listings close in meaning to the words (the sentence model of
+index/semantic.py, on a real index on disk): they join the matches marked Related, follow the
+listings' changes, and the vectors are kept beside the index for the next process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlmodel import Session
+
+from broker import db
+from broker.models import Listing
+from broker.search import engine as search_engine
+from index import semantic
+from tests import factories as f
+from tests.conftest import close_app, make_app
+
+pytestmark = pytest.mark.skipif(not semantic.available(), reason="the sentence model is installed")
+
+
+@pytest.fixture
+def app(tmp_path: Path, sqlite_url: str):  # type: ignore[no-untyped-def]
+    application = make_app(tmp_path, sqlite_url, SEARCH_MEANING=True)
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def directory(session: Session) -> dict[str, int]:
+    provider = f.assured_provider(session, listings=0, name="Northern Inclusion Service")
+    ids = {
+        "avoidance": f.listing(
+            session,
+            provider,
+            title="Emotionally based school avoidance",
+            summary="Helping anxious pupils return to school, with their families.",
+        ).id,
+        "phonics": f.listing(
+            session,
+            provider,
+            title="Phonics for Key Stage 1",
+            summary="Systematic synthetic phonics training for teachers.",
+        ).id,
+        "budget": f.listing(
+            session,
+            provider,
+            title="Budget forecasting for governors",
+            summary="Three-year budget plans and deficit recovery.",
+        ).id,
+    }
+    session.commit()
+    return ids
+
+
+def _results(client, q: str, **params: object) -> dict:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/listings", query_string={"q": q, **params})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_a_search_sharing_no_word_finds_the_listing_close_in_meaning(
+    app: Flask, client, directory: dict[str, int]
+) -> None:
+    found = _results(client, "kids too frightened to come in")
+    assert [r["id"] for r in found["results"]][:1] == [directory["avoidance"]]
+    assert directory["budget"] not in [r["id"] for r in found["results"]]
+    page = client.get("/directory", query_string={"q": "kids too frightened to come in"})
+    text = page.get_data(as_text=True)
+    assert "Emotionally based school avoidance" in text
+    assert "app-result__related" in text and "close in meaning" in text
+    # Turned off, the same words find nothing.
+    app.config["SEARCH_MEANING"] = False
+    assert _results(client, "kids too frightened to come in")["total"] == 0
+
+
+def test_meaning_follows_a_listings_change_and_its_withdrawal(
+    app: Flask, client, session: Session, directory: dict[str, int]
+) -> None:
+    assert _results(client, "financial planning")["results"][0]["id"] == (directory["budget"])
+    listing = session.get(Listing, directory["budget"])
+    assert listing is not None
+    listing.title, listing.summary = "Gardening club", "Growing vegetables with pupils."
+    session.add(listing)
+    session.commit()
+    ids = [r["id"] for r in _results(client, "financial planning")["results"]]
+    assert directory["budget"] not in ids
+    listing.status = "withdrawn"
+    session.add(listing)
+    session.commit()
+    assert directory["budget"] not in [
+        r["id"] for r in _results(client, "vegetable growing")["results"]
+    ]
+
+
+def test_the_vectors_are_kept_beside_the_index_for_the_next_process(
+    app: Flask, client, directory: dict[str, int]
+) -> None:
+    _results(client, "kids too frightened to come in")
+    kept = semantic.VectorFile(Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_FILE).read()
+    with db.new_session(app) as session:
+        texts = [
+            search_engine.listing_text(item.title, item.summary)
+            for item in (session.get(Listing, i) for i in directory.values())
+            if item is not None
+        ]
+    assert {semantic.text_key(t) for t in texts} <= set(kept)
