@@ -90,15 +90,23 @@ class SearchEngine:
     def closeness(self, session: Session, text: str) -> semantic.Closeness | None:
         """How close in meaning each assured listing is to `text`, for a directory search
         (SEARCH_MEANING); None when turned off, without a model, or without words."""
-        if not self.app.config.get("SEARCH_MEANING", True) or not text.strip():
+        if not text.strip():
+            return None
+        encoder = self.meaning_encoder()
+        if encoder is None:
+            return None
+        self.refresh_meaning(session, encoder)
+        return semantic.Closeness(self._neighbours, encoder.encode([text])[0])
+
+    def meaning_encoder(self) -> semantic.Encoder | None:
+        """The sentence encoder a directory search uses (SEARCH_MEANING), or None: words."""
+        if not self.app.config.get("SEARCH_MEANING", True):
             return None
         folder = self.app.config.get("MATCH_MODEL_DIR")
         encoder = semantic.encoder(folder)
         if encoder is None:
             _warn_no_model(folder)
-            return None
-        self.refresh_meaning(session, encoder)
-        return semantic.Closeness(self._neighbours, encoder.encode([text])[0])
+        return encoder
 
     def refresh_meaning(self, session: Session, encoder: semantic.Encoder) -> int:
         """Bring the listings' vectors up to the change log the index has applied: all of them

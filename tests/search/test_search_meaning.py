@@ -106,3 +106,14 @@ def test_the_vectors_are_kept_beside_the_index_for_the_next_process(
             if item is not None
         ]
     assert {semantic.text_key(t) for t in texts} <= set(kept)
+
+
+def test_a_rebuild_works_out_the_vectors_before_the_first_search(
+    app: Flask, directory: dict[str, int]
+) -> None:
+    vectors = Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_FILE
+    vectors.unlink(missing_ok=True)
+    result = app.test_cli_runner().invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "sentence vectors are ready" in result.output
+    assert len(semantic.VectorFile(vectors).read()) >= len(directory)
