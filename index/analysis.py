@@ -192,6 +192,27 @@ def parse_synonyms(lines: Iterable[str]) -> Synonyms:
     return Synonyms(groups)
 
 
+def spelled_out(text: str, syns: Synonyms | None = None) -> str:
+    """Return `text` with the domain's words for what it abbreviates added ("EBSA in Y8" ->
+    "EBSA in Y8 (emotionally based school avoidance)"): a sentence model knows few of them.
+
+    Each synonym line a word or phrase of the text names adds its fullest written form (the
+    most words; the first of those), when longer than what was typed and not in the text."""
+    syns = syns or synonyms()
+    terms = analyse(text)
+    added: list[str] = []
+    i = 0
+    while i < len(terms):
+        length, group = syns.match(terms, i)
+        if group is not None:
+            fullest = max(group.labels, key=lambda label: len(analyse(label)))
+            if len(analyse(fullest)) > length and fullest.lower() not in text.lower():
+                added.append(fullest)
+        i += length
+    added = list(dict.fromkeys(added))
+    return f"{text} ({'; '.join(added)})" if added else text
+
+
 @lru_cache(maxsize=1)
 def synonyms() -> Synonyms:
     """Return the domain's synonyms, read once from synonyms.txt."""

@@ -382,7 +382,7 @@ NEAREST = 50
 #: ...and at least this close (cosine; unrelated texts score about 0-0.2).
 NEAR_FLOOR = 0.3
 #: How much meaning counts in the order: (1 - w) * words' score / best + w * cosine.
-MEANING_WEIGHT = 0.4
+MEANING_WEIGHT = 0.5
 #: The best hits by words re-ordered with those found by meaning.
 MEANING_POOL = 50
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from broker import db
 from broker.models import Listing
 from broker.search import capture, outbox, sync
-from index import backends, semantic
+from index import analysis, backends, semantic
 from index.backends.base import SearchBackend, SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,9 @@ class SearchEngine:
         if encoder is None:
             return None
         self.refresh_meaning(session, encoder)
-        return semantic.Closeness(self._neighbours, encoder.encode([text])[0])
+        # The model knows few of the field's abbreviations: "EBSA" is spelled out for it.
+        vector = encoder.encode([analysis.spelled_out(text)])[0]
+        return semantic.Closeness(self._neighbours, vector)
 
     def meaning_encoder(self) -> semantic.Encoder | None:
         """The sentence encoder a directory search uses (SEARCH_MEANING), or None: words."""

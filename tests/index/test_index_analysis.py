@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -38,3 +39,19 @@ def test_snippets_only_ever_add_mark_tags(text, terms):
     snippet = analysis.highlight(text, terms)
     stripped = snippet.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in stripped and ">" not in stripped
+
+
+@pytest.mark.parametrize(
+    "typed, spelled",
+    [
+        ("EBSA in Y8", "EBSA in Y8 (emotionally based school avoidance; year 8)"),
+        ("SENCO network", "SENCO network (special educational needs co-ordinator)"),
+        ("nle", "nle (National Leader of Education)"),
+        # Nothing to spell out, or already spelled out: the text as typed.
+        ("kids scared to come in", "kids scared to come in"),
+        ("free school meals", "free school meals"),
+        ("", ""),
+    ],
+)
+def test_abbreviations_are_spelled_out_for_the_sentence_model(typed: str, spelled: str) -> None:
+    assert analysis.spelled_out(typed) == spelled
