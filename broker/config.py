@@ -14,6 +14,10 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_bool(value: str | None) -> bool | None:
+    return _bool(value) if value and value.strip() else None
+
+
 def _optional_int(value: str | None) -> int | None:
     return int(value) if value and value.strip() else None
 
@@ -57,7 +61,8 @@ def load(instance_path: str) -> dict[str, Any]:
         "MATCH_MEANING": _bool(env.get("BROKER_MATCH_MEANING", "true")),
         # A directory search also finds listings close in meaning to the words (the same
         # model), and orders its best results by words and meaning together; false: words.
-        "SEARCH_MEANING": _bool(env.get("BROKER_SEARCH_MEANING", "true")),
+        # Unset: on with tantivy, off with Whoosh (two more searches, scored in Python).
+        "SEARCH_MEANING": _optional_bool(env.get("BROKER_SEARCH_MEANING")),
         # A folder holding the model's files as Hugging Face publishes them (model.safetensors,
         # config.json, tokenizer.json); unset: the copy installed with the package.
         "MATCH_MODEL_DIR": env.get("BROKER_MATCH_MODEL_DIR") or None,

@@ -406,7 +406,9 @@ def _by_meaning(
     depth = max(MEANING_POOL, wanted.page * wanted.per_page)
     found = replace(query, also_ids=frozenset(close), page=1, per_page=depth)
     pool = backend.search(replace(found, facets=wanted.facets))
-    # Those found by meaning alone score by preferences only, so may lie beyond the depth.
+    # Those found by meaning alone score by preferences only, so may lie beyond the depth:
+    # those of them that pass the filters are looked for, when the depth cut any hit off.
+    missing = frozenset(close) - {h.id for h in pool.hits}
     alone = (
         backend.search(
             replace(
@@ -415,14 +417,14 @@ def _by_meaning(
                 boosts=(),
                 must_match=None,
                 # Ids filter as exclude_ids do, as numbers (facet values are text).
-                filters=query.filters + (("id", cast("frozenset[str]", frozenset(close))),),
+                filters=query.filters + (("id", cast("frozenset[str]", missing)),),
                 page=1,
-                per_page=max(1, len(close)),
+                per_page=len(missing),
                 facets=(),
                 sort="title",
             )
         )
-        if close
+        if missing and pool.total > len(pool.hits)
         else None
     )
     hits = {h.id: h for h in pool.hits}

@@ -44,6 +44,11 @@ DEFER = "broker.defer_index"
 DEFAULT_FEEDBACK = {"tantivy": 4, "whoosh": 0}
 
 
+#: Whether a directory search finds by meaning too, per backend, when the config does not say
+#: (SEARCH_MEANING): Whoosh scores in Python, and meaning runs one or two more searches.
+DEFAULT_MEANING = {"tantivy": True, "whoosh": False}
+
+
 def feedback_words(backend: str, config: Mapping[str, Any]) -> int:
     """Return how many feedback words find related listings in a directory search."""
     chosen = config.get("SEARCH_FEEDBACK")
@@ -101,8 +106,12 @@ class SearchEngine:
         return semantic.Closeness(self._neighbours, vector)
 
     def meaning_encoder(self) -> semantic.Encoder | None:
-        """The sentence encoder a directory search uses (SEARCH_MEANING), or None: words."""
-        if not self.app.config.get("SEARCH_MEANING", True):
+        """The sentence encoder a directory search uses (SEARCH_MEANING; unset: on with
+        tantivy, off with Whoosh, which scores its two more searches in Python), or None."""
+        chosen = self.app.config.get("SEARCH_MEANING")
+        if chosen is None:
+            chosen = DEFAULT_MEANING.get(self.app.config["SEARCH_BACKEND"], False)
+        if not chosen:
             return None
         folder = self.app.config.get("MATCH_MODEL_DIR")
         encoder = semantic.encoder(folder)

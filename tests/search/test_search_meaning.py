@@ -117,3 +117,34 @@ def test_a_rebuild_works_out_the_vectors_before_the_first_search(
     assert result.exit_code == 0, result.output
     assert "sentence vectors are ready" in result.output
     assert len(semantic.VectorFile(vectors).read()) >= len(directory)
+
+
+@pytest.mark.parametrize(
+    ("backend", "configured", "on"),
+    [
+        ("tantivy", None, True),
+        ("whoosh", None, False),
+        ("whoosh", True, True),
+        ("tantivy", False, False),
+    ],
+)
+def test_meaning_is_on_with_tantivy_unless_the_config_says(
+    tmp_path: Path, sqlite_url: str, backend: str, configured: bool | None, on: bool
+) -> None:
+    application = make_app(tmp_path, sqlite_url, SEARCH_BACKEND=backend, SEARCH_MEANING=configured)
+    try:
+        engine = search_engine.get_search(application)
+        assert (engine.meaning_encoder() is not None) is on
+    finally:
+        close_app(application)
+
+
+def test_the_environment_turns_it_on_or_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from broker.config import load
+
+    monkeypatch.setenv("BROKER_SEARCH_MEANING", "false")
+    assert load(str(tmp_path))["SEARCH_MEANING"] is False
+    monkeypatch.delenv("BROKER_SEARCH_MEANING")
+    assert load(str(tmp_path))["SEARCH_MEANING"] is None
