@@ -208,6 +208,14 @@ class Encoder:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([found[key] for key in keys])
 
+    def unknown(self, texts: Sequence[str], store: VectorFile | None = None) -> int:
+        """How many of `texts` have no vector yet, here or in `store` (to work out)."""
+        kept = store.read() if store is not None else {}
+        with self._lock:
+            return sum(
+                1 for t in texts if (key := text_key(t)) not in self._cache and key not in kept
+            )
+
     def similarity(
         self, text: str, others: Sequence[str], store: VectorFile | None = None
     ) -> list[float]:

@@ -72,6 +72,8 @@ class SearchEngine:
         #: The assured listings' sentence vectors, kept up to the index's change log (closeness).
         self._neighbours = semantic.Neighbours()
         self._neighbours_lock = threading.Lock()
+        #: The thread working out vectors a search should not wait for (refresh_meaning).
+        self._filling: threading.Thread | None = None
 
     def meaning(self) -> semantic.Encoder | None:
         """The sentence encoder the matcher re-ranks by (MATCH_MEANING), or None: words alone.
@@ -100,7 +102,8 @@ class SearchEngine:
         encoder = self.meaning_encoder()
         if encoder is None:
             return None
-        self.refresh_meaning(session, encoder)
+        if not self.refresh_meaning(session, encoder, wait=False) and not len(self._neighbours):
+            return None  # no vectors yet (being worked out): words alone
         # The model knows few of the field's abbreviations: "EBSA" is spelled out for it.
         vector = encoder.encode([analysis.spelled_out(text)])[0]
         return semantic.Closeness(self._neighbours, vector)
@@ -119,17 +122,21 @@ class SearchEngine:
             _warn_no_model(folder)
         return encoder
 
-    def refresh_meaning(self, session: Session, encoder: semantic.Encoder) -> int:
+    def refresh_meaning(
+        self, session: Session, encoder: semantic.Encoder, wait: bool = True
+    ) -> bool:
         """Bring the listings' vectors up to the change log the index has applied: all of them
         the first time (from the vector file, or worked out and kept there), then those changed
-        since. Return how many were read or worked out."""
+        since. Without `wait`, more than FOREGROUND vectors to work out (a directory never
+        rebuilt with meaning on) are worked out in a thread of their own, and searches use the
+        vectors they have meanwhile. Return whether the vectors are up to date."""
         seq = self.backend.last_seq()
         neighbours = self._neighbours
         if neighbours.seq == seq:
-            return 0
+            return True
         with self._neighbours_lock:
             if neighbours.seq == seq:
-                return 0
+                return True
             statement = select(Listing.id, Listing.title, Listing.summary, Listing.status)
             # The log's entries since (at most CHANGED_LIMIT are read), or all after a bulk job.
             changed = None
@@ -139,18 +146,37 @@ class SearchEngine:
             else:
                 statement = statement.where(Listing.status == "assured")
             rows = session.exec(statement).all()
-            gone = [int(row[0] or 0) for row in rows if row[3] != "assured"]
             kept = [row for row in rows if row[3] == "assured"]
+            texts = [listing_text(title, summary) for _, title, summary, _ in kept]
+            store = self.vector_file()
+            if not wait and encoder.unknown(texts, store) > FOREGROUND:
+                self._fill_in_background(encoder)
+                return False
+            gone = [int(row[0] or 0) for row in rows if row[3] != "assured"]
             if gone:
                 neighbours.remove(gone)
-            vectors = encoder.encode(
-                [listing_text(title, summary) for _, title, summary, _ in kept],
-                store=self.vector_file(),
-            )
+            vectors = encoder.encode(texts, store=store)
             neighbours.update(
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )
-            return len(rows)
+            return True
+
+    def _fill_in_background(self, encoder: semantic.Encoder) -> None:
+        """Work the listings' vectors out in a thread (one at a time), with a session of its own."""
+        with self._lock:
+            if self._filling is not None and self._filling.is_alive():
+                return
+
+            def fill() -> None:
+                try:
+                    with db.new_session(self.app) as session:
+                        self.refresh_meaning(session, encoder)
+                except Exception:  # the next search tries again; words serve meanwhile
+                    log.exception("Working out the listings' sentence vectors failed.")
+
+            log.info("Working out the listings' sentence vectors; words alone until then.")
+            self._filling = threading.Thread(target=fill, name="sentence-vectors", daemon=True)
+            self._filling.start()
 
     def sync(self, session: Session | None = None, timeout: float = 10.0) -> sync.SyncReport:
         """Apply whatever the change log holds beyond the index's last applied entry."""
@@ -192,6 +218,10 @@ def listing_text(title: str, summary: str) -> str:
     """The text of a listing whose meaning is compared (its title and summary)."""
     return f"{title}. {summary}"
 
+
+#: At most this many listings' vectors are worked out while a search waits (about 15 ms each);
+#: more (a directory never rebuilt with meaning on) are worked out in a thread of their own.
+FOREGROUND = 100
 
 #: The file of listings' sentence vectors kept in an index folder (index.semantic.VectorFile).
 VECTOR_FILE = "sentence-vectors.bin"

@@ -4,6 +4,7 @@ listings' changes, and the vectors are kept beside the index for the next proces
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,29 @@ def test_the_environment_turns_it_on_or_off(
     assert load(str(tmp_path))["SEARCH_MEANING"] is False
     monkeypatch.delenv("BROKER_SEARCH_MEANING")
     assert load(str(tmp_path))["SEARCH_MEANING"] is None
+
+
+def test_a_directory_never_rebuilt_with_meaning_searches_by_words_until_its_vectors_are_ready(
+    app: Flask, client, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Texts this process has never seen (its memory keeps vectors by text), more than a search
+    # waits for.
+    monkeypatch.setattr(search_engine, "FOREGROUND", 1)
+    provider = f.assured_provider(session, listings=0, name="Wolds Attendance Team")
+    fresh = [
+        f.listing(
+            session,
+            provider,
+            title=f"Emotionally based school avoidance, cohort {n} of {uuid.uuid4().hex[:6]}",
+            summary="Helping anxious pupils return to school, with their families.",
+        ).id
+        for n in range(3)
+    ]
+    session.commit()
+    words_alone = _results(client, "kids too frightened to come in")
+    assert words_alone["total"] == 0
+    engine = search_engine.get_search(app)
+    assert engine._filling is not None
+    engine._filling.join(timeout=60)
+    found = [r["id"] for r in _results(client, "kids too frightened to come in")["results"]]
+    assert set(fresh) <= set(found)
