@@ -199,11 +199,17 @@ class Encoder:
                         self._cache[key] = vector
                     while len(self._cache) > CACHE_SIZE:
                         self._cache.popitem(last=False)
+                if store is not None:  # batch by batch: a long run keeps what it has done
+                    store.add({key: found[key] for key, _ in batch})
         if store is not None:
-            # Those worked out here, and those this process knew but the file did not.
-            new = {key: found[key] for key in dict.fromkeys(keys) if key not in kept}
-            if new:
-                store.add(new)
+            # Those this process knew but the file did not.
+            known = {
+                key: found[key]
+                for key in dict.fromkeys(keys)
+                if key not in kept and key not in missing
+            }
+            if known:
+                store.add(known)
         if not keys:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([found[key] for key in keys])
