@@ -1,6 +1,6 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen] [--quiet]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final] [--quiet]
 
 Five sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
@@ -48,6 +48,7 @@ EXAM = ROOT / "benchmarks" / "exam"
 HOLDOUT = ROOT / "benchmarks" / "holdout"
 BLIND = ROOT / "benchmarks" / "blind"
 UNSEEN = ROOT / "benchmarks" / "unseen"
+FINAL = ROOT / "benchmarks" / "final"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -136,6 +137,9 @@ SETS = {
     ),
     "unseen": JudgedSet(
         "unseen", (UNSEEN / "queries.json",), (UNSEEN / "needs.json",), UNSEEN / "directory.jsonl"
+    ),
+    "final": JudgedSet(
+        "final", (FINAL / "queries.json",), (FINAL / "needs.json",), FINAL / "directory.jsonl"
     ),
 }
 

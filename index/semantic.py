@@ -188,19 +188,8 @@ class Encoder:
                 found[key] = kept[key]
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
         if missing:
-            items = list(missing.items())
-            for first in range(0, len(items), BATCH):
-                batch = items[first : first + BATCH]
-                ids = [self.tokenizer.encode(text).ids for _, text in batch]
-                vectors = self._forward(ids)
-                with self._lock:
-                    for (key, _), vector in zip(batch, vectors, strict=True):
-                        found[key] = vector
-                        self._cache[key] = vector
-                    while len(self._cache) > CACHE_SIZE:
-                        self._cache.popitem(last=False)
-                if store is not None:  # batch by batch: a long run keeps what it has done
-                    store.add({key: found[key] for key, _ in batch})
+            with _all_blas_threads(len(missing) > BATCH):
+                self._encode_missing(missing, found, store)
         if store is not None:
             # Those this process knew but the file did not.
             known = {
@@ -213,6 +202,24 @@ class Encoder:
         if not keys:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([found[key] for key in keys])
+
+    def _encode_missing(
+        self, missing: dict[str, str], found: dict[str, Any], store: VectorFile | None
+    ) -> None:
+        """Work out the vectors of `missing` ({key: text}) into `found`, BATCH at a time."""
+        items = list(missing.items())
+        for first in range(0, len(items), BATCH):
+            batch = items[first : first + BATCH]
+            ids = [self.tokenizer.encode(text).ids for _, text in batch]
+            vectors = self._forward(ids)
+            with self._lock:
+                for (key, _), vector in zip(batch, vectors, strict=True):
+                    found[key] = vector
+                    self._cache[key] = vector
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            if store is not None:  # batch by batch: a long run keeps what it has done
+                store.add({key: found[key] for key, _ in batch})
 
     def unknown(self, texts: Sequence[str], store: VectorFile | None = None) -> int:
         """How many of `texts` have no vector yet, here or in `store` (to work out)."""
@@ -242,6 +249,20 @@ def _one_blas_thread() -> None:
     except ImportError:
         return
     threadpool_limits(limits=1, user_api="blas")
+
+
+def _all_blas_threads(wanted: bool) -> Any:
+    """A context in which numpy's BLAS may use every core, when `wanted`: many texts at once
+    (a rebuild's) make matrices large enough for threads to pay."""
+    import contextlib
+
+    if not wanted:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=os.cpu_count() or 1, user_api="blas")
 
 
 def text_key(text: str) -> str:

@@ -1,5 +1,5 @@
 """Each judged set over a directory of its own (benchmarks/judged/, exam/, holdout/, blind/,
-unseen/) is consistent with its directory file.
+unseen/, final/) is consistent with its directory file.
 
 No engine and no database: every check is computed from the three files, the taxonomy, England's
 LAs (broker/reference/, as `broker init-db` loads them) and the seed's schools. The rules are
@@ -27,9 +27,10 @@ from index import schema
 ROOT = Path(__file__).resolve().parents[2]
 #: The judged sets over directories of their own, each an exam once and since used to choose
 #: between candidates: the first and second exams, the holdout and the blind set (3 December);
-#: and the unseen set, written on 3 December in the evening.
+#: the unseen and final sets, written on 3 December at night.
 SETS = tuple(
-    ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout", "blind", "unseen")
+    ROOT / "benchmarks" / name
+    for name in ("judged", "exam", "holdout", "blind", "unseen", "final")
 )
 SEED = ROOT / "providers_seed" / "data"
 LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
