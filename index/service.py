@@ -323,6 +323,9 @@ def search(backend: SearchBackend, request: Request) -> Results:
             query, results = common, found
     worded: int | None = None
     needed = 0
+    by_meaning = wanted.meaning is not None and wanted.sort == "relevance" and bool(query.positive)
+    # The final search is _by_meaning's own (the best 50 and those close in meaning), not twice.
+    deferred = False
     if reranked:
         assert facts is not None
         extra = feedback(results.hits, query, facts, request.feedback) if results.hits else ()
@@ -339,7 +342,10 @@ def search(backend: SearchBackend, request: Request) -> Results:
                 sort=wanted.sort,
             )
             worded = results.total if extra else None
-            results = backend.search(query)
+            if by_meaning:
+                deferred = True
+            else:
+                results = backend.search(query)
         else:
             # The same matches in a new order: the total and facet counts stand.
             query = replace(
@@ -352,11 +358,14 @@ def search(backend: SearchBackend, request: Request) -> Results:
         query = replace(query, clauses=said + query.negative)
     else:
         final, needed = query, query.required
-    if wanted.meaning is not None and wanted.sort == "relevance" and query.positive:
+    if by_meaning:
+        assert wanted.meaning is not None
         close = _by_meaning(backend, final, results, wanted, wanted.meaning)
         if close is not None:
             worded = results.total if worded is None else worded
             results = close
+        elif deferred:
+            results = backend.search(final)
     hits = explain(results.hits, query.positive, request.snippets)
     if worded is not None:
         hits = tuple(replace(h, related=(h.matched_clauses or 0) < needed) for h in hits)
