@@ -233,6 +233,8 @@ def _load(app: Any, directory: Path | None) -> None:
     with db.new_session(app) as session:
         session.info["broker.defer_index"] = True
         sync.rebuild(session, engine.backend, engine.directory)
+    # As `broker index rebuild` does: no search waits for the listings' sentence vectors.
+    engine.prepare_meaning()
 
 
 # --- Search queries ----------------------------------------------------------------------------

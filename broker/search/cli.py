@@ -41,11 +41,8 @@ def rebuild_command() -> None:
         session.info["broker.defer_index"] = True
         count = sync.rebuild(session, engine.backend, engine.directory, progress)
     click.echo(f"Rebuilt the index: {count} searchable listings.")
-    encoder = engine.meaning_encoder()
-    if encoder is not None:
-        # Worked out now (about 8 ms a listing, kept beside the index), not by the first search.
-        with db.new_session(current_app) as session:
-            engine.refresh_meaning(session, encoder)
+    # Worked out now (kept beside the index for every process), not after the first search.
+    if engine.prepare_meaning():
         click.echo("Listings' sentence vectors are ready for searches by meaning.")
 
 

@@ -161,6 +161,15 @@ class SearchEngine:
             )
             return True
 
+    def prepare_meaning(self) -> bool:
+        """Work out every assured listing's vector now (after a rebuild), so that no search
+        waits for them or goes without; False when searches do not use meaning."""
+        encoder = self.meaning_encoder()
+        if encoder is None:
+            return False
+        with db.new_session(self.app) as session:
+            return self.refresh_meaning(session, encoder)
+
     def _fill_in_background(self, encoder: semantic.Encoder) -> None:
         """Work the listings' vectors out in a thread (one at a time), with a session of its own."""
         with self._lock:
