@@ -82,6 +82,10 @@ class SearchEngine:
         when there is no readable model (then a warning, once)."""
         if not self.app.config.get("MATCH_MEANING", True):
             return None
+        return self._model()
+
+    def _model(self) -> semantic.Encoder | None:
+        """The model of MATCH_MODEL_DIR (or the installed one), or None and a warning, once."""
         folder = self.app.config.get("MATCH_MODEL_DIR")
         encoder = semantic.encoder(folder)
         if encoder is None:
@@ -116,11 +120,7 @@ class SearchEngine:
             chosen = DEFAULT_MEANING.get(self.app.config["SEARCH_BACKEND"], False)
         if not chosen:
             return None
-        folder = self.app.config.get("MATCH_MODEL_DIR")
-        encoder = semantic.encoder(folder)
-        if encoder is None:
-            _warn_no_model(folder)
-        return encoder
+        return self._model()
 
     def refresh_meaning(
         self, session: Session, encoder: semantic.Encoder, wait: bool = True
@@ -246,7 +246,9 @@ def _vector_file(directory: str) -> semantic.VectorFile:
 @functools.cache
 def _warn_no_model(folder: str | None) -> None:
     where = f"no readable model in {folder}" if folder else "the model is not installed"
-    log.warning("MATCH_MEANING is on but %s: the matcher ranks by words alone.", where)
+    log.warning(
+        "Meaning is on (MATCH_MEANING or SEARCH_MEANING) but %s: by words alone instead.", where
+    )
 
 
 #: Held while an app's engine is created: two first requests at once (a slow start, a health
