@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -134,7 +135,11 @@ class SearchEngine:
         neighbours = self._neighbours
         if neighbours.seq == seq:
             return True
-        with self._neighbours_lock:
+        # A search never waits for another's refresh (a thread's may take minutes): it uses the
+        # vectors there are.
+        if not self._neighbours_lock.acquire(blocking=wait):
+            return False
+        try:
             if neighbours.seq == seq:
                 return True
             statement = select(Listing.id, Listing.title, Listing.summary, Listing.status)
@@ -160,6 +165,8 @@ class SearchEngine:
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )
             return True
+        finally:
+            self._neighbours_lock.release()
 
     def prepare_meaning(self) -> bool:
         """Work out every assured listing's vector now (after a rebuild), so that no search
@@ -238,8 +245,6 @@ VECTOR_FILE = "sentence-vectors.bin"
 
 @functools.cache
 def _vector_file(directory: str) -> semantic.VectorFile:
-    import os
-
     return semantic.VectorFile(os.path.join(directory, VECTOR_FILE))
 
 

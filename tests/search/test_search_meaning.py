@@ -4,6 +4,7 @@ listings' changes, and the vectors are kept beside the index for the next proces
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
 
@@ -175,3 +176,25 @@ def test_a_directory_never_rebuilt_with_meaning_searches_by_words_until_its_vect
     engine._filling.join(timeout=60)
     found = [r["id"] for r in _results(client, "kids too frightened to come in")["results"]]
     assert set(fresh) <= set(found)
+
+
+def test_a_search_never_waits_for_a_refresh_under_way(
+    app: Flask, client, directory: dict[str, int]
+) -> None:
+    engine = search_engine.get_search(app)
+    # As a thread working a directory's vectors out holds it; a search that waited would
+    # block here (so it is run in a thread with a deadline).
+    engine._neighbours_lock.acquire()
+    answers: list[dict] = []
+    try:
+        searching = threading.Thread(
+            target=lambda: answers.append(_results(client, "kids too frightened to come in"))
+        )
+        searching.start()
+        searching.join(timeout=20)
+        assert not searching.is_alive(), "the search waited for the refresh"
+        assert answers[0]["total"] == 0  # no vectors yet: words alone
+    finally:
+        engine._neighbours_lock.release()
+    ids = [r["id"] for r in _results(client, "kids too frightened to come in")["results"]]
+    assert directory["avoidance"] in ids
