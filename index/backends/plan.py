@@ -216,19 +216,19 @@ def _restrictions(query: Query, skip_facet: str | None = None) -> tuple[list[Nod
     return must, must_not
 
 
-def _or_also(query: Query, words: Node | None, also: Node) -> Node | None:
-    """Return `words`, or else the listings of `query.also_ids` (scoring `also`)."""
+def _or_also(query: Query, words: Node | None, scored: bool = False) -> Node | None:
+    """Return `words`, or else the listings of `query.also_ids` (scoring nothing of their own)."""
     if words is None or not query.also_ids:
         return words
-    return Bool(should=(words, also), minimum=1)
+    also: Node = Terms("id", tuple(sorted(query.also_ids)))
+    return Bool(should=(words, Constant(also, 0.0) if scored else also), minimum=1)
 
 
 def match_node(query: Query, skip_facet: str | None = None) -> Node:
     """Return the unscored node of every document the query finds (optionally ignoring one
     facet's filter, for that facet's counts)."""
     must, must_not = _restrictions(query, skip_facet)
-    also = Terms("id", tuple(sorted(query.also_ids)))
-    words = _or_also(query, _words(query, clause_match), also)
+    words = _or_also(query, _words(query, clause_match))
     if words is not None:
         must.insert(0, words)
     if not must:
@@ -252,9 +252,7 @@ def scored_node(query: Query) -> Node:
         extra += [Constant(clause_match(c), COORDINATION * c.weight) for c in query.positive]
     if relevance is not None and extra:
         relevance = Bool(must=(relevance,), should=tuple(extra))
-    relevance = _or_also(
-        query, relevance, Constant(Terms("id", tuple(sorted(query.also_ids))), 0.0)
-    )
+    relevance = _or_also(query, relevance, scored=True)
     if relevance is None:
         relevance = Constant(Every(), 1.0)
     preferences = tuple(

@@ -111,10 +111,10 @@ def realise(node: p.Node) -> wq.Query:
         # a sorted search scores its child as if unwrapped (so a filter added 1 to every hit's
         # score, and shares of the best were wrong). A score of 0 is a boost of 0 (unscorable
         # fields, such as ids, score 1 whatever the weighting); others weight every term.
-        inner = realise(node.node)
         if node.score == 0 and isinstance(node.node, p.Terms):
             # (An Or of one term drops its own boost: each term carries it.)
             return wq.Or([wq.Term(node.node.field, str(v), boost=0.0) for v in node.node.values])
+        inner = realise(node.node)
         if node.score == 0:
             return inner.with_boost(0.0)
         return wq.WeightingQuery(inner, _constant(node.score))
