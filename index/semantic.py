@@ -239,6 +239,12 @@ class Encoder:
         return [float(x) for x in self.encode(others, store) @ self.encode([text])[0]]
 
 
+def blend(share: float, cosine: float, weight: float) -> float:
+    """A score of words and meaning together: `share` (a hit's score as a share of the best,
+    0-1) counts 1 - `weight`, its cosine (below 0: 0) `weight`."""
+    return (1 - weight) * share + weight * max(cosine, 0.0)
+
+
 def _one_blas_thread() -> None:
     """Let numpy's BLAS use one thread in this process: its matrices here are small (a search's
     few tokens, a directory's vectors), so a second thread halves little wall time and doubles

@@ -443,8 +443,7 @@ def _by_meaning(
     cosines = meaning.of([h.id for h in ranked])
     best = max((h.score for h in ranked), default=0.0)
     blended = {
-        h.id: (1 - MEANING_WEIGHT) * (h.score / best if best > 0 else 0.0)
-        + MEANING_WEIGHT * max(cosine, 0.0)
+        h.id: semantic.blend(h.score / best if best > 0 else 0.0, cosine, MEANING_WEIGHT)
         for h, cosine in zip(ranked, cosines, strict=True)
     }
     ranked.sort(key=lambda h: -blended[h.id])

@@ -468,9 +468,7 @@ def _by_meaning(
     )
     best = max(c.score for c in kept) or 1.0
     for candidate, cosine in zip(kept, alike, strict=True):
-        candidate.score = best * (
-            (1 - MEANING_WEIGHT) * candidate.score / best + MEANING_WEIGHT * max(cosine, 0.0)
-        )
+        candidate.score = best * semantic.blend(candidate.score / best, cosine, MEANING_WEIGHT)
         if cosine >= MEANING_NOTE:
             candidate.reasons.insert(
                 _after_words(candidate.reasons), "close in meaning to the need"
