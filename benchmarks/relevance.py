@@ -49,6 +49,7 @@ HOLDOUT = ROOT / "benchmarks" / "holdout"
 BLIND = ROOT / "benchmarks" / "blind"
 UNSEEN = ROOT / "benchmarks" / "unseen"
 FINAL = ROOT / "benchmarks" / "final"
+SEALED = ROOT / "benchmarks" / "sealed"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -140,6 +141,9 @@ SETS = {
     ),
     "final": JudgedSet(
         "final", (FINAL / "queries.json",), (FINAL / "needs.json",), FINAL / "directory.jsonl"
+    ),
+    "sealed": JudgedSet(
+        "sealed", (SEALED / "queries.json",), (SEALED / "needs.json",), SEALED / "directory.jsonl"
     ),
 }
 

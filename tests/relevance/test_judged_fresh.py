@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: between candidates: the first and second exams, the holdout and the blind set (3 December);
 #: the unseen and final sets, written on 3 December at night.
 SETS = tuple(
-    ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout", "blind", "unseen", "final")
+    ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout", "blind", "unseen", "final", "sealed")
 )
 SEED = ROOT / "providers_seed" / "data"
 LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
