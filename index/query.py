@@ -97,6 +97,9 @@ class Query(Signed):
     #: Listings found whatever their words (those close in meaning to the search): they pass
     #: the filters like every hit, and score only what their words and preferences give.
     also_ids: frozenset[int] = frozenset()
+    #: Facet values whose listings are found whatever their words (a specific topic the
+    #: search's words imply, such as "cerebral palsy": physical disability), likewise.
+    also_topics: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @property
     def required(self) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import cast
 
-from index import analysis, querying, semantic, spelling, understanding
+from index import analysis, querying, schema, semantic, spelling, understanding
 from index.backends.base import SearchBackend
 from index.documents import Hit, Results
 from index.query import Alternative, Clause, Preference, Query
@@ -94,6 +94,8 @@ class _DirectoryFacts:
     #: {analysed term: documents holding it (its most frequent word form's count)}, made when
     #: first needed (feedback()).
     term_counts: dict[str, int] | None = None
+    #: {(facet, value): listings holding it}, made when first needed (topics()).
+    value_counts: dict[tuple[str, str], int] | None = None
 
     def documents_with(self, term: str) -> int:
         counts = self.term_counts
@@ -105,6 +107,15 @@ class _DirectoryFacts:
                     counts[analysed] = n
             self.term_counts = counts
         return counts.get(term, 0)
+
+
+def _value_counts(backend: SearchBackend, facts: _DirectoryFacts) -> dict[tuple[str, str], int]:
+    counts = facts.value_counts
+    if counts is None:
+        found = backend.search(Query(per_page=1, facets=schema.FACETS))
+        counts = {(name, c.value): c.count for name, values in found.facets.items() for c in values}
+        facts.value_counts = counts
+    return counts
 
 
 _facts_lock = threading.Lock()
@@ -360,7 +371,10 @@ def search(backend: SearchBackend, request: Request) -> Results:
         final, needed = query, query.required
     if by_meaning:
         assert wanted.meaning is not None
-        close = _by_meaning(backend, final, results, wanted, wanted.meaning)
+        specific = _topics(backend, facts, implied) if facts is not None else ()
+        close = _by_meaning(
+            backend, final, results, wanted, wanted.meaning, query.positive, specific
+        )
         if close is not None:
             worded = results.total if worded is None else worded
             results = close
@@ -390,7 +404,8 @@ def search(backend: SearchBackend, request: Request) -> Results:
 NEAREST = 50
 #: ...and at least this close (cosine; unrelated texts score about 0-0.2).
 NEAR_FLOOR = 0.3
-#: How much meaning counts in the order: (1 - w) * words' score / best + w * cosine.
+#: How much meaning counts in the order: (1 - w) * words' share + w * cosine, the words' share
+#: being the hit's score / the best's, times its coverage of the words (_coverage).
 MEANING_WEIGHT = 0.5
 #: The best hits by words re-ordered with those found by meaning.
 MEANING_POOL = 50
@@ -402,18 +417,31 @@ def _by_meaning(
     results: Results,
     wanted: Request,
     meaning: semantic.Closeness,
+    own: tuple[Clause, ...],
+    topics: tuple[understanding.Implication, ...] = (),
 ) -> Results | None:
     """Return the results with the listings closest in meaning to the search among them, and
     the best re-ordered by words and meaning together; None when meaning adds nothing.
 
-    The listings found by meaning alone pass the same filters (the index says which), count in
-    the total and the facets, and are marked as related: none has enough of the words. The
-    order blends each hit's score by words, as a share of the best, with its cosine."""
+    The listings found by meaning alone, or by a specific topic the words imply (`topics`),
+    pass the same filters (the index says which), count in the total and the facets, and are
+    marked as related: none has enough of the words. The order blends each hit's score by
+    words, as a share of the best and weighed by how much of the search's own words (`own`,
+    not the feedback's) it holds, with its cosine."""
     close = {i: c for i, c in meaning.nearest(NEAREST) if c >= NEAR_FLOOR}
-    if not close and not results.hits:
+    if not close and not topics and not results.hits:
         return None
     depth = max(MEANING_POOL, wanted.page * wanted.per_page)
-    found = replace(query, also_ids=frozenset(close), page=1, per_page=depth)
+    by_facet: dict[str, set[str]] = {}
+    for item in topics:
+        by_facet.setdefault(item.facet, set()).add(item.value)
+    found = replace(
+        query,
+        also_ids=frozenset(close),
+        also_topics=tuple((k, frozenset(v)) for k, v in sorted(by_facet.items())),
+        page=1,
+        per_page=depth,
+    )
     pool = backend.search(replace(found, facets=wanted.facets))
     # Those found by meaning alone score by preferences only, so may lie beyond the depth:
     # those of them that pass the filters are looked for, when the depth cut any hit off.
@@ -442,8 +470,14 @@ def _by_meaning(
     ranked = list(hits.values())
     cosines = meaning.of([h.id for h in ranked])
     best = max((h.score for h in ranked), default=0.0)
+    covered = _coverage(ranked, own, topics)
     blended = {
-        h.id: semantic.blend(h.score / best if best > 0 else 0.0, cosine, MEANING_WEIGHT)
+        h.id: semantic.blend(
+            max(h.score / best if best > 0 else 0.0, TOPIC_SCORE * covered[h.id][1])
+            * covered[h.id][0],
+            cosine,
+            MEANING_WEIGHT,
+        )
         for h, cosine in zip(ranked, cosines, strict=True)
     }
     ranked.sort(key=lambda h: -blended[h.id])
@@ -452,6 +486,61 @@ def _by_meaning(
         replace(h, score=round(blended[h.id], 6)) for h in ranked[start : start + wanted.per_page]
     )
     return replace(pool, hits=page, page=wanted.page, per_page=wanted.per_page)
+
+
+#: A hit's share of the best score by words counts as much as the share of the search's telling
+#: words it holds, squared: a hit holding only "reception" of "cerebral palsy in reception"
+#: adds nothing by words, and its cosine alone places it.
+COVERAGE_POWER = 2
+#: A hit listed under a specific topic the words imply has at least this share of the best
+#: score by words (times its coverage), whatever its words.
+TOPIC_SCORE = 0.5
+#: An implied topic finds listings (with those close in meaning) when at most this share of the
+#: directory is listed under it: "cerebral palsy" finds those for physical disability, while
+#: "SEN and disabilities", under which many are listed, only raises those that match.
+TOPIC_SHARE = 0.1
+
+
+def _topics(
+    backend: SearchBackend,
+    facts: _DirectoryFacts,
+    implied: tuple[understanding.Implication, ...],
+) -> tuple[understanding.Implication, ...]:
+    """Return the implied topics specific enough to find listings by: listed under by at most
+    TOPIC_SHARE of the directory (physical disability, children in care; not every SEN)."""
+    topical = [i for i in implied if not i.context]
+    if not topical or not facts.size:
+        return ()
+    counts = _value_counts(backend, facts)
+    return tuple(
+        i for i in topical if 0 < counts.get((i.facet, i.value), 0) <= TOPIC_SHARE * facts.size
+    )
+
+
+def _coverage(
+    hits: list[Hit], clauses: tuple[Clause, ...], topics: tuple[understanding.Implication, ...]
+) -> dict[int, tuple[float, bool]]:
+    """Return, for each hit, how much of the search's telling words (by weight) it holds, 0-1,
+    raised to COVERAGE_POWER, and whether it is listed under one of `topics` (whose words then
+    count as held)."""
+    total = sum(c.weight for c in clauses)
+    out: dict[int, tuple[float, bool]] = {}
+    for hit in hits:
+        present: AbstractSet[str] = (
+            hit.terms
+            if hit.terms is not None
+            else analysis.term_set(
+                str(hit.fields.get(n) or "") for n in TITLE_FIELDS + SNIPPET_FIELDS
+            )
+        )
+        listed = [set(t.words) for t in topics if t.value in (hit.fields.get(t.facet) or ())]
+        held = 0.0
+        for c in clauses:
+            if _holds(c, present) or any(set(c.words) <= words for words in listed):
+                held += c.weight
+        coverage = (held / total) ** COVERAGE_POWER if total > 0 else 1.0
+        out[hit.id] = (coverage, bool(listed))
+    return out
 
 
 #: Feedback reads the words of this many best hits...

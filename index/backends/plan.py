@@ -217,11 +217,16 @@ def _restrictions(query: Query, skip_facet: str | None = None) -> tuple[list[Nod
 
 
 def _or_also(query: Query, words: Node | None, scored: bool = False) -> Node | None:
-    """Return `words`, or else the listings of `query.also_ids` (scoring nothing of their own)."""
-    if words is None or not query.also_ids:
+    """Return `words`, or else the listings of `query.also_ids` and `query.also_topics`
+    (scoring nothing of their own)."""
+    if words is None or not (query.also_ids or query.also_topics):
         return words
-    also: Node = Terms("id", tuple(sorted(query.also_ids)))
-    return Bool(should=(words, Constant(also, 0.0) if scored else also), minimum=1)
+    also: list[Node] = [Terms(name, tuple(sorted(values))) for name, values in query.also_topics]
+    if query.also_ids:
+        also.append(Terms("id", tuple(sorted(query.also_ids))))
+    return Bool(
+        should=(words, *(Constant(node, 0.0) if scored else node for node in also)), minimum=1
+    )
 
 
 def match_node(query: Query, skip_facet: str | None = None) -> Node:

@@ -789,6 +789,62 @@ def test_listings_close_in_meaning_join_the_matches_pass_the_filters_and_are_mar
     assert ids(search(backend, "phonics", filters={"phase": {"primary"}})) in ([1, 5], [5, 1])
 
 
+def test_by_meaning_words_count_as_much_as_the_search_words_a_hit_holds(backend, doc):
+    # No listing says "trampolining", so "Reception" (context) finds; the Reception course holds
+    # the lesser of the two words, and its words count for little: a course close in meaning,
+    # with none of the words, comes before it.
+    backend.apply(
+        [
+            doc(1, "Language groups in Reception", phase=["primary"]),
+            doc(2, "Physical education: gymnastics and moving safely", phase=["primary"]),
+        ],
+        [],
+        1,
+    )
+    meaning = _closeness({1: 0.4, 2: 0.7})
+    found = search(backend, "trampolining in reception", meaning=meaning)
+    assert ids(found) == [2, 1]
+    scores = {h.id: h.score for h in found.hits}
+    w = service.MEANING_WEIGHT
+    assert scores[2] == pytest.approx(w * 0.7)
+    # At most half the words' weight: at most a quarter of the words' share.
+    assert 0 < scores[1] - w * 0.4 <= (1 - w) * 0.5**service.COVERAGE_POWER
+    # Holding every word, the words' share is whole.
+    assert search(backend, "reception", meaning=meaning).hits[0].score == pytest.approx(
+        1 - w + w * 0.4
+    )
+
+
+def test_a_specific_topic_the_words_imply_finds_listings_without_the_words(backend, doc):
+    # "cerebral palsy" implies physical disability: listings for it join with those close in
+    # meaning, and hold the words for the order; a broad implied group finds nothing more.
+    sen = {"sen": ["pd"], "pupil_group": ["sen-and-disabilities"]}
+    others = [
+        doc(i, f"Governor training {i}", pupil_group=["sen-and-disabilities"])
+        for i in range(10, 22)
+    ]
+    backend.apply(
+        [
+            doc(1, "Cerebral palsy awareness for midday staff"),
+            doc(2, "Access, moving and handling for pupils with physical needs", **sen),
+            doc(3, "Reception class routines", phase=["primary"]),
+            *others,
+        ],
+        [],
+        1,
+    )
+    meaning = _closeness({1: 0.2, 2: 0.2, 3: 0.2} | {d.id: 0.0 for d in others})
+    found = search(backend, "cerebral palsy", meaning=meaning)
+    assert ids(found)[:2] == [1, 2]
+    assert {h.id: h.related for h in found.hits}[2] is True
+    # Listed under the topic, it has TOPIC_SCORE of the best score by words.
+    w = service.MEANING_WEIGHT
+    assert found.hits[1].score == pytest.approx((1 - w) * service.TOPIC_SCORE + w * 0.2)
+    assert not {d.id for d in others} & set(ids(found))
+    # Without meaning the words alone find.
+    assert ids(search(backend, "cerebral palsy")) == [1]
+
+
 def test_meaning_follows_the_sort_the_page_and_the_words(backend, doc):
     backend.apply([doc(i, f"Coaching {i}") for i in range(1, 8)] + [doc(9, "Mentors")], [], 1)
     meaning = _closeness({i: 0.1 for i in range(1, 8)} | {9: 0.9})

@@ -174,3 +174,17 @@ def test_listings_found_by_meaning_join_the_words_and_pass_the_same_filters():
     )
     # Without words there is nothing to join: a browse already finds every listing.
     assert p.match_node(replace(build_query("", facets=()), also_ids=frozenset({4}))) == p.Every()
+
+
+def test_listings_of_an_implied_topic_join_the_words_like_those_close_in_meaning():
+    query = replace(
+        build_query("cerebral palsy", facets=()),
+        also_ids=frozenset({4}),
+        also_topics=(("sen", frozenset({"pd"})),),
+    )
+    words = p._words(query, p.clause_match)
+    assert p.match_node(query) == p.Bool(
+        should=(words, p.Terms("sen", ("pd",)), p.Terms("id", (4,))), minimum=1
+    )
+    scored = p.scored_node(query)
+    assert p.Constant(p.Terms("sen", ("pd",)), 0.0) in scored.must[0].should

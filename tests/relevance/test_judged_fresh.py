@@ -27,9 +27,11 @@ from index import schema
 ROOT = Path(__file__).resolve().parents[2]
 #: The judged sets over directories of their own, each an exam once and since used to choose
 #: between candidates: the first and second exams, the holdout and the blind set (3 December);
-#: the unseen and final sets, written on 3 December at night.
+#: the unseen and final sets, written on 3 December at night (unseen chosen on since); and the
+#: sealed set, written on 3 December in the evening of the next session.
 SETS = tuple(
-    ROOT / "benchmarks" / name for name in ("judged", "exam", "holdout", "blind", "unseen", "final", "sealed")
+    ROOT / "benchmarks" / name
+    for name in ("judged", "exam", "holdout", "blind", "unseen", "final", "sealed")
 )
 SEED = ROOT / "providers_seed" / "data"
 LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
