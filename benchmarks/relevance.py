@@ -1,8 +1,9 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final] [--quiet]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed]
+[--quiet]
 
-Five sets, each a directory with judged search queries and judged needs:
+Eight sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -15,7 +16,12 @@ Five sets, each a directory with judged search queries and judged needs:
   was spent; run twice (before and after that day's work), then its misses were read;
 - blind: benchmarks/blind/ — a fourth, written the same way on 3 December in the afternoon;
   run once before and once after that evening's matcher (0.952 -> 0.966), then its search
-  misses were read. A next tuning round needs a fresh set (see its README for the recipe).
+  misses were read;
+- unseen: benchmarks/unseen/ — a fifth, written on 3 December at night; its misses were read
+  and the search's coverage and topics chosen on it in the next session;
+- final and sealed: benchmarks/final/ and benchmarks/sealed/ — a sixth and a seventh, nothing
+  chosen on them and their misses unread (each README says when it was run). A next tuning
+  round needs a fresh set (see their READMEs for the recipe).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
