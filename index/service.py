@@ -94,7 +94,7 @@ class _DirectoryFacts:
     #: {analysed term: documents holding it (its most frequent word form's count)}, made when
     #: first needed (feedback()).
     term_counts: dict[str, int] | None = None
-    #: {(facet, value): listings holding it}, made when first needed (topics()).
+    #: {(facet, value): listings listed under it}, made when first needed (_topics()).
     value_counts: dict[tuple[str, str], int] | None = None
 
     def documents_with(self, term: str) -> int:
@@ -110,6 +110,8 @@ class _DirectoryFacts:
 
 
 def _value_counts(backend: SearchBackend, facts: _DirectoryFacts) -> dict[tuple[str, str], int]:
+    """Return how many listings each facet value has: one search counting every facet, once
+    until the index changes (a race only counts twice)."""
     counts = facts.value_counts
     if counts is None:
         found = backend.search(Query(per_page=1, facets=schema.FACETS))
