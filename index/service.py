@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import cast
+from typing import NamedTuple, cast
 
 from index import analysis, querying, schema, semantic, spelling, understanding
 from index.backends.base import SearchBackend
@@ -475,8 +475,8 @@ def _by_meaning(
     covered = _coverage(ranked, own, topics)
     blended = {
         h.id: semantic.blend(
-            max(h.score / best if best > 0 else 0.0, TOPIC_SCORE * covered[h.id][1])
-            * covered[h.id][0],
+            max(h.score / best if best > 0 else 0.0, TOPIC_SCORE * covered[h.id].listed)
+            * covered[h.id].share,
             cosine,
             MEANING_WEIGHT,
         )
@@ -519,14 +519,19 @@ def _topics(
     )
 
 
+class _Coverage(NamedTuple):
+    #: How much of the search's telling words (by weight) the hit holds, 0-1, ** COVERAGE_POWER.
+    share: float
+    #: Listed under one of the specific topics the words imply (whose words then count as held).
+    listed: bool
+
+
 def _coverage(
     hits: list[Hit], clauses: tuple[Clause, ...], topics: tuple[understanding.Implication, ...]
-) -> dict[int, tuple[float, bool]]:
-    """Return, for each hit, how much of the search's telling words (by weight) it holds, 0-1,
-    raised to COVERAGE_POWER, and whether it is listed under one of `topics` (whose words then
-    count as held)."""
+) -> dict[int, _Coverage]:
+    """Return each hit's coverage of the search's own words (`clauses`)."""
     total = sum(c.weight for c in clauses)
-    out: dict[int, tuple[float, bool]] = {}
+    out: dict[int, _Coverage] = {}
     for hit in hits:
         present: AbstractSet[str] = (
             hit.terms
@@ -541,7 +546,7 @@ def _coverage(
             if _holds(c, present) or any(set(c.words) <= words for words in listed):
                 held += c.weight
         coverage = (held / total) ** COVERAGE_POWER if total > 0 else 1.0
-        out[hit.id] = (coverage, bool(listed))
+        out[hit.id] = _Coverage(coverage, bool(listed))
     return out
 
 
