@@ -1,6 +1,6 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve]
 [--quiet]
 
 Eight sets, each a directory with judged search queries and judged needs:
@@ -56,6 +56,7 @@ BLIND = ROOT / "benchmarks" / "blind"
 UNSEEN = ROOT / "benchmarks" / "unseen"
 FINAL = ROOT / "benchmarks" / "final"
 SEALED = ROOT / "benchmarks" / "sealed"
+RESERVE = ROOT / "benchmarks" / "reserve"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -150,6 +151,12 @@ SETS = {
     ),
     "sealed": JudgedSet(
         "sealed", (SEALED / "queries.json",), (SEALED / "needs.json",), SEALED / "directory.jsonl"
+    ),
+    "reserve": JudgedSet(
+        "reserve",
+        (RESERVE / "queries.json",),
+        (RESERVE / "needs.json",),
+        RESERVE / "directory.jsonl",
     ),
 }
 
