@@ -69,9 +69,16 @@ class Understanding:
 
 
 def _forms(text: str) -> list[Form]:
+    """Return the analysed forms of a comma-separated list.
+
+    A form written as several words that analyses to one ("A level", "can't read", "further
+    education": stop words go) is left out: it would match that one word wherever it stands
+    ("low-level disruption", "reading", "special educational needs")."""
     out: list[Form] = []
     for raw in text.split(","):
         form = tuple(analysis.analyse(raw.strip()))
+        if len(form) == 1 and len(raw.split()) > 1:
+            continue
         if form and form not in out:
             out.append(form)
     return out

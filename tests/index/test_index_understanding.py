@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import querying, spelling, understanding
+from index import analysis, querying, spelling, understanding
 from index.query import Alternative
 
 
@@ -123,6 +123,10 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("lads switched off in year 10", ("disengag",)),
         ("tragedy affecting the community", ("bereav",)),
         ("decolonise the syllabus", ("divers", "curriculum")),
+        ("kids bunking off", ("truanci",)),
+        ("meltdowns at lunchtime", ("emot", "regul")),
+        ("dad in prison", ("parent", "imprison")),
+        ("glue ear in reception", ("hear", "impair")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -209,13 +213,13 @@ def test_real_words_abbreviations_names_and_numbers_are_never_corrected(text):
 
 
 def test_words_written_as_abbreviations_are_never_corrected():
-    # "HoDs" (heads of department) is no English word, but it is written as a name is.
-    vocabulary = {**VOCABULARY, "holds": 9, "hod": 2}
-    parsed = querying.parse_text("HoDs never challenge; SpLD; QTVI; EYFSP")
-    typed = spelling.abbreviations("HoDs never challenge; SpLD; QTVI; EYFSP")
-    assert typed == {"hods", "spld", "qtvi", "eyfsp"}
+    # "HoYs" (heads of year) is no English word, but it is written as a name is.
+    vocabulary = {**VOCABULARY, "hops": 9}
+    parsed = querying.parse_text("HoYs never challenge; SpLD; QTVI; EYFSP")
+    typed = spelling.abbreviations("HoYs never challenge; SpLD; QTVI; EYFSP")
+    assert typed == {"hoys", "spld", "qtvi", "eyfsp"}
     assert spelling.check(parsed, vocabulary, typed).all == {}
-    assert "hods" in spelling.check(parsed, vocabulary).all  # as lower-case words, doubted
+    assert "hoys" in spelling.check(parsed, vocabulary).all  # as lower-case words, doubted
     # Shouting is not abbreviating: long words in capitals are still checked.
     assert spelling.abbreviations("PHONCIS TRAINING for TAs") == {"tas"}
 
@@ -242,3 +246,38 @@ def test_a_rare_directory_word_unknown_to_english_gets_a_doubt_not_a_correction(
     found = check("governanse")
     assert found.wrong == {} and found.doubtful == {"governanse": "governance"}
     assert spelling.rewrite("Governanse review", found.all) == "governance review"
+
+
+@pytest.mark.parametrize(
+    "text", ["low-level disruption", "special educational needs", "levels of progress"]
+)
+def test_a_form_that_loses_its_telling_word_to_stop_words_implies_nothing(text):
+    # "A level" and "further education" would analyse to "level" and "educ" alone.
+    assert ("phase", "post-16") not in implied(text), text
+
+
+def test_forms_that_analyse_to_one_word_they_were_not_written_as_are_left_out():
+    rules = understanding.parse_rules(
+        ["expand can't read, struggling readers, dyslexia = reading intervention"]
+    )
+    assert rules.rules[0].forms == (("struggl", "reader"), ("dyslexia",))
+    assert not {a.terms for c in understood("reading").clauses for a in c.alternatives} & {
+        ("read", "intervent")
+    }
+
+
+def test_the_shipped_vocabulary_has_no_form_that_stop_words_reduce_to_one_word():
+    lines = understanding.UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines()
+    lost = []
+    for line in (raw.split("#", 1)[0].strip() for raw in lines):
+        head, _, tail = line.partition("=")
+        if not tail or head.startswith("filler"):
+            continue
+        lists = [tail, head.split(None, 1)[1]] if head.startswith("expand") else [tail]
+        lost += [
+            form
+            for forms in lists
+            for form in forms.split(",")
+            if len(form.split()) > 1 and len(analysis.analyse(form)) == 1
+        ]
+    assert lost == []
