@@ -3,7 +3,7 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve]
 [--quiet]
 
-Eight sets, each a directory with judged search queries and judged needs:
+Nine sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -19,9 +19,10 @@ Eight sets, each a directory with judged search queries and judged needs:
   misses were read;
 - unseen: benchmarks/unseen/ — a fifth, written on 3 December at night; its misses were read
   and the search's coverage and topics chosen on it in the next session;
-- final and sealed: benchmarks/final/ and benchmarks/sealed/ — a sixth and a seventh, nothing
-  chosen on them and their misses unread (each README says when it was run). A next tuning
-  round needs a fresh set (see their READMEs for the recipe).
+- final, sealed and reserve: benchmarks/final/, benchmarks/sealed/ and benchmarks/reserve/ — a
+  sixth, a seventh and an eighth, nothing chosen on them and their misses unread (each README
+  says when it was run). A next tuning round needs a fresh set (see their READMEs for the
+  recipe).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
