@@ -153,6 +153,15 @@ def _by_first(the_rules: Rules) -> dict[str, tuple[tuple[Form, Rule], ...]]:
     return {k: tuple(sorted(v, key=lambda fr: -len(fr[0]))) for k, v in out.items()}
 
 
+@lru_cache(maxsize=4)
+def _positions(the_rules: Rules) -> dict[Rule, int]:
+    """Return each rule's place in the file (the first, if a rule is written twice)."""
+    out: dict[Rule, int] = {}
+    for number, rule in enumerate(the_rules.rules):
+        out.setdefault(rule, number)
+    return out
+
+
 def _match_at(clauses: Sequence[Clause], owns: Sequence[Form], start: int, form: Form) -> int:
     """Return how many clauses from `start` spell `form` (0 if they do not)."""
     if any(alt.terms == form and not alt.prefix for alt in clauses[start].alternatives):
@@ -182,6 +191,7 @@ def understand(
     """
     the_rules = the_rules or rules()
     index = _by_first(the_rules)
+    position = _positions(the_rules)
     skip = set(skip_facets)
     positive = [c for c in clauses if not c.negated]
     negative = [c for c in clauses if c.negated]
@@ -203,9 +213,10 @@ def understand(
     for i, clause in enumerate(positive):
         firsts = {owns[i][0]} if owns[i] else set()
         firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
+        # Longest first; of forms as long, the one whose rule comes first in the file.
         candidates = sorted(
             {fr for first in firsts for fr in index.get(first, ())},
-            key=lambda fr: -len(fr[0]),
+            key=lambda fr: (-len(fr[0]), position[fr[1]]),
         )
         taken = False
         for form, rule in candidates:
