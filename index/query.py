@@ -42,6 +42,8 @@ class Clause:
     expanded: bool = False
     #: Relative weight of this clause in the score.
     weight: float = 1.0
+    #: True when the user quoted these words: they are searched for as written.
+    quoted: bool = False
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ def _phrase_clause(piece: _Piece) -> Clause | None:
     if not terms:
         return None
     alts = tuple(Alternative(form) for form in analysis.synonyms().expand(terms))
-    return Clause(alts, piece.words, piece.negated, len(alts) > 1)
+    return Clause(alts, piece.words, piece.negated, len(alts) > 1, quoted=True)
 
 
 def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:

@@ -9,7 +9,9 @@ A pure function of the parsed clauses, the same for every engine:
 - "expand" forms (everyday wordings such as "won't come to school") also match the words
   listings use for the same thing ("attendance", "EBSA");
 - filler words ("two", "join", "last", "help") and bare numbers count in the score at most:
-  a listing need not contain them and they are never given as a reason.
+  a listing need not contain them and they are never given as a reason;
+- quoted words are searched for as written: never expanded nor read as context (they may
+  still imply a topic).
 
 The implied values are preferences, never filters, and the search page says what it understood.
 """
@@ -226,6 +228,8 @@ def understand(
             if not length:
                 continue
             span = range(i, i + length)
+            if rule.kind != "topic" and any(positive[j].quoted for j in span):
+                continue  # quoted words are searched for as written; they may still imply a topic
             words = tuple(w for j in span for w in positive[j].words)
             if rule.kind == "topic":
                 imply(rule, words)

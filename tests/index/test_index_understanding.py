@@ -295,3 +295,15 @@ def test_of_two_lines_with_the_same_form_the_first_in_the_file_wins(first):
     terms = {a.terms for c in found.clauses for a in c.alternatives}
     assert (analysis.analyse(first)[0],) in terms
     assert (analysis.analyse(other)[0],) not in terms
+
+
+def test_quoted_words_are_searched_for_as_written():
+    def terms(text: str) -> set[tuple[str, ...]]:
+        return {a.terms for c in understood(text).clauses for a in c.alternatives}
+
+    assert ("truanci",) in terms("skiving off parents")
+    assert terms('"skiving off" parents') == {("skive", "off"), ("parent",)}
+    # Quoted, a year group is a phrase to find, not a phase to prefer.
+    assert required('"Year 4" times tables')[0] == ("year", "4")
+    assert ("phase", "primary") not in implied('"Year 4" times tables')
+    assert ("phase", "primary") in implied("Year 4 times tables")
