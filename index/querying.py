@@ -44,6 +44,8 @@ class ParsedText(Signed):
     notice: str | None = None
     #: True when the text used quotes, exclusions, OR or a prefix: written on purpose.
     operators: bool = False
+    #: Every word of the text as typed (folded, stop words kept), in order.
+    said: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -188,7 +190,13 @@ def parse_text(text: str) -> ParsedText:
     if text.strip() and not clauses and not notice:
         notice = "Your search had no words we could use, so all listings are shown."
     operators = any(p.phrase or p.negated or p.prefix or p.or_before for p in pieces)
-    return ParsedText(tuple(clauses), notice, operators)
+    said = tuple(w for p in pieces for w in p.words)
+    return ParsedText(tuple(clauses), notice, operators, said)
+
+
+def said_words(text: str) -> tuple[str, ...]:
+    """Return the words of `text` as parse_text records them in ParsedText.said."""
+    return tuple(analysis.fold(w) for w in _WORD_CHARS.findall(text))
 
 
 def plain_words(text: str) -> str:

@@ -170,7 +170,9 @@ def plan(
     contexts: tuple[tuple[str, ...], ...] = ()
     clauses, boosts = list(parsed.clauses), []
     if request.understand and parsed.clauses:
-        found = understanding.understand(parsed.clauses, skip_facets=request.filters)
+        found = understanding.understand(
+            parsed.clauses, skip_facets=request.filters, said=parsed.said
+        )
         clauses, boosts, implied = list(found.clauses), list(found.boosts), found.implied
         contexts = found.contexts
     positive = [c for c in clauses if not c.negated]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from index import analysis
+from index import analysis, querying
 from index.query import Alternative, Clause
 
 UNDERSTANDING_FILE = Path(__file__).with_name("understanding.txt")
@@ -40,6 +40,9 @@ class Rule:
     forms: tuple[Form, ...]
     implies: tuple[tuple[str, str], ...] = ()
     expansions: tuple[Form, ...] = ()
+    #: Forms that stop words reduce to one term ("A level" -> level), each with the words it is
+    #: written with: they match only where the search says those words, in that order.
+    said: tuple[tuple[tuple[str, ...], Form], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,20 +73,36 @@ class Understanding:
     contexts: tuple[tuple[str, ...], ...] = ()
 
 
+def _collapses(raw: str, form: Form) -> bool:
+    """True when `raw` is written as several words ("A level", "A-level", not "Tourette's")
+    but analyses to one term."""
+    return len(form) == 1 and len([w for w in querying.said_words(raw) if w != "s"]) > 1
+
+
 def _forms(text: str) -> list[Form]:
     """Return the analysed forms of a comma-separated list.
 
-    A form written as several words that analyses to one ("A level", "can't read", "further
+    A form written as several words that analyses to one ("A level", "in the red", "further
     education": stop words go) is left out: it would match that one word wherever it stands
-    ("low-level disruption", "reading", "special educational needs")."""
+    ("low-level disruption", "red", "special educational needs"). `_said` keeps it."""
     out: list[Form] = []
     for raw in text.split(","):
         form = tuple(analysis.analyse(raw.strip()))
-        if len(form) == 1 and len(raw.split()) > 1:
+        if _collapses(raw, form):
             continue
         if form and form not in out:
             out.append(form)
     return out
+
+
+def _said(text: str) -> tuple[tuple[tuple[str, ...], Form], ...]:
+    """Return the forms of a list that stop words reduce to one term, with their words."""
+    out: dict[tuple[tuple[str, ...], Form], None] = {}
+    for raw in text.split(","):
+        form = tuple(analysis.analyse(raw.strip()))
+        if _collapses(raw, form):
+            out[(querying.said_words(raw), form)] = None
+    return tuple(out)
 
 
 def parse_rules(lines: Iterable[str]) -> Rules:
@@ -108,13 +127,15 @@ def parse_rules(lines: Iterable[str]) -> Rules:
                 if not facet or not value:
                     raise ValueError(f"understanding.txt line {number}: bad {part!r}")
                 implies.append((facet, value))
-            rules.append(Rule(kind, _with_synonyms(_forms(tail)), tuple(implies)))
+            rules.append(Rule(kind, _with_synonyms(_forms(tail)), tuple(implies), said=_said(tail)))
         elif kind == "expand":
+            head_forms = words[1] if len(words) > 1 else ""
             rules.append(
                 Rule(
                     kind,
-                    tuple(_forms(words[1] if len(words) > 1 else "")),
+                    tuple(_forms(head_forms)),
                     expansions=_with_synonyms(_forms(tail)),
+                    said=_said(head_forms),
                 )
             )
         else:
@@ -180,20 +201,40 @@ def _match_at(clauses: Sequence[Clause], owns: Sequence[Form], start: int, form:
     return 0
 
 
+def _said_here(
+    the_rules: Rules, said: Sequence[str]
+) -> dict[str, dict[tuple[Form, Rule], tuple[str, ...]]]:
+    """Return the one-term forms whose words the search says (`said`), by their term, each
+    with those words."""
+    out: dict[str, dict[tuple[Form, Rule], tuple[str, ...]]] = {}
+    if not said:
+        return out
+    text = f" {' '.join(said)} "
+    for rule in the_rules.rules:
+        for words, form in rule.said:
+            if f" {' '.join(words)} " in text:
+                out.setdefault(form[0], {}).setdefault((form, rule), words)
+    return out
+
+
 def understand(
     clauses: Sequence[Clause],
     *,
     skip_facets: Iterable[str] = (),
     the_rules: Rules | None = None,
+    said: Sequence[str] = (),
 ) -> Understanding:
     """Return what `clauses` (a parsed search, in order) imply, and the clauses to search with.
 
     Facets in `skip_facets` (already filtered by the user) are not implied. Read left to right:
-    at each word the longest form that matches wins ("sixth form" before "form").
+    at each word the longest form that matches wins ("sixth form" before "form"). `said` is
+    the search's words as typed (ParsedText.said): a form that stop words reduce to one term
+    ("A level", "in the red") matches only where they say it, and before any one-word form.
     """
     the_rules = the_rules or rules()
     index = _by_first(the_rules)
     position = _positions(the_rules)
+    said_here = _said_here(the_rules, said)
     skip = set(skip_facets)
     positive = [c for c in clauses if not c.negated]
     negative = [c for c in clauses if c.negated]
@@ -215,10 +256,12 @@ def understand(
     for i, clause in enumerate(positive):
         firsts = {owns[i][0]} if owns[i] else set()
         firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
-        # Longest first; of forms as long, the one whose rule comes first in the file.
+        # Longest first; of forms as long, one the search says as written ("A level"), then
+        # the one whose rule comes first in the file.
+        spoken = said_here.get(owns[i][0], {}) if len(owns[i]) == 1 else {}
         candidates = sorted(
-            {fr for first in firsts for fr in index.get(first, ())},
-            key=lambda fr: (-len(fr[0]), position[fr[1]]),
+            {fr for first in firsts for fr in index.get(first, ())} | set(spoken),
+            key=lambda fr: (-len(fr[0]), fr not in spoken, position[fr[1]]),
         )
         taken = False
         for form, rule in candidates:
@@ -231,14 +274,16 @@ def understand(
             if rule.kind != "topic" and any(positive[j].quoted for j in span):
                 continue  # quoted words are searched for as written; they may still imply a topic
             words = tuple(w for j in span for w in positive[j].words)
+            # What the page says was understood: "A level", not the "level" left of it.
+            shown = spoken.get((form, rule), words)
             if rule.kind == "topic":
-                imply(rule, words)
+                imply(rule, shown)
                 continue
             if any(j in consumed for j in span):
                 continue
             taken = True
             if rule.kind == "context":
-                imply(rule, words)
+                imply(rule, shown)
                 contexts.append(words)
                 consumed.update(dict.fromkeys(span, "context"))
             else:

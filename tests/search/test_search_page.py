@@ -174,6 +174,19 @@ def test_the_page_says_what_the_words_implied_and_can_rank_all_alike(
     assert "Phonics for Key Stage 1" in both  # a primary listing, though Year 9 is secondary
 
 
+def test_a_level_implies_post_16_where_it_is_said_and_level_alone_does_not(
+    client: FlaskClient, directory: dict[str, int]
+) -> None:
+    # Stop words reduce "A level" to "level": it counts only where the search says "A level".
+    def understood(q: str) -> str:
+        page = client.get("/directory", query_string={"q": q}).get_data(as_text=True)
+        found = re.search(r'<p class="govuk-body" id="understood">(.*?)</p>', page, re.S)
+        return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+    assert "‘a level’ – Post-16 (Phase)" in understood("A level chemistry")
+    assert "Post-16" not in understood("low-level disruption")
+
+
 def test_a_result_that_lacks_some_words_says_which(
     client: FlaskClient, session: Session, directory: dict[str, int]
 ) -> None:
