@@ -11,7 +11,9 @@ A pure function of the parsed clauses, the same for every engine:
 - filler words ("two", "join", "last", "help") and bare numbers count in the score at most:
   a listing need not contain them and they are never given as a reason;
 - quoted words are searched for as written: never expanded nor read as context (they may
-  still imply a topic).
+  still imply a topic);
+- a form that stop words reduce to one term ("A level" -> level, "in the red" -> red) matches
+  only where the search says its words as written, never at every "level" or "red".
 
 The implied values are preferences, never filters, and the search page says what it understood.
 """
@@ -210,11 +212,16 @@ def _said_here(
     if not said:
         return out
     text = f" {' '.join(said)} "
-    for rule in the_rules.rules:
-        for words, form in rule.said:
-            if f" {' '.join(words)} " in text:
-                out.setdefault(form[0], {}).setdefault((form, rule), words)
+    for rule, words, form in _said_forms(the_rules):
+        if f" {' '.join(words)} " in text:
+            out.setdefault(form[0], {}).setdefault((form, rule), words)
     return out
+
+
+@lru_cache(maxsize=4)
+def _said_forms(the_rules: Rules) -> tuple[tuple[Rule, tuple[str, ...], Form], ...]:
+    """Return every form that matches only where said as written, with its rule and words."""
+    return tuple((rule, words, form) for rule in the_rules.rules for words, form in rule.said)
 
 
 def understand(
