@@ -292,7 +292,6 @@ def test_in_the_red_means_the_budget_only_where_it_is_said():
     assert ("deficit", "budget") not in terms("red table for phonics")
 
 
-
 @pytest.mark.parametrize("first", ["truancy", "panto"])
 def test_of_two_lines_with_the_same_form_the_first_in_the_file_wins(first):
     # A set of candidates has no order of its own: without one, which line won would change
