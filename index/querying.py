@@ -195,7 +195,8 @@ def parse_text(text: str) -> ParsedText:
 
 
 def said_words(text: str) -> tuple[str, ...]:
-    """Return the words of `text` as parse_text records them in ParsedText.said."""
+    """Return the words of `text` folded as parse_text folds them into ParsedText.said (which
+    leaves out a search's operators, OR and NOT)."""
     return tuple(analysis.fold(w) for w in _WORD_CHARS.findall(text))
 
 

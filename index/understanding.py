@@ -34,6 +34,8 @@ CONTEXT_WEIGHT = 0.6
 TOPIC_WEIGHT = 0.3
 
 Form = tuple[str, ...]
+#: Forms that match only where a search says their words as written, with those words.
+Said = tuple[tuple[tuple[str, ...], Form], ...]
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Rule:
     expansions: tuple[Form, ...] = ()
     #: Forms that stop words reduce to one term ("A level" -> level), each with the words it is
     #: written with: they match only where the search says those words, in that order.
-    said: tuple[tuple[tuple[str, ...], Form], ...] = ()
+    said: Said = ()
 
 
 @dataclass(frozen=True)
@@ -75,36 +77,28 @@ class Understanding:
     contexts: tuple[tuple[str, ...], ...] = ()
 
 
-def _collapses(raw: str, form: Form) -> bool:
-    """True when `raw` is written as several words ("A level", "A-level", not "Tourette's")
-    but analyses to one term."""
-    return len(form) == 1 and len([w for w in querying.said_words(raw) if w != "s"]) > 1
+def _read(text: str) -> tuple[list[Form], Said]:
+    """Return the analysed forms of a comma-separated list, and apart from them those that
+    match only where said as written.
+
+    A form written as several words ("A level", "A-level", "in the red"; a hyphen parts words,
+    an apostrophe does not) that analyses to one term would match that term wherever it
+    stands ("low-level disruption", "red"): it goes with its words, to match where a search
+    says them (`Rule.said`)."""
+    forms: list[Form] = []
+    said: dict[tuple[tuple[str, ...], Form], None] = {}
+    for raw in text.split(","):
+        form = tuple(analysis.analyse(raw.strip()))
+        if len(form) == 1 and len(raw.replace("-", " ").split()) > 1:
+            said[(querying.said_words(raw), form)] = None
+        elif form and form not in forms:
+            forms.append(form)
+    return forms, tuple(said)
 
 
 def _forms(text: str) -> list[Form]:
-    """Return the analysed forms of a comma-separated list.
-
-    A form written as several words that analyses to one ("A level", "in the red", "further
-    education": stop words go) is left out: it would match that one word wherever it stands
-    ("low-level disruption", "red", "special educational needs"). `_said` keeps it."""
-    out: list[Form] = []
-    for raw in text.split(","):
-        form = tuple(analysis.analyse(raw.strip()))
-        if _collapses(raw, form):
-            continue
-        if form and form not in out:
-            out.append(form)
-    return out
-
-
-def _said(text: str) -> tuple[tuple[tuple[str, ...], Form], ...]:
-    """Return the forms of a list that stop words reduce to one term, with their words."""
-    out: dict[tuple[tuple[str, ...], Form], None] = {}
-    for raw in text.split(","):
-        form = tuple(analysis.analyse(raw.strip()))
-        if _collapses(raw, form):
-            out[(querying.said_words(raw), form)] = None
-    return tuple(out)
+    """Return the analysed forms of a comma-separated list that match wherever they stand."""
+    return _read(text)[0]
 
 
 def parse_rules(lines: Iterable[str]) -> Rules:
@@ -129,16 +123,12 @@ def parse_rules(lines: Iterable[str]) -> Rules:
                 if not facet or not value:
                     raise ValueError(f"understanding.txt line {number}: bad {part!r}")
                 implies.append((facet, value))
-            rules.append(Rule(kind, _with_synonyms(_forms(tail)), tuple(implies), said=_said(tail)))
+            forms, said = _read(tail)
+            rules.append(Rule(kind, _with_synonyms(forms), tuple(implies), said=said))
         elif kind == "expand":
-            head_forms = words[1] if len(words) > 1 else ""
+            forms, said = _read(words[1] if len(words) > 1 else "")
             rules.append(
-                Rule(
-                    kind,
-                    tuple(_forms(head_forms)),
-                    expansions=_with_synonyms(_forms(tail)),
-                    said=_said(head_forms),
-                )
+                Rule(kind, tuple(forms), expansions=_with_synonyms(_forms(tail)), said=said)
             )
         else:
             raise ValueError(f"understanding.txt line {number}: unknown kind {kind!r}")
