@@ -2,9 +2,12 @@
 engine.
 
 A word is never "corrected" just because the directory does not hold it: a word the directory
-holds, an English word (in wordfreq's English list, used at least about six times in a hundred
-million words: common misspellings are rarer), one of the domain's abbreviations or phrases, a
-number or a word with digits is a real word. A word run together ("esafety") is split where
+holds, an English word, one of the domain's abbreviations or phrases, a number or a word with
+digits is a real word. English is what a dictionary spells (SCOWL's words, as symspellpy ships
+them) and what is written often enough to be a word (wordfreq's English list, at least about six
+times in a hundred million words: names, places, new words such as "dyspraxia"), but for the
+common misspellings that are written that often too ("assesment", "managment", "seperate":
+codespell's list of them, from Wikipedia's, read as data). A word run together ("esafety") is split where
 both halves are in the directory ("e safety"). Only a
 word that none of these knows is misspelt, and it is corrected to the nearest word the
 directory holds (one edit, two for longer words), the most frequent first. A real word that is
@@ -19,6 +22,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -36,16 +41,38 @@ MIN_LENGTH = 3
 RAREST_ENGLISH_CB = 720
 
 
+def _data(distribution: str, path: str) -> str:
+    """The text of a data file an installed package ships (found, not imported)."""
+    return Path(str(metadata.distribution(distribution).locate_file(path))).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> frozenset[str]:
+    """Return the words an English dictionary spells: SCOWL's, British spellings included, as
+    symspellpy ships them (82,765 words with their counts in Google Books)."""
+    text = _data("symspellpy", "symspellpy/frequency_dictionary_en_82_765.txt")
+    return frozenset(analysis.fold(line.split(" ", 1)[0]) for line in text.splitlines() if line)
+
+
+@lru_cache(maxsize=1)
+def misspellings() -> frozenset[str]:
+    """Return the common misspellings no dictionary spells: codespell's list (from Wikipedia's;
+    CC BY-SA 3.0), less the words SCOWL knows ("bootle", "despatch", "wether")."""
+    text = _data("codespell", "codespell_lib/data/dictionary.txt")
+    typed = (analysis.fold(line.split("->", 1)[0]) for line in text.splitlines() if "->" in line)
+    return frozenset(typed) - dictionary()
+
+
 @lru_cache(maxsize=1)
 def english() -> frozenset[str]:
-    """Return the English words counted as real (from wordfreq's large English list, read once;
-    its buckets are read directly so the whole list is not kept in memory)."""
+    """Return the English words counted as real: the dictionary's, and those of wordfreq's large
+    English list written often enough, but for common misspellings (read once; wordfreq's
+    buckets are read directly so the whole list is not kept in memory)."""
     import wordfreq
 
     buckets = wordfreq.read_cBpack(wordfreq.available_languages("large")["en"])
-    return frozenset(
-        analysis.fold(w) for bucket in buckets[: RAREST_ENGLISH_CB + 1] for w in bucket
-    )
+    written = {analysis.fold(w) for bucket in buckets[: RAREST_ENGLISH_CB + 1] for w in bucket}
+    return frozenset((written - misspellings()) | dictionary())
 
 
 @lru_cache(maxsize=1)

@@ -213,13 +213,13 @@ def test_real_words_abbreviations_names_and_numbers_are_never_corrected(text):
 
 
 def test_words_written_as_abbreviations_are_never_corrected():
-    # "HoYs" (heads of year) is no English word, but it is written as a name is.
+    # "HoFs" (heads of faculty) is no English word, but it is written as a name is.
     vocabulary = {**VOCABULARY, "hops": 9}
-    parsed = querying.parse_text("HoYs never challenge; SpLD; QTVI; EYFSP")
-    typed = spelling.abbreviations("HoYs never challenge; SpLD; QTVI; EYFSP")
-    assert typed == {"hoys", "spld", "qtvi", "eyfsp"}
+    parsed = querying.parse_text("HoFs never challenge; SpLD; QTVI; EYFSP")
+    typed = spelling.abbreviations("HoFs never challenge; SpLD; QTVI; EYFSP")
+    assert typed == {"hofs", "spld", "qtvi", "eyfsp"}
     assert spelling.check(parsed, vocabulary, typed).all == {}
-    assert "hoys" in spelling.check(parsed, vocabulary).all  # as lower-case words, doubted
+    assert "hofs" in spelling.check(parsed, vocabulary).all  # as lower-case words, corrected
     # Shouting is not abbreviating: long words in capitals are still checked.
     assert spelling.abbreviations("PHONCIS TRAINING for TAs") == {"tas"}
 
@@ -231,6 +231,27 @@ def test_words_written_as_abbreviations_are_never_corrected():
 )  # fmt: skip
 def test_words_no_dictionary_knows_are_corrected_to_the_directorys_words(typed, fixed):
     assert check(typed).wrong == {typed: fixed}
+
+
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [("assesment", "assessment"), ("acheive", "achieve"), ("seperate", "separate"),
+     ("recieve", "receive"), ("goverment", "government"), ("speach", "speech")],
+)  # fmt: skip
+def test_common_misspellings_are_corrected_though_written_often(typed, fixed):
+    # wordfreq counts each of these more than six times in a hundred million words, as it
+    # counts real words: a dictionary spells none of them, and codespell lists them.
+    vocabulary = {**VOCABULARY, fixed: 12}
+    assert spelling.check(querying.parse_text(typed), vocabulary).wrong == {typed: fixed}
+
+
+@pytest.mark.parametrize(
+    "word", ["bootle", "humber", "despatch", "wether", "programme", "judgement", "dyspraxia"]
+)
+def test_words_a_dictionary_spells_are_real_though_listed_as_misspellings(word):
+    # codespell lists "bootle" (a town) and "despatch" (British) as misspellings; SCOWL spells
+    # them. "dyspraxia" is in no dictionary, but written often enough to be a word.
+    assert spelling.is_real(word, {}), word
 
 
 def test_a_misspelling_with_the_stem_of_a_directory_word_needs_no_correction():
