@@ -17,8 +17,8 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -431,6 +431,16 @@ class Closeness:
 
     neighbours: Neighbours
     vector: Any
+    #: How a text becomes its vector (for the search as corrected); None: only this text's.
+    encode: Callable[[str], Any] | None = field(default=None, compare=False, repr=False)
+
+    def reworded(self, text: str) -> Closeness:
+        """The closeness of `text` instead, among the same listings: a search corrected from
+        "behavoiur management" is close in meaning to what "behaviour management" is close to,
+        not to what the model makes of a word it splits into pieces."""
+        if self.encode is None:
+            return self
+        return replace(self, vector=self.encode(text))
 
     def nearest(self, k: int) -> list[tuple[int, float]]:
         return self.neighbours.nearest(self.vector, k)

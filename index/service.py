@@ -376,9 +376,11 @@ def search(backend: SearchBackend, request: Request) -> Results:
     if by_meaning:
         assert wanted.meaning is not None
         specific = _topics(backend, facts, implied) if facts is not None else ()
-        close = _by_meaning(
-            backend, final, results, wanted, wanted.meaning, query.positive, specific
+        # A corrected search is close in meaning to what its corrected words are close to.
+        meaning = (
+            wanted.meaning.reworded(suggestion) if corrected and suggestion else wanted.meaning
         )
+        close = _by_meaning(backend, final, results, wanted, meaning, query.positive, specific)
         if close is not None:
             worded = results.total if worded is None else worded
             results = close

@@ -110,8 +110,11 @@ class SearchEngine:
         if not self.refresh_meaning(session, encoder, wait=False) and not len(self._neighbours):
             return None  # no vectors yet (being worked out): words alone
         # The model knows few of the field's abbreviations: "EBSA" is spelled out for it.
-        vector = encoder.encode([analysis.spelled_out(text)])[0]
-        return semantic.Closeness(self._neighbours, vector)
+
+        def encode(said: str) -> Any:
+            return encoder.encode([analysis.spelled_out(said)])[0]
+
+        return semantic.Closeness(self._neighbours, encode(text), encode)
 
     def meaning_encoder(self) -> semantic.Encoder | None:
         """The sentence encoder a directory search uses (SEARCH_MEANING; unset: on with

@@ -845,6 +845,46 @@ def test_a_specific_topic_the_words_imply_finds_listings_without_the_words(backe
     assert ids(search(backend, "cerebral palsy")) == [1]
 
 
+def test_a_corrected_search_is_close_in_meaning_to_what_its_corrected_words_are(backend, doc):
+    # The model splits "behavoiur" into pieces and finds the HR listing closer than the policy
+    # review; once corrected, the search's meaning is that of "behaviour management".
+    backend.apply(
+        [
+            doc(1, "Behaviour management for supply teachers"),
+            doc(2, "Whole-school policy review and consistent routines"),
+            doc(3, "HR advice on staff absence"),
+        ],
+        [],
+        1,
+    )
+    # Each listing's vector: its cosine with the typed words' vector (the first axis) and with
+    # the corrected words' (the second).
+    cosines = {1: (0.5, 0.6), 2: (0.1, 0.7), 3: (0.6, 0.1)}
+    neighbours = semantic.Neighbours()
+    vectors = np.zeros((3, 384), dtype=np.float32)
+    for row, (typed, fixed) in enumerate(cosines.values()):
+        vectors[row, :3] = (typed, fixed, math.sqrt(1 - typed**2 - fixed**2))
+    neighbours.update(list(cosines), vectors)
+    axis = np.eye(2, 384, dtype=np.float32)
+    encoded: list[str] = []
+
+    def encode(text: str) -> object:
+        encoded.append(text)
+        return axis[1] if text == "behaviour management" else axis[0]
+
+    meaning = semantic.Closeness(neighbours, axis[0], encode)
+    found = search(backend, "behavoiur management", meaning=meaning)
+    assert found.corrected and encoded == ["behaviour management"]
+    assert ids(found) == [1, 2]
+    # Not corrected (turned off), the words typed are what the model reads.
+    plain = search(backend, "behavoiur management", meaning=meaning, autocorrect=False)
+    assert not plain.corrected and encoded == ["behaviour management"]
+    assert ids(plain) == [1, 3]
+    # Without an encoder a closeness stays that of the text it was made for.
+    unworded = semantic.Closeness(neighbours, axis[0])
+    assert unworded.reworded("anything") is unworded
+
+
 def test_meaning_follows_the_sort_the_page_and_the_words(backend, doc):
     backend.apply([doc(i, f"Coaching {i}") for i in range(1, 8)] + [doc(9, "Mentors")], [], 1)
     meaning = _closeness({i: 0.1 for i in range(1, 8)} | {9: 0.9})
