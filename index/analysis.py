@@ -166,12 +166,31 @@ class Synonyms:
                 return len(form), self.groups[index]
         return 1, None
 
+    def matches(
+        self, terms: tuple[str, ...] | list[str], start: int
+    ) -> Iterator[tuple[int, SynonymGroup]]:
+        """Yield (length, group) of every form starting at terms[start], the longest first."""
+        for form, index in self._by_first.get(terms[start], ()):
+            if tuple(terms[start : start + len(form)]) == form:
+                yield len(form), self.groups[index]
+
     def expand(self, form: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
         """Return every form equivalent to `form` (itself included)."""
         length, group = self.match(form, 0)
         if group is None or length != len(form):
             return (form,)
         return group.forms
+
+
+def stop_pattern(text: str) -> tuple[str, ...]:
+    """Return the shape of `text` as its stop words tell it: each kept term as "", each stop
+    word as itself ("Reception to Year 1" -> ("", "to", "", "")), to tell a phrase typed with a
+    word between ("reception to year") from one written without ("reception year")."""
+    shape: list[str] = []
+    for word in words(text):
+        kept = analyse(word)
+        shape.extend([""] * len(kept) if kept else [word])
+    return tuple(shape)
 
 
 def parse_synonyms(lines: Iterable[str]) -> Synonyms:

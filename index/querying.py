@@ -226,19 +226,40 @@ def _phrase_clause(piece: _Piece) -> Clause | None:
     return Clause(alts, piece.words, piece.negated, len(alts) > 1, quoted=True)
 
 
+def _as_written(
+    run: list[_Piece], origin: list[int], group: analysis.SynonymGroup, form: tuple[str, ...]
+) -> bool:
+    """Whether the words that gave `form` were typed as one of the group's labels writes it:
+    next to each other, or with the label's own stop words between ("speech and language"),
+    never with others ("Reception to Year 1" is not "reception year")."""
+    first, last = origin[0], origin[-1]
+    if last - first + 1 == len(set(origin)):
+        return True
+    typed = analysis.stop_pattern(" ".join(p.words[0] for p in run[first : last + 1]))
+    return any(
+        analysis.stop_pattern(label) == typed
+        for label in group.labels
+        if tuple(analysis.analyse(label)) == form
+    )
+
+
 def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:
     # Analyse each word alone (stop words vanish) but remember which word each term came from.
     terms: list[str] = []
-    origin: list[_Piece] = []
-    for piece in run:
+    origin: list[int] = []
+    for at, piece in enumerate(run):
         for term in analysis.analyse(piece.words[0]):
             terms.append(term)
-            origin.append(piece)
+            origin.append(at)
     out: list[Clause] = []
     k = 0
     while k < len(terms):
-        length, group = syns.match(terms, k)
-        used = origin[k : k + length]
+        length, group = 1, None
+        for n, candidate in syns.matches(terms, k):
+            if _as_written(run, origin[k : k + n], candidate, tuple(terms[k : k + n])):
+                length, group = n, candidate
+                break
+        used = [run[at] for at in dict.fromkeys(origin[k : k + length])]
         words = tuple(p.words[0] for p in used)
         negated = used[0].negated
         if group is None:

@@ -32,6 +32,22 @@ def test_abbreviations_expand_to_every_form_both_ways():
     assert {("math",), ("numeraci",), ("mathemat",)} <= alternatives("key stage 2 maths")[1]
 
 
+def test_a_phrase_forms_only_where_typed_as_written():
+    # "reception year" is a form of Reception; "Reception to Year 1" is two years, not it.
+    assert [c.words for c in parse_text("Reception to Year 1 transition").clauses] == [
+        ("reception",),
+        ("year", "1"),
+        ("transition",),
+    ]
+    assert ("recept", "year") in alternatives("reception year")[0]
+    # A form written with its stop words forms where they are typed.
+    assert [c.words for c in parse_text("speech and language therapy").clauses] == [
+        ("speech", "language", "therapy")
+    ]
+    assert len(parse_text("children in care").clauses) == 1
+    assert analysis.stop_pattern("Reception to Year 1") == ("", "to", "", "")
+
+
 def test_synonyms_are_data_in_one_file():
     groups = analysis.parse_synonyms(["# comment", "foo, bar baz", "lonely"])
     assert [g.forms for g in groups.groups] == [(("foo",), ("bar", "baz"))]
