@@ -415,7 +415,10 @@ def suggest(
     # A need written only as choices (an area, outcomes, groups) has no meaning to compare.
     encoder = engine.meaning() if need.text.strip() else None
     if encoder is not None:
-        _by_meaning(kept, need, encoder, engine.vector_file())
+        # Corrected, the need's words are what the model reads ("attendence" in pieces says
+        # little).
+        said = results.suggestion if by_words and results.corrected and results.suggestion else None
+        _by_meaning(kept, replace(need, text=said) if said else need, encoder, engine.vector_file())
     kept.sort(key=lambda c: -c.score)
     # Fewer, better suggestions: listings that share much less of the need than the best one
     # are left to a directory search.

@@ -374,6 +374,23 @@ def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
     assert any("close in meaning to the need" in s.reasons for s in found)
 
 
+def test_a_misspelt_need_is_read_by_meaning_as_corrected(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    # "anxiuos" is in no dictionary: the words are corrected, and the model reads the
+    # corrected need too, so the suggestions and their scores are those of the need spelt right.
+    for title, summary in TEXTS:
+        f.listing(session, provider_with(session), title=title, summary=summary)
+    session.commit()
+    school = SchoolContext(phase="primary", la_code=kent.code)
+    app.config["MATCH_MEANING"] = True
+    right = match(app, session, school, NEED)
+    misspelt = match(app, session, school, NEED.replace("anxious", "anxiuos"))
+    assert [(s.listing.title, s.score) for s in misspelt] == [
+        (s.listing.title, s.score) for s in right
+    ]
+
+
 def test_without_meaning_the_matcher_ranks_by_words_alone(
     app: Flask, session: Session, kent: LocalAuthority
 ) -> None:
