@@ -216,16 +216,24 @@ def _restrictions(query: Query, skip_facet: str | None = None) -> tuple[list[Nod
     return must, must_not
 
 
+#: What a listing found only by `also_ids` or `also_topics` scores: next to nothing, so any
+#: word outscores it, but not nothing, so that among such listings those of the preferred
+#: values come first, then today's tie order (a score of 0 stays 0 whatever multiplies it, and
+#: which of many listings scoring 0 fill the page was the index's own order).
+ALSO_SCORE = 1e-6
+
+
 def _or_also(query: Query, words: Node | None, scored: bool = False) -> Node | None:
     """Return `words`, or else the listings of `query.also_ids` and `query.also_topics`
-    (scoring nothing of their own)."""
+    (scoring ALSO_SCORE of their own)."""
     if words is None or not (query.also_ids or query.also_topics):
         return words
     also: list[Node] = [Terms(name, tuple(sorted(values))) for name, values in query.also_topics]
     if query.also_ids:
         also.append(Terms("id", tuple(sorted(query.also_ids))))
     return Bool(
-        should=(words, *(Constant(node, 0.0) if scored else node for node in also)), minimum=1
+        should=(words, *(Constant(node, ALSO_SCORE) if scored else node for node in also)),
+        minimum=1,
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import querying, schema, semantic, service
+from index import ordering, querying, schema, semantic, service
 from index.backends.base import SearchBackend
 from index.documents import Document
 
@@ -843,6 +843,28 @@ def test_a_specific_topic_the_words_imply_finds_listings_without_the_words(backe
     assert not {d.id for d in others} & set(ids(found))
     # Without meaning the words alone find.
     assert ids(search(backend, "cerebral palsy")) == [1]
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_listings_found_without_the_words_fill_a_page_preferred_first_then_in_todays_order(
+    backend, doc, seed
+):
+    # More listings join by meaning than the page holds: which fill it, and in what order, is
+    # not the index's own (written here in reverse): those of a preferred value, then the day's.
+    backend.apply([doc(i, f"Listing {i}") for i in range(19, 1, -1)], [], 1)
+    backend.apply(
+        [doc(1, "Phonics"), *(doc(i, f"Listing {i}", phase=["primary"]) for i in (20, 21))], [], 2
+    )
+    query = querying.build_query(
+        "phonics", prefer={"phase": ["primary"]}, per_page=6, tie_seed=seed, facets=()
+    )
+    found = backend.search(replace(query, also_ids=frozenset(range(2, 22))))
+    assert found.total == 21
+    k = ordering.permutation(seed)
+    todays = sorted(range(2, 20), key=lambda i: -ordering.tie_values(i)[k])
+    assert ids(found)[0] == 1
+    assert sorted(ids(found)[1:3]) == [20, 21]
+    assert ids(found)[3:] == todays[:3]
 
 
 def test_a_corrected_search_is_close_in_meaning_to_what_its_corrected_words_are(backend, doc):

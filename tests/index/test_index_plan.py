@@ -169,7 +169,7 @@ def test_listings_found_by_meaning_join_the_words_and_pass_the_same_filters():
     # They score nothing by words, so the words' best come first.
     scored = p.scored_node(query).must[0]
     assert scored == p.Bool(
-        should=(p.clause_score(query.clauses[0]), p.Constant(p.Terms("id", (4, 9)), 0.0)),
+        should=(p.clause_score(query.clauses[0]), p.Constant(p.Terms("id", (4, 9)), p.ALSO_SCORE)),
         minimum=1,
     )
     # Without words there is nothing to join: a browse already finds every listing.
@@ -187,4 +187,4 @@ def test_listings_of_an_implied_topic_join_the_words_like_those_close_in_meaning
         should=(words, p.Terms("sen", ("pd",)), p.Terms("id", (4,))), minimum=1
     )
     scored = p.scored_node(query)
-    assert p.Constant(p.Terms("sen", ("pd",)), 0.0) in scored.must[0].should
+    assert p.Constant(p.Terms("sen", ("pd",)), p.ALSO_SCORE) in scored.must[0].should
