@@ -44,6 +44,9 @@ class Clause:
     weight: float = 1.0
     #: True when the user quoted these words: they are searched for as written.
     quoted: bool = False
+    #: True when the words say which pupils or school ("Year 1", "KS3"), not what the support
+    #: is about (index.understanding): they score, and count for less in a hit's coverage.
+    context: bool = False
 
 
 @dataclass(frozen=True)

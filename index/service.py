@@ -380,7 +380,11 @@ def search(backend: SearchBackend, request: Request) -> Results:
         meaning = (
             wanted.meaning.reworded(suggestion) if corrected and suggestion else wanted.meaning
         )
-        close = _by_meaning(backend, final, results, wanted, meaning, query.positive, specific)
+        # A hit's coverage counts the words read as context ("Reception", "Year 1") too, for less.
+        own = query.positive + tuple(
+            replace(c, weight=c.weight * CONTEXT_COVERAGE) for c in query.boosts if c.context
+        )
+        close = _by_meaning(backend, final, results, wanted, meaning, own, specific)
         if close is not None:
             worded = results.total if worded is None else worded
             results = close
@@ -494,6 +498,10 @@ def _by_meaning(
     return replace(pool, hits=page, page=wanted.page, per_page=wanted.per_page)
 
 
+#: A stretch read as context counts for this much of a word in a hit's coverage: for "Reception
+#: to Year 1 transition", the course on moving into Year 1 after Reception holds more of what was
+#: asked than transition to secondary school does.
+CONTEXT_COVERAGE = 0.5
 #: A hit's share of the best score by words counts as much as the share of the search's telling
 #: words it holds, squared: a hit holding only "reception" of "cerebral palsy in reception"
 #: adds nothing by words, and its cosine alone places it.

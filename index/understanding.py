@@ -21,7 +21,7 @@ The implied values are preferences, never filters, and the search page says what
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -297,7 +297,7 @@ def understand(
     numbers: list[Clause] = []
     for i, clause in enumerate(positive):
         if consumed.get(i) == "context":
-            boosts.append(clause)
+            boosts.append(replace(clause, context=True))
         elif i in replacements:
             required.append(replacements[i])
         elif consumed.get(i) == "expand":

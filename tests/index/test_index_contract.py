@@ -815,6 +815,39 @@ def test_by_meaning_words_count_as_much_as_the_search_words_a_hit_holds(backend,
     )
 
 
+def test_by_meaning_words_read_as_context_count_for_less_than_a_word(backend, doc):
+    # "Reception" and "Year 1" say which pupils: in a hit's coverage each counts
+    # CONTEXT_COVERAGE of a word. The course on play after Reception holds "play" and both,
+    # as much of the search as the one holding "transition" and "play".
+    backend.apply(
+        [
+            doc(1, "Moving to secondary school: transition and play for autistic pupils"),
+            doc(2, "Into Year 1: play after Reception"),
+            # (As many listings say "transition" as "play": the two words weigh the same.)
+            doc(3, "Transition for new governors"),
+            *(doc(i, f"Governor training {i}") for i in range(4, 9)),
+        ],
+        [],
+        1,
+    )
+    text = "Reception to Year 1 transition play"
+    by_words = {h.id: h.score for h in search(backend, text).hits}
+    assert set(by_words) == {1, 2, 3}  # widened: none but the first has both words
+    meaning = _closeness({1: 0.3, 2: 0.3} | {i: 0.0 for i in range(3, 9)})
+    scores = {h.id: h.score for h in search(backend, text, meaning=meaning).hits}
+    w, best = service.MEANING_WEIGHT, max(by_words.values())
+    context = 2 * service.CONTEXT_COVERAGE
+    held = {1: 2 / (2 + context), 2: (1 + context) / (2 + context)}
+    held[3] = 1 / (2 + context)
+    for i in (1, 2, 3):
+        # (Whoosh scores the words a little differently beside the listings found by meaning.)
+        share = (scores[i] - w * 0.3) / (1 - w) if i < 3 else scores[i] / (1 - w)
+        expected = by_words[i] / best * held[i] ** service.COVERAGE_POWER
+        assert share == pytest.approx(expected, rel=0.05), i
+    # Without context counting, the first would hold all, the second half of the words.
+    assert held[1] ** 2 < 0.5 and held[2] ** 2 > 0.4
+
+
 def test_a_specific_topic_the_words_imply_finds_listings_without_the_words(backend, doc):
     # "cerebral palsy" implies physical disability: listings for it join with those close in
     # meaning, and hold the words for the order; a broad implied group finds nothing more.
