@@ -47,6 +47,9 @@ class Clause:
     #: True when the words say which pupils or school ("Year 1", "KS3"), not what the support
     #: is about (index.understanding): they score, and count for less in a hit's coverage.
     context: bool = False
+    #: True when a full stop, colon, semicolon, question or exclamation mark follows the words:
+    #: no phrase or everyday wording runs on past them ("teaching is satisfactory: lessons").
+    ends: bool = False
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,13 @@ class _Piece:
     negated: bool = False
     prefix: bool = False
     or_before: bool = False
+    #: A sentence, or a clause of one, ends after it (Clause.ends).
+    ends: bool = False
+
+
+#: What ends a sentence or a clause of one, after a word (a wildcard, closing brackets and
+#: quotes aside).
+_ENDS = re.compile(r"\w[*)\]}'\"’]*[.;:!?]")
 
 
 def _lex(text: str) -> list[_Piece]:
@@ -106,8 +113,15 @@ def _lex(text: str) -> list[_Piece]:
         if quoted is not None:
             found = [analysis.fold(w) for w in _WORD_CHARS.findall(quoted)][:MAX_PHRASE]
             if found:
+                ends = bool(re.match(r'"?[)\]}]*[.;:!?]', text[match.end() :]))
                 pieces.append(
-                    _Piece(tuple(found), phrase=len(found) > 1, negated=negated, or_before=or_next)
+                    _Piece(
+                        tuple(found),
+                        phrase=len(found) > 1,
+                        negated=negated,
+                        or_before=or_next,
+                        ends=ends,
+                    )
                 )
                 or_next = False
             continue
@@ -122,17 +136,21 @@ def _lex(text: str) -> list[_Piece]:
             negated = True
             bare = bare.lstrip("-")
         prefix = bare.rstrip(")]}>.,;!?").endswith("*")
-        found = [analysis.fold(w) for w in _WORD_CHARS.findall(bare)]
-        for i, word in enumerate(found):
-            last = i == len(found) - 1
+        words = list(_WORD_CHARS.finditer(bare))
+        for i, word in enumerate(words):
+            last = i == len(words) - 1
             pieces.append(
                 _Piece(
-                    (word,),
+                    (analysis.fold(word.group()),),
                     negated=negated,
-                    prefix=prefix and last and len(word) >= MIN_PREFIX,
+                    prefix=prefix and last and len(word.group()) >= MIN_PREFIX,
                     or_before=or_next and i == 0,
+                    # "satisfactory:" or "Y6." ends here; "e.g" and "3.5" run on.
+                    ends=bool(_ENDS.match(bare, word.end() - 1))
+                    and (last or not bare[word.end() + 1 : word.end() + 2].isalnum()),
                 )
             )
+        found = [w.group() for w in words]
         if found:
             or_next = False
     return pieces
@@ -153,7 +171,8 @@ def parse_text(text: str) -> ParsedText:
             i += 1
         elif piece.prefix:
             term = piece.words[0]
-            clause = Clause((Alternative((term,), prefix=True),), piece.words, piece.negated)
+            alternative = Alternative((term,), prefix=True)
+            clause = Clause((alternative,), piece.words, piece.negated, ends=piece.ends)
             i += 1
         else:
             # Gather a run of plain words with the same sign to look for multi-word synonyms.
@@ -161,6 +180,7 @@ def parse_text(text: str) -> ParsedText:
             j = i + 1
             while (
                 j < len(pieces)
+                and not pieces[j - 1].ends
                 and not pieces[j].phrase
                 and not pieces[j].prefix
                 and not pieces[j].or_before
@@ -223,7 +243,7 @@ def _phrase_clause(piece: _Piece) -> Clause | None:
     if not terms:
         return None
     alts = tuple(Alternative(form) for form in analysis.synonyms().expand(terms))
-    return Clause(alts, piece.words, piece.negated, len(alts) > 1, quoted=True)
+    return Clause(alts, piece.words, piece.negated, len(alts) > 1, quoted=True, ends=piece.ends)
 
 
 def _as_written(
@@ -262,10 +282,12 @@ def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:
         used = [run[at] for at in dict.fromkeys(origin[k : k + length])]
         words = tuple(p.words[0] for p in used)
         negated = used[0].negated
+        ends = run[-1].ends and k + length == len(terms)  # the run's last words
         if group is None:
-            out.append(Clause((Alternative((terms[k],)),), words, negated))
+            out.append(Clause((Alternative((terms[k],)),), words, negated, ends=ends))
         else:
-            out.append(Clause(tuple(Alternative(f) for f in group.forms), words, negated, True))
+            alts = tuple(Alternative(f) for f in group.forms)
+            out.append(Clause(alts, words, negated, True, ends=ends))
         k += length
     return out
 

@@ -188,8 +188,8 @@ def _match_at(clauses: Sequence[Clause], owns: Sequence[Form], start: int, form:
         terms.extend(owns[end])
         if len(terms) >= len(form):
             return end - start + 1 if tuple(terms) == form else 0
-        if tuple(terms) != form[: len(terms)]:
-            return 0
+        if tuple(terms) != form[: len(terms)] or clauses[end].ends:
+            return 0  # (no form runs on past the end of a sentence)
     return 0
 
 

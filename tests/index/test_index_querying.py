@@ -48,6 +48,25 @@ def test_a_phrase_forms_only_where_typed_as_written():
     assert analysis.stop_pattern("Reception to Year 1") == ("", "to", "", "")
 
 
+def test_no_phrase_runs_on_past_the_end_of_a_sentence():
+    # "Reception. Year 1" is two sentences: no "reception year"; a colon ends one too.
+    clauses = parse_text("Lessons are good in Reception. Year 1 is weaker: phonics").clauses
+    assert [(c.words, c.ends) for c in clauses] == [
+        (("lessons",), False),
+        (("good",), False),
+        (("reception",), True),
+        (("year", "1"), False),
+        (("weaker",), True),
+        (("phonics",), False),
+    ]
+    # A full stop inside a word or a number, a comma, or none at all does not end one.
+    assert not any(c.ends for c in parse_text("e.g 3.5, Reception year").clauses[:-1])
+    assert parse_text("Reception year").clauses[0].words == ("reception", "year")
+    # Quoted words and wildcards end one too.
+    assert parse_text('"reading for pleasure": boys').clauses[0].ends
+    assert parse_text("phon*; boys").clauses[0].ends
+
+
 def test_synonyms_are_data_in_one_file():
     groups = analysis.parse_synonyms(["# comment", "foo, bar baz", "lonely"])
     assert [g.forms for g in groups.groups] == [(("foo",), ("bar", "baz"))]

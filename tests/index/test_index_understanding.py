@@ -269,6 +269,18 @@ def test_a_rare_directory_word_unknown_to_english_gets_a_doubt_not_a_correction(
     assert spelling.rewrite("Governanse review", found.all) == "governance review"
 
 
+def test_no_everyday_wording_runs_on_past_the_end_of_a_sentence():
+    rules = understanding.parse_rules(["expand satisfactory lessons = quality of teaching"])
+
+    def expanded(text: str) -> list[tuple[str, ...]]:
+        found = understanding.understand(querying.parse_text(text).clauses, the_rules=rules)
+        return [c.words for c in found.clauses if c.expanded]
+
+    assert expanded("too many satisfactory lessons") == [("satisfactory", "lessons")]
+    assert expanded("Teaching is satisfactory: lessons are over-directed") == []
+    assert expanded("Teaching is satisfactory. Lessons are over-directed") == []
+
+
 @pytest.mark.parametrize(
     "text", ["low-level disruption", "special educational needs", "levels of progress"]
 )
