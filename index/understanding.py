@@ -253,20 +253,24 @@ def understand(
     for i, clause in enumerate(positive):
         firsts = {owns[i][0]} if owns[i] else set()
         firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
-        # Longest first; of forms as long, one the search says as written ("A level"), then
-        # the one whose rule comes first in the file.
+        # The one spanning most words first ("KS4 options" before "key stage 4", which the
+        # "KS4" clause matches alone through its synonyms); then the longest form; of those as
+        # long, one the search says as written ("A level"), then the first in the file.
         spoken = said_here.get(owns[i][0], {}) if len(owns[i]) == 1 else {}
+        spans = {
+            fr: length
+            for fr in {fr for first in firsts for fr in index.get(first, ())} | set(spoken)
+            if (length := _match_at(positive, owns, i, fr[0]))
+        }
         candidates = sorted(
-            {fr for first in firsts for fr in index.get(first, ())} | set(spoken),
-            key=lambda fr: (-len(fr[0]), fr not in spoken, position[fr[1]]),
+            spans,
+            key=lambda fr: (-spans[fr], -len(fr[0]), fr not in spoken, position[fr[1]]),
         )
         taken = False
         for form, rule in candidates:
             if rule.kind != "topic" and (taken or i in consumed):
                 continue
-            length = _match_at(positive, owns, i, form)
-            if not length:
-                continue
+            length = spans[(form, rule)]
             span = range(i, i + length)
             if rule.kind != "topic" and any(positive[j].quoted for j in span):
                 continue  # quoted words are searched for as written; they may still imply a topic
@@ -292,6 +296,15 @@ def understand(
                 alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
                 replacements[i] = Clause(tuple(alternatives), words, False, True)
                 consumed.update(dict.fromkeys(span, "expand"))
+                # Its words still say which pupils ("KS4 options": secondary).
+                for j in span:
+                    for inner, within in index.get(owns[j][0], ()) if owns[j] else ():
+                        spanned = _match_at(positive, owns, j, inner)
+                        if within.kind == "context" and spanned and j + spanned <= i + length:
+                            imply(
+                                within,
+                                tuple(w for k in range(j, j + spanned) for w in positive[k].words),
+                            )
     required: list[Clause] = []
     boosts: list[Clause] = []
     numbers: list[Clause] = []

@@ -269,6 +269,23 @@ def test_a_rare_directory_word_unknown_to_english_gets_a_doubt_not_a_correction(
     assert spelling.rewrite("Governanse review", found.all) == "governance review"
 
 
+def test_the_form_spanning_most_words_wins_and_its_year_groups_still_say_which_pupils():
+    # "KS4" alone matches the context form "key stage 4" (three terms) through its synonyms;
+    # "KS4 options" (two terms) spans more of the search, so it wins, and still says secondary.
+    rules = understanding.parse_rules(
+        [
+            "context phase:secondary = KS4, key stage 4",
+            "expand KS4 options = options guidance",
+        ]
+    )
+    parsed = querying.parse_text("KS4 options evening")
+    found = understanding.understand(parsed.clauses, the_rules=rules)
+    assert [c.words for c in found.clauses if c.expanded] == [("ks4", "options")]
+    assert [(i.facet, i.value, i.words) for i in found.implied] == [
+        ("phase", "secondary", ("ks4",))
+    ]
+
+
 def test_no_everyday_wording_runs_on_past_the_end_of_a_sentence():
     rules = understanding.parse_rules(["expand satisfactory lessons = quality of teaching"])
 
