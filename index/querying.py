@@ -100,6 +100,8 @@ class _Piece:
 #: What ends a sentence or a clause of one, after a word (a wildcard, closing brackets and
 #: quotes aside).
 _ENDS = re.compile(r"\w[*)\]}'\"’]*[.;:!?]")
+#: The same after a closing quote ('"reading for pleasure": boys').
+_AFTER_QUOTE_ENDS = re.compile(r"[)\]}]*[.;:!?]")
 
 
 def _lex(text: str) -> list[_Piece]:
@@ -113,7 +115,7 @@ def _lex(text: str) -> list[_Piece]:
         if quoted is not None:
             found = [analysis.fold(w) for w in _WORD_CHARS.findall(quoted)][:MAX_PHRASE]
             if found:
-                ends = bool(re.match(r'"?[)\]}]*[.;:!?]', text[match.end() :]))
+                ends = bool(_AFTER_QUOTE_ENDS.match(text, match.end()))
                 pieces.append(
                     _Piece(
                         tuple(found),
