@@ -330,13 +330,18 @@ TEXTS = (
 )
 
 
-def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
-    app: Flask, session: Session, kent: LocalAuthority, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _texts_listed(session: Session, kent: LocalAuthority) -> SchoolContext:
+    """List TEXTS, each by a provider of its own; return a Kent primary school to match for."""
     for title, summary in TEXTS:
         f.listing(session, provider_with(session), title=title, summary=summary)
     session.commit()
-    school = SchoolContext(phase="primary", la_code=kent.code)
+    return SchoolContext(phase="primary", la_code=kent.code)
+
+
+def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
+    app: Flask, session: Session, kent: LocalAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school = _texts_listed(session, kent)
     app.config["MATCH_MEANING"] = False
     with monkeypatch.context() as patch:
         patch.setattr(services, "SCORE_FLOOR", 0.0)  # every word score, however weak
@@ -379,10 +384,7 @@ def test_a_misspelt_need_is_read_by_meaning_as_corrected(
 ) -> None:
     # "anxiuos" is in no dictionary: the words are corrected, and the model reads the
     # corrected need too, so the suggestions and their scores are those of the need spelt right.
-    for title, summary in TEXTS:
-        f.listing(session, provider_with(session), title=title, summary=summary)
-    session.commit()
-    school = SchoolContext(phase="primary", la_code=kent.code)
+    school = _texts_listed(session, kent)
     app.config["MATCH_MEANING"] = True
     right = match(app, session, school, NEED)
     misspelt = match(app, session, school, NEED.replace("anxious", "anxiuos"))
@@ -394,13 +396,10 @@ def test_a_misspelt_need_is_read_by_meaning_as_corrected(
 def test_without_meaning_the_matcher_ranks_by_words_alone(
     app: Flask, session: Session, kent: LocalAuthority
 ) -> None:
-    for title, summary in TEXTS:
-        f.listing(session, provider_with(session), title=title, summary=summary)
-    session.commit()
+    school = _texts_listed(session, kent)
     app.config["MATCH_MEANING"] = False
     with app.app_context():
         assert get_search(app).meaning() is None
-    school = SchoolContext(phase="primary", la_code=kent.code)
     found = match(app, session, school, NEED)
     assert found and all("close in meaning to the need" not in s.reasons for s in found)
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
@@ -426,13 +425,11 @@ def test_a_need_without_words_is_ranked_by_its_choices_alone(
 def test_a_model_folder_without_the_model_leaves_the_matcher_to_words_alone(
     app: Flask, session: Session, kent: LocalAuthority, tmp_path: Path
 ) -> None:
-    for title, summary in TEXTS:
-        f.listing(session, provider_with(session), title=title, summary=summary)
-    session.commit()
+    school = _texts_listed(session, kent)
     app.config["MATCH_MODEL_DIR"] = str(tmp_path)  # an operator's folder, still empty
     with app.app_context():
         assert get_search(app).meaning() is None
-    found = match(app, session, SchoolContext(phase="primary", la_code=kent.code), NEED)
+    found = match(app, session, school, NEED)
     assert found and all("close in meaning to the need" not in s.reasons for s in found)
 
 
