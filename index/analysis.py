@@ -161,10 +161,8 @@ class Synonyms:
         self, terms: tuple[str, ...] | list[str], start: int
     ) -> tuple[int, SynonymGroup | None]:
         """Return (length, group) of the longest form starting at terms[start], or (1, None)."""
-        for form, index in self._by_first.get(terms[start], ()):
-            if tuple(terms[start : start + len(form)]) == form:
-                return len(form), self.groups[index]
-        return 1, None
+        found: tuple[int, SynonymGroup | None] = next(self.matches(terms, start), (1, None))
+        return found
 
     def matches(
         self, terms: tuple[str, ...] | list[str], start: int
