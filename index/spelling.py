@@ -6,13 +6,13 @@ holds, an English word, one of the domain's abbreviations or phrases, a number o
 digits is a real word. English is what a dictionary spells (SCOWL's words, as symspellpy ships
 them) and what is written often enough to be a word (wordfreq's English list, at least about six
 times in a hundred million words: names, places, new words such as "dyspraxia"), but for the
-common misspellings that are written that often too ("assesment", "managment", "seperate":
-codespell's list of them, from Wikipedia's, read as data). A word run together ("esafety") is split where
-both halves are in the directory ("e safety"). Only a
-word that none of these knows is misspelt, and it is corrected to the nearest word the
-directory holds (one edit, two for longer words), the most frequent first. A real word that is
-rare in the directory and unknown to English may get a "did you mean" towards a far more
-frequent neighbour, without replacing what it found.
+common misspellings that are written that often too ("assesment", "seperate": codespell's
+list of them, from Wikipedia's, read as data). A word run together ("esafety") is split where
+both halves are in the directory ("e safety"). Only a word that none of these knows is
+misspelt, and it is corrected to the nearest word the directory holds (one edit, two for longer
+words), the most frequent first. A real word that is rare in the directory and unknown to
+English may get a "did you mean" towards a far more frequent neighbour, without replacing what
+it found.
 """
 
 from __future__ import annotations
