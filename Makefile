@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export BROKER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install assets wheel run serve test lint bench scaleout clean
+.PHONY: install assets wheel run serve test lint bench adapter scaleout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ test: install lint
 
 bench: install instance/secret_key
 	$(BIN)/python -m benchmarks
+
+# After editing index/understanding.txt or index/synonyms.txt: learn the meaning adapter again
+# from the wordings (index/adapting.py; about 40 s) and commit index/understanding_adapter.npz.
+adapter: install
+	$(BIN)/python -m index.adapting
 
 # Three application machines behind HAProxy on loopback, PostgreSQL and Redis (already running),
 # under Locust's load, one machine killed and restarted; prints the figures (deploy/scaleout.py).

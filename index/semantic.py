@@ -236,7 +236,15 @@ class Encoder:
         the vectors of `others` are kept in `store` too, when given."""
         if not others:
             return []
-        return [float(x) for x in self.encode(others, store) @ self.encode([text])[0]]
+        return self.cosines(self.encode([text])[0], others, store)
+
+    def cosines(
+        self, vector: Any, others: Sequence[str], store: VectorFile | None = None
+    ) -> list[float]:
+        """Cosine of `vector` (a unit vector) with each of `others`, as `similarity`."""
+        if not others:
+            return []
+        return [float(x) for x in self.encode(others, store) @ vector]
 
 
 def blend(share: float, cosine: float, weight: float) -> float:

@@ -20,7 +20,7 @@ The implied values are preferences, never filters, and the search page says what
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -101,10 +101,9 @@ def _forms(text: str) -> list[Form]:
     return _read(text)[0]
 
 
-def parse_rules(lines: Iterable[str]) -> Rules:
-    """Parse understanding.txt; a malformed line raises ValueError naming it."""
-    rules: list[Rule] = []
-    filler: set[str] = set()
+def _lines(lines: Iterable[str]) -> Iterator[tuple[int, str, list[str], str]]:
+    """Yield each rule line of understanding.txt as (number, kind, its head's words, what
+    follows '='); a line without '=' raises ValueError naming it."""
     for number, raw in enumerate(lines, start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -113,7 +112,26 @@ def parse_rules(lines: Iterable[str]) -> Rules:
         if not sep:
             raise ValueError(f"understanding.txt line {number}: no '='")
         words = head.split(None, 1)
-        kind = words[0]
+        yield number, words[0], words, tail
+
+
+def wordings(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """Return each everyday wording of an expand line, as written, with what it means as
+    written ("bunking off", "truancy, attendance"): what index.adapting learns from."""
+    return [
+        (form.strip(), ", ".join(w.strip() for w in tail.split(",") if w.strip()))
+        for _, kind, words, tail in _lines(lines)
+        if kind == "expand" and len(words) > 1
+        for form in words[1].split(",")
+        if form.strip()
+    ]
+
+
+def parse_rules(lines: Iterable[str]) -> Rules:
+    """Parse understanding.txt; a malformed line raises ValueError naming it."""
+    rules: list[Rule] = []
+    filler: set[str] = set()
+    for number, kind, words, tail in _lines(lines):
         if kind == "filler":
             filler.update(t for form in _forms(tail) for t in form)
         elif kind in ("context", "topic"):

@@ -51,7 +51,7 @@ from broker.taxonomy import (
     SCHOOLS_NEEDED,
     SEN_SPECIALISMS,
 )
-from index import analysis, semantic, service
+from index import adapting, analysis, semantic, service
 from index.documents import Hit, Results
 from index.query import Preference
 
@@ -466,8 +466,10 @@ def _by_meaning(
     communication and language comes before phonics books that share "words"."""
     if not kept:
         return
-    alike = encoder.similarity(
-        need.text, [listing_text(c.listing.title, c.listing.summary) for c in kept], store
+    alike = encoder.cosines(
+        adapting.moved(encoder.encode([need.text])[0]),
+        [listing_text(c.listing.title, c.listing.summary) for c in kept],
+        store,
     )
     best = max(c.score for c in kept) or 1.0
     for candidate, cosine in zip(kept, alike, strict=True):

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from broker import db
 from broker.models import Listing
 from broker.search import capture, outbox, sync
-from index import analysis, backends, semantic
+from index import adapting, analysis, backends, semantic
 from index.backends.base import SearchBackend, SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -109,10 +109,11 @@ class SearchEngine:
             return None
         if not self.refresh_meaning(session, encoder, wait=False) and not len(self._neighbours):
             return None  # no vectors yet (being worked out): words alone
-        # The model knows few of the field's abbreviations: "EBSA" is spelled out for it.
+        # The model knows few of the field's abbreviations: "EBSA" is spelled out for it; and
+        # little of how schools talk: the vector moves towards what everyday wordings mean.
 
         def encode(said: str) -> Any:
-            return encoder.encode([analysis.spelled_out(said)])[0]
+            return adapting.moved(encoder.encode([analysis.spelled_out(said)])[0])
 
         return semantic.Closeness(self._neighbours, encode(text), encode)
 

@@ -26,6 +26,7 @@ from broker.matching.services import (
 )
 from broker.models import LocalAuthority, Provider, utcnow
 from broker.search.engine import get_search
+from index import adapting
 from tests import factories as f
 
 
@@ -355,7 +356,10 @@ def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
     alike = dict(
         zip(
             by_words,
-            encoder.similarity(NEED, [f"{t}. {dict(TEXTS)[t]}" for t in by_words]),
+            encoder.cosines(
+                adapting.moved(encoder.encode([NEED])[0]),  # the need as the adapter moves it
+                [f"{t}. {dict(TEXTS)[t]}" for t in by_words],
+            ),
             strict=True,
         )
     )
