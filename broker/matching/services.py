@@ -68,15 +68,20 @@ SCORE_FLOOR = 0.15
 #: + w * cosine). Chosen on the training set and three earlier judged sets (w 0.3-0.7, the
 #: listing's text with or without its description): nDCG@10 0.936 -> 0.946 training, 0.921 ->
 #: 0.927 first exam, 0.960 -> 0.960 second, 0.931 -> 0.953 holdout; then on the blind set, run
-#: only before and after, 0.952 -> 0.966 (benchmarks/matcher_experiments.md).
-MEANING_WEIGHT = 0.5
-#: The blended scores are closer together, so their floor is higher: 0.25 of the best shows
+#: only before and after, 0.952 -> 0.966 (benchmarks/matcher_experiments.md). Since the need's
+#: vector is moved by index.adapting its meaning says more: 0.6 (with MEANING_FLOOR 0.3) did
+#: better on four of the six sets used to choose and 0.001-0.002 worse on two
+#: (benchmarks/search_meaning.md, 4 December, afternoon).
+MEANING_WEIGHT = 0.6
+#: The blended scores are closer together, so their floor is higher: 0.3 of the best shows
 #: about as many suggestions a need as SCORE_FLOOR did on words alone (8-9).
-MEANING_FLOOR = 0.25
-#: A suggestion this close in meaning to the need (cosine) says so in its reasons: on the three
-#: earlier judged sets' needs, 55% of the listings judged exactly the need, 24% of those judged
-#: clearly useful and 1% of the unjudged are this close.
-MEANING_NOTE = 0.45
+MEANING_FLOOR = 0.3
+#: A suggestion this close in meaning to the need (cosine, the need's vector moved by
+#: index.adapting) says so in its reasons: of the suggestions shown for the first exam's,
+#: second exam's and holdout's needs, 61-71% of those judged exactly the need, 27-31% of those
+#: judged clearly useful and 4-8% of the unjudged (at 0.45 before the adapter: 52-57%, 21-30%
+#: and 4-6%).
+MEANING_NOTE = 0.5
 #: Suggestions one provider may have among the first DIVERSITY_WINDOW.
 MAX_PER_PROVIDER = 2
 DIVERSITY_WINDOW = 10
