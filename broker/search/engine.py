@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from broker import db
 from broker.models import Listing
 from broker.search import capture, outbox, sync
-from index import adapting, analysis, backends, semantic
+from index import adapting, analysis, backends, semantic, spelling, understanding
 from index.backends.base import SearchBackend, SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,30 @@ class SearchEngine:
             return False
         with db.new_session(self.app) as session:
             return self.refresh_meaning(session, encoder)
+
+    def warm_up(self) -> None:
+        """Read now what a process's first search would otherwise wait for (half a second at
+        10,000 listings, 3 s at 100,000): the vocabulary, the spelling lists, the sentence
+        model, the adapter and the listings' vectors."""
+        understanding.rules()
+        spelling.english()
+        spelling.domain_words()
+        adapting.adapter()
+        self.prepare_meaning()
+
+    def start_warm_up(self) -> threading.Thread:
+        """Warm up in a thread of its own (a server's worker, as it starts): searches meanwhile
+        read what they need themselves, as they would without it."""
+
+        def warm() -> None:
+            try:
+                self.warm_up()
+            except Exception:  # the first search reads what it needs, as without a warm-up
+                log.exception("Warming up the search failed.")
+
+        thread = threading.Thread(target=warm, name="search-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def _fill_in_background(self, encoder: semantic.Encoder) -> None:
         """Work the listings' vectors out in a thread (one at a time), with a session of its own."""

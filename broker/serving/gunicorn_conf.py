@@ -64,11 +64,14 @@ logconfig_dict: dict[str, Any] = {
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start this worker's mail courier, lapse scheduler and (on PostgreSQL) index listener."""
+    """Start this worker's mail courier, lapse scheduler and (on PostgreSQL) index listener,
+    and warm its search up (so that its first search does not wait for the sentence model)."""
     from broker.lifecycle import scheduler
     from broker.mail import courier
     from broker.search import listener
+    from broker.search.engine import get_search
 
     courier.start(worker.wsgi)
     scheduler.start(worker.wsgi)
     listener.start(worker.wsgi)
+    get_search(worker.wsgi).start_warm_up()

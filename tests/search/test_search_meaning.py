@@ -15,7 +15,7 @@ from sqlmodel import Session
 from broker import db
 from broker.models import Listing
 from broker.search import engine as search_engine
-from index import semantic
+from index import semantic, spelling
 from tests import factories as f
 from tests.conftest import close_app, make_app
 
@@ -198,3 +198,28 @@ def test_a_search_never_waits_for_a_refresh_under_way(
         engine._neighbours_lock.release()
     ids = [r["id"] for r in _results(client, "kids too frightened to come in")["results"]]
     assert directory["avoidance"] in ids
+
+
+def test_a_warm_up_reads_the_model_the_lists_and_the_vectors_before_the_first_search(
+    app: Flask, directory: dict[str, int]
+) -> None:
+    engine = search_engine.get_search(app)
+    assert len(engine._neighbours) == 0
+    engine.start_warm_up().join(timeout=120)
+    assert len(engine._neighbours) == len(directory)
+    assert spelling.english.cache_info().currsize == 1
+
+
+def test_a_failed_warm_up_is_logged_and_searches_go_on(
+    app: Flask, client, directory: dict[str, int], monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    engine = search_engine.get_search(app)
+
+    def broken() -> bool:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(engine, "prepare_meaning", broken)
+    engine.start_warm_up().join(timeout=120)
+    assert "Warming up the search failed" in caplog.text
+    found = _results(client, "kids too frightened to come in")
+    assert found["results"][0]["id"] == directory["avoidance"]
