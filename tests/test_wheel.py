@@ -61,6 +61,7 @@ PACKAGE_DATA = (
     "broker/reference/local_authorities.json",
     "index/synonyms.txt",
     "index/understanding.txt",
+    "index/understanding_adapter.npz",
 )
 SECRET_KEY = "a-wheel-test-secret-key-long-enough-for-production-0123456789"
 
