@@ -1,9 +1,10 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
-Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve]
+Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
+|untouched]
 [--quiet]
 
-Nine sets, each a directory with judged search queries and judged needs:
+Ten sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -22,7 +23,10 @@ Nine sets, each a directory with judged search queries and judged needs:
 - final, sealed and reserve: benchmarks/final/, benchmarks/sealed/ and benchmarks/reserve/ — a
   sixth, a seventh and an eighth, nothing chosen on them and their misses unread (each README
   says when it was run). A next tuning round needs a fresh set (see their READMEs for the
-  recipe).
+  recipe);
+- untouched: benchmarks/untouched/ — a ninth, written on 4 December in the afternoon by four
+  new helpers, run only with --quiet (means, never its queries) on the session's starting
+  code and at its end; nothing chosen on it, its misses unread.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -58,6 +62,7 @@ UNSEEN = ROOT / "benchmarks" / "unseen"
 FINAL = ROOT / "benchmarks" / "final"
 SEALED = ROOT / "benchmarks" / "sealed"
 RESERVE = ROOT / "benchmarks" / "reserve"
+UNTOUCHED = ROOT / "benchmarks" / "untouched"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -158,6 +163,12 @@ SETS = {
         (RESERVE / "queries.json",),
         (RESERVE / "needs.json",),
         RESERVE / "directory.jsonl",
+    ),
+    "untouched": JudgedSet(
+        "untouched",
+        (UNTOUCHED / "queries.json",),
+        (UNTOUCHED / "needs.json",),
+        UNTOUCHED / "directory.jsonl",
     ),
 }
 

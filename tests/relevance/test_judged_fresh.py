@@ -29,10 +29,21 @@ ROOT = Path(__file__).resolve().parents[2]
 #: between candidates: the first and second exams, the holdout and the blind set (3 December);
 #: the unseen and final sets, written on 3 December at night (unseen chosen on since); and the
 #: sealed set, written on 3 December in the evening of the next session; the reserve set,
-#: written on 3 December at night, in the session after.
+#: written on 3 December at night, in the session after; the untouched set, written on
+#: 4 December in the afternoon.
 SETS = tuple(
     ROOT / "benchmarks" / name
-    for name in ("judged", "exam", "holdout", "blind", "unseen", "final", "sealed", "reserve")
+    for name in (
+        "judged",
+        "exam",
+        "holdout",
+        "blind",
+        "unseen",
+        "final",
+        "sealed",
+        "reserve",
+        "untouched",
+    )
 )
 SEED = ROOT / "providers_seed" / "data"
 LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
