@@ -316,6 +316,19 @@ def test_forms_that_analyse_to_one_word_they_were_not_written_as_are_left_out():
     }
 
 
+def test_a_form_that_repeats_a_word_matches_the_search_as_parsed():
+    # A parsed search keeps a repeated word once: "one-to-one TA" is the clauses one, ta.
+    rules = understanding.parse_rules(["expand one-to-one TA, word by word = TA deployment"])
+    assert rules.rules[0].forms == (("one", "ta"),)
+    assert rules.rules[0].said == ((("word", "by", "word"), ("word",)),)
+    parsed = querying.parse_text("one-to-one TA all day")
+    found = understanding.understand(parsed.clauses, the_rules=rules, said=parsed.said)
+    assert [c.words for c in found.clauses if c.expanded] == [("one", "ta")]
+    assert all(
+        len(set(form)) == len(form) for rule in understanding.rules().rules for form in rule.forms
+    )
+
+
 def said(text: str) -> understanding.Understanding:
     parsed = querying.parse_text(text)
     return understanding.understand(parsed.clauses, said=parsed.said)
