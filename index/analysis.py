@@ -74,12 +74,26 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+#: Words whose Snowball stem they would share with a word of another meaning in schools: the
+#: moderation of assessments is not "moderate" learning difficulties (both "moder"), nor is
+#: mindfulness the charities with "Minds" in their names (both "mind"). A change here changes
+#: what the index holds: bump the backends' FORMAT (index/backends/), so indexes are rebuilt.
+STEM_EXCEPTIONS = {
+    **dict.fromkeys(
+        ("moderation", "moderations", "moderating", "moderated", "moderator", "moderators"),
+        "moderation",
+    ),
+    **dict.fromkeys(("mindfulness", "mindful"), "mindful"),
+}
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Return the English (Snowball) stem of a folded word; digits and "&" words stay as they are."""
+    """Return the English (Snowball) stem of a folded word (but for STEM_EXCEPTIONS); digits and
+    "&" words stay as they are."""
     if not word.isalpha():
         return word
-    return str(_stemmer().stemWord(word))
+    return STEM_EXCEPTIONS.get(word) or str(_stemmer().stemWord(word))
 
 
 @lru_cache(maxsize=200_000)

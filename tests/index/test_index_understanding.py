@@ -379,3 +379,14 @@ def test_quoted_words_are_searched_for_as_written():
     assert required('"Year 4" times tables')[0] == ("year", "4")
     assert ("phase", "primary") not in implied('"Year 4" times tables')
     assert ("phase", "primary") in implied("Year 4 times tables")
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [("moderation", "moderate"), ("moderating", "moderate"), ("mindfulness", "minds")],
+)
+def test_words_of_other_meanings_in_schools_do_not_share_a_stem(word, other):
+    # Writing moderation is not moderate learning difficulties; mindfulness is not Young Minds.
+    assert analysis.analyse(word) != analysis.analyse(other)
+    assert analysis.analyse(word) == analysis.analyse(word + " ")  # and as stable as any stem
+    assert analysis.analyse("moderation of writing") == analysis.analyse("moderated writing")
