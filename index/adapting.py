@@ -91,12 +91,14 @@ class Adapter:
 
     def moved(self, vector: Any) -> Any:
         """Return `vector` (a unit vector) moved SHARE of the way to where W takes it."""
-        import numpy as np
+        return _unit(vector + SHARE * (_unit(vector @ self.matrix) - vector))
 
-        towards = vector @ self.matrix
-        towards = towards / max(float(np.linalg.norm(towards)), 1e-12)
-        out = vector + SHARE * (towards - vector)
-        return (out / max(float(np.linalg.norm(out)), 1e-12)).astype(np.float32)
+
+def _unit(vector: Any) -> Any:
+    """Return `vector` at unit length, as float32 (the model's vectors are)."""
+    import numpy as np
+
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
 @lru_cache(maxsize=1)
