@@ -1,10 +1,10 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched]
+|untouched|tenth]
 [--quiet]
 
-Ten sets, each a directory with judged search queries and judged needs:
+Eleven sets, each a directory with judged search queries and judged needs:
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -26,7 +26,9 @@ Ten sets, each a directory with judged search queries and judged needs:
   recipe);
 - untouched: benchmarks/untouched/ — a ninth, written on 4 December in the afternoon by four
   new helpers, run only with --quiet (means, never its queries) on the session's starting
-  code and at its end; nothing chosen on it, its misses unread.
+  code and at its end; nothing chosen on it, its misses unread;
+- tenth: benchmarks/tenth/ — written on 4 December in the late afternoon the same way, run only
+  with --quiet; nothing chosen on it, its misses unread.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -63,6 +65,7 @@ FINAL = ROOT / "benchmarks" / "final"
 SEALED = ROOT / "benchmarks" / "sealed"
 RESERVE = ROOT / "benchmarks" / "reserve"
 UNTOUCHED = ROOT / "benchmarks" / "untouched"
+TENTH = ROOT / "benchmarks" / "tenth"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -169,6 +172,9 @@ SETS = {
         (UNTOUCHED / "queries.json",),
         (UNTOUCHED / "needs.json",),
         UNTOUCHED / "directory.jsonl",
+    ),
+    "tenth": JudgedSet(
+        "tenth", (TENTH / "queries.json",), (TENTH / "needs.json",), TENTH / "directory.jsonl"
     ),
 }
 
