@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export BROKER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install assets wheel run serve test lint bench adapter scaleout clean
+.PHONY: install assets wheel run serve test lint bench adapter encoder scaleout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,19 @@ bench: install instance/secret_key
 adapter: install
 	$(BIN)/python -m index.adapting
 
+# After editing the vocabulary, the synonyms or the training judged sets: learn the query encoder
+# again (benchmarks/query_encoder.py; about 5 minutes on two cores) and commit
+# index/query_encoder.npz. Learning needs PyTorch, which the service does not: it gets an
+# environment of its own, .venv-learn (the CPU build of torch 2.13.0 that this machine kind keeps).
+LEARN_BIN = .venv-learn/bin
+$(LEARN_BIN)/python:
+	python3 -m venv .venv-learn
+	$(LEARN_BIN)/pip install --quiet torch==2.13.0 transformers==5.25.0 peft==0.21.2 numpy
+
+encoder: install $(LEARN_BIN)/python
+	$(BIN)/python -m benchmarks.query_encoder examples .venv-learn/examples.json
+	$(LEARN_BIN)/python benchmarks/query_encoder.py learn .venv-learn/examples.json index/query_encoder.npz
+
 # Three application machines behind HAProxy on loopback, PostgreSQL and Redis (already running),
 # under Locust's load, one machine killed and restarted; prints the figures (deploy/scaleout.py).
 # About 15-20 minutes the first time (seeding 100,000 listings, three index builds), 9 after
@@ -82,4 +95,4 @@ scaleout: install
 	$(BIN)/python deploy/scaleout.py $(SCALEOUT_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules broker/static/build build dist
+	rm -rf $(VENV) .venv-learn node_modules broker/static/build build dist

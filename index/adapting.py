@@ -21,6 +21,14 @@ against 34% unmoved; on the judged sets SHARE 0.5 and RIDGE 3 did best of those 
 The matrix is data, made from understanding.txt and synonyms.txt: `python -m index.adapting`
 writes it to understanding_adapter.npz, with a fingerprint of the files it was learnt from
 (tests fail when it is out of date). Without the file, searches are not moved.
+
+Before the map, a search or a need is read by the sentence model with low-rank changes to its
+layers (LoRA; query_encoder.npz), learnt from the training judged sets' searches and needs with
+the listings judged for them, and from the same wordings (benchmarks/query_encoder.py, `make
+encoder`); listings are read by the model as it is. Half the learnt change is taken
+(TUNED_SHARE): on the sets the settings were chosen on, as good as averaging the tuned and
+untuned readings, at one reading's cost. Without the file, searches are read by the model as
+it is.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import threading
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +51,9 @@ ADAPTER_FILE = Path(__file__).with_name("understanding_adapter.npz")
 RIDGE = 3.0
 #: How far a search's vector moves towards where W takes it (0: not at all; 1: all the way).
 SHARE = 0.5
+ENCODER_FILE = Path(__file__).with_name("query_encoder.npz")
+#: How much of the learnt low-rank change the model reading searches and needs takes.
+TUNED_SHARE = 0.5
 
 
 def fingerprint() -> str:
@@ -117,6 +130,65 @@ def moved(vector: Any) -> Any:
     """Return a search's or a need's vector moved by the adapter (as it is, without one)."""
     found = adapter()
     return vector if found is None else found.moved(vector)
+
+
+class Tuning:
+    """The learnt low-rank changes to the sentence model, read from their file."""
+
+    def __init__(self, factors: dict[str, tuple[Any, Any]], made_from: str) -> None:
+        self.factors = factors
+        self.made_from = made_from
+
+    @classmethod
+    def read(cls, path: Path) -> Tuning:
+        import numpy as np
+
+        with np.load(path) as data:
+            names = sorted(key[: -len(":down")] for key in data.files if key.endswith(":down"))
+            if not names:
+                raise ValueError("no layers")
+            factors = {name: (data[f"{name}:down"], data[f"{name}:up"]) for name in names}
+            return cls(factors, str(data["fingerprint"]))
+
+
+@lru_cache(maxsize=1)
+def tuning() -> Tuning | None:
+    """The process's learnt changes, read once; None without their file or when it is damaged."""
+    if not ENCODER_FILE.exists():
+        return None
+    try:
+        return Tuning.read(ENCODER_FILE)
+    except Exception as error:  # a damaged file: the model as it is, never a 500
+        log.warning("The query encoder %s could not be read: %s", ENCODER_FILE, error)
+        return None
+
+
+_FOR_SEARCHES: weakref.WeakKeyDictionary[semantic.Encoder, semantic.Encoder] = (
+    weakref.WeakKeyDictionary()
+)
+_TUNING_LOCK = threading.Lock()
+
+
+def for_searches(encoder: semantic.Encoder) -> semantic.Encoder:
+    """The encoder that reads searches and needs: `encoder` with the learnt changes (made once
+    per encoder), or `encoder` itself without them or when they do not fit its model."""
+    with _TUNING_LOCK:
+        found = _FOR_SEARCHES.get(encoder)
+        if found is None:
+            found = encoder
+            learnt = tuning()
+            if learnt is not None:
+                try:
+                    found = encoder.tuned(learnt.factors, TUNED_SHARE)
+                except ValueError as error:
+                    log.warning("The query encoder does not fit the sentence model: %s", error)
+            _FOR_SEARCHES[encoder] = found
+        return found
+
+
+def meaning_of(encoder: semantic.Encoder, text: str) -> Any:
+    """The vector of a search's or a need's text: read by the tuned model, then moved by W."""
+    return moved(for_searches(encoder).encode([text])[0])
 
 
 def main() -> int:

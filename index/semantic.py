@@ -12,6 +12,7 @@ vectors with ones that sentence-transformers made).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -97,6 +98,35 @@ class Encoder:
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._low_rank: dict[str, tuple[Any, Any]] = {}
+
+    def tuned(self, factors: dict[str, tuple[Any, Any]], share: float = 1.0) -> Encoder:
+        """This encoder with low-rank changes to some of its dense layers (LoRA): `factors`
+        maps a layer's weight name to (down, up), of shapes (r, inputs) and (outputs, r) as
+        PyTorch keeps them, and the layer's matrix becomes W + share * up @ down. The model's
+        weights and tokenizer are shared, not copied; its vectors are cached apart."""
+        np = self._np
+        other = copy.copy(self)
+        low_rank: dict[str, tuple[Any, Any]] = {}
+        for name, (down, up) in factors.items():
+            down32 = np.ascontiguousarray(np.asarray(down, dtype=np.float32).T)
+            up32 = np.ascontiguousarray(share * np.asarray(up, dtype=np.float32).T)
+            weights = self.w.get(name)
+            if weights is None or (down32.shape[0], up32.shape[1]) != weights.shape:
+                raise ValueError(f"{name}: not a dense layer of this model, or not its shape")
+            low_rank[name] = (down32, up32)
+        other._low_rank = low_rank
+        other._lock = threading.Lock()
+        other._cache = OrderedDict()
+        return other
+
+    def _dense(self, x: Any, name: str) -> Any:
+        """x @ W + b for the dense layer `name`, with its low-rank change when tuned."""
+        out = x @ self.w[f"{name}.weight"] + self.w[f"{name}.bias"]
+        change = self._low_rank.get(f"{name}.weight")
+        if change is not None:
+            out += (x @ change[0]) @ change[1]
+        return out
 
     def _norm(self, x: Any, prefix: str) -> Any:
         np = self._np
@@ -143,9 +173,9 @@ class Encoder:
         size = x.shape[1] // self.heads
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
-            q = x @ w[f"{p}.attention.self.query.weight"] + w[f"{p}.attention.self.query.bias"]
-            k = x @ w[f"{p}.attention.self.key.weight"] + w[f"{p}.attention.self.key.bias"]
-            v = x @ w[f"{p}.attention.self.value.weight"] + w[f"{p}.attention.self.value.bias"]
+            q = self._dense(x, f"{p}.attention.self.query")
+            k = self._dense(x, f"{p}.attention.self.key")
+            v = self._dense(x, f"{p}.attention.self.value")
             context = np.empty_like(x)
             for span in spans:
                 n = span.stop - span.start
@@ -156,15 +186,10 @@ class Encoder:
                 scores = np.exp(scores - scores.max(-1, keepdims=True))
                 scores /= scores.sum(-1, keepdims=True)
                 context[span] = (scores @ vs).transpose(1, 0, 2).reshape(n, -1)
-            attended = (
-                context @ w[f"{p}.attention.output.dense.weight"]
-                + w[f"{p}.attention.output.dense.bias"]
-            )
+            attended = self._dense(context, f"{p}.attention.output.dense")
             x = self._norm(x + attended, f"{p}.attention.output.LayerNorm")
-            inner = self._gelu(
-                x @ w[f"{p}.intermediate.dense.weight"] + w[f"{p}.intermediate.dense.bias"]
-            )
-            out = inner @ w[f"{p}.output.dense.weight"] + w[f"{p}.output.dense.bias"]
+            inner = self._gelu(self._dense(x, f"{p}.intermediate.dense"))
+            out = self._dense(inner, f"{p}.output.dense")
             x = self._norm(x + out, f"{p}.output.LayerNorm")
         pooled = np.stack([x[span].mean(0) for span in spans])
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

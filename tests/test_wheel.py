@@ -62,6 +62,7 @@ PACKAGE_DATA = (
     "index/synonyms.txt",
     "index/understanding.txt",
     "index/understanding_adapter.npz",
+    "index/query_encoder.npz",
 )
 SECRET_KEY = "a-wheel-test-secret-key-long-enough-for-production-0123456789"
 

@@ -472,7 +472,7 @@ def _by_meaning(
     if not kept:
         return
     alike = encoder.cosines(
-        adapting.moved(encoder.encode([need.text])[0]),
+        adapting.meaning_of(encoder, need.text),
         [listing_text(c.listing.title, c.listing.summary) for c in kept],
         store,
     )

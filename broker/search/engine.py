@@ -110,10 +110,11 @@ class SearchEngine:
         if not self.refresh_meaning(session, encoder, wait=False) and not len(self._neighbours):
             return None  # no vectors yet (being worked out): words alone
         # The model knows few of the field's abbreviations: "EBSA" is spelled out for it; and
-        # little of how schools talk: the vector moves towards what everyday wordings mean.
+        # little of how schools talk: a search is read by the model as tuned for searches
+        # (index.adapting), and its vector moves towards what everyday wordings mean.
 
         def encode(said: str) -> Any:
-            return adapting.moved(encoder.encode([analysis.spelled_out(said)])[0])
+            return adapting.meaning_of(encoder, analysis.spelled_out(said))
 
         return semantic.Closeness(self._neighbours, encode(text), encode)
 
@@ -184,11 +185,14 @@ class SearchEngine:
     def warm_up(self) -> None:
         """Read now what a process's first search would otherwise wait for (half a second at
         10,000 listings, 3 s at 100,000): the vocabulary, the spelling lists, the sentence
-        model, the adapter and the listings' vectors."""
+        model, the adapter, the model as tuned for searches and the listings' vectors."""
         understanding.rules()
         spelling.english()
         spelling.domain_words()
         adapting.adapter()
+        encoder = self.meaning_encoder() or self.meaning()
+        if encoder is not None:
+            adapting.for_searches(encoder)
         self.prepare_meaning()
 
     def start_warm_up(self) -> threading.Thread:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +109,72 @@ def test_without_its_file_or_with_a_damaged_one_searches_keep_their_own_meaning(
     finally:
         monkeypatch.undo()
         adapting.adapter.cache_clear()
+
+
+# --- The model as tuned for searches and needs (query_encoder.npz) ----------------------------
+
+
+def test_the_query_encoder_was_learnt_from_todays_vocabulary_and_training_sets() -> None:
+    from benchmarks import query_encoder
+
+    found = adapting.tuning()
+    assert found is not None, "index/query_encoder.npz is missing"
+    assert found.made_from == query_encoder.fingerprint(), (
+        "the vocabulary, the synonyms or a training judged set changed since the query encoder "
+        "was learnt: run make encoder and commit index/query_encoder.npz"
+    )
+    # Every dense layer of the six: the attention's four and the feed-forward's two.
+    assert sum(name.startswith("encoder.layer.") for name in found.factors) == 36
+
+
+def test_the_low_rank_changes_read_as_the_changed_weights_would(
+    encoder: semantic.Encoder,
+) -> None:
+    rng = np.random.default_rng(0)
+    name = "encoder.layer.2.intermediate.dense.weight"  # PyTorch's (1536, 384)
+    down = rng.normal(0, 0.05, (4, 384)).astype(np.float32)
+    up = rng.normal(0, 0.05, (1536, 4)).astype(np.float32)
+    tuned = encoder.tuned({name: (down, up)}, share=0.5)
+    by_hand = copy.copy(encoder)
+    by_hand.w = dict(encoder.w)
+    by_hand.w[name] = encoder.w[name] + (0.5 * up @ down).T  # kept transposed: x @ W
+    by_hand._cache = OrderedDict()
+    by_hand._lock = threading.Lock()
+    texts = ["phonics in Year 1", "kids too frightened to get out of the car"]
+    assert np.allclose(tuned.encode(texts), by_hand.encode(texts), atol=1e-5)
+    assert not np.allclose(tuned.encode(texts), encoder.encode(texts), atol=1e-3)
+    with pytest.raises(ValueError, match="not a dense layer"):
+        encoder.tuned({name: (up, down)})
+
+
+def test_the_tuned_model_reads_everyday_words_nearer_their_meaning_and_listings_as_before(
+    encoder: semantic.Encoder,
+) -> None:
+    tuned = adapting.for_searches(encoder)
+    assert tuned is not encoder
+    listing = "Emotionally based school avoidance: a whole-school approach. Training and casework."
+    assert float(tuned.encode([listing])[0] @ encoder.encode([listing])[0]) > 0.97
+    wording = "kids too frightened to get out of the car in the morning"
+    meaning = encoder.encode(["emotionally based school avoidance, anxiety, attendance"])[0]
+    assert float(tuned.encode([wording])[0] @ meaning) > float(
+        encoder.encode([wording])[0] @ meaning
+    )
+    assert adapting.for_searches(encoder) is tuned  # made once
+
+
+def test_without_the_query_encoder_or_with_a_damaged_one_the_model_reads_as_it_is(
+    encoder: semantic.Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        for path, content in (("missing.npz", None), ("damaged.npz", b"not a numpy file")):
+            if content is not None:
+                (tmp_path / path).write_bytes(content)
+            monkeypatch.setattr(adapting, "ENCODER_FILE", tmp_path / path)
+            adapting.tuning.cache_clear()
+            adapting._FOR_SEARCHES.clear()
+            assert adapting.tuning() is None
+            assert adapting.for_searches(encoder) is encoder
+    finally:
+        monkeypatch.undo()
+        adapting.tuning.cache_clear()
+        adapting._FOR_SEARCHES.clear()
