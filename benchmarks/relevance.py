@@ -25,8 +25,8 @@ Eleven sets, each a directory with judged search queries and judged needs:
   says when it was run). A next tuning round needs a fresh set (see their READMEs for the
   recipe);
 - untouched: benchmarks/untouched/ — a ninth, written on 4 December in the afternoon by four
-  new helpers, run only with --quiet (means, never its queries) on the session's starting
-  code and at its end; nothing chosen on it, its misses unread;
+  new helpers, run only with --quiet (means, never its queries), at two sessions' starts and
+  ends; nothing chosen on it, its misses unread;
 - tenth: benchmarks/tenth/ — written on 4 December in the late afternoon the same way, run only
   with --quiet; nothing chosen on it, its misses unread.
 
