@@ -178,3 +178,21 @@ def test_without_the_query_encoder_or_with_a_damaged_one_the_model_reads_as_it_i
         monkeypatch.undo()
         adapting.tuning.cache_clear()
         adapting._FOR_SEARCHES.clear()
+
+
+def test_changes_that_do_not_fit_the_model_leave_it_as_it_is_with_a_warning(
+    encoder: semantic.Encoder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another model (BROKER_MATCH_MODEL_DIR) with layers of other sizes: its own reading.
+    misfit = adapting.Tuning(
+        {"encoder.layer.0.attention.self.query.weight": (np.zeros((8, 768)), np.zeros((768, 8)))},
+        "",
+    )
+    try:
+        monkeypatch.setattr(adapting, "tuning", lambda: misfit)
+        adapting._FOR_SEARCHES.clear()
+        assert adapting.for_searches(encoder) is encoder
+        assert "does not fit the sentence model" in caplog.text
+    finally:
+        monkeypatch.undo()
+        adapting._FOR_SEARCHES.clear()
