@@ -325,7 +325,7 @@ TEXTS = (
     ),
     ("Support for pupils too anxious to attend", "Mentors work with pupils who stay away."),
     ("School trips abroad", "Several weeks away from home for Year 9: girls and boys see Europe."),
-    ("Attendance mentoring", "Mentors help girls too worried to come in get back to lessons."),
+    ("Attendance mentoring", "Mentors help anxious girls who miss lessons get back to school."),
     ("Staff absence", "Return-to-work talks for staff anxious after several weeks at home."),
     ("Home learning packs", "Weekly packs of work to do at home, for Year 9."),
 )
@@ -357,7 +357,7 @@ def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
         zip(
             by_words,
             encoder.cosines(
-                adapting.moved(encoder.encode([NEED])[0]),  # the need as the adapter moves it
+                adapting.meaning_of(encoder, NEED),  # the need as searches and needs are read
                 [f"{t}. {dict(TEXTS)[t]}" for t in by_words],
             ),
             strict=True,
