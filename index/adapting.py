@@ -38,13 +38,15 @@ import logging
 import sys
 import threading
 import weakref
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from index import analysis, semantic, understanding
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ADAPTER_FILE = Path(__file__).with_name("understanding_adapter.npz")
 #: How strongly W is held towards the identity.
@@ -114,16 +116,22 @@ def _unit(vector: Any) -> Any:
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
+def _read_data(path: Path, read: Callable[[Path], T], what: str) -> T | None:
+    """`read(path)`, or None without the file or when it is damaged (then a warning): searches
+    keep the model's own reading, never a 500."""
+    if not path.exists():
+        return None
+    try:
+        return read(path)
+    except Exception as error:
+        log.warning("The %s %s could not be read: %s", what, path, error)
+        return None
+
+
 @lru_cache(maxsize=1)
 def adapter() -> Adapter | None:
     """The process's adapter, read once; None without its file or when the file is damaged."""
-    if not ADAPTER_FILE.exists():
-        return None
-    try:
-        return Adapter.read(ADAPTER_FILE)
-    except Exception as error:  # a damaged file: searches keep their own meaning, never a 500
-        log.warning("The meaning adapter %s could not be read: %s", ADAPTER_FILE, error)
-        return None
+    return _read_data(ADAPTER_FILE, Adapter.read, "meaning adapter")
 
 
 def moved(vector: Any) -> Any:
@@ -154,13 +162,7 @@ class Tuning:
 @lru_cache(maxsize=1)
 def tuning() -> Tuning | None:
     """The process's learnt changes, read once; None without their file or when it is damaged."""
-    if not ENCODER_FILE.exists():
-        return None
-    try:
-        return Tuning.read(ENCODER_FILE)
-    except Exception as error:  # a damaged file: the model as it is, never a 500
-        log.warning("The query encoder %s could not be read: %s", ENCODER_FILE, error)
-        return None
+    return _read_data(ENCODER_FILE, Tuning.read, "query encoder")
 
 
 _FOR_SEARCHES: weakref.WeakKeyDictionary[semantic.Encoder, semantic.Encoder] = (
