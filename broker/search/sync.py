@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -19,6 +17,7 @@ from sqlmodel import Session, col, select
 from broker.models import IndexChange, Listing, utcnow
 from broker.search.documents import all_documents, documents_for
 from index.backends.base import IndexLocked, SearchBackend
+from index.backends.storage import file_lock
 from index.documents import Document
 
 #: A missing sequence number older than this is a rolled-back transaction, not a slow one.
@@ -41,25 +40,12 @@ def sync_lock(directory: str | None, timeout: float = 10.0) -> Iterator[None]:
         yield
         return
     Path(directory).mkdir(parents=True, exist_ok=True)
-    fd = os.open(os.path.join(directory, ".sync.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexLocked(
-                        f"another process held the index for {timeout:.0f} s"
-                    ) from None
-                time.sleep(0.05)
+    with ExitStack() as held:
         try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            held.enter_context(file_lock(os.path.join(directory, ".sync.lock"), timeout))
+        except TimeoutError:
+            raise IndexLocked(f"another process held the index for {timeout:.0f} s") from None
+        yield
 
 
 def before_sync(session: Session, hooks: Iterable[Callable[[Session], int]]) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from index.backends.base import SearchIndexError
+from index.backends.base import IndexLocked, SearchIndexError
 from index.backends.fields import PROGRESS_EVERY
 from index.backends.storage import Folders
 from index.documents import Document
@@ -88,15 +88,28 @@ class GenerationalBackend(Generic[G]):
         else:
             folder = self.folders.current()
             if folder is None or Folders.read_format(folder) != self.FORMAT:
-                folder = self.folders.new_folder(self.FORMAT)
-                self._new_index(folder)
-                self.folders.make_current(folder)
+                folder = self._first_folder()
             generation = self._generation(self._open_index(folder), folder)
             generation.pointer = self.folders.stamp()
             generation.seq_stamp = Folders.seq_stamp(folder)
             generation.seq = Folders.read_seq(folder)
         self._reopen(generation)
         return generation
+
+    def _first_folder(self) -> Path:
+        """Create the first generation of this format, unless another process just did."""
+        assert self.folders is not None
+        try:
+            with self.folders.creating(self.lock_timeout):
+                folder = self.folders.current()
+                if folder is not None and Folders.read_format(folder) == self.FORMAT:
+                    return folder
+                folder = self.folders.new_folder(self.FORMAT)
+                self._new_index(folder)
+                self.folders.make_current(folder)
+                return folder
+        except TimeoutError as error:
+            raise IndexLocked(f"could not create the index: {error}") from None
 
     def _current(self) -> G:
         """Return the live generation, reopened or re-read if another process changed it."""

@@ -10,15 +10,47 @@ harmless re-apply of the same changes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 POINTER = "CURRENT"
 SEQ = "SEQ"
 FORMAT = "FORMAT"
 PREFIX = "ix-"
+#: Held while the first generation (or one of a new format) is created, by one process at a time.
+CREATING = ".create.lock"
+
+
+@contextmanager
+def file_lock(path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (across processes and threads).
+
+    Waits at most `timeout` seconds, then raises TimeoutError. The lock is the kernel's
+    (flock), so a process that dies lets go of it.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{path} was held for {timeout:.0f} s") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 class Folders:
@@ -52,6 +84,14 @@ class Folders:
             return None
         return stat.st_ino, stat.st_mtime_ns
 
+    def creating(self, timeout: float) -> contextlib.AbstractContextManager[None]:
+        """Hold the lock under which a process creates a first generation (see file_lock).
+
+        Several processes starting on an empty folder would otherwise each create one, and each
+        one's make_current would remove the folder another is still opening.
+        """
+        return file_lock(self.root / CREATING, timeout)
+
     def new_folder(self, fmt: str = "") -> Path:
         """Create and return an empty generation folder (not yet live) for format `fmt`."""
         while True:
@@ -65,12 +105,23 @@ class Folders:
             return folder
 
     def make_current(self, folder: Path) -> None:
-        """Make `folder` the live generation (atomic), keeping the one it replaces."""
+        """Make `folder` the live generation (atomic), keeping the one it replaces.
+
+        Only generations older than the replaced one are removed: a newer one may be a rebuild
+        that another process is still filling (a crashed rebuild's folder goes one rebuild later).
+        """
         previous = self.current()
         _write_atomically(self.root / POINTER, folder.name)
-        keep = {folder.name} | ({previous.name} if previous else set())
+        if previous is None:
+            return
+        keep = {folder.name, previous.name}
         for other in self.root.iterdir():
-            if other.name.startswith(PREFIX) and other.name not in keep and other.is_dir():
+            if (
+                other.name.startswith(PREFIX)
+                and other.name not in keep
+                and _made(other) < _made(previous)
+                and other.is_dir()
+            ):
                 shutil.rmtree(other, ignore_errors=True)
 
     @staticmethod
@@ -95,6 +146,14 @@ class Folders:
         """Record `seq` as applied in `folder` (never moving it back)."""
         if seq > Folders.read_seq(folder):
             _write_atomically(folder / SEQ, str(seq))
+
+
+def _made(folder: Path) -> int:
+    """Return when a generation folder was made (its name's nanoseconds; 0 if unreadable)."""
+    try:
+        return int(folder.name[len(PREFIX) :])
+    except ValueError:
+        return 0
 
 
 def _write_atomically(path: Path, text: str) -> None:

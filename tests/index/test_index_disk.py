@@ -124,6 +124,44 @@ def test_one_backend_serves_many_threads_while_writes_happen(tmp_path, engine):
     backend.close()
 
 
+#: A script that opens an index folder at the wall-clock time argv[3] and adds listing argv[4].
+OPEN_AT = """
+import sys, time
+from index.backends import create
+from index.documents import Document
+time.sleep(max(0.0, float(sys.argv[3]) - time.time()))
+backend = create(sys.argv[1], path=sys.argv[2])
+backend.apply([Document(int(sys.argv[4]), "Phonics", "", "", 1, "P")], [], int(sys.argv[4]))
+print("applied", flush=True)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_processes_starting_together_on_an_empty_folder_share_one_first_generation(
+    tmp_path, engine
+):
+    # Gunicorn's workers do this on a new instance: each would create a first generation, and
+    # each one's swap would remove the folder another was still opening.
+    start = time.time() + 3.0
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT, engine, str(tmp_path), str(start), str(i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for i in range(1, 7)
+    ]
+    outcomes = [process.communicate(timeout=60) for process in processes]
+    assert [out.strip() for out, _ in outcomes] == ["applied"] * 6, [e for _, e in outcomes]
+    generations = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(generations) == 1
+    backend = create(engine, path=tmp_path)
+    assert total(backend, "phonics") == 6
+    backend.close()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_rebuild_keeps_the_previous_folder_for_old_searchers_and_removes_older_ones(
     tmp_path, engine
