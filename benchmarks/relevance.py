@@ -66,6 +66,7 @@ SEALED = ROOT / "benchmarks" / "sealed"
 RESERVE = ROOT / "benchmarks" / "reserve"
 UNTOUCHED = ROOT / "benchmarks" / "untouched"
 TENTH = ROOT / "benchmarks" / "tenth"
+ELEVENTH = ROOT / "benchmarks" / "eleventh"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -175,6 +176,12 @@ SETS = {
     ),
     "tenth": JudgedSet(
         "tenth", (TENTH / "queries.json",), (TENTH / "needs.json",), TENTH / "directory.jsonl"
+    ),
+    "eleventh": JudgedSet(
+        "eleventh",
+        (ELEVENTH / "queries.json",),
+        (ELEVENTH / "needs.json",),
+        ELEVENTH / "directory.jsonl",
     ),
 }
 
