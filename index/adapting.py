@@ -15,7 +15,8 @@ keep its own meaning):
 A search's vector v becomes v + SHARE (unit(v W) - v), made unit length again; listings' vectors
 are left as they are. Held-out wordings (a fifth of the meanings, with all their forms, left
 out of the learning) find their own meaning first among the held-out ones 38% of the time,
-against 34% unmoved; on the judged sets SHARE 0.5 and RIDGE 3 did best of those tried
+against 34% unmoved; on the judged sets SHARE 0.5 and RIDGE 3 did best of those tried, and
+with the encoder learnt from six judged sets (below) SHARE 0.65 did on the eleventh set
 (benchmarks/search_meaning.md).
 
 The matrix is data, made from understanding.txt and synonyms.txt: `python -m index.adapting`
@@ -52,7 +53,7 @@ ADAPTER_FILE = Path(__file__).with_name("understanding_adapter.npz")
 #: How strongly W is held towards the identity.
 RIDGE = 3.0
 #: How far a search's vector moves towards where W takes it (0: not at all; 1: all the way).
-SHARE = 0.5
+SHARE = 0.65
 ENCODER_FILE = Path(__file__).with_name("query_encoder.npz")
 #: How much of the learnt low-rank change the model reading searches and needs takes.
 TUNED_SHARE = 0.5
