@@ -1,10 +1,11 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched|tenth]
+|untouched|tenth|eleventh]
 [--quiet]
 
-Eleven sets, each a directory with judged search queries and judged needs:
+Twelve sets, each a directory with judged search queries and judged needs (the query encoder,
+benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and unseen):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -28,7 +29,9 @@ Eleven sets, each a directory with judged search queries and judged needs:
   new helpers, run only with --quiet (means, never its queries), at two sessions' starts and
   ends; nothing chosen on it, its misses unread;
 - tenth: benchmarks/tenth/ — written on 4 December in the late afternoon the same way, run only
-  with --quiet; nothing chosen on it, its misses unread.
+  with --quiet; nothing chosen on it, its misses unread;
+- eleventh: benchmarks/eleventh/ — written on 4 December in the evening the same way, to be
+  chosen on in place of the holdout, blind and unseen sets once the encoder learnt from them.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
