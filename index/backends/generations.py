@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -99,17 +100,18 @@ class GenerationalBackend(Generic[G]):
     def _first_folder(self) -> Path:
         """Create the first generation of this format, unless another process just did."""
         assert self.folders is not None
-        try:
-            with self.folders.creating(self.lock_timeout):
-                folder = self.folders.current()
-                if folder is not None and Folders.read_format(folder) == self.FORMAT:
-                    return folder
-                folder = self.folders.new_folder(self.FORMAT)
-                self._new_index(folder)
-                self.folders.make_current(folder)
+        with ExitStack() as held:
+            try:
+                held.enter_context(self.folders.creating(self.lock_timeout))
+            except TimeoutError as error:
+                raise IndexLocked(f"could not create the index: {error}") from None
+            folder = self.folders.current()
+            if folder is not None and Folders.read_format(folder) == self.FORMAT:
                 return folder
-        except TimeoutError as error:
-            raise IndexLocked(f"could not create the index: {error}") from None
+            folder = self.folders.new_folder(self.FORMAT)
+            self._new_index(folder)
+            self.folders.make_current(folder)
+            return folder
 
     def _current(self) -> G:
         """Return the live generation, reopened or re-read if another process changed it."""

@@ -10,13 +10,12 @@ harmless re-apply of the same changes.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 POINTER = "CURRENT"
@@ -84,7 +83,7 @@ class Folders:
             return None
         return stat.st_ino, stat.st_mtime_ns
 
-    def creating(self, timeout: float) -> contextlib.AbstractContextManager[None]:
+    def creating(self, timeout: float) -> AbstractContextManager[None]:
         """Hold the lock under which a process creates a first generation (see file_lock).
 
         Several processes starting on an empty folder would otherwise each create one, and each
