@@ -80,7 +80,7 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _listing_texts(directory: Path | None) -> dict[tuple[str, str], str]:
+def listing_texts(directory: Path | None) -> dict[tuple[str, str], str]:
     from providers_seed import reader
 
     texts = {}
@@ -104,7 +104,7 @@ def examples() -> dict[str, Any]:
     judged_examples = []
     for name in TRAINING:
         judged = relevance.SETS[name]
-        texts = _listing_texts(judged.directory)
+        texts = listing_texts(judged.directory)
         keys = list(texts)
         directories[name] = [texts[key] for key in keys]
         where = {key: i for i, key in enumerate(keys)}
@@ -134,7 +134,7 @@ def examples() -> dict[str, Any]:
         for form, meaning in understanding.wordings(lines)
     ]
     meanings = sorted({meaning for _, meaning in wordings})
-    anchors = meanings + list(_listing_texts(None).values())
+    anchors = meanings + list(listing_texts(None).values())
     model = semantic.model_path()
     return {
         "model": None if model is None else str(model),

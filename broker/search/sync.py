@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from broker.models import IndexChange, Listing, utcnow
 from broker.search.documents import all_documents, documents_for
-from index.backends.base import IndexLocked, SearchBackend
+from index.backends.base import SearchBackend
 from index.backends.storage import file_lock
 from index.documents import Document
 
@@ -40,11 +40,7 @@ def sync_lock(directory: str | None, timeout: float = 10.0) -> Iterator[None]:
         yield
         return
     Path(directory).mkdir(parents=True, exist_ok=True)
-    with ExitStack() as held:
-        try:
-            held.enter_context(file_lock(os.path.join(directory, ".sync.lock"), timeout))
-        except TimeoutError:
-            raise IndexLocked(f"another process held the index for {timeout:.0f} s") from None
+    with file_lock(os.path.join(directory, ".sync.lock"), timeout):
         yield
 
 

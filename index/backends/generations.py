@@ -14,12 +14,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from index.backends.base import IndexLocked, SearchIndexError
+from index.backends.base import SearchIndexError
 from index.backends.fields import PROGRESS_EVERY
 from index.backends.storage import Folders
 from index.documents import Document
@@ -100,11 +99,7 @@ class GenerationalBackend(Generic[G]):
     def _first_folder(self) -> Path:
         """Create the first generation of this format, unless another process just did."""
         assert self.folders is not None
-        with ExitStack() as held:
-            try:
-                held.enter_context(self.folders.creating(self.lock_timeout))
-            except TimeoutError as error:
-                raise IndexLocked(f"could not create the index: {error}") from None
+        with self.folders.creating(self.lock_timeout):
             folder = self.folders.current()
             if folder is not None and Folders.read_format(folder) == self.FORMAT:
                 return folder

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+from index.backends.base import IndexLocked
+
 POINTER = "CURRENT"
 SEQ = "SEQ"
 FORMAT = "FORMAT"
@@ -30,7 +32,7 @@ CREATING = ".create.lock"
 def file_lock(path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
     """Hold an exclusive lock on the file `path` (across processes and threads).
 
-    Waits at most `timeout` seconds, then raises TimeoutError. The lock is the kernel's
+    Waits at most `timeout` seconds, then raises IndexLocked. The lock is the kernel's
     (flock), so a process that dies lets go of it.
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -42,7 +44,9 @@ def file_lock(path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise TimeoutError(f"{path} was held for {timeout:.0f} s") from None
+                    raise IndexLocked(
+                        f"another process held the index for {timeout:.0f} s ({path})"
+                    ) from None
                 time.sleep(0.05)
         try:
             yield

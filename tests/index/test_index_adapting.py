@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -12,7 +11,6 @@ import numpy as np
 import pytest
 
 from index import adapting, analysis, semantic, understanding
-from providers_seed import reader
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +18,6 @@ def encoder() -> semantic.Encoder:
     found = semantic.encoder()
     assert found is not None, "the sentence model is a dependency: pip install -e ."
     return found
-
-
-def _demo_listings() -> list[str]:
-    """Each listing of the demo directory as the sentence model reads it (title. summary)."""
-    texts = []
-    with reader.directory_path().open(encoding="utf-8") as lines:
-        for line in lines:
-            texts += [f"{x['title']}. {x['summary']}" for x in json.loads(line)["listings"]]
-    return texts
 
 
 def _vector(encoder: semantic.Encoder, text: str) -> np.ndarray:
@@ -165,7 +154,9 @@ def test_the_tuned_model_reads_everyday_words_nearer_their_meaning_and_listings_
     assert tuned is not encoder
     # A tuning, not another model: the demo directory's listings (held where they were while
     # learning) are read almost as before, and a listing it never saw nearly so.
-    listings = _demo_listings()
+    from benchmarks import query_encoder
+
+    listings = list(query_encoder.listing_texts(None).values())
     same = (tuned.encode(listings) * encoder.encode(listings)).sum(axis=1)
     assert same.mean() > 0.975 and same.min() > 0.95
     listing = "Emotionally based school avoidance: a whole-school approach. Training and casework."
