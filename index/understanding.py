@@ -49,7 +49,9 @@ class Rule:
     said: Said = ()
 
 
-@dataclass(frozen=True)
+# Compared and hashed as the object itself: the caches below are keyed by the rules, and
+# hashing 2,000 rules' tuples on every search cost more than a tantivy search does.
+@dataclass(frozen=True, eq=False)
 class Rules:
     rules: tuple[Rule, ...]
     filler: frozenset[str]
