@@ -82,6 +82,11 @@ MEANING_FLOOR = 0.3
 #: judged clearly useful and 4-8% of the unjudged (at 0.45 before the adapter: 52-57%, 21-30%
 #: and 4-6%).
 MEANING_NOTE = 0.5
+#: A listing of a provider not taking new work is placed as if it scored this share of its
+#: score: after the listings of providers taking new work that match about as well, not after
+#: ones that match much less (a timetabling expert booked until March still comes before a
+#: lettings service that shares a word or two with the need).
+NOT_TAKING_SHARE = 0.5
 #: Suggestions one provider may have among the first DIVERSITY_WINDOW.
 MAX_PER_PROVIDER = 2
 DIVERSITY_WINDOW = 10
@@ -399,7 +404,7 @@ def suggest(
         taking = capacity.taking(today)
         note = capacity.describe(today)
         if not taking:
-            reasons.append(f"{note[:1].lower()}{note[1:]}: placed after providers that are")
+            reasons.append(f"{note[:1].lower()}{note[1:]}")
         elif capacity.days is not None and capacity.until is None:
             reasons.append(note)
         base = hit.score if hit is not None and hit.score > 0 else 1.0
@@ -444,11 +449,24 @@ def suggest(
 
 
 def _taking_first(ranked: list[_Candidate]) -> list[_Candidate]:
-    """Return the candidates of providers taking new work, then the others, each in order.
+    """Return the candidates (best first) with those of providers not taking new work placed
+    as if they scored NOT_TAKING_SHARE of their score: after the taking providers' that match
+    about as well, each saying so when one that scored less was placed before it.
 
     Before diversity: one provider's listings beyond its share of the first ten still come
     after another's that is not taking new work, so the first ten stay varied."""
-    return [c for c in ranked if c.taking] + [c for c in ranked if not c.taking]
+    placed = sorted(ranked, key=lambda c: -(c.score if c.taking else c.score * NOT_TAKING_SHARE))
+    for i, candidate in enumerate(placed):
+        if not candidate.taking and any(
+            c.taking and c.score < candidate.score for c in placed[:i]
+        ):
+            note = candidate.capacity_note
+            moved = f"{note[:1].lower()}{note[1:]}"
+            candidate.reasons = [
+                f"{r}: placed after providers that are" if r == moved else r
+                for r in candidate.reasons
+            ]
+    return placed
 
 
 def _strong(ranked: list[_Candidate], floor: float) -> list[_Candidate]:

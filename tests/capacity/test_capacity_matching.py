@@ -1,10 +1,11 @@
 """The matcher and provider capacity, on real listings in a real index (SQLite and PostgreSQL):
-listings of providers not taking new work come after the others, in the same order otherwise,
+listings of providers not taking new work come after the others that match about as well,
 and say why; a provider's days available are a reason too."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from sqlmodel import Session
@@ -12,7 +13,7 @@ from sqlmodel import Session
 from broker import availability
 from broker.capacity import services as capacity
 from broker.matching.services import Need, SchoolContext, Suggestion, suggest
-from broker.models import Provider, User
+from broker.models import Listing, Provider, User
 from broker.search.engine import get_search
 from tests import factories as f
 
@@ -89,3 +90,35 @@ def test_the_match_api_places_and_says_it(any_app: Flask, any_session: Session) 
     last = results[-1]
     assert last["provider"]["name"] == provider.name
     assert any(r.startswith("not taking new work until") for r in last["reasons"])
+
+
+
+def _candidate(name: str, score: float, taking: bool) -> Any:
+    from broker.matching.services import _Candidate
+
+    note = "" if taking else "Not taking new work until 1 March 2027"
+    reasons = ["words: timetable"] + ([] if taking else ["not taking new work until 1 March 2027"])
+    return _Candidate(Listing(title=name), Provider(name=name), None, score, reasons, note, taking)
+
+
+def test_a_provider_not_taking_new_work_comes_after_those_matching_about_as_well_only() -> None:
+    from broker.matching.services import NOT_TAKING_SHARE, _taking_first
+
+    assert 0 < NOT_TAKING_SHARE < 1
+    booked = _candidate("Timetable rescue", 1.0, taking=False)
+    close = _candidate("Timetabling for primary schools", 0.8, taking=True)
+    far = _candidate("Hall lettings", 0.3, taking=True)
+    placed = _taking_first([booked, close, far])
+    assert [c.listing.title for c in placed] == [
+        "Timetabling for primary schools",
+        "Timetable rescue",
+        "Hall lettings",
+    ]
+    assert "not taking new work until 1 March 2027: placed after providers that are" in (
+        booked.reasons
+    )
+    # Only listings that match much less than it: it stays first, and says nothing of placing.
+    booked = _candidate("Timetable rescue", 1.0, taking=False)
+    placed = _taking_first([booked, far])
+    assert [c.listing.title for c in placed] == ["Timetable rescue", "Hall lettings"]
+    assert booked.reasons == ["words: timetable", "not taking new work until 1 March 2027"]
