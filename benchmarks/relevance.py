@@ -1,7 +1,7 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched|tenth|eleventh]
+|untouched|tenth|eleventh|twelfth]
 [--quiet]
 
 Twelve sets, each a directory with judged search queries and judged needs (the query encoder,
@@ -70,6 +70,7 @@ RESERVE = ROOT / "benchmarks" / "reserve"
 UNTOUCHED = ROOT / "benchmarks" / "untouched"
 TENTH = ROOT / "benchmarks" / "tenth"
 ELEVENTH = ROOT / "benchmarks" / "eleventh"
+TWELFTH = ROOT / "benchmarks" / "twelfth"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -185,6 +186,12 @@ SETS = {
         (ELEVENTH / "queries.json",),
         (ELEVENTH / "needs.json",),
         ELEVENTH / "directory.jsonl",
+    ),
+    "twelfth": JudgedSet(
+        "twelfth",
+        (TWELFTH / "queries.json",),
+        (TWELFTH / "needs.json",),
+        TWELFTH / "directory.jsonl",
     ),
 }
 
