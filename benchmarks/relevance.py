@@ -4,7 +4,7 @@ Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unsee
 |untouched|tenth|eleventh|twelfth]
 [--quiet]
 
-Twelve sets, each a directory with judged search queries and judged needs (the query encoder,
+Thirteen sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and unseen):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
@@ -31,7 +31,9 @@ benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and u
 - tenth: benchmarks/tenth/ — written on 4 December in the late afternoon the same way, run only
   with --quiet; nothing chosen on it, its misses unread;
 - eleventh: benchmarks/eleventh/ — written on 4 December in the evening the same way, to be
-  chosen on in place of the holdout, blind and unseen sets once the encoder learnt from them.
+  chosen on in place of the holdout, blind and unseen sets once the encoder learnt from them;
+- twelfth: benchmarks/twelfth/ — written on 4 December at night the same way, chosen on since
+  (the eleventh is still checked beside it: the encoder does not learn from it).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
