@@ -457,9 +457,7 @@ def _taking_first(ranked: list[_Candidate]) -> list[_Candidate]:
     after another's that is not taking new work, so the first ten stay varied."""
     placed = sorted(ranked, key=lambda c: -(c.score if c.taking else c.score * NOT_TAKING_SHARE))
     for i, candidate in enumerate(placed):
-        if not candidate.taking and any(
-            c.taking and c.score < candidate.score for c in placed[:i]
-        ):
+        if not candidate.taking and any(c.taking and c.score < candidate.score for c in placed[:i]):
             note = candidate.capacity_note
             moved = f"{note[:1].lower()}{note[1:]}"
             candidate.reasons = [

@@ -92,7 +92,6 @@ def test_the_match_api_places_and_says_it(any_app: Flask, any_session: Session) 
     assert any(r.startswith("not taking new work until") for r in last["reasons"])
 
 
-
 def _candidate(name: str, score: float, taking: bool) -> Any:
     from broker.matching.services import _Candidate
 
