@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -312,7 +312,9 @@ def text_key(text: str) -> str:
 class VectorFile:
     """Sentence vectors kept in a file, by their text's key, for every process of an index and
     the next start: records of 16 key bytes and 384 float32s, only ever appended (one write a
-    batch, O_APPEND), so processes may add at once; a key written twice has the same vector."""
+    batch, O_APPEND), so processes may add at once; a key written twice has the same vector.
+    `compact` (after a rebuild) writes a new file of the vectors still used; a process reading
+    the old one starts again from the new one's beginning."""
 
     RECORD = 16 + 384 * 4
 
@@ -321,6 +323,8 @@ class VectorFile:
         self._lock = threading.Lock()
         self._read: dict[str, Any] = {}
         self._size = 0
+        #: The file read (device, inode): another one in its place was compacted.
+        self._file: tuple[int, int] | None = None
 
     def read(self) -> dict[str, Any]:
         """Return {key: vector} of every whole record (reading only what was added since)."""
@@ -329,6 +333,10 @@ class VectorFile:
         with self._lock:
             try:
                 with self.path.open("rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    if (stat.st_dev, stat.st_ino) != self._file:
+                        # A new file (compacted, or the first read): all of it, from the start.
+                        self._file, self._size, self._read = (stat.st_dev, stat.st_ino), 0, {}
                     handle.seek(self._size)
                     data = handle.read()
             except FileNotFoundError:
@@ -360,6 +368,37 @@ class VectorFile:
                 os.close(fd)
         except OSError as error:  # a cache: without it the vectors are worked out again
             log.warning("Sentence vectors not kept in %s: %s", self.path, error)
+
+    def compact(self, keep: Iterable[str]) -> int:
+        """Replace the file with one holding only the vectors of the keys in `keep`, once
+        each, and return how many records were left out (texts since edited or withdrawn, and
+        repeats). A vector another process appends to the old file meanwhile is lost, and
+        worked out again when it is needed: this is a cache."""
+        import numpy as np
+
+        wanted = set(keep)
+        vectors = self.read()
+        kept = {key: vectors[key] for key in sorted(wanted & vectors.keys())}
+        records = self._size // self.RECORD
+        if len(kept) == records:
+            return 0
+        data = b"".join(
+            bytes.fromhex(key) + np.asarray(vector, dtype=np.float32).tobytes()
+            for key, vector in kept.items()
+        )
+        spare = self.path.with_name(f"{self.path.name}.{os.getpid()}.new")
+        try:
+            with spare.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(spare, 0o600)
+            os.replace(spare, self.path)
+        except OSError as error:
+            spare.unlink(missing_ok=True)
+            log.warning("Sentence vectors in %s not compacted: %s", self.path, error)
+            return 0
+        return records - len(kept)
 
 
 _ENCODERS: dict[str | None, Encoder] = {}

@@ -44,6 +44,9 @@ def rebuild_command() -> None:
     # Worked out now (kept beside the index for every process), not after the first search.
     if engine.prepare_meaning():
         click.echo("Listings' sentence vectors are ready for searches by meaning.")
+        dropped = engine.compact_meaning()
+        if dropped:
+            click.echo(f"Left {dropped} vectors of old or withdrawn texts out of the vector file.")
 
 
 @index_cli.command("check")

@@ -182,6 +182,18 @@ class SearchEngine:
         with db.new_session(self.app) as session:
             return self.refresh_meaning(session, encoder)
 
+    def compact_meaning(self) -> int:
+        """Leave in the vector file only the vectors of the assured listings' texts as they
+        are now (after a rebuild: edits and withdrawals leave old vectors behind); return how
+        many records were left out."""
+        store = self.vector_file()
+        if store is None or self.meaning_encoder() is None:
+            return 0
+        with db.new_session(self.app) as session:
+            statement = select(Listing.title, Listing.summary).where(Listing.status == "assured")
+            rows = session.exec(statement).all()
+        return store.compact(semantic.text_key(listing_text(t, s)) for t, s in rows)
+
     def warm_up(self) -> None:
         """Read now what a process's first search would otherwise wait for (half a second at
         10,000 listings, 3 s at 100,000): the vocabulary, the spelling lists, the sentence

@@ -179,3 +179,27 @@ def test_the_vector_file_is_read_by_another_process_and_ignores_a_half_written_r
         handle.write(semantic.text_key("two").encode()[:16] + b"\0" * 100)
     assert set(reader.read()) == {semantic.text_key("one")}
     assert np.array_equal(reader.read()[semantic.text_key("one")], one)
+
+
+def test_a_compacted_vector_file_keeps_what_is_asked_and_other_readers_start_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vectors.bin"
+    writer = semantic.VectorFile(path)
+    rows = {name: np.eye(1, 384, k, dtype=np.float32)[0] for k, name in enumerate("abcd")}
+    keys = {name: semantic.text_key(name) for name in rows}
+    writer.add({keys[n]: rows[n] for n in "abc"})
+    writer.add({keys["a"]: rows["a"], keys["d"]: rows["d"]})  # a repeat, as processes may
+    reader = semantic.VectorFile(path)  # another process, already past every record
+    assert set(reader.read()) == set(keys.values())
+    assert writer.compact([keys["a"], keys["c"], semantic.text_key("never kept")]) == 3
+    assert path.stat().st_size == 2 * semantic.VectorFile.RECORD
+    # The other process appends to the new file, then reads: the new file from its start,
+    # never a record cut in two by an offset into the old one.
+    e = np.eye(1, 384, 9, dtype=np.float32)[0]
+    reader.add({semantic.text_key("e"): e})
+    found = reader.read()
+    assert set(found) == {keys["a"], keys["c"], semantic.text_key("e")}
+    assert np.array_equal(found[keys["c"]], rows["c"])
+    assert np.array_equal(found[semantic.text_key("e")], e)
+    assert writer.compact(found) == 0  # nothing to leave out: the file is left as it is

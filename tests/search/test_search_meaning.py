@@ -121,6 +121,36 @@ def test_a_rebuild_works_out_the_vectors_before_the_first_search(
     assert len(semantic.VectorFile(vectors).read()) >= len(directory)
 
 
+def test_a_rebuild_leaves_the_vectors_of_edited_and_withdrawn_texts_out_of_the_file(
+    app: Flask, client, session: Session, directory: dict[str, int]
+) -> None:
+    vectors = Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_FILE
+    _results(client, "kids too frightened to come in")
+    listing = session.get(Listing, directory["budget"])
+    assert listing is not None
+    old = semantic.text_key(search_engine.listing_text(listing.title, listing.summary))
+    listing.title = "Budget forecasting and deficit recovery for governors"
+    session.add(listing)
+    withdrawn = session.get(Listing, directory["phonics"])
+    assert withdrawn is not None
+    gone = semantic.text_key(search_engine.listing_text(withdrawn.title, withdrawn.summary))
+    withdrawn.status = "withdrawn"
+    session.add(withdrawn)
+    session.commit()
+    _results(client, "financial planning")  # the edited text's vector is added to the file
+    before = semantic.VectorFile(vectors).read()
+    assert {old, gone} <= set(before)
+    result = app.test_cli_runner().invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Left 2 vectors of old or withdrawn texts out of the vector file." in result.output
+    after = semantic.VectorFile(vectors).read()
+    now = semantic.text_key(search_engine.listing_text(listing.title, listing.summary))
+    assert set(after) == set(before) - {old, gone} and now in after
+    assert vectors.stat().st_size == len(after) * semantic.VectorFile.RECORD
+    # Searches by meaning still work on the compacted file.
+    assert _results(client, "financial planning")["results"][0]["id"] == directory["budget"]
+
+
 @pytest.mark.parametrize(
     ("backend", "configured", "on"),
     [
