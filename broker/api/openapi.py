@@ -85,7 +85,7 @@ MATCH_PATH: dict[str, Any] = {
         "description": "Stateless. Never proposes a listing that does not serve the school's "
         "phase or area (unless national), suspended, lapsed or unassured listings; "
         "at most two per provider in the first ten; listings of providers not taking new work "
-        "come after the others, and their reasons say so. Rate limited per client (default 60 a "
+        "come after the others that match about as well, and their reasons say so. Rate limited per client (default 60 a "
         "minute).",
         "requestBody": {
             "required": True,

@@ -16,12 +16,14 @@ How a need is matched (issue 5, "Matching"):
   (the index's `prefer`) without filtering.
 - Hard rules, applied in the index query AND re-checked on the database rows:
   phase (see `school_phases`), where the listing works (the school's LA, else its region; or
-  national, or delivered online/as a download), public (assured, in date, two schools).
+  national: delivered online, a regional listing still serves only its area), public
+  (assured, in date, two schools).
 - Evidence re-ranks the pool: valid recommendations and, where brokerage exists, the impact
   of earlier brokered work (broker.evidence.brokerage_outcomes).
-- Capacity: listings of providers that say they are not taking new work (as of today) come
-  after all the others, in the same order otherwise, and the reasons say so
-  (broker.availability); a provider's days available this term are a reason too.
+- Capacity: listings of providers that say they are not taking new work (as of today) are
+  placed as if they scored NOT_TAKING_SHARE of their score, so after the others that match
+  about as well, and the reasons say so when they were (broker.availability); a provider's
+  days available this term are a reason too.
 - Diversity: at most MAX_PER_PROVIDER suggestions from one provider in the first ten.
 - When the words find nothing, listings are matched on area/outcomes/pupil groups/SEN only,
   and the reasons say so.
