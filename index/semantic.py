@@ -378,8 +378,8 @@ class VectorFile:
 
         wanted = set(keep)
         vectors = self.read()
-        kept = {key: vectors[key] for key in sorted(wanted & vectors.keys())}
         records = self._size // self.RECORD
+        kept = {key: vectors[key] for key in sorted(wanted & vectors.keys())}
         if len(kept) == records:
             return 0
         data = b"".join(

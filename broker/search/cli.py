@@ -44,9 +44,10 @@ def rebuild_command() -> None:
     # Worked out now (kept beside the index for every process), not after the first search.
     if engine.prepare_meaning():
         click.echo("Listings' sentence vectors are ready for searches by meaning.")
-        dropped = engine.compact_meaning()
-        if dropped:
-            click.echo(f"Left {dropped} vectors of old or withdrawn texts out of the vector file.")
+    dropped = engine.compact_meaning()
+    if dropped:
+        vectors = "vector" if dropped == 1 else "vectors"
+        click.echo(f"Left {dropped} {vectors} of old or withdrawn texts out of the vector file.")
 
 
 @index_cli.command("check")

@@ -185,9 +185,10 @@ class SearchEngine:
     def compact_meaning(self) -> int:
         """Leave in the vector file only the vectors of the assured listings' texts as they
         are now (after a rebuild: edits and withdrawals leave old vectors behind); return how
-        many records were left out."""
+        many records were left out. The matcher keeps its listings' vectors there too, so this
+        is done whether or not searches use meaning (without the file, nothing is done)."""
         store = self.vector_file()
-        if store is None or self.meaning_encoder() is None:
+        if store is None or not store.path.exists():
             return 0
         with db.new_session(self.app) as session:
             statement = select(Listing.title, Listing.summary).where(Listing.status == "assured")

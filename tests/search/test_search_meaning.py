@@ -151,6 +151,41 @@ def test_a_rebuild_leaves_the_vectors_of_edited_and_withdrawn_texts_out_of_the_f
     assert _results(client, "financial planning")["results"][0]["id"] == directory["budget"]
 
 
+def test_a_rebuild_compacts_the_matchers_vectors_when_searches_use_words_alone(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    from broker.matching.services import Need, SchoolContext, suggest
+
+    application = make_app(tmp_path, sqlite_url, SEARCH_MEANING=False)
+    try:
+        with db.new_session(application) as session:
+            provider = f.assured_provider(session, listings=0, name="Budget Help")
+            listing = f.listing(
+                session,
+                provider,
+                title="Budget forecasting for governors",
+                summary="Three-year budget plans and deficit recovery.",
+            )
+            session.commit()
+            engine = search_engine.get_search(application)
+            need = Need("The budget shows a deficit in year three")
+            with application.app_context():
+                assert suggest(session, engine, SchoolContext("primary"), need)
+                listing.title = "Budget forecasting and deficit recovery"
+                session.add(listing)
+                session.commit()
+                assert suggest(session, engine, SchoolContext("primary"), need)
+        vectors = Path(application.config["INDEX_DIR"]) / search_engine.VECTOR_FILE
+        assert len(semantic.VectorFile(vectors).read()) == 2  # the old text's and the new one's
+        result = application.test_cli_runner().invoke(args=["index", "rebuild"])
+        assert result.exit_code == 0, result.output
+        assert "sentence vectors are ready" not in result.output
+        assert "Left 1 vector of old or withdrawn texts out of the vector file." in result.output
+        assert len(semantic.VectorFile(vectors).read()) == 1
+    finally:
+        close_app(application)
+
+
 @pytest.mark.parametrize(
     ("backend", "configured", "on"),
     [
