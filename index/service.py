@@ -468,7 +468,7 @@ def _by_meaning(
                 page=1,
                 per_page=len(missing),
                 facets=(),
-                sort="title",
+                sort="relevance",
             )
         )
         if missing and pool.total > len(pool.hits)
