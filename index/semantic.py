@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from index.backends.storage import write_atomically
+
 log = logging.getLogger(__name__)
 
 #: Tokens read of a text (the model's own limit, as sentence-transformers sets it).
@@ -352,13 +354,17 @@ class VectorFile:
                 self._size += whole
             return self._read
 
-    def add(self, vectors: dict[str, Any]) -> None:
+    @staticmethod
+    def _records(vectors: dict[str, Any]) -> bytes:
         import numpy as np
 
-        data = b"".join(
+        return b"".join(
             bytes.fromhex(key) + np.asarray(vector, dtype=np.float32).tobytes()
             for key, vector in vectors.items()
         )
+
+    def add(self, vectors: dict[str, Any]) -> None:
+        data = self._records(vectors)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -374,28 +380,15 @@ class VectorFile:
         each, and return how many records were left out (texts since edited or withdrawn, and
         repeats). A vector another process appends to the old file meanwhile is lost, and
         worked out again when it is needed: this is a cache."""
-        import numpy as np
-
         wanted = set(keep)
         vectors = self.read()
         records = self._size // self.RECORD
         kept = {key: vectors[key] for key in sorted(wanted & vectors.keys())}
         if len(kept) == records:
             return 0
-        data = b"".join(
-            bytes.fromhex(key) + np.asarray(vector, dtype=np.float32).tobytes()
-            for key, vector in kept.items()
-        )
-        spare = self.path.with_name(f"{self.path.name}.{os.getpid()}.new")
         try:
-            with spare.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(spare, 0o600)
-            os.replace(spare, self.path)
+            write_atomically(self.path, self._records(kept))
         except OSError as error:
-            spare.unlink(missing_ok=True)
             log.warning("Sentence vectors in %s not compacted: %s", self.path, error)
             return 0
         return records - len(kept)

@@ -104,7 +104,7 @@ class Folders:
             except FileExistsError:
                 continue
             if fmt:
-                _write_atomically(folder / FORMAT, fmt)
+                write_atomically(folder / FORMAT, fmt)
             return folder
 
     def make_current(self, folder: Path) -> None:
@@ -114,7 +114,7 @@ class Folders:
         that another process is still filling (a crashed rebuild's folder goes one rebuild later).
         """
         previous = self.current()
-        _write_atomically(self.root / POINTER, folder.name)
+        write_atomically(self.root / POINTER, folder.name)
         if previous is None:
             return
         keep = {folder.name, previous.name}
@@ -148,7 +148,7 @@ class Folders:
     def write_seq(folder: Path, seq: int) -> None:
         """Record `seq` as applied in `folder` (never moving it back)."""
         if seq > Folders.read_seq(folder):
-            _write_atomically(folder / SEQ, str(seq))
+            write_atomically(folder / SEQ, str(seq))
 
 
 def _made(folder: Path) -> int:
@@ -159,7 +159,11 @@ def _made(folder: Path) -> int:
         return 0
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Replace the file `path` with `data` whole: readers see the old file or the new one."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
