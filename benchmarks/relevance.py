@@ -1,10 +1,10 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched|tenth|eleventh|twelfth]
+|untouched|tenth|eleventh|twelfth|thirteenth]
 [--quiet]
 
-Thirteen sets, each a directory with judged search queries and judged needs (the query encoder,
+Fourteen sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and unseen):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
@@ -33,7 +33,9 @@ benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and u
 - eleventh: benchmarks/eleventh/ — written on 4 December in the evening the same way, to be
   chosen on in place of the holdout, blind and unseen sets once the encoder learnt from them;
 - twelfth: benchmarks/twelfth/ — written on 4 December at night the same way, chosen on since
-  (the eleventh is still checked beside it: the encoder does not learn from it).
+  (the eleventh is still checked beside it: the encoder does not learn from it);
+- thirteenth: benchmarks/thirteenth/ — written on 4 December late at night the same way, chosen
+  on beside the twelfth (the encoder does not learn from it either).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -73,6 +75,7 @@ UNTOUCHED = ROOT / "benchmarks" / "untouched"
 TENTH = ROOT / "benchmarks" / "tenth"
 ELEVENTH = ROOT / "benchmarks" / "eleventh"
 TWELFTH = ROOT / "benchmarks" / "twelfth"
+THIRTEENTH = ROOT / "benchmarks" / "thirteenth"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -194,6 +197,12 @@ SETS = {
         (TWELFTH / "queries.json",),
         (TWELFTH / "needs.json",),
         TWELFTH / "directory.jsonl",
+    ),
+    "thirteenth": JudgedSet(
+        "thirteenth",
+        (THIRTEENTH / "queries.json",),
+        (THIRTEENTH / "needs.json",),
+        THIRTEENTH / "directory.jsonl",
     ),
 }
 
