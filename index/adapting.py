@@ -39,7 +39,7 @@ import logging
 import sys
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,16 +105,18 @@ class Adapter:
         with np.load(path) as data:
             return cls(data["matrix"].astype(np.float32), str(data["fingerprint"]))
 
-    def moved(self, vector: Any) -> Any:
-        """Return `vector` (a unit vector) moved SHARE of the way to where W takes it."""
-        return _unit(vector + SHARE * (_unit(vector @ self.matrix) - vector))
+    def moved(self, vectors: Any) -> Any:
+        """Return `vectors` (a unit vector, or one a row) moved SHARE of the way to where W
+        takes them."""
+        return _unit(vectors + SHARE * (_unit(vectors @ self.matrix) - vectors))
 
 
-def _unit(vector: Any) -> Any:
-    """Return `vector` at unit length, as float32 (the model's vectors are)."""
+def _unit(vectors: Any) -> Any:
+    """Return `vectors` (one, or one a row) at unit length, as float32 (the model's are)."""
     import numpy as np
 
-    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _read_data(path: Path, read: Callable[[Path], T], what: str) -> T | None:
@@ -135,10 +137,11 @@ def adapter() -> Adapter | None:
     return _read_data(ADAPTER_FILE, Adapter.read, "meaning adapter")
 
 
-def moved(vector: Any) -> Any:
-    """Return a search's or a need's vector moved by the adapter (as it is, without one)."""
+def moved(vectors: Any) -> Any:
+    """Return a search's or a need's vector (or one a row) moved by the adapter (as they are,
+    without one)."""
     found = adapter()
-    return vector if found is None else found.moved(vector)
+    return vectors if found is None else found.moved(vectors)
 
 
 class Tuning:
@@ -191,7 +194,24 @@ def for_searches(encoder: semantic.Encoder) -> semantic.Encoder:
 
 def meaning_of(encoder: semantic.Encoder, text: str) -> Any:
     """The vector of a search's or a need's text: read by the tuned model, then moved by W."""
-    return moved(for_searches(encoder).encode([text])[0])
+    return meanings_of(encoder, [text])[0]
+
+
+def meanings_of(
+    encoder: semantic.Encoder, texts: Sequence[str], store: semantic.VectorFile | None = None
+) -> Any:
+    """The vectors of several texts read as searches are (one a row), worked out together;
+    the tuned model's readings are kept in `store` when given (see reading_id())."""
+    return moved(for_searches(encoder).encode(texts, store=store))
+
+
+def reading_id(encoder: semantic.Encoder) -> str:
+    """A short name for how `encoder` reads searches (the learnt changes it takes and how
+    much of them), to keep its readings apart from another's."""
+    tuned = for_searches(encoder)
+    learnt = tuning() if tuned is not encoder else None
+    made_from = f"{learnt.made_from}:{TUNED_SHARE}" if learnt is not None else "untuned"
+    return hashlib.sha256(made_from.encode()).hexdigest()[:16]
 
 
 def main() -> int:

@@ -140,6 +140,9 @@ class Results:
     clauses: int = 0
     #: What the words were understood to imply (index.understanding.Implication), for the page.
     understood: tuple[Any, ...] = ()
+    #: Each word of the search no listing uses, with the directory's words close to it in
+    #: meaning that were searched for with it ("nervous", ("anxious", "anxiety")).
+    close_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: The words (as typed, joined) of each positive clause searched for.
     words: tuple[str, ...] = ()
     #: (typed, replacement) for each word replaced when `corrected`.

@@ -50,6 +50,9 @@ class Clause:
     #: True when a full stop, colon, semicolon, question or exclamation mark follows the words:
     #: no phrase or everyday wording runs on past them ("teaching is satisfactory: lessons").
     ends: bool = False
+    #: The directory's words close in meaning to this clause's word, which no listing uses,
+    #: added as alternatives ("nervous": "anxious", "anxiety"; index.service.close_words).
+    close: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

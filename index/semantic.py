@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -490,6 +490,69 @@ class Neighbours:
         return [float(v) if ok else 0.0 for v, ok in zip(values, found, strict=True)]
 
 
+class Lexicon:
+    """The directory's words, each with its vector as a search's words are read, to find the
+    words of the directory closest in meaning to a word no listing uses ("nervous": "anxious",
+    "anxiety"). Readers never wait: a change makes new arrays and swaps them in whole."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._np = np
+        self._words: tuple[str, ...] = ()
+        self._matrix = np.zeros((0, 384), dtype=np.float32)
+        self._lock = threading.Lock()
+        #: The index change the words are up to (callers keep it).
+        self.seq = -1
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self._words
+
+    def update(
+        self,
+        words: Sequence[str],
+        work_out: Callable[[list[str]], Any],
+        seq: int | None = None,
+    ) -> int:
+        """Make `words` the lexicon: those it holds keep their vectors, the others' are worked
+        out by `work_out` (a list of words -> their unit vectors, one a row). Return how many
+        were worked out."""
+        np = self._np
+        with self._lock:
+            known = {w: row for row, w in enumerate(self._words)}
+            new = [w for w in dict.fromkeys(words) if w not in known]
+            fresh = np.asarray(work_out(new), dtype=np.float32).reshape(-1, 384) if new else None
+            at = {w: row for row, w in enumerate(new)}
+            matrix = np.empty((len(words), 384), dtype=np.float32)
+            for row, word in enumerate(words):
+                if word in known:
+                    matrix[row] = self._matrix[known[word]]
+                else:
+                    assert fresh is not None
+                    matrix[row] = fresh[at[word]]
+            self._words, self._matrix = tuple(words), matrix
+            if seq is not None:
+                self.seq = seq
+            return len(new)
+
+    def nearest(self, vector: Any, k: int, floor: float = -1.0) -> list[tuple[str, float]]:
+        """Return up to `k` (word, cosine) pairs at least `floor` close to `vector`, closest
+        first."""
+        np = self._np
+        words, matrix = self._words, self._matrix
+        if not words or k < 1:
+            return []
+        cosines = matrix @ np.asarray(vector, dtype=np.float32)
+        k = min(k, len(words))
+        top = np.argpartition(-cosines, k - 1)[:k]
+        top = top[np.argsort(-cosines[top], kind="stable")]
+        return [(words[i], float(cosines[i])) for i in top if cosines[i] >= floor]
+
+
 @dataclass(frozen=True)
 class Closeness:
     """How close in meaning each listing is to one search: its vector among a directory's."""
@@ -498,6 +561,20 @@ class Closeness:
     vector: Any
     #: How a text becomes its vector (for the search as corrected); None: only this text's.
     encode: Callable[[str], Any] | None = field(default=None, compare=False, repr=False)
+    #: The directory's words as searches read them (None: no words close to the search's).
+    lexicon: Lexicon | None = field(default=None, compare=False, repr=False)
+    #: The vectors of the search's own words that no listing uses (index.service.unused_words),
+    #: worked out with the search's: the words whose close words are looked for.
+    word_vectors: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def close_words(self, word: str, k: int, floor: float) -> list[tuple[str, float]]:
+        """The directory's words closest in meaning to `word` (up to `k`, cosine >= `floor`),
+        closest first; none without a lexicon or without the word's vector."""
+        lexicon = self.lexicon
+        vector = self.word_vectors.get(word)
+        if lexicon is None or vector is None:
+            return []
+        return lexicon.nearest(vector, k, floor)
 
     def reworded(self, text: str) -> Closeness:
         """The closeness of `text` instead, among the same listings: a search corrected from

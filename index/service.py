@@ -186,6 +186,8 @@ def plan(
         weighted = _weighted(positive, facts)
         clauses = [weighted.get(id(c), c) for c in clauses]
         positive = [weighted.get(id(c), c) for c in positive]
+    if facts is not None and request.meaning is not None:
+        clauses = close_words(clauses, facts, request.meaning)
     if request.prose:
         found_by = prose_clauses(contexts)
         clauses += found_by
@@ -217,6 +219,95 @@ def plan(
         boosts=boosts,
     )
     return query, implied
+
+
+#: A word of a search that no listing uses (by its stem) also matches up to this many of the
+#: directory's words closest to it in meaning ("nervous": "anxious", "anxiety", "frightened";
+#: "drank": "drink", "alcohol"), as the sentence model reads single words...
+CLOSE_WORDS = 3
+#: ...those at least this close (cosine; "nervous" and "anxious" 0.72, "burnt" and "fire" 0.58)...
+CLOSE_FLOOR = 0.65
+#: ...and the word then counts for this share of its weight: the words close to it are not it.
+CLOSE_WEIGHT = 0.6
+#: The directory's words a lexicon holds: at most this many, those in most listings first.
+LEXICON_SIZE = 20_000
+
+
+def lexicon_words(vocabulary: Mapping[str, int]) -> list[str]:
+    """Return the directory's words that words close in meaning are looked for among: words of
+    letters (three or more; not stop words), those in most listings first, at most
+    LEXICON_SIZE."""
+    words = [
+        w for w in vocabulary if len(w) >= 3 and w.isalpha() and analysis.term_of(w) is not None
+    ]
+    words.sort(key=lambda w: (-vocabulary[w], w))
+    return words[:LEXICON_SIZE]
+
+
+def unused_words(backend: SearchBackend, text: str) -> list[str]:
+    """Return the words of `text` that no listing uses (by their stems, and as written by the
+    live index: the vocabulary may lag the latest commits), once each: those whose close words
+    a search looks for, given their vectors (semantic.Closeness.word_vectors)."""
+    facts = _directory(backend)
+    out = []
+    for word in dict.fromkeys(analysis.words(text)):
+        term = analysis.term_of(word) if len(word) >= 3 and word.isalpha() else None
+        if term is not None and not facts.documents_with(term):
+            out.append(word)
+    held = backend.holding(out) if out else frozenset()
+    return [w for w in out if w not in held]
+
+
+def close_words(
+    clauses: list[Clause], facts: _DirectoryFacts, meaning: semantic.Closeness
+) -> list[Clause]:
+    """Return `clauses` with each word no listing uses (a single word as typed, not quoted,
+    not a context, not spelled out by a synonym; one of unused_words(), whose vectors the
+    search's meaning holds) also matching the directory's words closest to it in meaning, and
+    counting for CLOSE_WEIGHT of its weight. A word's own forms
+    ("taker": "take"; "unsafe": "safe") are left out: they are not what was meant."""
+    out = []
+    for clause in clauses:
+        word = clause.words[0] if len(clause.words) == 1 else ""
+        term = analysis.term_of(word) if len(word) >= 3 and word.isalpha() else None
+        if (
+            term is None
+            or clause.negated
+            or clause.expanded
+            or clause.context
+            or clause.quoted
+            or facts.documents_with(term)
+        ):
+            out.append(clause)
+            continue
+        have = {t for alt in clause.alternatives for t in alt.terms}
+        close: list[str] = []
+        alternatives = list(clause.alternatives)
+        for other, _cosine in meaning.close_words(word, CLOSE_WORDS + 5, CLOSE_FLOOR):
+            found = analysis.term_of(other)
+            if (
+                found is None
+                or found in have
+                or other in word
+                or word in other
+                or found in word
+                or term in other
+            ):
+                continue
+            have.add(found)
+            close.append(other)
+            alternatives.append(Alternative((found,)))
+            if len(close) == CLOSE_WORDS:
+                break
+        if close:
+            clause = replace(
+                clause,
+                alternatives=tuple(alternatives),
+                weight=clause.weight * CLOSE_WEIGHT,
+                close=tuple(close),
+            )
+        out.append(clause)
+    return out
 
 
 def _unknown(positive: Sequence[Clause], facts: _DirectoryFacts) -> bool:
@@ -405,6 +496,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
         clauses=len(query.positive),
         words=tuple(" ".join(c.words) for c in query.positive),
         understood=implied,
+        close_words=tuple((" ".join(c.words), c.close) for c in query.positive if c.close),
         worded=worded,
     )
 

@@ -91,6 +91,14 @@ class Understood(_Answer):
     because: str
 
 
+class CloseWords(_Answer):
+    """A word of the search that no listing uses, and the directory's words close to it in
+    meaning that were searched for with it."""
+
+    word: str
+    close: list[str] = Field(min_length=1)
+
+
 class SearchResults(_Answer):
     """A page of results with facet counts."""
 
@@ -116,6 +124,11 @@ class SearchResults(_Answer):
     understood: list[Understood] = Field(
         description="Facet values the words imply (a year group implies a phase): listings with "
         "them come first; `understand=0` turns this off"
+    )
+    close_words: list[CloseWords] = Field(
+        description="Each word of the search that no listing uses, with the directory's words "
+        'closest to it in meaning, searched for with it and counting for less ("nervous": '
+        '"anxious", "anxiety"); only when results are sorted by relevance'
     )
 
 

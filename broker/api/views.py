@@ -115,6 +115,9 @@ def listings() -> Response:
                 }
                 for u in page.understood
             ],
+            "close_words": [
+                {"word": word, "close": list(close)} for word, close in page.results.close_words
+            ],
         }
     )
 

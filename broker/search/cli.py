@@ -43,11 +43,11 @@ def rebuild_command() -> None:
     click.echo(f"Rebuilt the index: {count} searchable listings.")
     # Worked out now (kept beside the index for every process), not after the first search.
     if engine.prepare_meaning():
-        click.echo("Listings' sentence vectors are ready for searches by meaning.")
+        click.echo("Listings' and words' sentence vectors are ready for searches by meaning.")
     dropped = engine.compact_meaning()
     if dropped:
         vectors = "vector" if dropped == 1 else "vectors"
-        click.echo(f"Left {dropped} {vectors} of old or withdrawn texts out of the vector file.")
+        click.echo(f"Left {dropped} {vectors} of old or withdrawn texts out of the vector files.")
 
 
 @index_cli.command("check")

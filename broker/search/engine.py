@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
@@ -24,7 +25,7 @@ from sqlmodel import Session, col, select
 from broker import db
 from broker.models import Listing
 from broker.search import capture, outbox, sync
-from index import adapting, analysis, backends, semantic, spelling, understanding
+from index import adapting, analysis, backends, semantic, service, spelling, understanding
 from index.backends.base import SearchBackend, SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class SearchEngine:
         self._lock = threading.Lock()
         #: The assured listings' sentence vectors, kept up to the index's change log (closeness).
         self._neighbours = semantic.Neighbours()
+        #: The directory's words as searches read them, kept up with the index likewise: the
+        #: words close in meaning to a search's word no listing uses (index.service.close_words).
+        self._lexicon = semantic.Lexicon()
         self._neighbours_lock = threading.Lock()
         #: The thread working out vectors a search should not wait for (refresh_meaning).
         self._filling: threading.Thread | None = None
@@ -116,7 +120,18 @@ class SearchEngine:
         def encode(said: str) -> Any:
             return adapting.meaning_of(encoder, analysis.spelled_out(said))
 
-        return semantic.Closeness(self._neighbours, encode(text), encode)
+        # The words no listing uses are read with the search, in one pass of the model (a word
+        # alone costs about as much as the whole search).
+        lexicon = self._lexicon if len(self._lexicon) else None
+        words = service.unused_words(self.backend, text) if lexicon is not None else []
+        vectors = adapting.meanings_of(encoder, [analysis.spelled_out(t) for t in (text, *words)])
+        return semantic.Closeness(
+            self._neighbours,
+            vectors[0],
+            encode,
+            lexicon,
+            dict(zip(words, vectors[1:], strict=True)),
+        )
 
     def meaning_encoder(self) -> semantic.Encoder | None:
         """The sentence encoder a directory search uses (SEARCH_MEANING; unset: on with
@@ -138,7 +153,7 @@ class SearchEngine:
         vectors they have meanwhile. Return whether the vectors are up to date."""
         seq = self.backend.last_seq()
         neighbours = self._neighbours
-        if neighbours.seq == seq:
+        if neighbours.seq == seq and self._lexicon.seq == seq:
             return True
         # A search never waits for another's refresh (a thread's may take minutes): it uses the
         # vectors there are.
@@ -146,7 +161,7 @@ class SearchEngine:
             return False
         try:
             if neighbours.seq == seq:
-                return True
+                return self._refresh_lexicon(encoder, seq, wait)
             statement = select(Listing.id, Listing.title, Listing.summary, Listing.status)
             # The log's entries since (at most CHANGED_LIMIT are read), or all after a bulk job.
             changed = None
@@ -169,9 +184,40 @@ class SearchEngine:
             neighbours.update(
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )
-            return True
+            return self._refresh_lexicon(encoder, seq, wait)
         finally:
             self._neighbours_lock.release()
+
+    def _refresh_lexicon(self, encoder: semantic.Encoder, seq: int, wait: bool) -> bool:
+        """Bring the directory's words (index.service.lexicon_words) and their vectors up to
+        the index, working out those of new words (kept in the word vector file); without
+        `wait`, more than FOREGROUND of them are worked out in a thread of their own. Called
+        holding the refresh's lock; return whether the words are up to date."""
+        lexicon = self._lexicon
+        if lexicon.seq == seq:
+            return True
+        words = service.lexicon_words(self.backend.vocabulary())
+        store = self.word_file(encoder)
+        known = set(lexicon.words)
+        new = [analysis.spelled_out(w) for w in words if w not in known]
+        if not wait and adapting.for_searches(encoder).unknown(new, store) > FOREGROUND:
+            self._fill_in_background(encoder)
+            return False
+
+        def work_out(fresh: list[str]) -> Any:
+            texts = [analysis.spelled_out(w) for w in fresh]
+            return adapting.meanings_of(encoder, texts, store=store)
+
+        lexicon.update(words, work_out, seq)
+        return True
+
+    def word_file(self, encoder: semantic.Encoder) -> semantic.VectorFile | None:
+        """Where the directory's words' vectors are kept beside the index, as `encoder` reads
+        searches (a file per reading: a new query encoder starts a new file); None: in memory."""
+        if self.directory is None:
+            return None
+        name = WORD_VECTOR_FILE.format(adapting.reading_id(encoder))
+        return _word_file(os.path.join(self.directory, name))
 
     def prepare_meaning(self) -> bool:
         """Work out every assured listing's vector now (after a rebuild), so that no search
@@ -186,14 +232,34 @@ class SearchEngine:
         """Leave in the vector file only the vectors of the assured listings' texts as they
         are now (after a rebuild: edits and withdrawals leave old vectors behind); return how
         many records were left out. The matcher keeps its listings' vectors there too, so this
-        is done whether or not searches use meaning (without the file, nothing is done)."""
+        is done whether or not searches use meaning (without the file, nothing is done). The
+        word vector file likewise keeps only the directory's words as they are now, and those
+        of another reading (an earlier query encoder), or of searches without meaning, go."""
+        left_out = self._compact_words()
         store = self.vector_file()
         if store is None or not store.path.exists():
-            return 0
+            return left_out
         with db.new_session(self.app) as session:
             statement = select(Listing.title, Listing.summary).where(Listing.status == "assured")
             rows = session.exec(statement).all()
-        return store.compact(semantic.text_key(listing_text(t, s)) for t, s in rows)
+        return left_out + store.compact(semantic.text_key(listing_text(t, s)) for t, s in rows)
+
+    def _compact_words(self) -> int:
+        """Compact the word vector file (see compact_meaning); return the records left out."""
+        if self.directory is None:
+            return 0
+        encoder = self.meaning_encoder()
+        current = self.word_file(encoder) if encoder is not None else None
+        left_out = 0
+        for path in Path(self.directory).glob(WORD_VECTOR_FILE.format("*")):
+            if current is None or path != current.path:
+                left_out += path.stat().st_size // semantic.VectorFile.RECORD
+                path.unlink(missing_ok=True)
+        if current is None or not current.path.exists():
+            return left_out
+        words = service.lexicon_words(self.backend.vocabulary())
+        keep = (semantic.text_key(analysis.spelled_out(w)) for w in words)
+        return left_out + current.compact(keep)
 
     def warm_up(self) -> None:
         """Read now what a process's first search would otherwise wait for (half a second at
@@ -286,11 +352,18 @@ FOREGROUND = 100
 
 #: The file of listings' sentence vectors kept in an index folder (index.semantic.VectorFile).
 VECTOR_FILE = "sentence-vectors.bin"
+#: The file of the directory's words' vectors as searches read them, one per reading.
+WORD_VECTOR_FILE = "word-vectors-{}.bin"
 
 
 @functools.cache
 def _vector_file(directory: str) -> semantic.VectorFile:
     return semantic.VectorFile(os.path.join(directory, VECTOR_FILE))
+
+
+@functools.cache
+def _word_file(path: str) -> semantic.VectorFile:
+    return semantic.VectorFile(path)
 
 
 @functools.cache

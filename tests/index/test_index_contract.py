@@ -940,6 +940,83 @@ def test_a_corrected_search_is_close_in_meaning_to_what_its_corrected_words_are(
     assert unworded.reworded("anything") is unworded
 
 
+def _lexicon(words: dict[str, int]) -> semantic.Lexicon:
+    """A lexicon whose each word lies on the axis `words` names (words on one axis are alike)."""
+    lexicon = semantic.Lexicon()
+    axis = np.eye(8, 384, dtype=np.float32)
+    lexicon.update(list(words), lambda fresh: np.stack([axis[words[w]] for w in fresh]))
+    return lexicon
+
+
+def test_a_word_no_listing_uses_also_matches_the_directorys_words_close_to_it(backend, doc):
+    backend.apply(
+        [
+            doc(1, "Anxiety groups for pupils", summary="Small groups for anxious children."),
+            doc(2, "Phonics for pupils", summary="Reading aloud with nerve, for infants."),
+            doc(3, "Governor training", summary="Budgets for governors."),
+            doc(4, "Confident readers", summary="Pupils who read aloud."),
+        ],
+        [],
+        1,
+    )
+    # "anxiety" and "anxious" lie on the axis "nervous" is read on; "nerve" too, but a form of
+    # the word itself is not what was meant.
+    lexicon = _lexicon(
+        {"nerve": 0, "anxiety": 0, "anxious": 0, "governor": 1, "pupils": 2, "phonics": 3}
+    )
+    axis = np.eye(8, 384, dtype=np.float32)
+    close = (axis[0] * 0.9 + axis[4] * math.sqrt(1 - 0.81)).astype(np.float32)
+    meaning = semantic.Closeness(
+        _closeness({1: 0.2, 2: 0.2, 3: 0.2, 4: 0.2}).neighbours,
+        axis[5],
+        lexicon=lexicon,
+        word_vectors={"nervous": close},
+    )
+    found = search(backend, "nervous pupils", meaning=meaning)
+    assert ids(found)[0] == 1
+    assert found.close_words == (("nervous", ("anxiety", "anxious")),)
+    assert not found.hits[0].missing  # "nervous" is held through the words close to it
+    # A word the directory uses is searched as it is; so is a quoted phrase.
+    assert not search(backend, "phonics pupils", meaning=meaning).close_words
+    quoted = search(backend, '"nervous pupils"', meaning=meaning, widen=False)
+    assert quoted.total == 0 and not quoted.close_words
+    # Words below the floor are not close enough.
+    far = replace(meaning, word_vectors={"nervous": (axis[0] * 0.5 + axis[4] * 0.866)})
+    assert not search(backend, "nervous pupils", meaning=far).close_words
+    # Without meaning (sorted by title, or no model), the words are searched as typed.
+    assert not search(backend, "nervous pupils").close_words
+    # The words whose close words are looked for are those no listing uses, as the engine
+    # asks before reading them; once a listing uses it, the word is searched as typed.
+    assert service.unused_words(backend, "nervous pupils") == ["nervous"]
+    backend.apply([doc(5, "Nervous pupils", summary="For nervous pupils.")], [], 2)
+    assert service.unused_words(backend, "nervous pupils") == []
+    found = search(backend, "nervous pupils", meaning=replace(meaning, word_vectors={}))
+    assert not found.close_words and ids(found)[0] == 5
+
+
+def test_a_lexicon_keeps_the_vectors_it_has_and_works_out_only_new_words() -> None:
+    lexicon = semantic.Lexicon()
+    axis = np.eye(3, 384, dtype=np.float32)
+    on = {"anxiety": 0, "phonics": 1, "governor": 2}
+    asked: list[list[str]] = []
+
+    def work_out(words: list[str]) -> object:
+        asked.append(words)
+        return np.stack([axis[on[w]] for w in words])
+
+    assert lexicon.update(["anxiety", "phonics"], work_out, seq=3) == 2
+    assert lexicon.update(["phonics", "governor", "anxiety"], work_out, seq=4) == 1
+    assert asked == [["anxiety", "phonics"], ["governor"]]
+    assert lexicon.words == ("phonics", "governor", "anxiety") and lexicon.seq == 4
+    # Each word kept its own vector in the new order.
+    for word, at in on.items():
+        assert lexicon.nearest(axis[at], 1) == [(word, 1.0)]
+    assert [w for w, _ in lexicon.nearest(axis[0] * 0.6 + axis[1] * 0.8, 3, floor=0.7)] == [
+        "phonics"
+    ]
+    assert semantic.Lexicon().nearest(axis[0], 3) == []
+
+
 def test_meaning_follows_the_sort_the_page_and_the_words(backend, doc):
     backend.apply([doc(i, f"Coaching {i}") for i in range(1, 8)] + [doc(9, "Mentors")], [], 1)
     meaning = _closeness({i: 0.1 for i in range(1, 8)} | {9: 0.9})

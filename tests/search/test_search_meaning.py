@@ -65,16 +65,46 @@ def _results(client, q: str, **params: object) -> dict:  # type: ignore[no-untyp
 def test_a_search_sharing_no_word_finds_the_listing_close_in_meaning(
     app: Flask, client, directory: dict[str, int]
 ) -> None:
-    found = _results(client, "kids too frightened to come in")
+    found = _results(client, "stays in bed every morning")
     assert [r["id"] for r in found["results"]][:1] == [directory["avoidance"]]
     assert directory["budget"] not in [r["id"] for r in found["results"]]
-    page = client.get("/directory", query_string={"q": "kids too frightened to come in"})
+    assert found["close_words"] == []  # no word of the directory is close enough to either
+    page = client.get("/directory", query_string={"q": "stays in bed every morning"})
     text = page.get_data(as_text=True)
     assert "Emotionally based school avoidance" in text
     assert "app-result__related" in text and "close in meaning" in text
+    # "frightened" is in no listing, but "anxious" is close to it in meaning.
+    found = _results(client, "kids too frightened to come in")
+    assert [r["id"] for r in found["results"]][:1] == [directory["avoidance"]]
+    assert [c["word"] for c in found["close_words"]] == ["frightened"]
     # Turned off, the same words find nothing.
     app.config["SEARCH_MEANING"] = False
+    assert _results(client, "stays in bed every morning")["total"] == 0
     assert _results(client, "kids too frightened to come in")["total"] == 0
+
+
+def test_a_word_no_listing_uses_finds_the_listings_with_words_close_to_it_and_says_so(
+    app: Flask, client, session: Session, directory: dict[str, int]
+) -> None:
+    found = _results(client, "nervous pupils")
+    assert found["results"][0]["id"] == directory["avoidance"]
+    (close,) = found["close_words"]
+    assert close["word"] == "nervous" and "anxious" in close["close"]
+    assert not found["results"][0]["missing"]  # held through "anxious"
+    page = client.get("/directory", query_string={"q": "nervous pupils"}).get_data(as_text=True)
+    assert "No listing uses ‘nervous’, so listings with words close to it in meaning" in page
+    # The words' vectors are kept beside the index, as searches read them.
+    (words,) = Path(app.config["INDEX_DIR"]).glob(search_engine.WORD_VECTOR_FILE.format("*"))
+    assert semantic.text_key("anxious") in semantic.VectorFile(words).read()
+    # A word the directory uses is searched as typed; a listing using it at once counts.
+    assert _results(client, "phonics")["close_words"] == []
+    provider = f.assured_provider(session, listings=0, name="Calm Classrooms")
+    calm = f.listing(session, provider, title="Nervous pupils", summary="Settling them in.")
+    session.commit()
+    found = _results(client, "nervous pupils")
+    assert found["close_words"] == [] and found["results"][0]["id"] == calm.id
+    # Sorted by title, a search is by its words alone.
+    assert _results(client, "worried pupils", sort="title")["close_words"] == []
 
 
 def test_meaning_follows_a_listings_change_and_its_withdrawal(
@@ -140,9 +170,19 @@ def test_a_rebuild_leaves_the_vectors_of_edited_and_withdrawn_texts_out_of_the_f
     _results(client, "financial planning")  # the edited text's vector is added to the file
     before = semantic.VectorFile(vectors).read()
     assert {old, gone} <= set(before)
+    # The words' vectors too: "phonics" was the withdrawn listing's word alone.
+    (words,) = Path(app.config["INDEX_DIR"]).glob(search_engine.WORD_VECTOR_FILE.format("*"))
+    phonics = semantic.text_key("phonics")
+    words_before = semantic.VectorFile(words).read()
+    assert phonics in words_before
     result = app.test_cli_runner().invoke(args=["index", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "Left 2 vectors of old or withdrawn texts out of the vector file." in result.output
+    words_after = semantic.VectorFile(words).read()
+    assert phonics not in words_after and semantic.text_key("budget") in words_after
+    dropped = 2 + len(words_before) - len(words_after)
+    assert f"Left {dropped} vectors of old or withdrawn texts out of the vector files." in (
+        result.output
+    )
     after = semantic.VectorFile(vectors).read()
     now = semantic.text_key(search_engine.listing_text(listing.title, listing.summary))
     assert set(after) == set(before) - {old, gone} and now in after
@@ -180,7 +220,7 @@ def test_a_rebuild_compacts_the_matchers_vectors_when_searches_use_words_alone(
         result = application.test_cli_runner().invoke(args=["index", "rebuild"])
         assert result.exit_code == 0, result.output
         assert "sentence vectors are ready" not in result.output
-        assert "Left 1 vector of old or withdrawn texts out of the vector file." in result.output
+        assert "Left 1 vector of old or withdrawn texts out of the vector files." in result.output
         assert len(semantic.VectorFile(vectors).read()) == 1
     finally:
         close_app(application)
