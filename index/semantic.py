@@ -502,8 +502,8 @@ class Lexicon:
         self._words: tuple[str, ...] = ()
         self._matrix = np.zeros((0, 384), dtype=np.float32)
         self._lock = threading.Lock()
-        #: The index change the words are up to (callers keep it).
-        self.seq = -1
+        #: What the words were taken from (callers keep it: the index's vocabulary).
+        self.source: object = None
 
     def __len__(self) -> int:
         return len(self._words)
@@ -516,7 +516,7 @@ class Lexicon:
         self,
         words: Sequence[str],
         work_out: Callable[[list[str]], Any],
-        seq: int | None = None,
+        source: object = None,
     ) -> int:
         """Make `words` the lexicon: those it holds keep their vectors, the others' are worked
         out by `work_out` (a list of words -> their unit vectors, one a row). Return how many
@@ -534,9 +534,7 @@ class Lexicon:
                 else:
                     assert fresh is not None
                     matrix[row] = fresh[at[word]]
-            self._words, self._matrix = tuple(words), matrix
-            if seq is not None:
-                self.seq = seq
+            self._words, self._matrix, self.source = tuple(words), matrix, source
             return len(new)
 
     def nearest(self, vector: Any, k: int, floor: float = -1.0) -> list[tuple[str, float]]:

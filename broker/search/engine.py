@@ -153,7 +153,7 @@ class SearchEngine:
         vectors they have meanwhile. Return whether the vectors are up to date."""
         seq = self.backend.last_seq()
         neighbours = self._neighbours
-        if neighbours.seq == seq and self._lexicon.seq == seq:
+        if neighbours.seq == seq and self._lexicon.source is self.backend.vocabulary():
             return True
         # A search never waits for another's refresh (a thread's may take minutes): it uses the
         # vectors there are.
@@ -161,7 +161,7 @@ class SearchEngine:
             return False
         try:
             if neighbours.seq == seq:
-                return self._refresh_lexicon(encoder, seq, wait)
+                return self._refresh_lexicon(encoder, wait)
             statement = select(Listing.id, Listing.title, Listing.summary, Listing.status)
             # The log's entries since (at most CHANGED_LIMIT are read), or all after a bulk job.
             changed = None
@@ -184,19 +184,21 @@ class SearchEngine:
             neighbours.update(
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )
-            return self._refresh_lexicon(encoder, seq, wait)
+            return self._refresh_lexicon(encoder, wait)
         finally:
             self._neighbours_lock.release()
 
-    def _refresh_lexicon(self, encoder: semantic.Encoder, seq: int, wait: bool) -> bool:
+    def _refresh_lexicon(self, encoder: semantic.Encoder, wait: bool) -> bool:
         """Bring the directory's words (index.service.lexicon_words) and their vectors up to
-        the index, working out those of new words (kept in the word vector file); without
-        `wait`, more than FOREGROUND of them are worked out in a thread of their own. Called
-        holding the refresh's lock; return whether the words are up to date."""
+        the index's vocabulary (counted again at most every few seconds), working out those of
+        new words (kept in the word vector file); without `wait`, more than FOREGROUND of them
+        are worked out in a thread of their own. Called holding the refresh's lock; return
+        whether the words are up to date."""
         lexicon = self._lexicon
-        if lexicon.seq == seq:
+        vocabulary = self.backend.vocabulary()
+        if lexicon.source is vocabulary:
             return True
-        words = service.lexicon_words(self.backend.vocabulary())
+        words = service.lexicon_words(vocabulary)
         store = self.word_file(encoder)
         known = set(lexicon.words)
         new = [analysis.spelled_out(w) for w in words if w not in known]
@@ -208,7 +210,7 @@ class SearchEngine:
             texts = [analysis.spelled_out(w) for w in fresh]
             return adapting.meanings_of(encoder, texts, store=store)
 
-        lexicon.update(words, work_out, seq)
+        lexicon.update(words, work_out, source=vocabulary)
         return True
 
     def word_file(self, encoder: semantic.Encoder) -> semantic.VectorFile | None:

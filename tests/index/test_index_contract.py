@@ -1004,10 +1004,11 @@ def test_a_lexicon_keeps_the_vectors_it_has_and_works_out_only_new_words() -> No
         asked.append(words)
         return np.stack([axis[on[w]] for w in words])
 
-    assert lexicon.update(["anxiety", "phonics"], work_out, seq=3) == 2
-    assert lexicon.update(["phonics", "governor", "anxiety"], work_out, seq=4) == 1
+    first, second = {"anxiety": 1, "phonics": 1}, {"anxiety": 1, "phonics": 1, "governor": 1}
+    assert lexicon.update(["anxiety", "phonics"], work_out, source=first) == 2
+    assert lexicon.update(["phonics", "governor", "anxiety"], work_out, source=second) == 1
     assert asked == [["anxiety", "phonics"], ["governor"]]
-    assert lexicon.words == ("phonics", "governor", "anxiety") and lexicon.seq == 4
+    assert lexicon.words == ("phonics", "governor", "anxiety") and lexicon.source is second
     # Each word kept its own vector in the new order.
     for word, at in on.items():
         assert lexicon.nearest(axis[at], 1) == [(word, 1.0)]
