@@ -7,7 +7,10 @@ filler words); the backend runs the resulting Query; then this module decides sp
 hit the snippet, which words matched and which did not.
 
 Matching: every meaningful word counts, but a listing that misses one word of a longer search
-can still be found (`must_match`), and listings that match more of the words rank first.
+can still be found (`must_match`), and listings that match more of the words rank first. With
+a sentence model (Request.meaning), a word no listing uses also matches the directory's words
+closest to it in meaning (close_words), and listings close in meaning to the whole search join
+the matches (_by_meaning).
 """
 
 from __future__ import annotations
