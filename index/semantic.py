@@ -432,14 +432,14 @@ class Neighbours:
         import numpy as np
 
         self._np = np
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._matrix = np.zeros((0, 384), dtype=np.float32)
+        #: (ids, matrix), swapped in as one: a reader never sees one without the other.
+        self._state = (np.zeros(0, dtype=np.int64), np.zeros((0, 384), dtype=np.float32))
         self._lock = threading.Lock()
         #: The index change the vectors are up to (callers keep it; index.service ignores it).
         self.seq = -1
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._state[0])
 
     def update(
         self, ids: Sequence[int], vectors: Any, seq: int | None = None, every: bool = False
@@ -448,25 +448,27 @@ class Neighbours:
         these are all the listings now, the rest are dropped)."""
         np = self._np
         with self._lock:
-            keep = ~np.isin(self._ids, np.asarray(ids, dtype=np.int64))
+            old_ids, old_matrix = self._state
+            keep = ~np.isin(old_ids, np.asarray(ids, dtype=np.int64))
             if every:
                 keep[:] = False
-            new_ids = np.concatenate([self._ids[keep], np.asarray(ids, dtype=np.int64)])
+            new_ids = np.concatenate([old_ids[keep], np.asarray(ids, dtype=np.int64)])
             rows = np.asarray(vectors, dtype=np.float32).reshape(-1, 384)
-            self._ids, self._matrix = new_ids, np.concatenate([self._matrix[keep], rows])
+            self._state = (new_ids, np.concatenate([old_matrix[keep], rows]))
             if seq is not None:
                 self.seq = seq
 
     def remove(self, ids: Sequence[int]) -> None:
         np = self._np
         with self._lock:
-            keep = ~np.isin(self._ids, np.asarray(list(ids), dtype=np.int64))
-            self._ids, self._matrix = self._ids[keep], self._matrix[keep]
+            old_ids, old_matrix = self._state
+            keep = ~np.isin(old_ids, np.asarray(list(ids), dtype=np.int64))
+            self._state = (old_ids[keep], old_matrix[keep])
 
     def nearest(self, vector: Any, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (listing id, cosine) pairs, the closest in meaning first."""
         np = self._np
-        ids, matrix = self._ids, self._matrix
+        ids, matrix = self._state
         if not len(ids) or k < 1:
             return []
         cosines = matrix @ np.asarray(vector, dtype=np.float32)
@@ -478,7 +480,7 @@ class Neighbours:
     def cosines(self, vector: Any, ids: Sequence[int]) -> list[float]:
         """Return the cosine of each of `ids` with `vector` (0.0 for a listing without one)."""
         np = self._np
-        known, matrix = self._ids, self._matrix
+        known, matrix = self._state
         if not len(known) or not ids:
             return [0.0] * len(ids)
         order = np.argsort(known, kind="stable")
@@ -499,18 +501,18 @@ class Lexicon:
         import numpy as np
 
         self._np = np
-        self._words: tuple[str, ...] = ()
-        self._matrix = np.zeros((0, 384), dtype=np.float32)
+        #: (words, matrix), swapped in as one: a reader never sees one without the other.
+        self._state: tuple[tuple[str, ...], Any] = ((), np.zeros((0, 384), dtype=np.float32))
         self._lock = threading.Lock()
         #: What the words were taken from (callers keep it: the index's vocabulary).
         self.source: object = None
 
     def __len__(self) -> int:
-        return len(self._words)
+        return len(self._state[0])
 
     @property
     def words(self) -> tuple[str, ...]:
-        return self._words
+        return self._state[0]
 
     def update(
         self,
@@ -523,25 +525,27 @@ class Lexicon:
         were worked out."""
         np = self._np
         with self._lock:
-            known = {w: row for row, w in enumerate(self._words)}
+            old_words, old_matrix = self._state
+            known = {w: row for row, w in enumerate(old_words)}
             new = [w for w in dict.fromkeys(words) if w not in known]
             fresh = np.asarray(work_out(new), dtype=np.float32).reshape(-1, 384) if new else None
             at = {w: row for row, w in enumerate(new)}
             matrix = np.empty((len(words), 384), dtype=np.float32)
             for row, word in enumerate(words):
                 if word in known:
-                    matrix[row] = self._matrix[known[word]]
+                    matrix[row] = old_matrix[known[word]]
                 else:
                     assert fresh is not None
                     matrix[row] = fresh[at[word]]
-            self._words, self._matrix, self.source = tuple(words), matrix, source
+            self._state = (tuple(words), matrix)
+            self.source = source
             return len(new)
 
     def nearest(self, vector: Any, k: int, floor: float = -1.0) -> list[tuple[str, float]]:
         """Return up to `k` (word, cosine) pairs at least `floor` close to `vector`, closest
         first."""
         np = self._np
-        words, matrix = self._words, self._matrix
+        words, matrix = self._state
         if not words or k < 1:
             return []
         cosines = matrix @ np.asarray(vector, dtype=np.float32)
