@@ -236,24 +236,33 @@ CLOSE_WEIGHT = 0.6
 LEXICON_SIZE = 20_000
 
 
-def lexicon_words(vocabulary: Mapping[str, int]) -> list[str]:
+def lexicon_words(
+    vocabulary: Mapping[str, int], leave_out: AbstractSet[str] = frozenset()
+) -> list[str]:
     """Return the directory's words that words close in meaning are looked for among: words of
-    letters (three or more; not stop words), those in most listings first, at most
-    LEXICON_SIZE."""
+    letters (three or more; not stop words, nor in `leave_out`: places' names, whose closest
+    words are other places), those in most listings first, at most LEXICON_SIZE."""
     words = [
-        w for w in vocabulary if len(w) >= 3 and w.isalpha() and analysis.term_of(w) is not None
+        w
+        for w in vocabulary
+        if len(w) >= 3 and w.isalpha() and w not in leave_out and analysis.term_of(w) is not None
     ]
     words.sort(key=lambda w: (-vocabulary[w], w))
     return words[:LEXICON_SIZE]
 
 
-def unused_words(backend: SearchBackend, text: str) -> list[str]:
+def unused_words(
+    backend: SearchBackend, text: str, leave_out: AbstractSet[str] = frozenset()
+) -> list[str]:
     """Return the words of `text` that no listing uses (by their stems, and as written by the
-    live index: the vocabulary may lag the latest commits), once each: those whose close words
-    a search looks for, given their vectors (semantic.Closeness.word_vectors)."""
+    live index: the vocabulary may lag the latest commits), once each, but for those in
+    `leave_out` (places' names: "Fulham" is not close to "Portsmouth" for a search): those
+    whose close words a search looks for, given their vectors (semantic.Closeness.word_vectors)."""
     facts = _directory(backend)
     out = []
     for word in dict.fromkeys(analysis.words(text)):
+        if word in leave_out:
+            continue
         term = analysis.term_of(word) if len(word) >= 3 and word.isalpha() else None
         if term is not None and not facts.documents_with(term):
             out.append(word)

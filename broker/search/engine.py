@@ -123,7 +123,7 @@ class SearchEngine:
         # The words no listing uses are read with the search, in one pass of the model (a word
         # alone costs about as much as the whole search).
         lexicon = self._lexicon if len(self._lexicon) else None
-        words = service.unused_words(self.backend, text) if lexicon is not None else []
+        words = service.unused_words(self.backend, text, _places()) if lexicon is not None else []
         vectors = adapting.meanings_of(encoder, [analysis.spelled_out(t) for t in (text, *words)])
         return semantic.Closeness(
             self._neighbours,
@@ -198,7 +198,7 @@ class SearchEngine:
         vocabulary = self.backend.vocabulary()
         if lexicon.source is vocabulary:
             return True
-        words = service.lexicon_words(vocabulary)
+        words = service.lexicon_words(vocabulary, _places())
         store = self.word_file(encoder)
         known = set(lexicon.words)
         new = [analysis.spelled_out(w) for w in words if w not in known]
@@ -259,7 +259,7 @@ class SearchEngine:
                 path.unlink(missing_ok=True)
         if current is None or not current.path.exists():
             return left_out
-        words = service.lexicon_words(self.backend.vocabulary())
+        words = service.lexicon_words(self.backend.vocabulary(), _places())
         keep = (semantic.text_key(analysis.spelled_out(w)) for w in words)
         return left_out + current.compact(keep)
 
@@ -361,6 +361,18 @@ WORD_VECTOR_FILE = "word-vectors-{}.bin"
 @functools.cache
 def _vector_file(directory: str) -> semantic.VectorFile:
     return semantic.VectorFile(os.path.join(directory, VECTOR_FILE))
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    """The words of England's LAs' and regions' names ("hammersmith", "fulham", "yorkshire"):
+    a search's place is not searched for by the places close to it in meaning, nor is a place
+    offered as close in meaning to a word."""
+    from broker.reference.services import reference_local_authorities
+    from broker.taxonomy import REGIONS
+
+    names = [la.name for la in reference_local_authorities()] + [t.label for t in REGIONS]
+    return frozenset(word for name in names for word in analysis.words(name))
 
 
 @functools.cache

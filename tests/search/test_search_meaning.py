@@ -98,6 +98,13 @@ def test_a_word_no_listing_uses_finds_the_listings_with_words_close_to_it_and_sa
     assert semantic.text_key("anxious") in semantic.VectorFile(words).read()
     # A word the directory uses is searched as typed; a listing using it at once counts.
     assert _results(client, "phonics")["close_words"] == []
+    # A place is not searched for by the places close to it ("Fulham": "Portsmouth").
+    provider = f.assured_provider(session, listings=0, name="Solent Phonics")
+    f.listing(session, provider, title="Phonics in Portsmouth", summary="For Portsmouth schools.")
+    session.commit()
+    assert app.test_cli_runner().invoke(args=["index", "rebuild"]).exit_code == 0
+    assert _results(client, "phonics fulham")["close_words"] == []
+    assert _results(client, "phonics instructors")["close_words"] != []  # not every word
     provider = f.assured_provider(session, listings=0, name="Calm Classrooms")
     calm = f.listing(session, provider, title="Nervous pupils", summary="Settling them in.")
     session.commit()
