@@ -421,6 +421,20 @@ def encoder(folder: str | None = None) -> Encoder | None:
         return _ENCODERS[folder]
 
 
+def _closest(matrix: Any, vector: Any, k: int) -> list[tuple[int, float]]:
+    """Return up to `k` (row, cosine) pairs of the rows of `matrix` (unit vectors) closest to
+    `vector`, the closest first."""
+    import numpy as np
+
+    if not len(matrix) or k < 1:
+        return []
+    cosines = matrix @ np.asarray(vector, dtype=np.float32)
+    k = min(k, len(matrix))
+    top = np.argpartition(-cosines, k - 1)[:k]
+    top = top[np.argsort(-cosines[top], kind="stable")]
+    return [(int(i), float(cosines[i])) for i in top]
+
+
 class Neighbours:
     """The sentence vectors of a directory's listings, to find those closest in meaning to a
     search: `nearest(vector, k)` gives the k listings with the highest cosine, best first.
@@ -467,15 +481,8 @@ class Neighbours:
 
     def nearest(self, vector: Any, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (listing id, cosine) pairs, the closest in meaning first."""
-        np = self._np
         ids, matrix = self._state
-        if not len(ids) or k < 1:
-            return []
-        cosines = matrix @ np.asarray(vector, dtype=np.float32)
-        k = min(k, len(ids))
-        top = np.argpartition(-cosines, k - 1)[:k]
-        top = top[np.argsort(-cosines[top], kind="stable")]
-        return [(int(ids[i]), float(cosines[i])) for i in top]
+        return [(int(ids[i]), cosine) for i, cosine in _closest(matrix, vector, k)]
 
     def cosines(self, vector: Any, ids: Sequence[int]) -> list[float]:
         """Return the cosine of each of `ids` with `vector` (0.0 for a listing without one)."""
@@ -544,15 +551,8 @@ class Lexicon:
     def nearest(self, vector: Any, k: int, floor: float = -1.0) -> list[tuple[str, float]]:
         """Return up to `k` (word, cosine) pairs at least `floor` close to `vector`, closest
         first."""
-        np = self._np
         words, matrix = self._state
-        if not words or k < 1:
-            return []
-        cosines = matrix @ np.asarray(vector, dtype=np.float32)
-        k = min(k, len(words))
-        top = np.argpartition(-cosines, k - 1)[:k]
-        top = top[np.argsort(-cosines[top], kind="stable")]
-        return [(words[i], float(cosines[i])) for i in top if cosines[i] >= floor]
+        return [(words[i], cosine) for i, cosine in _closest(matrix, vector, k) if cosine >= floor]
 
 
 @dataclass(frozen=True)

@@ -236,17 +236,19 @@ CLOSE_WEIGHT = 0.6
 LEXICON_SIZE = 20_000
 
 
+def _content_term(word: str) -> str | None:
+    """The analysed term of a word that words close in meaning are looked for by or among: a
+    word of three or more letters, not a stop word (None otherwise)."""
+    return analysis.term_of(word) if len(word) >= 3 and word.isalpha() else None
+
+
 def lexicon_words(
     vocabulary: Mapping[str, int], leave_out: AbstractSet[str] = frozenset()
 ) -> list[str]:
     """Return the directory's words that words close in meaning are looked for among: words of
     letters (three or more; not stop words, nor in `leave_out`: places' names, whose closest
     words are other places), those in most listings first, at most LEXICON_SIZE."""
-    words = [
-        w
-        for w in vocabulary
-        if len(w) >= 3 and w.isalpha() and w not in leave_out and analysis.term_of(w) is not None
-    ]
+    words = [w for w in vocabulary if w not in leave_out and _content_term(w) is not None]
     words.sort(key=lambda w: (-vocabulary[w], w))
     return words[:LEXICON_SIZE]
 
@@ -261,9 +263,7 @@ def unused_words(
     facts = _directory(backend)
     out = []
     for word in dict.fromkeys(analysis.words(text)):
-        if word in leave_out:
-            continue
-        term = analysis.term_of(word) if len(word) >= 3 and word.isalpha() else None
+        term = _content_term(word) if word not in leave_out else None
         if term is not None and not facts.documents_with(term):
             out.append(word)
     held = backend.holding(out) if out else frozenset()
@@ -281,7 +281,7 @@ def close_words(
     out = []
     for clause in clauses:
         word = clause.words[0] if len(clause.words) == 1 else ""
-        term = analysis.term_of(word) if len(word) >= 3 and word.isalpha() else None
+        term = _content_term(word)
         if (
             term is None
             or clause.negated

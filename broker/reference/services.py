@@ -8,6 +8,7 @@ reorganisation) is removed only if nothing in the database refers to it.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,6 +19,7 @@ from sqlmodel import Session, SQLModel, select
 
 from broker.models import Listing, ListingRevision, LocalAuthority
 from broker.taxonomy import REGIONS
+from index import analysis
 
 DATA_FILE = "local_authorities.json"
 
@@ -61,6 +63,14 @@ class ReferenceReport:
 def _read() -> dict[str, Any]:
     text = resources.files("broker.reference").joinpath(DATA_FILE).read_text(encoding="utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def place_words() -> frozenset[str]:
+    """The words of England's LAs' and regions' names, folded ("hammersmith", "fulham",
+    "yorkshire"): names of places, for the search to tell from other words."""
+    names = [la.name for la in reference_local_authorities()] + [t.label for t in REGIONS]
+    return frozenset(word for name in names for word in analysis.words(name))
 
 
 def reference_local_authorities() -> list[ReferenceLA]:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from broker import db
 from broker.models import Listing
+from broker.reference.services import place_words
 from broker.search import capture, outbox, sync
 from index import adapting, analysis, backends, semantic, service, spelling, understanding
 from index.backends.base import SearchBackend, SearchIndexError
@@ -121,9 +122,12 @@ class SearchEngine:
             return adapting.meaning_of(encoder, analysis.spelled_out(said))
 
         # The words no listing uses are read with the search, in one pass of the model (a word
-        # alone costs about as much as the whole search).
+        # alone costs about as much as the whole search). Places are left out of the words and
+        # of the lexicon: the places closest to "Fulham" are other places ("Portsmouth").
         lexicon = self._lexicon if len(self._lexicon) else None
-        words = service.unused_words(self.backend, text, _places()) if lexicon is not None else []
+        words = (
+            service.unused_words(self.backend, text, place_words()) if lexicon is not None else []
+        )
         vectors = adapting.meanings_of(encoder, [analysis.spelled_out(t) for t in (text, *words)])
         return semantic.Closeness(
             self._neighbours,
@@ -198,7 +202,7 @@ class SearchEngine:
         vocabulary = self.backend.vocabulary()
         if lexicon.source is vocabulary:
             return True
-        words = service.lexicon_words(vocabulary, _places())
+        words = service.lexicon_words(vocabulary, place_words())
         store = self.word_file(encoder)
         known = set(lexicon.words)
         new = [analysis.spelled_out(w) for w in words if w not in known]
@@ -259,7 +263,7 @@ class SearchEngine:
                 path.unlink(missing_ok=True)
         if current is None or not current.path.exists():
             return left_out
-        words = service.lexicon_words(self.backend.vocabulary(), _places())
+        words = service.lexicon_words(self.backend.vocabulary(), place_words())
         keep = (semantic.text_key(analysis.spelled_out(w)) for w in words)
         return left_out + current.compact(keep)
 
@@ -361,18 +365,6 @@ WORD_VECTOR_FILE = "word-vectors-{}.bin"
 @functools.cache
 def _vector_file(directory: str) -> semantic.VectorFile:
     return semantic.VectorFile(os.path.join(directory, VECTOR_FILE))
-
-
-@functools.cache
-def _places() -> frozenset[str]:
-    """The words of England's LAs' and regions' names ("hammersmith", "fulham", "yorkshire"):
-    a search's place is not searched for by the places close to it in meaning, nor is a place
-    offered as close in meaning to a word."""
-    from broker.reference.services import reference_local_authorities
-    from broker.taxonomy import REGIONS
-
-    names = [la.name for la in reference_local_authorities()] + [t.label for t in REGIONS]
-    return frozenset(word for name in names for word in analysis.words(name))
 
 
 @functools.cache
