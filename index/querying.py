@@ -89,7 +89,8 @@ def clean(text: str) -> tuple[str, str | None]:
 @dataclass(frozen=True)
 class _Piece:
     words: tuple[str, ...]  # folded words
-    phrase: bool = False
+    #: Typed in quotes: searched for as written, one word or a phrase (Clause.quoted).
+    quoted: bool = False
     negated: bool = False
     prefix: bool = False
     or_before: bool = False
@@ -119,7 +120,7 @@ def _lex(text: str) -> list[_Piece]:
                 pieces.append(
                     _Piece(
                         tuple(found),
-                        phrase=len(found) > 1,
+                        quoted=True,
                         negated=negated,
                         or_before=or_next,
                         ends=ends,
@@ -168,8 +169,8 @@ def parse_text(text: str) -> ParsedText:
     while i < len(pieces):
         piece = pieces[i]
         clause: Clause | None
-        if piece.phrase:
-            clause = _phrase_clause(piece)
+        if piece.quoted:
+            clause = _quoted_clause(piece)
             i += 1
         elif piece.prefix:
             term = piece.words[0]
@@ -183,7 +184,7 @@ def parse_text(text: str) -> ParsedText:
             while (
                 j < len(pieces)
                 and not pieces[j - 1].ends
-                and not pieces[j].phrase
+                and not pieces[j].quoted
                 and not pieces[j].prefix
                 and not pieces[j].or_before
                 and pieces[j].negated == piece.negated
@@ -211,7 +212,7 @@ def parse_text(text: str) -> ParsedText:
         )
     if text.strip() and not clauses and not notice:
         notice = "Your search had no words we could use, so all listings are shown."
-    operators = any(p.phrase or p.negated or p.prefix or p.or_before for p in pieces)
+    operators = any(p.quoted or p.negated or p.prefix or p.or_before for p in pieces)
     said = tuple(w for p in pieces for w in p.words)
     return ParsedText(tuple(clauses), notice, operators, said)
 
@@ -240,7 +241,9 @@ def _merge_or(clauses: list[Clause], index: int) -> None:
     del clauses[index]
 
 
-def _phrase_clause(piece: _Piece) -> Clause | None:
+def _quoted_clause(piece: _Piece) -> Clause | None:
+    """A quoted word or phrase: its words in order, or a synonym of the whole ("KS2": "key
+    stage 2"); never corrected, expanded, read as context or as filler (index.understanding)."""
     terms = tuple(analysis.analyse(" ".join(piece.words)))
     if not terms:
         return None

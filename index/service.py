@@ -256,13 +256,15 @@ def lexicon_words(
 def unused_words(
     backend: SearchBackend, text: str, leave_out: AbstractSet[str] = frozenset()
 ) -> list[str]:
-    """Return the words of `text` that no listing uses (by their stems, and as written by the
-    live index: the vocabulary may lag the latest commits), once each, but for those in
-    `leave_out` (places' names: "Fulham" is not close to "Portsmouth" for a search): those
-    whose close words a search looks for, given their vectors (semantic.Closeness.word_vectors)."""
+    """Return the words of `text` typed alone (not quoted, not excluded) that no listing uses
+    (by their stems, and as written by the live index: the vocabulary may lag the latest
+    commits), once each, but for those in `leave_out` (places' names: "Fulham" is not close to
+    "Portsmouth" for a search): those whose close words a search looks for, given their
+    vectors (semantic.Closeness.word_vectors)."""
     facts = _directory(backend)
     out = []
-    for word in dict.fromkeys(analysis.words(text)):
+    typed = querying.parse_text(text).positive
+    for word in dict.fromkeys(c.words[0] for c in typed if len(c.words) == 1 and not c.quoted):
         term = _content_term(word) if word not in leave_out else None
         if term is not None and not facts.documents_with(term):
             out.append(word)

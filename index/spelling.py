@@ -203,7 +203,9 @@ def check(
             if not is_real(word, vocabulary):
                 best = split(word, vocabulary) or closest(word, vocabulary)
                 if best and analysis.stem(best) != analysis.stem(word):
-                    wrong[word] = best  # (a word with the directory's stem already matches)
+                    # (a word with the directory's stem already matches); a quoted word is
+                    # searched for as written: it gets a "did you mean", never a correction
+                    (doubtful if clause.quoted else wrong)[word] = best
             elif (
                 0 < known < LITTLE
                 and word.isalpha()

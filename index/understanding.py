@@ -10,8 +10,8 @@ A pure function of the parsed clauses, the same for every engine:
   listings use for the same thing ("attendance", "EBSA");
 - filler words ("two", "join", "last", "help") and bare numbers count in the score at most:
   a listing need not contain them and they are never given as a reason;
-- quoted words are searched for as written: never expanded nor read as context (they may
-  still imply a topic);
+- quoted words, one or several, are searched for as written: never expanded nor read as
+  context or filler (they may still imply a topic);
 - a form that stop words reduce to one term ("A level" -> level, "in the red" -> red) matches
   only where the search says its words as written, never at every "level" or "red".
 
@@ -336,6 +336,8 @@ def understand(
             required.append(replacements[i])
         elif consumed.get(i) == "expand":
             continue
+        elif clause.quoted:
+            required.append(clause)  # a quoted number or filler word is asked for on purpose
         elif all(w.isdigit() for w in clause.words):
             numbers.append(clause)  # a bare number says little beside other words
         elif _is_filler(clause, the_rules.filler):

@@ -434,6 +434,13 @@ def test_a_misspelling_gets_a_suggestion_and_the_corrected_results(backend, doc)
     assert plain.total == 0 and plain.suggestion == "phonics" and plain.corrected is False
 
 
+def test_a_quoted_misspelling_is_searched_for_as_written_with_a_suggestion(backend, doc):
+    backend.apply([doc(1, "Governance review"), doc(2, "Phonics training")], [], 1)
+    results = search(backend, '"phonicks"')
+    assert results.total == 0 and results.corrected is False
+    assert results.suggestion == '"phonics"'  # the way to the corrected search keeps the quotes
+
+
 def test_correct_words_get_no_suggestion(backend, doc):
     backend.apply([doc(1, "Governance review")], [], 1)
     results = search(backend, "governance")
@@ -980,6 +987,9 @@ def test_a_word_no_listing_uses_also_matches_the_directorys_words_close_to_it(ba
     assert not search(backend, "phonics pupils", meaning=meaning).close_words
     quoted = search(backend, '"nervous pupils"', meaning=meaning, widen=False)
     assert quoted.total == 0 and not quoted.close_words
+    alone = search(backend, '"nervous" pupils', meaning=meaning, widen=False)
+    assert alone.total == 0 and not alone.close_words
+    assert service.unused_words(backend, '"nervous" pupils') == []
     # Words below the floor are not close enough.
     far = replace(meaning, word_vectors={"nervous": (axis[0] * 0.5 + axis[4] * 0.866)})
     assert not search(backend, "nervous pupils", meaning=far).close_words

@@ -84,6 +84,19 @@ def test_quotes_make_phrases_and_minus_or_not_excludes():
     assert parsed.clauses[0].alternatives == (Alternative(("read", "recoveri")),)
 
 
+def test_a_quoted_word_is_searched_for_as_written_like_a_quoted_phrase():
+    parsed = parse_text('"reading" recovery')
+    # Quoted alone, a word is its own clause: it joins no phrase with the words beside it.
+    assert [(c.words, c.quoted) for c in parsed.clauses] == [
+        (("reading",), True),
+        (("recovery",), False),
+    ]
+    assert parsed.operators
+    # Its synonyms, as a phrase's, are other ways of writing the same thing.
+    ks2 = parse_text('"KS2"').clauses[0]
+    assert ks2.quoted and Alternative(("key", "stage", "2")) in ks2.alternatives
+
+
 def test_or_joins_two_words_into_one_clause():
     assert alternatives("phonics OR reading") == [{("phonic",), ("read",)}]
 

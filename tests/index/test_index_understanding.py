@@ -379,6 +379,14 @@ def test_quoted_words_are_searched_for_as_written():
     assert required('"Year 4" times tables')[0] == ("year", "4")
     assert ("phase", "primary") not in implied('"Year 4" times tables')
     assert ("phase", "primary") in implied("Year 4 times tables")
+    # A word quoted alone too: "skiving" is not read as truancy, "kids" is no filler, "2" no
+    # bare number; each is a word a listing must hold.
+    assert ("truanci",) in terms("skiving parents")
+    assert ("truanci",) not in terms('"skiving" parents')
+    assert boosted("kids parents") == [("kids",)]
+    assert required('"kids" parents') == [("kids",), ("parents",)]
+    assert ("2",) not in required("phonics 2")
+    assert ("2",) in required('phonics "2"')
 
 
 @pytest.mark.parametrize(
