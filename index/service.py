@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple, cast
 
+from rapidfuzz.distance import OSA
+
 from index import analysis, querying, schema, semantic, spelling, understanding
 from index.backends.base import SearchBackend
 from index.documents import Hit, Results
@@ -234,6 +236,10 @@ CLOSE_FLOOR = 0.65
 CLOSE_WEIGHT = 0.6
 #: The directory's words a lexicon holds: at most this many, those in most listings first.
 LEXICON_SIZE = 20_000
+#: A word ending in the same this-many letters as the word typed, or one edit from it, is
+#: read close by the model for its spelling, not its meaning ("abseiling": "ceiling";
+#: "oxbridge": "ironbridge"; "barely": "rarely"): it is no close word.
+LOOK_ALIKE_ENDING = 5
 
 
 def _content_term(word: str) -> str | None:
@@ -306,6 +312,7 @@ def close_words(
                 or word in other
                 or found in word
                 or term in other
+                or _looks_alike(word, other)
             ):
                 continue
             have.add(found)
@@ -322,6 +329,15 @@ def close_words(
             )
         out.append(clause)
     return out
+
+
+def _looks_alike(word: str, other: str) -> bool:
+    """Whether `other` is spelt like `word` rather than meaning the same: both end in the same
+    LOOK_ALIKE_ENDING letters, or it is one edit away."""
+    ending = LOOK_ALIKE_ENDING
+    if len(word) >= ending and len(other) >= ending and word[-ending:] == other[-ending:]:
+        return True
+    return OSA.distance(word, other, score_cutoff=1) <= 1
 
 
 def _unknown(positive: Sequence[Clause], facts: _DirectoryFacts) -> bool:

@@ -1004,6 +1004,23 @@ def test_a_word_no_listing_uses_also_matches_the_directorys_words_close_to_it(ba
     assert not found.close_words and ids(found)[0] == 5
 
 
+@pytest.mark.parametrize(
+    ("word", "other", "alike"),
+    [
+        ("abseiling", "ceiling", True),  # the same ending: word pieces, not meaning
+        ("oxbridge", "ironbridge", True),
+        ("barely", "rarely", True),  # one edit
+        ("teens", "tens", True),
+        ("nervous", "anxious", False),
+        ("mums", "dads", False),
+        ("grandson", "grandparents", False),  # a shared start is often shared meaning
+        ("kayaks", "canoeing", False),
+    ],
+)
+def test_words_spelt_like_the_word_typed_are_no_close_words(word, other, alike) -> None:
+    assert service._looks_alike(word, other) is alike
+
+
 def test_a_lexicon_keeps_the_vectors_it_has_and_works_out_only_new_words() -> None:
     lexicon = semantic.Lexicon()
     axis = np.eye(3, 384, dtype=np.float32)
