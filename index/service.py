@@ -505,7 +505,8 @@ def search(backend: SearchBackend, request: Request) -> Results:
         own = query.positive + tuple(
             replace(c, weight=c.weight * CONTEXT_COVERAGE) for c in query.boosts if c.context
         )
-        close = _by_meaning(backend, final, results, wanted, meaning, own, specific)
+        holding = tuple(i for i in implied if not i.context and i.facet in HOLDING_FACETS)
+        close = _by_meaning(backend, final, results, wanted, meaning, own, specific, holding)
         if close is not None:
             worded = results.total if worded is None else worded
             results = close
@@ -551,6 +552,7 @@ def _by_meaning(
     meaning: semantic.Closeness,
     own: tuple[Clause, ...],
     topics: tuple[understanding.Implication, ...] = (),
+    holding: tuple[understanding.Implication, ...] = (),
 ) -> Results | None:
     """Return the results with the listings closest in meaning to the search among them, and
     the best re-ordered by words and meaning together; None when meaning adds nothing.
@@ -602,7 +604,7 @@ def _by_meaning(
     ranked = list(hits.values())
     cosines = meaning.of([h.id for h in ranked])
     best = max((h.score for h in ranked), default=0.0)
-    covered = _coverage(ranked, own, topics)
+    covered = _coverage(ranked, own, topics, holding)
     blended = {
         h.id: semantic.blend(
             max(h.score / best if best > 0 else 0.0, TOPIC_SCORE * covered[h.id].listed)
@@ -635,6 +637,12 @@ TOPIC_SCORE = 0.5
 #: directory is listed under it: "cerebral palsy" finds those for physical disability, while
 #: "SEN and disabilities", under which many are listed, only raises those that match.
 TOPIC_SHARE = 0.1
+#: The facets whose implied values a hit listed under them holds the words of in its coverage,
+#: however many listings are listed so: a listing for disadvantaged pupils holds
+#: "disadvantaged" of "closing the gap for disadvantaged kids" whether it says so or "pupil
+#: premium" (the draught-proofing "Closing the gap" holds two of the three words, no more).
+#: An area of support or an outcome is too broad for it ("CCE": every safeguarding listing).
+HOLDING_FACETS = ("pupil_group", "sen")
 
 
 def _topics(
@@ -661,9 +669,14 @@ class _Coverage(NamedTuple):
 
 
 def _coverage(
-    hits: list[Hit], clauses: tuple[Clause, ...], topics: tuple[understanding.Implication, ...]
+    hits: list[Hit],
+    clauses: tuple[Clause, ...],
+    topics: tuple[understanding.Implication, ...],
+    holding: tuple[understanding.Implication, ...] = (),
 ) -> dict[int, _Coverage]:
-    """Return each hit's coverage of the search's own words (`clauses`)."""
+    """Return each hit's coverage of the search's own words (`clauses`): a hit listed under a
+    topic the words imply holds those words, whether a specific topic (`topics`) or a pupil
+    group or SEN specialism (`holding`, HOLDING_FACETS)."""
     total = sum(c.weight for c in clauses)
     out: dict[int, _Coverage] = {}
     for hit in hits:
@@ -675,9 +688,12 @@ def _coverage(
             )
         )
         listed = [set(t.words) for t in topics if t.value in (hit.fields.get(t.facet) or ())]
+        tagged = listed + [
+            set(t.words) for t in holding if t.value in (hit.fields.get(t.facet) or ())
+        ]
         held = 0.0
         for c in clauses:
-            if _holds(c, present) or any(set(c.words) <= words for words in listed):
+            if _holds(c, present) or any(set(c.words) <= words for words in tagged):
                 held += c.weight
         coverage = (held / total) ** COVERAGE_POWER if total > 0 else 1.0
         out[hit.id] = _Coverage(coverage, bool(listed))

@@ -885,6 +885,30 @@ def test_a_specific_topic_the_words_imply_finds_listings_without_the_words(backe
     assert ids(search(backend, "cerebral palsy")) == [1]
 
 
+def test_a_listing_for_the_pupil_group_the_words_imply_holds_those_words(backend, doc):
+    # "disadvantaged" implies pupils on free school meals: the listing for them holds the word
+    # in the order, whether it says so or not ("pupil premium"), however many are listed so.
+    backend.apply(
+        [
+            doc(1, "Tutoring for pupils", summary="Small-group tutoring"),
+            doc(
+                2, "Tutoring for pupils", summary="Pupil premium", pupil_group=["free-school-meals"]
+            ),
+            *(
+                doc(i, f"Governor training {i}", pupil_group=["free-school-meals"])
+                for i in range(3, 9)
+            ),
+        ],
+        [],
+        1,
+    )
+    meaning = _closeness({1: 0.4, 2: 0.2} | {i: 0.0 for i in range(3, 9)})
+    found = search(backend, "tutoring disadvantaged pupils", meaning=meaning)
+    assert ids(found)[:2] == [2, 1]
+    # It is still told as missing the word it does not hold.
+    assert {h.id: h.missing for h in found.hits}[2] == ("disadvantaged",)
+
+
 @pytest.mark.parametrize("seed", [0, 5])
 def test_listings_found_without_the_words_fill_a_page_preferred_first_then_in_todays_order(
     backend, doc, seed
