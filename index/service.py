@@ -142,7 +142,9 @@ def _directory(backend: SearchBackend) -> _DirectoryFacts:
 
 
 def _generic(clause: Clause, facts: _DirectoryFacts) -> bool:
-    if clause.expanded or len(clause.words) != 1 or not facts.size:
+    """Whether a clause is one word in much of the directory (it then only scores); never a
+    quoted one: quotes ask for it."""
+    if clause.expanded or clause.quoted or len(clause.words) != 1 or not facts.size:
         return False
     return facts.vocabulary.get(clause.words[0], 0) > GENERIC_SHARE * facts.size
 

@@ -441,6 +441,21 @@ def test_a_quoted_misspelling_is_searched_for_as_written_with_a_suggestion(backe
     assert results.suggestion == '"phonics"'  # the way to the corrected search keeps the quotes
 
 
+def test_a_quoted_word_in_much_of_the_directory_is_still_required(backend, doc):
+    backend.apply(
+        [
+            *(doc(i, f"School governance {i}") for i in range(1, 6)),
+            doc(6, "Phonics training"),
+            doc(7, "Phonics for the school"),
+        ],
+        [],
+        1,
+    )
+    # Unquoted, "school" is in most listings: it only scores, and phonics alone finds.
+    assert set(ids(search(backend, "school phonics", widen=False))) == {6, 7}
+    assert ids(search(backend, '"school" phonics', widen=False)) == [7]
+
+
 def test_correct_words_get_no_suggestion(backend, doc):
     backend.apply([doc(1, "Governance review")], [], 1)
     results = search(backend, "governance")
