@@ -439,15 +439,23 @@ class Neighbours:
     """The sentence vectors of a directory's listings, to find those closest in meaning to a
     search: `nearest(vector, k)` gives the k listings with the highest cosine, best first.
 
+    A listing may have more than one reading (`readings`: its title and summary, and its title
+    and the start of its description): its cosine with a search is that of the closest one.
+
     Readers never wait: each change makes new arrays and swaps them in whole.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, readings: int = 1) -> None:
         import numpy as np
 
         self._np = np
-        #: (ids, matrix), swapped in as one: a reader never sees one without the other.
-        self._state = (np.zeros(0, dtype=np.int64), np.zeros((0, 384), dtype=np.float32))
+        self.readings = readings
+        #: (ids, vectors of shape (listings, readings, 384)), swapped in as one: a reader never
+        #: sees one without the other.
+        self._state = (
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, readings, 384), dtype=np.float32),
+        )
         self._lock = threading.Lock()
         #: The index change the vectors are up to (callers keep it; index.service ignores it).
         self.seq = -1
@@ -458,8 +466,9 @@ class Neighbours:
     def update(
         self, ids: Sequence[int], vectors: Any, seq: int | None = None, every: bool = False
     ) -> None:
-        """Set the vectors (rows of `vectors`) of `ids`, replacing those they had (`every`:
-        these are all the listings now, the rest are dropped)."""
+        """Set the vectors of `ids` (an array of shape (len(ids), readings, 384); with one
+        reading, (len(ids), 384) will do), replacing those they had (`every`: these are all the
+        listings now, the rest are dropped)."""
         np = self._np
         with self._lock:
             old_ids, old_matrix = self._state
@@ -467,7 +476,7 @@ class Neighbours:
             if every:
                 keep[:] = False
             new_ids = np.concatenate([old_ids[keep], np.asarray(ids, dtype=np.int64)])
-            rows = np.asarray(vectors, dtype=np.float32).reshape(-1, 384)
+            rows = np.asarray(vectors, dtype=np.float32).reshape(-1, self.readings, 384)
             self._state = (new_ids, np.concatenate([old_matrix[keep], rows]))
             if seq is not None:
                 self.seq = seq
@@ -479,10 +488,23 @@ class Neighbours:
             keep = ~np.isin(old_ids, np.asarray(list(ids), dtype=np.int64))
             self._state = (old_ids[keep], old_matrix[keep])
 
+    def _cosines(self, matrix: Any, vector: Any) -> Any:
+        """Each listing's cosine with `vector`: that of its closest reading."""
+        np = self._np
+        cosines = matrix @ np.asarray(vector, dtype=np.float32)
+        return cosines[:, 0] if self.readings == 1 else cosines.max(axis=1)
+
     def nearest(self, vector: Any, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (listing id, cosine) pairs, the closest in meaning first."""
+        np = self._np
         ids, matrix = self._state
-        return [(int(ids[i]), cosine) for i, cosine in _closest(matrix, vector, k)]
+        if not len(ids) or k < 1:
+            return []
+        cosines = self._cosines(matrix, vector)
+        k = min(k, len(ids))
+        top = np.argpartition(-cosines, k - 1)[:k]
+        top = top[np.argsort(-cosines[top], kind="stable")]
+        return [(int(ids[i]), float(cosines[i])) for i in top]
 
     def cosines(self, vector: Any, ids: Sequence[int]) -> list[float]:
         """Return the cosine of each of `ids` with `vector` (0.0 for a listing without one)."""
@@ -495,7 +517,7 @@ class Neighbours:
         at = np.searchsorted(known[order], wanted).clip(0, len(known) - 1)
         rows = order[at]
         found = known[rows] == wanted
-        values = matrix[rows] @ np.asarray(vector, dtype=np.float32)
+        values = self._cosines(matrix[rows], vector)
         return [float(v) if ok else 0.0 for v, ok in zip(values, found, strict=True)]
 
 

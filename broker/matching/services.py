@@ -43,7 +43,7 @@ from broker.errors import InvalidInput
 from broker.evidence import brokerage_outcomes, recommendation_counts
 from broker.geography import Geography, reach
 from broker.models import Listing, LocalAuthority, Provider, utcnow
-from broker.search.engine import SearchEngine, listing_text
+from broker.search.engine import READINGS, SearchEngine, listing_texts
 from broker.taxonomy import (
     CATEGORIES,
     ECM_OUTCOMES,
@@ -65,7 +65,8 @@ PREFERENCE_WEIGHTS = {"category": 0.5, "ecm": 0.5, "pupil_group": 0.5, "sen": 0.
 #: judged needs this leaves 7 suggestions a need instead of 9, and loses almost no good one.
 #: This is the floor for scores of words alone; MEANING_FLOOR is the one for blended scores.
 SCORE_FLOOR = 0.15
-#: How much the meaning of a listing's title and summary counts beside the words it shares with
+#: How much the meaning of a listing (since 5 December the closer of its title and summary and
+#: its title and description's start: engine.listing_texts) counts beside the words it shares with
 #: the need (index.semantic; engine.meaning()): score = best * ((1 - w) * score / best
 #: + w * cosine). Chosen on the training set and three earlier judged sets (w 0.3-0.7, the
 #: listing's text with or without its description): nDCG@10 0.936 -> 0.946 training, 0.921 ->
@@ -481,7 +482,8 @@ def _by_meaning(
     encoder: semantic.Encoder,
     store: semantic.VectorFile | None = None,
 ) -> None:
-    """Blend each candidate's score with how close its title and summary are to the need.
+    """Blend each candidate's score with how close it is to the need (the closer of its
+    readings, listing_texts: its title and summary, its title and description's start).
 
     The share of the best score a candidate had (by words, area, evidence) counts
     1 - MEANING_WEIGHT and its cosine with the need MEANING_WEIGHT: for a nursery whose "staff
@@ -489,11 +491,13 @@ def _by_meaning(
     communication and language comes before phonics books that share "words"."""
     if not kept:
         return
-    alike = encoder.cosines(
-        adapting.meaning_of(encoder, need.text),
-        [listing_text(c.listing.title, c.listing.summary) for c in kept],
-        store,
-    )
+    texts = [
+        text
+        for c in kept
+        for text in listing_texts(c.listing.title, c.listing.summary, c.listing.description)
+    ]
+    readings = encoder.cosines(adapting.meaning_of(encoder, need.text), texts, store)
+    alike = [max(readings[i : i + READINGS]) for i in range(0, len(readings), READINGS)]
     best = max(c.score for c in kept) or 1.0
     for candidate, cosine in zip(kept, alike, strict=True):
         candidate.score = best * semantic.blend(candidate.score / best, cosine, MEANING_WEIGHT)

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import event
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from broker import db
@@ -73,7 +74,7 @@ class SearchEngine:
         self.feedback: int = feedback_words(app.config["SEARCH_BACKEND"], app.config)
         self._lock = threading.Lock()
         #: The assured listings' sentence vectors, kept up to the index's change log (closeness).
-        self._neighbours = semantic.Neighbours()
+        self._neighbours = semantic.Neighbours(readings=READINGS)
         #: The directory's words as searches read them, kept up with the index likewise: the
         #: words close in meaning to a search's word no listing uses (index.service.close_words).
         self._lexicon = semantic.Lexicon()
@@ -166,25 +167,32 @@ class SearchEngine:
         try:
             if neighbours.seq == seq:
                 return self._refresh_lexicon(encoder, wait)
-            statement = select(Listing.id, Listing.title, Listing.summary, Listing.status)
+            # (SQLAlchemy's select: SQLModel's takes at most four columns.)
+            statement = sql_select(
+                col(Listing.id),
+                col(Listing.title),
+                col(Listing.summary),
+                col(Listing.description),
+                col(Listing.status),
+            )
             # The log's entries since (at most CHANGED_LIMIT are read), or all after a bulk job.
             changed = None
             if neighbours.seq >= 0 and seq - neighbours.seq < sync.CHANGED_LIMIT:
                 changed = sync.changed_since(session, neighbours.seq)
                 statement = statement.where(col(Listing.id).in_(sorted(changed)))
             else:
-                statement = statement.where(Listing.status == "assured")
-            rows = session.exec(statement).all()
-            kept = [row for row in rows if row[3] == "assured"]
-            texts = [listing_text(title, summary) for _, title, summary, _ in kept]
+                statement = statement.where(col(Listing.status) == "assured")
+            rows = session.execute(statement).all()
+            kept = [row for row in rows if row[4] == "assured"]
+            texts = [text for _, t, s, d, _ in kept for text in listing_texts(t, s, d)]
             store = self.vector_file()
-            if not wait and encoder.unknown(texts, store) > FOREGROUND:
+            if not wait and encoder.unknown(texts, store) > FOREGROUND * READINGS:
                 self._fill_in_background(encoder)
                 return False
-            gone = [int(row[0] or 0) for row in rows if row[3] != "assured"]
+            gone = [int(row[0] or 0) for row in rows if row[4] != "assured"]
             if gone:
                 neighbours.remove(gone)
-            vectors = encoder.encode(texts, store=store)
+            vectors = encoder.encode(texts, store=store).reshape(len(kept), READINGS, 384)
             neighbours.update(
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )
@@ -246,9 +254,13 @@ class SearchEngine:
         if store is None or not store.path.exists():
             return left_out
         with db.new_session(self.app) as session:
-            statement = select(Listing.title, Listing.summary).where(Listing.status == "assured")
+            statement = select(Listing.title, Listing.summary, Listing.description).where(
+                Listing.status == "assured"
+            )
             rows = session.exec(statement).all()
-        return left_out + store.compact(semantic.text_key(listing_text(t, s)) for t, s in rows)
+        return left_out + store.compact(
+            semantic.text_key(text) for t, s, d in rows for text in listing_texts(t, s, d)
+        )
 
     def _compact_words(self) -> int:
         """Compact the word vector file (see compact_meaning); return the records left out."""
@@ -352,8 +364,28 @@ def listing_text(title: str, summary: str) -> str:
     return f"{title}. {summary}"
 
 
-#: At most this many listings' vectors are worked out while a search waits (about 15 ms each);
-#: more (a directory never rebuilt with meaning on) are worked out in a thread of their own.
+#: A listing's second reading is its title and this many first words of its description (about
+#: 80 tokens; a whole description is about 125, and costs half as much again to read for no
+#: better searches on the judged sets: benchmarks/search_meaning.md, 5 December, morning).
+DESCRIPTION_WORDS = 60
+#: The readings of a listing compared with a search or a need (listing_texts).
+READINGS = 2
+
+
+def listing_texts(title: str, summary: str, description: str | None) -> tuple[str, str]:
+    """A listing's READINGS texts whose meaning is compared with a search's or a need's: its
+    title and summary, and its title and the start of its description (the title and summary
+    again when it has none). Its cosine is that of the closer: "too poorly to be in class for
+    months" is far from "Hospital and home tuition: ..." but close to "we teach children who
+    cannot attend school because of medical needs"."""
+    first = listing_text(title, summary)
+    words = (description or "").split()[:DESCRIPTION_WORDS]
+    return first, (f"{title}. {' '.join(words)}" if words else first)
+
+
+#: At most this many listings' vectors (READINGS each) are worked out while a search waits (about
+#: 40 ms a listing); more (a directory never rebuilt with meaning on) are worked out in a thread of
+#: their own.
 FOREGROUND = 100
 
 #: The file of listings' sentence vectors kept in an index folder (index.semantic.VectorFile).

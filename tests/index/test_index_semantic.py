@@ -164,6 +164,25 @@ def test_neighbours_give_the_closest_first_and_follow_updates_and_removals() -> 
     assert neighbours.cosines(search, [40]) == [pytest.approx(0.6)]
 
 
+def test_a_listing_with_two_readings_is_as_close_as_the_closer_of_them() -> None:
+    import numpy as np
+
+    neighbours = semantic.Neighbours(readings=2)
+    axis = np.eye(4, 384, dtype=np.float32)
+    # Listing 1 reads as axis 0 or axis 1; listing 2 as axis 2 both times.
+    neighbours.update([1, 2], np.stack([axis[[0, 1]], axis[[2, 2]]]))
+    search = (axis[1] * 0.6 + axis[2] * 0.8).astype(np.float32)
+    assert neighbours.nearest(search, 2) == [(2, pytest.approx(0.8)), (1, pytest.approx(0.6))]
+    assert neighbours.cosines(search, [1, 2, 3]) == [
+        pytest.approx(0.6),
+        pytest.approx(0.8),
+        0.0,
+    ]
+    # A change replaces both readings.
+    neighbours.update([1], axis[[3, 3]].reshape(1, 2, 384))
+    assert neighbours.cosines(search, [1]) == [0.0]
+
+
 def test_the_vector_file_is_read_by_another_process_and_ignores_a_half_written_record(
     tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from broker import db
 from broker.models import Listing
 from broker.search import engine as search_engine
-from index import semantic, spelling
+from index import semantic, service, spelling
 from tests import factories as f
 from tests.conftest import close_app, make_app
 
@@ -114,6 +114,36 @@ def test_a_word_no_listing_uses_finds_the_listings_with_words_close_to_it_and_sa
     assert _results(client, "worried pupils", sort="title")["close_words"] == []
 
 
+def test_a_listing_is_as_close_in_meaning_as_its_title_and_summary_or_its_description(
+    app: Flask, client, session: Session, directory: dict[str, int]
+) -> None:
+    provider = f.assured_provider(session, listings=0, name="County Medical Needs Service")
+    medical = (
+        "We teach children who cannot attend school for long periods because of illness or"
+        " medical needs, keep them on track with their own school's work and plan their"
+        " return with the school."
+    )
+    tuition, twin = (
+        f.listing(
+            session,
+            provider,
+            title="Hospital and home tuition",
+            summary="Tutors at our centre and at home, for schools across the county.",
+            description=description,
+        )
+        for description in (medical, "A longer description of the support offered.")
+    )
+    session.commit()
+    search = "too poorly to be in class for months"
+    assert tuition.id in [r["id"] for r in _results(client, search)["results"]]
+    closeness = search_engine.get_search(app).closeness(session, search)
+    assert closeness is not None
+    # The title and summary are far from the search (0.23); the description's start is not.
+    with_description, without = closeness.of([tuition.id, twin.id])
+    assert with_description > service.NEAR_FLOOR > without
+    assert tuition.id in [i for i, _ in closeness.nearest(2)]
+
+
 def test_meaning_follows_a_listings_change_and_its_withdrawal(
     app: Flask, client, session: Session, directory: dict[str, int]
 ) -> None:
@@ -140,9 +170,10 @@ def test_the_vectors_are_kept_beside_the_index_for_the_next_process(
     kept = semantic.VectorFile(Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_FILE).read()
     with db.new_session(app) as session:
         texts = [
-            search_engine.listing_text(item.title, item.summary)
+            text
             for item in (session.get(Listing, i) for i in directory.values())
             if item is not None
+            for text in search_engine.listing_texts(item.title, item.summary, item.description)
         ]
     assert {semantic.text_key(t) for t in texts} <= set(kept)
 
@@ -165,18 +196,26 @@ def test_a_rebuild_leaves_the_vectors_of_edited_and_withdrawn_texts_out_of_the_f
     _results(client, "kids too frightened to come in")
     listing = session.get(Listing, directory["budget"])
     assert listing is not None
-    old = semantic.text_key(search_engine.listing_text(listing.title, listing.summary))
+    old = {
+        semantic.text_key(t)
+        for t in search_engine.listing_texts(listing.title, listing.summary, listing.description)
+    }
     listing.title = "Budget forecasting and deficit recovery for governors"
     session.add(listing)
     withdrawn = session.get(Listing, directory["phonics"])
     assert withdrawn is not None
-    gone = semantic.text_key(search_engine.listing_text(withdrawn.title, withdrawn.summary))
+    gone = {
+        semantic.text_key(t)
+        for t in search_engine.listing_texts(
+            withdrawn.title, withdrawn.summary, withdrawn.description
+        )
+    }
     withdrawn.status = "withdrawn"
     session.add(withdrawn)
     session.commit()
     _results(client, "financial planning")  # the edited text's vector is added to the file
     before = semantic.VectorFile(vectors).read()
-    assert {old, gone} <= set(before)
+    assert len(old) == len(gone) == 2 and old | gone <= set(before)
     # The words' vectors too: "phonics" was the withdrawn listing's word alone.
     (words,) = Path(app.config["INDEX_DIR"]).glob(search_engine.WORD_VECTOR_FILE.format("*"))
     phonics = semantic.text_key("phonics")
@@ -186,13 +225,16 @@ def test_a_rebuild_leaves_the_vectors_of_edited_and_withdrawn_texts_out_of_the_f
     assert result.exit_code == 0, result.output
     words_after = semantic.VectorFile(words).read()
     assert phonics not in words_after and semantic.text_key("budget") in words_after
-    dropped = 2 + len(words_before) - len(words_after)
+    dropped = 4 + len(words_before) - len(words_after)
     assert f"Left {dropped} vectors of old or withdrawn texts out of the vector files." in (
         result.output
     )
     after = semantic.VectorFile(vectors).read()
-    now = semantic.text_key(search_engine.listing_text(listing.title, listing.summary))
-    assert set(after) == set(before) - {old, gone} and now in after
+    now = {
+        semantic.text_key(t)
+        for t in search_engine.listing_texts(listing.title, listing.summary, listing.description)
+    }
+    assert set(after) == set(before) - old - gone and now <= set(after)
     assert vectors.stat().st_size == len(after) * semantic.VectorFile.RECORD
     # Searches by meaning still work on the compacted file.
     assert _results(client, "financial planning")["results"][0]["id"] == directory["budget"]
@@ -223,12 +265,13 @@ def test_a_rebuild_compacts_the_matchers_vectors_when_searches_use_words_alone(
                 session.commit()
                 assert suggest(session, engine, SchoolContext("primary"), need)
         vectors = Path(application.config["INDEX_DIR"]) / search_engine.VECTOR_FILE
-        assert len(semantic.VectorFile(vectors).read()) == 2  # the old text's and the new one's
+        # The old texts' and the new ones' (title and summary, title and description).
+        assert len(semantic.VectorFile(vectors).read()) == 4
         result = application.test_cli_runner().invoke(args=["index", "rebuild"])
         assert result.exit_code == 0, result.output
         assert "sentence vectors are ready" not in result.output
-        assert "Left 1 vector of old or withdrawn texts out of the vector files." in result.output
-        assert len(semantic.VectorFile(vectors).read()) == 1
+        assert "Left 2 vectors of old or withdrawn texts out of the vector files." in result.output
+        assert len(semantic.VectorFile(vectors).read()) == 2
     finally:
         close_app(application)
 
