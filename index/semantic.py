@@ -450,11 +450,13 @@ class Neighbours:
 
         self._np = np
         self.readings = readings
-        #: (ids, vectors of shape (listings, readings, 384)), swapped in as one: a reader never
-        #: sees one without the other.
+        #: (ids, vectors of shape (readings, listings, 384)), swapped in as one: a reader never
+        #: sees one without the other. Reading by reading, each a matrix of its own: a search's
+        #: vector is multiplied with all of them as one matrix, and the listings' best taken
+        #: across whole rows (a listing's readings side by side cost several times as much).
         self._state = (
             np.zeros(0, dtype=np.int64),
-            np.zeros((0, readings, 384), dtype=np.float32),
+            np.zeros((readings, 0, 384), dtype=np.float32),
         )
         self._lock = threading.Lock()
         #: The index change the vectors are up to (callers keep it; index.service ignores it).
@@ -477,7 +479,10 @@ class Neighbours:
                 keep[:] = False
             new_ids = np.concatenate([old_ids[keep], np.asarray(ids, dtype=np.int64)])
             rows = np.asarray(vectors, dtype=np.float32).reshape(-1, self.readings, 384)
-            self._state = (new_ids, np.concatenate([old_matrix[keep], rows]))
+            self._state = (
+                new_ids,
+                np.concatenate([old_matrix[:, keep], rows.transpose(1, 0, 2)], axis=1),
+            )
             if seq is not None:
                 self.seq = seq
 
@@ -486,13 +491,14 @@ class Neighbours:
         with self._lock:
             old_ids, old_matrix = self._state
             keep = ~np.isin(old_ids, np.asarray(list(ids), dtype=np.int64))
-            self._state = (old_ids[keep], old_matrix[keep])
+            self._state = (old_ids[keep], np.ascontiguousarray(old_matrix[:, keep]))
 
     def _cosines(self, matrix: Any, vector: Any) -> Any:
-        """Each listing's cosine with `vector`: that of its closest reading."""
+        """Each listing's cosine with `vector`: that of its closest reading (`matrix`: the
+        readings' vectors, shape (readings, listings, 384))."""
         np = self._np
-        cosines = matrix @ np.asarray(vector, dtype=np.float32)
-        return cosines[:, 0] if self.readings == 1 else cosines.max(axis=1)
+        cosines = matrix.reshape(-1, 384) @ np.asarray(vector, dtype=np.float32)
+        return cosines.reshape(self.readings, -1).max(axis=0)
 
     def nearest(self, vector: Any, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (listing id, cosine) pairs, the closest in meaning first."""
@@ -517,7 +523,7 @@ class Neighbours:
         at = np.searchsorted(known[order], wanted).clip(0, len(known) - 1)
         rows = order[at]
         found = known[rows] == wanted
-        values = self._cosines(matrix[rows], vector)
+        values = self._cosines(np.ascontiguousarray(matrix[:, rows]), vector)
         return [float(v) if ok else 0.0 for v, ok in zip(values, found, strict=True)]
 
 
