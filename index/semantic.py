@@ -428,8 +428,16 @@ def _closest(matrix: Any, vector: Any, k: int) -> list[tuple[int, float]]:
 
     if not len(matrix) or k < 1:
         return []
-    cosines = matrix @ np.asarray(vector, dtype=np.float32)
-    k = min(k, len(matrix))
+    return _best(matrix @ np.asarray(vector, dtype=np.float32), k)
+
+
+def _best(cosines: Any, k: int) -> list[tuple[int, float]]:
+    """Return up to `k` (position, cosine) pairs of the highest of `cosines`, highest first."""
+    import numpy as np
+
+    k = min(k, len(cosines))
+    if k < 1:
+        return []
     top = np.argpartition(-cosines, k - 1)[:k]
     top = top[np.argsort(-cosines[top], kind="stable")]
     return [(int(i), float(cosines[i])) for i in top]
@@ -502,15 +510,10 @@ class Neighbours:
 
     def nearest(self, vector: Any, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (listing id, cosine) pairs, the closest in meaning first."""
-        np = self._np
         ids, matrix = self._state
         if not len(ids) or k < 1:
             return []
-        cosines = self._cosines(matrix, vector)
-        k = min(k, len(ids))
-        top = np.argpartition(-cosines, k - 1)[:k]
-        top = top[np.argsort(-cosines[top], kind="stable")]
-        return [(int(ids[i]), float(cosines[i])) for i in top]
+        return [(int(ids[i]), cosine) for i, cosine in _best(self._cosines(matrix, vector), k)]
 
     def cosines(self, vector: Any, ids: Sequence[int]) -> list[float]:
         """Return the cosine of each of `ids` with `vector` (0.0 for a listing without one)."""

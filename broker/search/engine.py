@@ -153,7 +153,7 @@ class SearchEngine:
     ) -> bool:
         """Bring the listings' vectors up to the change log the index has applied: all of them
         the first time (from the vector file, or worked out and kept there), then those changed
-        since. Without `wait`, more than FOREGROUND vectors to work out (a directory never
+        since. Without `wait`, more than FOREGROUND_TEXTS vectors to work out (a directory never
         rebuilt with meaning on) are worked out in a thread of their own, and searches use the
         vectors they have meanwhile. Return whether the vectors are up to date."""
         seq = self.backend.last_seq()
@@ -186,7 +186,7 @@ class SearchEngine:
             kept = [row for row in rows if row[4] == "assured"]
             texts = [text for _, t, s, d, _ in kept for text in listing_texts(t, s, d)]
             store = self.vector_file()
-            if not wait and encoder.unknown(texts, store) > FOREGROUND * READINGS:
+            if not wait and encoder.unknown(texts, store) > FOREGROUND_TEXTS:
                 self._fill_in_background(encoder)
                 return False
             gone = [int(row[0] or 0) for row in rows if row[4] != "assured"]
@@ -365,7 +365,7 @@ def listing_text(title: str, summary: str) -> str:
 
 
 #: A listing's second reading is its title and this many first words of its description (about
-#: 80 tokens; a whole description is about 125, and costs half as much again to read for no
+#: 90 tokens; a whole description is about 125, and costs half as much again to read for no
 #: better searches on the judged sets: benchmarks/search_meaning.md, 5 December, morning).
 DESCRIPTION_WORDS = 60
 #: The readings of a listing compared with a search or a need (listing_texts).
@@ -383,9 +383,11 @@ def listing_texts(title: str, summary: str, description: str | None) -> tuple[st
     return first, (f"{title}. {' '.join(words)}" if words else first)
 
 
-#: At most this many listings' vectors (READINGS each) are worked out while a search waits (about
-#: 40 ms a listing); more (a directory never rebuilt with meaning on) are worked out in a thread of
-#: their own.
+#: At most this many of the listings' texts (READINGS a listing: about 0.15 s of reading a listing
+#: on 2 cores) are worked out while a search waits, about 2 s; more (a directory never rebuilt
+#: with meaning on) are worked out in a thread of their own.
+FOREGROUND_TEXTS = 30
+#: At most this many of the directory's words' vectors (a few ms each) likewise.
 FOREGROUND = 100
 
 #: The file of listings' sentence vectors kept in an index folder (index.semantic.VectorFile).

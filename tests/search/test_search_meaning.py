@@ -313,6 +313,7 @@ def test_a_directory_never_rebuilt_with_meaning_searches_by_words_until_its_vect
     # Texts this process has never seen (its memory keeps vectors by text), more than a search
     # waits for.
     monkeypatch.setattr(search_engine, "FOREGROUND", 1)
+    monkeypatch.setattr(search_engine, "FOREGROUND_TEXTS", 1)
     provider = f.assured_provider(session, listings=0, name="Wolds Attendance Team")
     fresh = [
         f.listing(
