@@ -379,3 +379,12 @@ def test_a_failed_warm_up_is_logged_and_searches_go_on(
     assert "Warming up the search failed" in caplog.text
     found = _results(client, "kids too frightened to come in")
     assert found["results"][0]["id"] == directory["avoidance"]
+
+
+def test_a_listings_two_readings() -> None:
+    words = [f"word{n}" for n in range(80)]
+    first, second = search_engine.listing_texts("Title", "The summary.", " ".join(words))
+    assert first == "Title. The summary."
+    assert second == "Title. " + " ".join(words[: search_engine.DESCRIPTION_WORDS])
+    # Without a description the second reading is the first (one vector worked out, not two).
+    assert search_engine.listing_texts("Title", "The summary.", "  ") == (first, first)
