@@ -43,7 +43,7 @@ from broker.errors import InvalidInput
 from broker.evidence import brokerage_outcomes, recommendation_counts
 from broker.geography import Geography, reach
 from broker.models import Listing, LocalAuthority, Provider, utcnow
-from broker.search.engine import READINGS, SearchEngine, listing_texts
+from broker.search.engine import SearchEngine, listing_cosines
 from broker.taxonomy import (
     CATEGORIES,
     ECM_OUTCOMES,
@@ -485,7 +485,7 @@ def _by_meaning(
     store: semantic.VectorFile | None = None,
 ) -> None:
     """Blend each candidate's score with how close it is to the need (the closer of its
-    readings, listing_texts: its title and summary, its title and description's start).
+    readings, engine.listing_cosines: its title and summary, its title and description's start).
 
     The share of the best score a candidate had (by words, area, evidence) counts
     1 - MEANING_WEIGHT and its cosine with the need MEANING_WEIGHT: for a nursery whose "staff
@@ -493,13 +493,9 @@ def _by_meaning(
     communication and language comes before phonics books that share "words"."""
     if not kept:
         return
-    texts = [
-        text
-        for c in kept
-        for text in listing_texts(c.listing.title, c.listing.summary, c.listing.description)
-    ]
-    readings = encoder.cosines(adapting.meaning_of(encoder, need.text), texts, store)
-    alike = [max(readings[i : i + READINGS]) for i in range(0, len(readings), READINGS)]
+    alike = listing_cosines(
+        encoder, adapting.meaning_of(encoder, need.text), [c.listing for c in kept], store
+    )
     best = max(c.score for c in kept) or 1.0
     for candidate, cosine in zip(kept, alike, strict=True):
         candidate.score = best * semantic.blend(candidate.score / best, cosine, MEANING_WEIGHT)

@@ -14,7 +14,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -381,6 +381,20 @@ def listing_texts(title: str, summary: str, description: str | None) -> tuple[st
     first = listing_text(title, summary)
     words = (description or "").split()[:DESCRIPTION_WORDS]
     return first, (f"{title}. {' '.join(words)}" if words else first)
+
+
+def listing_cosines(
+    encoder: semantic.Encoder,
+    vector: Any,
+    listings: Sequence[Listing],
+    store: semantic.VectorFile | None = None,
+) -> list[float]:
+    """Each listing's cosine with `vector` (a unit vector): that of the closer of its readings
+    (listing_texts), as a directory search's Neighbours give it; their vectors are kept in
+    `store` too, when given."""
+    texts = [t for x in listings for t in listing_texts(x.title, x.summary, x.description)]
+    readings = encoder.cosines(vector, texts, store)
+    return [max(readings[i : i + READINGS]) for i in range(0, len(readings), READINGS)]
 
 
 #: At most this many of the listings' texts (READINGS a listing: about 0.15 s of reading a listing
