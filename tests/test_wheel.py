@@ -65,6 +65,16 @@ PACKAGE_DATA = (
     "index/query_encoder.npz",
 )
 SECRET_KEY = "a-wheel-test-secret-key-long-enough-for-production-0123456789"
+#: Run in the fresh venv: the sentence model, the meaning adapter and the query encoder read
+#: from the installed packages, and a search's vector worked out (prints its length).
+MEANING_CHECK = """
+from index import adapting, semantic
+encoder = semantic.encoder()
+assert encoder is not None, "no sentence model installed"
+assert adapting.adapter() is not None, "no meaning adapter installed"
+assert adapting.tuning() is not None, "no query encoder installed"
+print(len(adapting.meaning_of(encoder, "phonics")))
+"""
 
 
 def _run(args: list[str | Path], cwd: Path, env: dict[str, str], timeout: float = 300) -> str:
@@ -215,9 +225,16 @@ def test_a_wheel_installs_in_a_fresh_venv_and_runs_the_demo_with_no_checkout(
     # From an empty folder, with the instance folder left to its default for an installed package.
     here = tmp_path / "elsewhere"
     here.mkdir()
-    env = _clean_env(BROKER_SECRET_KEY=SECRET_KEY, BROKER_MAIL_BACKEND="log")
+    # Searches by words alone: working out the demo's sentence vectors would take a third of
+    # this test and is the same code as in the checkout (tests/search/test_search_meaning.py);
+    # what the wheel must carry for it, the model and the adapters, is read below.
+    env = _clean_env(
+        BROKER_SECRET_KEY=SECRET_KEY, BROKER_MAIL_BACKEND="log", BROKER_SEARCH_MEANING="false"
+    )
     imported = _run([python, "-c", "import broker; print(broker.__file__)"], cwd=here, env=env)
     assert Path(imported.strip()).is_relative_to(venv)
+    read = _run([python, "-c", MEANING_CHECK], cwd=here, env=env)
+    assert read.split()[-1] == "384", read
     instance = venv / "var" / "broker-instance"
     assert "Database migrated" in _run([broker, "init-db"], cwd=here, env=env)
     assert (instance / "broker.sqlite").is_file()
