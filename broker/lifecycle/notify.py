@@ -6,28 +6,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from sqlmodel import Session, col, select
 
 from broker import mail
 from broker.mail import notifications
 from broker.models import Listing, LocalAuthority, Provider, SchoolAuthority, User
 
-#: Where links point when neither BROKER_BASE_URL nor a request says (commands refuse first).
-FALLBACK_BASE_URL = "http://localhost"
-
 
 def link(path: str) -> str:
     """Return an absolute link to `path`: BROKER_BASE_URL, else (in a request) this site's address."""
-    base = current_app.config.get("BASE_URL")
-    if not base and has_request_context():
-        base = request.host_url.rstrip("/")
-    if not base:
-        current_app.logger.warning(
-            "BROKER_BASE_URL is not set: an emailed link points at %s", FALLBACK_BASE_URL
-        )
-        base = FALLBACK_BASE_URL
-    return f"{base}{path}"
+    return f"{notifications.base_url()}{path}"
 
 
 def path_of(endpoint: str, default: str = "/") -> str:

@@ -22,6 +22,8 @@ from broker.models import Notification, NotificationSetting, User, utcnow
 
 #: Where links point when neither BROKER_BASE_URL nor a request says.
 FALLBACK_BASE_URL = "http://localhost"
+#: Key in app.extensions: whether the missing BROKER_BASE_URL has been logged.
+_WARNED = "broker.base_url_warned"
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,11 @@ def base_url() -> str:
     if not base and has_request_context():
         base = request.host_url
     if not base:
-        current_app.logger.warning(
-            "BROKER_BASE_URL is not set: an emailed link points at %s", FALLBACK_BASE_URL
-        )
+        if not current_app.extensions.get(_WARNED):  # once a process, not once a link
+            current_app.extensions[_WARNED] = True
+            current_app.logger.warning(
+                "BROKER_BASE_URL is not set: an emailed link points at %s", FALLBACK_BASE_URL
+            )
         base = FALLBACK_BASE_URL
     return str(base).rstrip("/")
 

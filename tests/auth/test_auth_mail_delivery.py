@@ -3,6 +3,7 @@ confirmation link that survives signing in too early."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -79,3 +80,17 @@ def test_the_reminder_command_refuses_to_run_without_a_base_url(app: Flask) -> N
     result = app.test_cli_runner().invoke(args=["assurance", "remind"])
     assert result.exit_code != 0
     assert "BROKER_BASE_URL" in result.output
+
+
+def test_a_missing_base_url_is_logged_once_however_many_links_are_made(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    from broker.lifecycle import notify
+    from broker.mail import notifications
+
+    app.config["BASE_URL"] = None
+    with app.app_context(), caplog.at_level(logging.WARNING):
+        links = [notify.link("/a"), notifications.base_url() + "/b", notify.link("/c")]
+    assert links == ["http://localhost/a", "http://localhost/b", "http://localhost/c"]
+    warnings = [r for r in caplog.records if "BROKER_BASE_URL is not set" in r.getMessage()]
+    assert len(warnings) == 1
