@@ -42,6 +42,8 @@ def boosted(text: str) -> list[tuple[str, ...]]:
         ("Year 12 study skills", "post-16"),
         ("nursery outdoor play", "early-years"),
         ("EYFS profile", "early-years"),
+        ("FS2 learning areas", "primary"),
+        ("FS1 outdoor provision", "early-years"),
     ],
 )
 def test_year_groups_key_stages_and_stages_imply_a_phase_and_are_not_required(text, phase):
@@ -80,6 +82,11 @@ def test_year_groups_key_stages_and_stages_imply_a_phase_and_are_not_required(te
         ("CAMHS referral", "ecm", "be-healthy"),
         ("e-safety", "ecm", "stay-safe"),
         ("careers guidance", "ecm", "achieve-economic-well-being"),
+        ("CEIAG audit", "ecm", "achieve-economic-well-being"),
+        ("DLD in Y1", "sen", "slcn"),
+        ("PDA strategies", "sen", "asd"),
+        ("PPG spending review", "pupil_group", "free-school-meals"),
+        ("ToD visits", "sen", "hi"),
     ],
 )
 def test_everyday_words_and_abbreviations_imply_topics(text, facet, value):
@@ -127,6 +134,11 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("meltdowns at lunchtime", ("emot", "regul")),
         ("dad in prison", ("parent", "imprison")),
         ("glue ear in reception", ("hear", "impair")),
+        ("comp sci GCSE", ("comput",)),
+        ("ToD visits", ("teacher", "deaf")),
+        ("DLD in Y1", ("speech", "languag")),
+        ("EBSNA", ("ebsa",)),
+        ("ACEs training", ("trauma",)),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
