@@ -25,19 +25,6 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests marked slow first, then those driving a browser (each stays in its file's
-    order): the workers share out the many short tests that follow, instead of one of them
-    finishing alone with a minute-long test collected last (the wheel, the servers)."""
-
-    def order(item: pytest.Item) -> int:
-        if item.get_closest_marker("slow") is not None:
-            return 0
-        return 1 if item.get_closest_marker("browser") is not None else 2
-
-    items.sort(key=order)
-
-
 def unavailable(reason: str) -> None:
     """Skip outside CI; in CI (CI=true) a missing browser or database is a failure, never a skip."""
     if IN_CI:

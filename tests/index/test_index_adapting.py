@@ -147,7 +147,6 @@ def test_the_low_rank_changes_read_as_the_changed_weights_would(
         encoder.tuned({name: (up, down)})
 
 
-@pytest.mark.slow
 def test_the_tuned_model_reads_everyday_words_nearer_their_meaning_and_listings_as_before(
     encoder: semantic.Encoder,
 ) -> None:
