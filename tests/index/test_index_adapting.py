@@ -156,7 +156,8 @@ def test_the_tuned_model_reads_everyday_words_nearer_their_meaning_and_listings_
     # learning) are read almost as before, and a listing it never saw nearly so.
     from benchmarks import query_encoder
 
-    listings = list(query_encoder.listing_texts(None).values())
+    # A third of them, spread over the file (reading all 290 twice took 24 s of the suite).
+    listings = list(query_encoder.listing_texts(None).values())[::3]
     same = (tuned.encode(listings) * encoder.encode(listings)).sum(axis=1)
     assert same.mean() > 0.975 and same.min() > 0.95
     listing = "Emotionally based school avoidance: a whole-school approach. Training and casework."
