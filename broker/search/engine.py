@@ -10,11 +10,12 @@ until it is applied, so a listing that stopped being public is never shown.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from broker.reference.services import place_words
 from broker.search import capture, outbox, sync
 from index import adapting, analysis, backends, semantic, service, spelling, understanding
 from index.backends.base import SearchBackend, SearchIndexError
+from index.backends.storage import file_lock
 
 log = logging.getLogger(__name__)
 KEY = "broker.search"
@@ -239,8 +241,20 @@ class SearchEngine:
         encoder = self.meaning_encoder()
         if encoder is None:
             return False
-        with db.new_session(self.app) as session:
+        with self._one_process_at_a_time(), db.new_session(self.app) as session:
             return self.refresh_meaning(session, encoder)
+
+    @contextlib.contextmanager
+    def _one_process_at_a_time(self) -> Iterator[None]:
+        """Held while many vectors are worked out (a rebuild's, a warm-up's, a thread's): the
+        other processes of this index (a server's workers, a rebuild beside them) wait, then
+        find the vectors in the vector files instead of working them all out too."""
+        if self.directory is None:
+            yield
+            return
+        Path(self.directory).mkdir(parents=True, exist_ok=True)
+        with file_lock(os.path.join(self.directory, VECTOR_LOCK), VECTOR_LOCK_WAIT):
+            yield
 
     def compact_meaning(self) -> int:
         """Leave in the vector file only the vectors of the assured listings' texts as they
@@ -314,7 +328,7 @@ class SearchEngine:
 
             def fill() -> None:
                 try:
-                    with db.new_session(self.app) as session:
+                    with self._one_process_at_a_time(), db.new_session(self.app) as session:
                         self.refresh_meaning(session, encoder)
                 except Exception:  # the next search tries again; words serve meanwhile
                     log.exception("Working out the listings' sentence vectors failed.")
@@ -408,6 +422,11 @@ FOREGROUND = 100
 VECTOR_FILE = "sentence-vectors.bin"
 #: The file of the directory's words' vectors as searches read them, one per reading.
 WORD_VECTOR_FILE = "word-vectors-{}.bin"
+#: The file one process of an index at a time holds while it works out many vectors.
+VECTOR_LOCK = ".vectors.lock"
+#: Seconds a process waits for another's vectors (a first rebuild of 100,000 listings: one to
+#: two hours); then it gives up (a thread) or fails (a rebuild), and the next search tries again.
+VECTOR_LOCK_WAIT = 4 * 3600.0
 
 
 @functools.cache

@@ -4,7 +4,12 @@ listings' changes, and the vectors are kept beside the index for the next proces
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -364,6 +369,76 @@ def test_a_warm_up_reads_the_model_the_lists_and_the_vectors_before_the_first_se
     engine.start_warm_up().join(timeout=120)
     assert len(engine._neighbours) == len(directory)
     assert spelling.english.cache_info().currsize == 1
+
+
+#: Run by each process of the test below: the app on the test's database and index, waiting
+#: for the go file, then working out the vectors as a server's worker does as it starts.
+PREPARE = """
+import json, sys, time
+from pathlib import Path
+from broker import create_app
+from broker.search.engine import get_search
+app = create_app(json.loads(sys.argv[1]))
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.01)
+print(get_search(app).prepare_meaning())
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_starting_at_once_work_each_listings_vectors_out_once(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    # The index is built with searches by words (so with no vectors), as before an upgrade
+    # that reads listings anew; then two processes of that index (a server's workers) start.
+    words = make_app(tmp_path, sqlite_url)
+    try:
+        with db.new_session(words) as session:
+            provider = f.assured_provider(session, listings=0, name="Fenland Learning Trust")
+            for n in range(20):
+                f.listing(
+                    session,
+                    provider,
+                    title=f"Support programme {n} {uuid.uuid4().hex[:8]}",
+                    summary=f"Help for schools, strand {n}.",
+                    description=f"Twelve sessions over a year, strand {n}, with a review.",
+                )
+            session.commit()
+        search_engine.get_search(words).sync()
+    finally:
+        close_app(words)
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": sqlite_url,
+        "INDEX_DIR": str(tmp_path / "index"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SEARCH_MEANING": True,
+    }
+    go = tmp_path / "go"
+    env = {**os.environ, "BROKER_INSTANCE_PATH": str(tmp_path / "instance")}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", PREPARE, json.dumps(config), str(go)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(1.0)  # both importing; the go file starts them within milliseconds
+    go.touch()
+    for process in processes:
+        out, err = process.communicate(timeout=180)
+        assert process.returncode == 0 and out.split() == ["True"], err
+    store = semantic.VectorFile(tmp_path / "index" / search_engine.VECTOR_FILE)
+    vectors = store.read()
+    # 20 listings, two readings each; written once, by the first process: the other waited,
+    # then read them from the file.
+    assert len(vectors) == 40
+    assert store.path.stat().st_size == 40 * semantic.VectorFile.RECORD
 
 
 def test_a_failed_warm_up_is_logged_and_searches_go_on(
