@@ -79,11 +79,19 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
+def _create_from_template(conn: sa.Connection, name: str, template: str) -> None:
+    """Create `name` as a copy of `template`. A test's commits are not waited on to reach the
+    disk (synchronous_commit off, about 3.5 ms a commit here): a test kills servers, never
+    PostgreSQL, and each commit is still atomic and seen by every connection at once."""
+    conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+
+
 def _pg_database(template: str) -> tuple[str, sa.Engine, str]:
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"broker_t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        _create_from_template(conn, name, template)
     return admin.url.set(database=name).render_as_string(hide_password=False), admin, name
 
 
@@ -123,7 +131,7 @@ class PgDatabases:
             return self.free.pop()
         name = f"broker_t_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+            _create_from_template(conn, name, self.template)
         return name
 
     def give_back(self, name: str) -> None:
