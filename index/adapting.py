@@ -26,10 +26,10 @@ writes it to understanding_adapter.npz, with a fingerprint of the files it was l
 Before the map, a search or a need is read by the sentence model with low-rank changes to its
 layers (LoRA; query_encoder.npz), learnt from the training judged sets' searches and needs with
 the listings judged for them, and from the same wordings (benchmarks/query_encoder.py, `make
-encoder`); listings are read by the model as it is. Half the learnt change is taken
-(TUNED_SHARE): on the sets the settings were chosen on, as good as averaging the tuned and
-untuned readings, at one reading's cost. Without the file, searches are read by the model as
-it is.
+encoder`, three learnings averaged); listings are read by the model as it is. Part of the
+learnt change is taken: three quarters for a search (TUNED_SHARE), half for a need, a paragraph
+that more of it moves too far (NEEDS_TUNED_SHARE), as chosen on the development sets
+(benchmarks/search_meaning.md). Without the file, searches are read by the model as it is.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ RIDGE = 3.0
 #: How far a search's vector moves towards where W takes it (0: not at all; 1: all the way).
 SHARE = 0.65
 ENCODER_FILE = Path(__file__).with_name("query_encoder.npz")
-#: How much of the learnt low-rank change the model reading searches and needs takes.
-TUNED_SHARE = 0.5
+#: How much of the learnt low-rank change the model reading searches takes, and needs.
+TUNED_SHARE = 0.75
+NEEDS_TUNED_SHARE = 0.5
 
 
 def fingerprint() -> str:
@@ -169,48 +170,54 @@ def tuning() -> Tuning | None:
     return _read_data(ENCODER_FILE, Tuning.read, "query encoder")
 
 
-_FOR_SEARCHES: weakref.WeakKeyDictionary[semantic.Encoder, semantic.Encoder] = (
+_FOR_SEARCHES: weakref.WeakKeyDictionary[semantic.Encoder, dict[float, semantic.Encoder]] = (
     weakref.WeakKeyDictionary()
 )
 _TUNING_LOCK = threading.Lock()
 
 
-def for_searches(encoder: semantic.Encoder) -> semantic.Encoder:
-    """The encoder that reads searches and needs: `encoder` with the learnt changes (made once
-    per encoder), or `encoder` itself without them or when they do not fit its model."""
+def for_searches(encoder: semantic.Encoder, share: float = TUNED_SHARE) -> semantic.Encoder:
+    """The encoder that reads searches (needs: `share=NEEDS_TUNED_SHARE`): `encoder` with
+    `share` of the learnt changes (made once per encoder and share), or `encoder` itself
+    without them or when they do not fit its model."""
     with _TUNING_LOCK:
-        found = _FOR_SEARCHES.get(encoder)
+        made = _FOR_SEARCHES.setdefault(encoder, {})
+        found = made.get(share)
         if found is None:
             found = encoder
             learnt = tuning()
             if learnt is not None:
                 try:
-                    found = encoder.tuned(learnt.factors, TUNED_SHARE)
+                    found = encoder.tuned(learnt.factors, share)
                 except ValueError as error:
                     log.warning("The query encoder does not fit the sentence model: %s", error)
-            _FOR_SEARCHES[encoder] = found
+            made[share] = found
         return found
 
 
-def meaning_of(encoder: semantic.Encoder, text: str) -> Any:
-    """The vector of a search's or a need's text: read by the tuned model, then moved by W."""
-    return meanings_of(encoder, [text])[0]
+def meaning_of(encoder: semantic.Encoder, text: str, share: float = TUNED_SHARE) -> Any:
+    """The vector of a search's text (a need's: `share=NEEDS_TUNED_SHARE`): read by the tuned
+    model, then moved by W."""
+    return meanings_of(encoder, [text], share=share)[0]
 
 
 def meanings_of(
-    encoder: semantic.Encoder, texts: Sequence[str], store: semantic.VectorFile | None = None
+    encoder: semantic.Encoder,
+    texts: Sequence[str],
+    store: semantic.VectorFile | None = None,
+    share: float = TUNED_SHARE,
 ) -> Any:
     """The vectors of several texts read as searches are (one a row), worked out together;
     the tuned model's readings are kept in `store` when given (see reading_id())."""
-    return moved(for_searches(encoder).encode(texts, store=store))
+    return moved(for_searches(encoder, share).encode(texts, store=store))
 
 
-def reading_id(encoder: semantic.Encoder) -> str:
+def reading_id(encoder: semantic.Encoder, share: float = TUNED_SHARE) -> str:
     """A short name for how `encoder` reads searches (the learnt changes it takes and how
     much of them), to keep its readings apart from another's."""
-    tuned = for_searches(encoder)
+    tuned = for_searches(encoder, share)
     learnt = tuning() if tuned is not encoder else None
-    made_from = f"{learnt.made_from}:{TUNED_SHARE}" if learnt is not None else "untuned"
+    made_from = f"{learnt.made_from}:{share}" if learnt is not None else "untuned"
     return hashlib.sha256(made_from.encode()).hexdigest()[:16]
 
 

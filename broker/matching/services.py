@@ -494,7 +494,10 @@ def _by_meaning(
     if not kept:
         return
     alike = listing_cosines(
-        encoder, adapting.meaning_of(encoder, need.text), [c.listing for c in kept], store
+        encoder,
+        adapting.meaning_of(encoder, need.text, share=adapting.NEEDS_TUNED_SHARE),
+        [c.listing for c in kept],
+        store,
     )
     best = max(c.score for c in kept) or 1.0
     for candidate, cosine in zip(kept, alike, strict=True):

@@ -159,15 +159,25 @@ def test_the_tuned_model_reads_everyday_words_nearer_their_meaning_and_listings_
     # A third of them, spread over the file (reading all 290 twice took 24 s of the suite).
     listings = list(query_encoder.listing_texts(None).values())[::3]
     same = (tuned.encode(listings) * encoder.encode(listings)).sum(axis=1)
-    assert same.mean() > 0.975 and same.min() > 0.95
+    # At a search's three quarters of the change (on 5 December: mean 0.970, least 0.936).
+    assert same.mean() > 0.965 and same.min() > 0.93
     listing = "Emotionally based school avoidance: a whole-school approach. Training and casework."
-    assert float(tuned.encode([listing])[0] @ encoder.encode([listing])[0]) > 0.95
+    assert float(tuned.encode([listing])[0] @ encoder.encode([listing])[0]) > 0.94
     wording = "kids too frightened to get out of the car in the morning"
     meaning = encoder.encode(["emotionally based school avoidance, anxiety, attendance"])[0]
     assert float(tuned.encode([wording])[0] @ meaning) > float(
         encoder.encode([wording])[0] @ meaning
     )
     assert adapting.for_searches(encoder) is tuned  # made once
+    # A need (a paragraph) takes less of the change than a search: its reading lies between.
+    for_needs = adapting.for_searches(encoder, adapting.NEEDS_TUNED_SHARE)
+    assert for_needs is not tuned and for_needs is not encoder
+    assert adapting.for_searches(encoder, adapting.NEEDS_TUNED_SHARE) is for_needs
+    assert adapting.NEEDS_TUNED_SHARE < adapting.TUNED_SHARE
+    assert adapting.reading_id(encoder) != adapting.reading_id(encoder, adapting.NEEDS_TUNED_SHARE)
+    need = "Teachers have no shared way of assessing the English of pupils who arrive mid-year."
+    untuned, half, most = (e.encode([need])[0] for e in (encoder, for_needs, tuned))
+    assert float(half @ untuned) > float(most @ untuned)
 
 
 def test_without_the_query_encoder_or_with_a_damaged_one_the_model_reads_as_it_is(

@@ -357,7 +357,9 @@ def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
         zip(
             by_words,
             encoder.cosines(
-                adapting.meaning_of(encoder, NEED),  # the need as searches and needs are read
+                adapting.meaning_of(
+                    encoder, NEED, share=adapting.NEEDS_TUNED_SHARE
+                ),  # as needs are read
                 [f"{t}. {dict(TEXTS)[t]}" for t in by_words],
             ),
             strict=True,
