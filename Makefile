@@ -26,7 +26,7 @@ broker/static/build/.built: node_modules/.installed $(wildcard styles/*.scss)
 	touch broker/static/build/.built
 
 # The sentence model's files (package data, not in git): see tools/fetch_model.py.
-index/model/model.safetensors: $(BIN)/python
+index/model/model.safetensors: | $(BIN)/python
 	$(BIN)/python tools/fetch_model.py
 
 install: $(STAMP) broker/static/build/.built index/model/model.safetensors

@@ -357,9 +357,8 @@ def test_meaning_blends_each_suggestion_with_its_likeness_to_the_need(
         zip(
             by_words,
             encoder.cosines(
-                adapting.meaning_of(
-                    encoder, NEED, share=adapting.NEEDS_TUNED_SHARE
-                ),  # as needs are read
+                # The need as needs are read (half the query encoder's change).
+                adapting.meaning_of(encoder, NEED, share=adapting.NEEDS_TUNED_SHARE),
                 [f"{t}. {dict(TEXTS)[t]}" for t in by_words],
             ),
             strict=True,
