@@ -22,6 +22,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -214,9 +215,15 @@ class Encoder:
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return (pooled / norms).astype(np.float32)
 
-    def encode(self, texts: Sequence[str], store: VectorFile | None = None) -> Any:
+    def encode(
+        self,
+        texts: Sequence[str],
+        store: VectorFile | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
         """Return a (len(texts), 384) array of unit vectors, one per text (cached by text; and
-        kept in `store` too, when given, for other processes and the next start)."""
+        kept in `store` too, when given, for other processes and the next start). `progress`,
+        when given, is told (done, total) of those worked out after each BATCH."""
         np = self._np
         keys = [text_key(t) for t in texts]
         found: dict[str, Any] = {}
@@ -232,8 +239,7 @@ class Encoder:
                 found[key] = kept[key]
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
         if missing:
-            with _all_blas_threads(len(missing) > BATCH):
-                self._encode_missing(missing, found, store)
+            self._encode_missing(missing, found, store, progress)
         if store is not None:
             # Those this process knew but the file did not.
             known = {
@@ -248,22 +254,59 @@ class Encoder:
         return np.stack([found[key] for key in keys])
 
     def _encode_missing(
-        self, missing: dict[str, str], found: dict[str, Any], store: VectorFile | None
+        self,
+        missing: dict[str, str],
+        found: dict[str, Any],
+        store: VectorFile | None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        """Work out the vectors of `missing` ({key: text}) into `found`, BATCH at a time."""
+        """Work out the vectors of `missing` ({key: text}) into `found`, BATCH at a time.
+
+        More than one batch (a rebuild's thousands) is worked on every core: a thread a
+        batch, each with one BLAS thread, since numpy lets go of the interpreter in its
+        products and element-wise work alike (BLAS's own threads share only the products:
+        its GELU, norms and attention, a third of the time, would run on one core)."""
         items = list(missing.items())
-        for first in range(0, len(items), BATCH):
-            batch = items[first : first + BATCH]
-            ids = [self.tokenizer.encode(text).ids for _, text in batch]
-            vectors = self._forward(ids)
+        batches = [items[first : first + BATCH] for first in range(0, len(items), BATCH)]
+        workers = min(len(batches), os.cpu_count() or 1)
+        if workers < 2:
+            one_by_one = ((batch, self._vectors(batch)) for batch in batches)
+            self._keep(one_by_one, found, store, progress, len(items))
+            return
+        with _blas_threads(1), ThreadPoolExecutor(workers, "sentence-vectors") as pool:
+            together = zip(batches, pool.map(self._vectors, batches), strict=True)
+            try:
+                self._keep(together, found, store, progress, len(items))
+            except BaseException:  # (an interrupted rebuild) the batches not begun are dropped
+                pool.shutdown(cancel_futures=True)
+                raise
+
+    def _vectors(self, batch: Sequence[tuple[str, str]]) -> Any:
+        return self._forward([self.tokenizer.encode(text).ids for _, text in batch])
+
+    def _keep(
+        self,
+        done: Iterable[tuple[Sequence[tuple[str, str]], Any]],
+        found: dict[str, Any],
+        store: VectorFile | None,
+        progress: Callable[[int, int], None] | None,
+        total: int,
+    ) -> None:
+        """Put each worked batch's vectors in `found`, the cache and `store` (batch by batch:
+        a long run keeps what it has done), and tell `progress`."""
+        count = 0
+        for batch, vectors in done:
             with self._lock:
                 for (key, _), vector in zip(batch, vectors, strict=True):
                     found[key] = vector
                     self._cache[key] = vector
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
-            if store is not None:  # batch by batch: a long run keeps what it has done
+            if store is not None:
                 store.add({key: found[key] for key, _ in batch})
+            count += len(batch)
+            if progress is not None:
+                progress(count, total)
 
     def unknown(self, texts: Sequence[str], store: VectorFile | None = None) -> int:
         """How many of `texts` have no vector yet, here or in `store` (to work out)."""
@@ -309,18 +352,15 @@ def _one_blas_thread() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def _all_blas_threads(wanted: bool) -> Any:
-    """A context in which numpy's BLAS may use every core, when `wanted`: many texts at once
-    (a rebuild's) make matrices large enough for threads to pay."""
+def _blas_threads(limit: int) -> Any:
+    """A context in which numpy's BLAS uses `limit` threads (the process's setting)."""
     import contextlib
 
-    if not wanted:
-        return contextlib.nullcontext()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         return contextlib.nullcontext()
-    return threadpool_limits(limits=os.cpu_count() or 1, user_api="blas")
+    return threadpool_limits(limits=limit, user_api="blas")
 
 
 def text_key(text: str) -> str:

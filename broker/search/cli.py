@@ -42,7 +42,21 @@ def rebuild_command() -> None:
         count = sync.rebuild(session, engine.backend, engine.directory, progress)
     click.echo(f"Rebuilt the index: {count} searchable listings.")
     # Worked out now (kept beside the index for every process), not after the first search.
-    if engine.prepare_meaning():
+    worked = {"last": 0}
+
+    def worked_out(done: int, total: int) -> None:
+        if done - worked["last"] >= 2_000 or done >= total:
+            worked["last"] = done
+            click.echo(f"  worked out {done} of {total} sentence vectors", err=True)
+
+    def waiting() -> None:
+        click.echo(
+            "  another process of this index is working out the listings' sentence vectors:"
+            " waiting for it, then reading them",
+            err=True,
+        )
+
+    if engine.prepare_meaning(worked_out, waiting):
         click.echo("Listings' and words' sentence vectors are ready for searches by meaning.")
     dropped = engine.compact_meaning()
     if dropped:

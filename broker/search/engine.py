@@ -15,7 +15,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,13 +151,18 @@ class SearchEngine:
         return self._model()
 
     def refresh_meaning(
-        self, session: Session, encoder: semantic.Encoder, wait: bool = True
+        self,
+        session: Session,
+        encoder: semantic.Encoder,
+        wait: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> bool:
         """Bring the listings' vectors up to the change log the index has applied: all of them
         the first time (from the vector file, or worked out and kept there), then those changed
         since. Without `wait`, more than FOREGROUND_TEXTS vectors to work out (a directory never
         rebuilt with meaning on) are worked out in a thread of their own, and searches use the
-        vectors they have meanwhile. Return whether the vectors are up to date."""
+        vectors they have meanwhile. `progress` is told (done, total) of the listings' texts
+        worked out. Return whether the vectors are up to date."""
         seq = self.backend.last_seq()
         neighbours = self._neighbours
         if neighbours.seq == seq and self._lexicon.source is self.backend.vocabulary():
@@ -194,7 +199,7 @@ class SearchEngine:
             gone = [int(row[0] or 0) for row in rows if row[4] != "assured"]
             if gone:
                 neighbours.remove(gone)
-            vectors = encoder.encode(texts, store=store).reshape(len(kept), READINGS, 384)
+            vectors = encoder.encode(texts, store, progress).reshape(len(kept), READINGS, 384)
             neighbours.update(
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )
@@ -235,25 +240,32 @@ class SearchEngine:
         name = WORD_VECTOR_FILE.format(adapting.reading_id(encoder))
         return _word_file(os.path.join(self.directory, name))
 
-    def prepare_meaning(self) -> bool:
+    def prepare_meaning(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        waiting: Callable[[], None] | None = None,
+    ) -> bool:
         """Work out every assured listing's vector now (after a rebuild), so that no search
-        waits for them or goes without; False when searches do not use meaning."""
+        waits for them or goes without; False when searches do not use meaning. `progress` is
+        told (done, total) of the texts worked out; `waiting` is called when another process
+        of the index is working them out (this one waits, then reads them)."""
         encoder = self.meaning_encoder()
         if encoder is None:
             return False
-        with self._one_process_at_a_time(), db.new_session(self.app) as session:
-            return self.refresh_meaning(session, encoder)
+        with self._one_process_at_a_time(waiting), db.new_session(self.app) as session:
+            return self.refresh_meaning(session, encoder, progress=progress)
 
     @contextlib.contextmanager
-    def _one_process_at_a_time(self) -> Iterator[None]:
+    def _one_process_at_a_time(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
         """Held while many vectors are worked out (a rebuild's, a warm-up's, a thread's): the
         other processes of this index (a server's workers, a rebuild beside them) wait, then
-        find the vectors in the vector files instead of working them all out too."""
+        find the vectors in the vector files instead of working them all out too. `waiting`
+        is called once if this one has to wait."""
         if self.directory is None:
             yield
             return
         Path(self.directory).mkdir(parents=True, exist_ok=True)
-        with file_lock(os.path.join(self.directory, VECTOR_LOCK), VECTOR_LOCK_WAIT):
+        with file_lock(os.path.join(self.directory, VECTOR_LOCK), VECTOR_LOCK_WAIT, waiting):
             yield
 
     def compact_meaning(self) -> int:

@@ -14,7 +14,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -29,10 +29,13 @@ CREATING = ".create.lock"
 
 
 @contextmanager
-def file_lock(path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
+def file_lock(
+    path: str | os.PathLike[str], timeout: float, waiting: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Hold an exclusive lock on the file `path` (across processes and threads).
 
-    Waits at most `timeout` seconds, then raises IndexLocked. The lock is the kernel's
+    Waits at most `timeout` seconds, then raises IndexLocked; `waiting`, when given, is called
+    once if another holds it (to say why nothing happens meanwhile). The lock is the kernel's
     (flock), so a process that dies lets go of it.
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -47,6 +50,9 @@ def file_lock(path: str | os.PathLike[str], timeout: float) -> Iterator[None]:
                     raise IndexLocked(
                         f"another process held the index for {timeout:.0f} s ({path})"
                     ) from None
+                if waiting is not None:
+                    waiting()
+                    waiting = None
                 time.sleep(0.05)
         try:
             yield

@@ -67,7 +67,8 @@ def test_texts_worked_out_together_get_the_vectors_each_gets_alone(
     encoder: semantic.Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Tokens of several texts share each dense layer's product; attention stays within each
-    # text, so neither its neighbours nor the batch it falls in change a text's vector.
+    # text, so neither its neighbours nor the batch it falls in (nor the thread that works it
+    # out: more than one batch is worked on every core) change a text's vector.
     monkeypatch.setattr(semantic, "BATCH", 3)
     texts = [
         f"{word} support for Year {n} pupils" * (n % 3 + 1)
@@ -76,10 +77,13 @@ def test_texts_worked_out_together_get_the_vectors_each_gets_alone(
         )
     ]
     encoder._cache.clear()
-    together = encoder.encode(texts)
+    told: list[tuple[int, int]] = []
+    together = encoder.encode(texts, progress=lambda done, total: told.append((done, total)))
     encoder._cache.clear()
     alone = np.stack([encoder.encode([text])[0] for text in texts])
     assert np.allclose(together, alone, atol=1e-6)
+    # Progress is told batch by batch, in order.
+    assert told == [(3, 7), (6, 7), (7, 7)]
 
 
 def test_texts_of_like_meaning_are_closer_than_unrelated_ones(encoder: semantic.Encoder) -> None:

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -21,6 +22,7 @@ from broker import db
 from broker.models import Listing
 from broker.search import engine as search_engine
 from index import semantic, service, spelling
+from index.backends.storage import file_lock
 from tests import factories as f
 from tests.conftest import close_app, make_app
 
@@ -189,10 +191,52 @@ def test_a_rebuild_works_out_the_vectors_before_the_first_search(
 ) -> None:
     vectors = Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_FILE
     vectors.unlink(missing_ok=True)
+    encoder = search_engine.get_search(app).meaning()
+    assert encoder is not None
+    encoder._cache.clear()  # (a test before may have read these texts in this process)
     result = app.test_cli_runner().invoke(args=["index", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "sentence vectors are ready" in result.output
-    assert len(semantic.VectorFile(vectors).read()) >= len(directory)
+    count = len(semantic.VectorFile(vectors).read())
+    assert count >= len(directory)
+    # What it is doing is said as it goes (a first rebuild of 100,000 listings takes an hour).
+    assert f"worked out {count} of {count} sentence vectors" in result.output
+
+
+def test_a_rebuild_says_it_waits_while_another_process_works_the_vectors_out(
+    app: Flask, directory: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_FILE).unlink(missing_ok=True)
+    lock = Path(app.config["INDEX_DIR"]) / search_engine.VECTOR_LOCK
+    held, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:  # a flock is another's to each open of the file
+        with file_lock(lock, 5.0):
+            held.set()
+            release.wait(10)
+
+    real_lock = search_engine.file_lock
+
+    def lock_telling_the_other(path: str, timeout: float, waiting: Any = None) -> Any:
+        # The other lets go once the rebuild has said it waits (the real lock, held for real).
+        def told() -> None:
+            waiting()
+            release.set()
+
+        return real_lock(path, timeout, told if waiting is not None else None)
+
+    monkeypatch.setattr(search_engine, "file_lock", lock_telling_the_other)
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    held.wait(5)
+    try:
+        result = app.test_cli_runner().invoke(args=["index", "rebuild"])
+    finally:
+        release.set()
+        holder.join()
+    assert result.exit_code == 0, result.output
+    assert "another process of this index is working out" in result.output
+    assert "sentence vectors are ready" in result.output
 
 
 def test_a_rebuild_leaves_the_vectors_of_edited_and_withdrawn_texts_out_of_the_file(
