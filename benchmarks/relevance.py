@@ -1,10 +1,10 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched|tenth|eleventh|twelfth|thirteenth|fourteenth]
+|untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth]
 [--quiet]
 
-Fifteen sets, each a directory with judged search queries and judged needs (the query encoder,
+Sixteen sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and unseen):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
@@ -37,7 +37,9 @@ benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and u
 - thirteenth: benchmarks/thirteenth/ — written on 4 December late at night the same way, chosen
   on beside the twelfth (the encoder does not learn from it either);
 - fourteenth: benchmarks/fourteenth/ — written on 5 December at night the same way, to check what
-  was chosen on the others; chosen on since its first run.
+  was chosen on the others; chosen on since its first run;
+- fifteenth: benchmarks/fifteenth/ — written on 5 December in the afternoon the same way, with
+  needs written more as SIPs write them after a visit; chosen on since its first run.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -79,6 +81,7 @@ ELEVENTH = ROOT / "benchmarks" / "eleventh"
 TWELFTH = ROOT / "benchmarks" / "twelfth"
 THIRTEENTH = ROOT / "benchmarks" / "thirteenth"
 FOURTEENTH = ROOT / "benchmarks" / "fourteenth"
+FIFTEENTH = ROOT / "benchmarks" / "fifteenth"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -212,6 +215,12 @@ SETS = {
         (FOURTEENTH / "queries.json",),
         (FOURTEENTH / "needs.json",),
         FOURTEENTH / "directory.jsonl",
+    ),
+    "fifteenth": JudgedSet(
+        "fifteenth",
+        (FIFTEENTH / "queries.json",),
+        (FIFTEENTH / "needs.json",),
+        FIFTEENTH / "directory.jsonl",
     ),
 }
 

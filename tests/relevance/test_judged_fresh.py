@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: written on 3 December at night, in the session after; the untouched set, written on
 #: 4 December in the afternoon; the tenth, written on 4 December in the late afternoon; the
 #: eleventh, written on 4 December in the evening; the twelfth, written on 4 December at night; the
-#: thirteenth, written on 4 December late at night; the fourteenth, written on 5 December at night.
+#: thirteenth, written on 4 December late at night; the fourteenth, written on 5 December at night;
+#: the fifteenth, written on 5 December in the afternoon.
 SETS = tuple(
     ROOT / "benchmarks" / name
     for name in (
@@ -50,6 +51,7 @@ SETS = tuple(
         "twelfth",
         "thirteenth",
         "fourteenth",
+        "fifteenth",
     )
 )
 SEED = ROOT / "providers_seed" / "data"
