@@ -436,8 +436,9 @@ VECTOR_FILE = "sentence-vectors.bin"
 WORD_VECTOR_FILE = "word-vectors-{}.bin"
 #: The file one process of an index at a time holds while it works out many vectors.
 VECTOR_LOCK = ".vectors.lock"
-#: Seconds a process waits for another's vectors (a first rebuild of 100,000 listings: one to
-#: two hours); then it gives up (a thread) or fails (a rebuild), and the next search tries again.
+#: Seconds a process waits for another's vectors (a first rebuild of 100,000 listings: about 23
+#: minutes on 2 cores, longer on a busy machine); then it gives up (a thread) or fails (a
+#: rebuild), and the next search tries again.
 VECTOR_LOCK_WAIT = 4 * 3600.0
 
 
