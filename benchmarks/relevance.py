@@ -5,7 +5,8 @@ Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unsee
 [--quiet]
 
 Sixteen sets, each a directory with judged search queries and judged needs (the query encoder,
-benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind and unseen):
+benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
+5 December, late afternoon, eleventh to fourteenth):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
