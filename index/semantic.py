@@ -368,6 +368,12 @@ def text_key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def _record_type() -> Any:
+    import numpy as np
+
+    return np.dtype([("key", "V16"), ("vector", np.float32, (384,))])
+
+
 class VectorFile:
     """Sentence vectors kept in a file, by their text's key, for every process of an index and
     the next start: records of 16 key bytes and 384 float32s, only ever appended (one write a
@@ -386,7 +392,11 @@ class VectorFile:
         self._file: tuple[int, int] | None = None
 
     def read(self) -> dict[str, Any]:
-        """Return {key: vector} of every whole record (reading only what was added since)."""
+        """Return {key: vector} of every whole record (reading only what was added since).
+
+        The records are read straight into one array (its rows are the vectors), not into
+        bytes and then a copy: at 100,000 listings (177,000 records, 275 MB) a process's first
+        read holds the file once, not twice."""
         import numpy as np
 
         with self._lock:
@@ -396,19 +406,20 @@ class VectorFile:
                     if (stat.st_dev, stat.st_ino) != self._file:
                         # A new file (compacted, or the first read): all of it, from the start.
                         self._file, self._size, self._read = (stat.st_dev, stat.st_ino), 0, {}
-                    handle.seek(self._size)
-                    data = handle.read()
+                    count = max(0, stat.st_size - self._size) // self.RECORD
+                    records = np.empty(count, dtype=_record_type())
+                    if count:
+                        handle.seek(self._size)
+                        got = handle.readinto(records.data.cast("B"))
+                        records = records[: (got or 0) // self.RECORD]
             except FileNotFoundError:
                 return self._read
-            whole = len(data) - len(data) % self.RECORD
-            if whole:
-                records = np.frombuffer(data[:whole], dtype=np.uint8).reshape(-1, self.RECORD)
-                vectors = records[:, 16:].copy().view(np.float32)
+            if len(records):
                 fresh = dict(self._read)
-                for raw, vector in zip(records[:, :16], vectors, strict=True):
-                    fresh[raw.tobytes().hex()] = vector
+                for key, vector in zip(records["key"], records["vector"], strict=True):
+                    fresh[key.tobytes().hex()] = vector
                 self._read = fresh
-                self._size += whole
+                self._size += len(records) * self.RECORD
             return self._read
 
     @staticmethod

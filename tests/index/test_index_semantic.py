@@ -198,10 +198,18 @@ def test_the_vector_file_is_read_by_another_process_and_ignores_a_half_written_r
     writer.add({semantic.text_key("one"): one})
     reader = semantic.VectorFile(path)
     assert set(reader.read()) == {semantic.text_key("one")}
+    two = np.eye(1, 384, 5, dtype=np.float32)[0]
+    record = bytes.fromhex(semantic.text_key("two")) + two.tobytes()
     with path.open("ab") as handle:  # a record being written as the file is read
-        handle.write(semantic.text_key("two").encode()[:16] + b"\0" * 100)
+        handle.write(record[:100])
     assert set(reader.read()) == {semantic.text_key("one")}
     assert np.array_equal(reader.read()[semantic.text_key("one")], one)
+    with path.open("ab") as handle:  # ... and written whole: read from where it begins
+        handle.write(record[100:])
+    read = reader.read()
+    assert set(read) == {semantic.text_key("one"), semantic.text_key("two")}
+    assert np.array_equal(read[semantic.text_key("two")], two)
+    assert np.array_equal(read[semantic.text_key("one")], one)
 
 
 def test_a_compacted_vector_file_keeps_what_is_asked_and_other_readers_start_again(
