@@ -92,10 +92,17 @@ def sources() -> list[Path]:
 
 
 def fingerprint() -> str:
-    """SHA-256 of the files the encoder is learnt from and of its settings."""
+    """SHA-256 of the files the encoder is learnt from and of its settings; of understanding.txt
+    only its everyday wordings, which are what it learns from (its contexts, topics and filler
+    may change without learning again)."""
+    from index import understanding
+
     digest = hashlib.sha256()
     for path in sources():
-        digest.update(path.read_bytes())
+        if path == understanding.UNDERSTANDING_FILE:
+            digest.update(understanding.wordings_digest())
+        else:
+            digest.update(path.read_bytes())
     digest.update(json.dumps(SETTINGS, sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -61,11 +61,12 @@ NEEDS_TUNED_SHARE = 0.5
 
 
 def fingerprint() -> str:
-    """SHA-256 of what the matrix is learnt from: the vocabulary, the synonyms (they spell out
-    abbreviations before the model reads a text) and the settings."""
+    """SHA-256 of what the matrix is learnt from: the vocabulary's everyday wordings (not its
+    other lines), the synonyms (they spell out abbreviations before the model reads a text)
+    and the settings."""
     digest = hashlib.sha256()
-    for path in (understanding.UNDERSTANDING_FILE, analysis.SYNONYMS_FILE):
-        digest.update(path.read_bytes())
+    digest.update(understanding.wordings_digest())
+    digest.update(analysis.SYNONYMS_FILE.read_bytes())
     digest.update(f"ridge={RIDGE}".encode())
     return digest.hexdigest()
 

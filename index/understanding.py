@@ -130,6 +130,16 @@ def wordings(lines: Iterable[str]) -> list[tuple[str, str]]:
     ]
 
 
+def wordings_digest() -> bytes:
+    """The everyday wordings of understanding.txt (`wordings`), as bytes: what the map and the
+    query encoder are learnt from, so their fingerprints change with these and not with the
+    file's other lines (contexts, topics, filler)."""
+    import json
+
+    lines = UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines()
+    return json.dumps(wordings(lines), ensure_ascii=False).encode("utf-8")
+
+
 def parse_rules(lines: Iterable[str]) -> Rules:
     """Parse understanding.txt; a malformed line raises ValueError naming it."""
     rules: list[Rule] = []

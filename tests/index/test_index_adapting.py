@@ -127,6 +127,27 @@ def test_the_query_encoder_was_learnt_from_todays_vocabulary_and_training_sets()
     assert sum(name.startswith("encoder.layer.") for name in found.factors) == 36
 
 
+def test_the_learnt_files_go_stale_with_the_wordings_not_with_the_vocabularys_other_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import query_encoder
+
+    text = understanding.UNDERSTANDING_FILE.read_text(encoding="utf-8")
+    copy_of = tmp_path / "understanding.txt"
+    monkeypatch.setattr(understanding, "UNDERSTANDING_FILE", copy_of)
+
+    def prints(extra: str) -> tuple[str, str]:
+        copy_of.write_text(text + extra, encoding="utf-8")
+        return adapting.fingerprint(), query_encoder.fingerprint()
+
+    as_learnt = prints("")
+    # Filler, contexts and topics are not learnt from: editing them needs no learning again.
+    assert prints("\nfiller = whatnot\ncontext phase:primary = wee ones\n") == as_learnt
+    # An everyday wording is: both go stale.
+    with_wording = prints("\nexpand bunking off lessons = truancy\n")
+    assert with_wording[0] != as_learnt[0] and with_wording[1] != as_learnt[1]
+
+
 def test_the_low_rank_changes_read_as_the_changed_weights_would(
     encoder: semantic.Encoder,
 ) -> None:
