@@ -73,7 +73,7 @@ test: install lint
 
 bench: install instance/secret_key
 	$(BIN)/python -m benchmarks
-
+# After editing index/understanding.txt's wordings (expand lines) or index/synonyms.txt: learn the meaning adapter again
 # After editing index/understanding.txt or index/synonyms.txt: learn the meaning adapter again
 # from the wordings (index/adapting.py; about 40 s) and commit index/understanding_adapter.npz.
 adapter: install
