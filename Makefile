@@ -75,15 +75,16 @@ bench: install instance/secret_key
 	$(BIN)/python -m benchmarks
 
 # After editing index/understanding.txt's wordings (expand lines) or index/synonyms.txt: learn
-# the meaning adapter again
-# from the wordings (index/adapting.py; about 40 s) and commit index/understanding_adapter.npz.
+# the meaning adapter again from the wordings (index/adapting.py; about 40 s) and commit
+# index/understanding_adapter.npz.
 adapter: install
 	$(BIN)/python -m index.adapting
 
 # After editing the vocabulary's wordings (expand lines), the synonyms or the training judged
-# sets: learn the query encoder again (benchmarks/query_encoder.py; three learnings, about 40 minutes on two cores) and commit
-# index/query_encoder.npz. Learning needs PyTorch, which the service does not: it gets an
-# environment of its own, .venv-learn (the CPU build of torch 2.13.0 that this machine kind keeps).
+# sets: learn the query encoder again (benchmarks/query_encoder.py; three learnings, about 40
+# minutes on two cores) and commit index/query_encoder.npz. Learning needs PyTorch, which the
+# service does not: it gets an environment of its own, .venv-learn (the CPU build of torch
+# 2.13.0 that this machine kind keeps).
 LEARN_BIN = .venv-learn/bin
 $(LEARN_BIN)/python:
 	python3 -m venv .venv-learn
