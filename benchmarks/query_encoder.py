@@ -23,10 +23,11 @@ a separate environment (.venv-learn) and runs the two steps:
     python -m benchmarks.query_encoder examples EXAMPLES.json   # the project's environment
     .venv-learn/bin/python benchmarks/query_encoder.py learn EXAMPLES.json index/query_encoder.npz
 
-about 13 minutes a learning on two cores, 40 for the three (5 and 15 from six sets). One learning is a noisy draw: learnt
-again from the same files with another seed, single searches moved by up to 0.5 of nDCG@10
-(benchmarks/search_meaning.md); so it learns once for each of SETTINGS["seeds"] and keeps the
-mean of their changes, itself a low-rank change of three times the rank. The file holds the
+about 13 minutes a learning on two cores, 40 for the three (5 and 15 from six sets). One
+learning is a noisy draw: learnt again from the same files with another seed, single searches
+moved by up to 0.5 of nDCG@10 (benchmarks/search_meaning.md); so it learns once for each of
+SETTINGS["seeds"] and keeps the mean of their changes, itself a low-rank change of three times
+the rank. The file holds the
 factors (about 4 MB) and a fingerprint of what they were learnt from (`fingerprint()`); tests
 fail while it is out of date.
 """
