@@ -340,20 +340,9 @@ def blend(share: float, cosine: float, weight: float) -> float:
     return (1 - weight) * share + weight * max(cosine, 0.0)
 
 
-def _one_blas_thread() -> None:
-    """Let numpy's BLAS use one thread in this process: its matrices here are small (a search's
-    few tokens, a directory's vectors), so a second thread halves little wall time and doubles
-    the CPU (a query's vector: 12.7 ms wall and 25 ms CPU on 2 threads, 10.7 and 10.6 on one),
-    and a server's workers and threads are the parallelism."""
-    try:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-    except ImportError:
-        return
-    threadpool_limits(limits=1, user_api="blas")
-
-
 def _blas_threads(limit: int) -> Any:
-    """A context in which numpy's BLAS uses `limit` threads (the process's setting)."""
+    """Let numpy's BLAS use `limit` threads in this process: from now on, or, used as a
+    context, until it ends."""
     import contextlib
 
     try:
@@ -481,7 +470,12 @@ def encoder(folder: str | None = None) -> Encoder | None:
                 return None
             try:
                 _ENCODERS[folder] = Encoder(path)
-                _one_blas_thread()
+                # numpy's BLAS gets one thread in this process from now on: its matrices here
+                # are small (a search's few tokens, a directory's vectors), so a second thread
+                # halves little wall time and doubles the CPU (a query's vector: 12.7 ms wall
+                # and 25 ms CPU on 2 threads, 10.7 and 10.6 on one), and a server's workers
+                # and threads are the parallelism.
+                _blas_threads(1)
             except Exception as error:  # a damaged or foreign file: words alone, not a 500
                 _UNREADABLE.add(folder)
                 log.warning("The sentence model in %s could not be read: %s", path, error)
@@ -544,21 +538,24 @@ class Neighbours:
     def update(
         self, ids: Sequence[int], vectors: Any, seq: int | None = None, every: bool = False
     ) -> None:
-        """Set the vectors of `ids` (an array of shape (len(ids), readings, 384); with one
-        reading, (len(ids), 384) will do), replacing those they had (`every`: these are all the
-        listings now, the rest are dropped)."""
+        """Set the vectors of `ids`, reading by reading as they are kept (an array of shape
+        (readings, len(ids), 384); with one reading, (len(ids), 384) will do), replacing those
+        they had (`every`: these are all the listings now, the rest are dropped, and a
+        contiguous float32 array is kept as it is: a directory's first read of 100,000
+        listings' vectors, 300 MB, is not copied)."""
         np = self._np
+        given = np.asarray(ids, dtype=np.int64)
+        rows = np.asarray(vectors, dtype=np.float32).reshape(self.readings, len(given), 384)
         with self._lock:
-            old_ids, old_matrix = self._state
-            keep = ~np.isin(old_ids, np.asarray(ids, dtype=np.int64))
             if every:
-                keep[:] = False
-            new_ids = np.concatenate([old_ids[keep], np.asarray(ids, dtype=np.int64)])
-            rows = np.asarray(vectors, dtype=np.float32).reshape(-1, self.readings, 384)
-            self._state = (
-                new_ids,
-                np.concatenate([old_matrix[:, keep], rows.transpose(1, 0, 2)], axis=1),
-            )
+                self._state = (given, np.ascontiguousarray(rows))
+            else:
+                old_ids, old_matrix = self._state
+                keep = ~np.isin(old_ids, given)
+                self._state = (
+                    np.concatenate([old_ids[keep], given]),
+                    np.concatenate([old_matrix[:, keep], rows], axis=1),
+                )
             if seq is not None:
                 self.seq = seq
 

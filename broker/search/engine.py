@@ -191,7 +191,10 @@ class SearchEngine:
                 statement = statement.where(col(Listing.status) == "assured")
             rows = session.execute(statement).all()
             kept = [row for row in rows if row[4] == "assured"]
-            texts = [text for _, t, s, d, _ in kept for text in listing_texts(t, s, d)]
+            # Reading by reading (every listing's first, then every listing's second), as
+            # the Neighbours keep them: the vectors are handed over without a copy.
+            each = [listing_texts(t, s, d) for _, t, s, d, _ in kept]
+            texts = [pair[reading] for reading in range(READINGS) for pair in each]
             store = self.vector_file()
             if not wait and encoder.unknown(texts, store) > FOREGROUND_TEXTS:
                 self._fill_in_background(encoder)
@@ -199,7 +202,7 @@ class SearchEngine:
             gone = [int(row[0] or 0) for row in rows if row[4] != "assured"]
             if gone:
                 neighbours.remove(gone)
-            vectors = encoder.encode(texts, store, progress).reshape(len(kept), READINGS, 384)
+            vectors = encoder.encode(texts, store, progress)
             neighbours.update(
                 [int(row[0] or 0) for row in kept], vectors, seq, every=changed is None
             )

@@ -174,7 +174,7 @@ def test_a_listing_with_two_readings_is_as_close_as_the_closer_of_them() -> None
     neighbours = semantic.Neighbours(readings=2)
     axis = np.eye(4, 384, dtype=np.float32)
     # Listing 1 reads as axis 0 or axis 1; listing 2 as axis 2 both times.
-    neighbours.update([1, 2], np.stack([axis[[0, 1]], axis[[2, 2]]]))
+    neighbours.update([1, 2], np.stack([axis[[0, 2]], axis[[1, 2]]]))  # reading by reading
     search = (axis[1] * 0.6 + axis[2] * 0.8).astype(np.float32)
     assert neighbours.nearest(search, 2) == [(2, pytest.approx(0.8)), (1, pytest.approx(0.6))]
     assert neighbours.cosines(search, [1, 2, 3]) == [
@@ -183,7 +183,7 @@ def test_a_listing_with_two_readings_is_as_close_as_the_closer_of_them() -> None
         0.0,
     ]
     # A change replaces both readings.
-    neighbours.update([1], axis[[3, 3]].reshape(1, 2, 384))
+    neighbours.update([1], axis[[3, 3]].reshape(2, 1, 384))
     assert neighbours.cosines(search, [1]) == [0.0]
 
 
