@@ -1,10 +1,10 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth]
+|untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth]
 [--quiet]
 
-Sixteen sets, each a directory with judged search queries and judged needs (the query encoder,
+Eighteen sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
@@ -40,7 +40,11 @@ benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unse
 - fourteenth: benchmarks/fourteenth/ — written on 5 December at night the same way, to check what
   was chosen on the others; chosen on since its first run;
 - fifteenth: benchmarks/fifteenth/ — written on 5 December in the afternoon the same way, with
-  needs written more as SIPs write them after a visit; chosen on since its first run.
+  needs written more as SIPs write them after a visit; chosen on since its first run;
+- sixteenth and seventeenth: benchmarks/sixteenth/ and benchmarks/seventeenth/ — written on
+  5 December in the late afternoon the same way, each from a topic list of its own (the
+  everyday core, where listings compete, and niches the others had little of); run first on
+  the session's starting point, then chosen on (see their READMEs).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -83,6 +87,8 @@ TWELFTH = ROOT / "benchmarks" / "twelfth"
 THIRTEENTH = ROOT / "benchmarks" / "thirteenth"
 FOURTEENTH = ROOT / "benchmarks" / "fourteenth"
 FIFTEENTH = ROOT / "benchmarks" / "fifteenth"
+SIXTEENTH = ROOT / "benchmarks" / "sixteenth"
+SEVENTEENTH = ROOT / "benchmarks" / "seventeenth"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -222,6 +228,18 @@ SETS = {
         (FIFTEENTH / "queries.json",),
         (FIFTEENTH / "needs.json",),
         FIFTEENTH / "directory.jsonl",
+    ),
+    "sixteenth": JudgedSet(
+        "sixteenth",
+        (SIXTEENTH / "queries.json",),
+        (SIXTEENTH / "needs.json",),
+        SIXTEENTH / "directory.jsonl",
+    ),
+    "seventeenth": JudgedSet(
+        "seventeenth",
+        (SEVENTEENTH / "queries.json",),
+        (SEVENTEENTH / "needs.json",),
+        SEVENTEENTH / "directory.jsonl",
     ),
 }
 
