@@ -6,7 +6,8 @@ Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unsee
 
 Eighteen sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
-5 December, late afternoon, eleventh to fourteenth):
+5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
+sixteenth too):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -43,8 +44,9 @@ benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unse
   needs written more as SIPs write them after a visit; chosen on since its first run;
 - sixteenth and seventeenth: benchmarks/sixteenth/ and benchmarks/seventeenth/ — written on
   5 December in the late afternoon the same way, each from a topic list of its own (the
-  everyday core, where listings compete, and niches the others had little of); run first on
-  the session's starting point, then chosen on (see their READMEs).
+  everyday core, where listings compete, and niches the others had little of), and run first
+  on the session's starting point; the sixteenth was then read and learnt from, the
+  seventeenth checked what was (means only until then; see their READMEs).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
