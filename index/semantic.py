@@ -346,7 +346,7 @@ def _blas_threads(limit: int) -> Any:
     import contextlib
 
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
     except ImportError:
         return contextlib.nullcontext()
     return threadpool_limits(limits=limit, user_api="blas")
