@@ -27,9 +27,8 @@ about 18 minutes a learning on two cores, 55 for the three (13 and 40 from ten s
 learning is a noisy draw: learnt again from the same files with another seed, single searches
 moved by up to 0.5 of nDCG@10 (benchmarks/search_meaning.md); so it learns once for each of
 SETTINGS["seeds"] and keeps the mean of their changes, itself a low-rank change of three times
-the rank. The file holds the
-factors (about 4 MB) and a fingerprint of what they were learnt from (`fingerprint()`); tests
-fail while it is out of date.
+the rank. The file holds the factors (about 4 MB) and a fingerprint of what they were learnt
+from (`fingerprint()`); tests fail while it is out of date.
 """
 
 from __future__ import annotations

@@ -21,41 +21,16 @@ from typing import Any
 
 import pytest
 
+from benchmarks import relevance
 from broker import taxonomy
 from index import schema
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The judged sets over directories of their own, each an exam once and since used to choose
-#: between candidates: the first and second exams, the holdout and the blind set (3 December);
-#: the unseen and final sets, written on 3 December at night (unseen chosen on since); and the
-#: sealed set, written on 3 December in the evening of the next session; the reserve set,
-#: written on 3 December at night, in the session after; the untouched set, written on
-#: 4 December in the afternoon; the tenth, written on 4 December in the late afternoon; the
-#: eleventh, written on 4 December in the evening; the twelfth, written on 4 December at night; the
-#: thirteenth, written on 4 December late at night; the fourteenth, written on 5 December at night;
-#: the fifteenth, written on 5 December in the afternoon; the sixteenth and seventeenth, written
-#: on 5 December in the late afternoon.
+#: The judged sets over directories of their own, as benchmarks.relevance registers them (its
+#: docstring says when each was written and what it is used for): a set added there is checked
+#: here too.
 SETS = tuple(
-    ROOT / "benchmarks" / name
-    for name in (
-        "judged",
-        "exam",
-        "holdout",
-        "blind",
-        "unseen",
-        "final",
-        "sealed",
-        "reserve",
-        "untouched",
-        "tenth",
-        "eleventh",
-        "twelfth",
-        "thirteenth",
-        "fourteenth",
-        "fifteenth",
-        "sixteenth",
-        "seventeenth",
-    )
+    judged.directory.parent for judged in relevance.SETS.values() if judged.directory is not None
 )
 SEED = ROOT / "providers_seed" / "data"
 LOCAL_AUTHORITIES = ROOT / "broker" / "reference" / "local_authorities.json"
