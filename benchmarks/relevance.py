@@ -1,10 +1,11 @@
 """Relevance on judged sets: nDCG@10 and must-not violations, for search and for the matcher.
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
-|untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth]
+|untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
+|eighteenth|nineteenth]
 [--quiet]
 
-Eighteen sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too):
@@ -46,7 +47,11 @@ sixteenth too):
   5 December in the late afternoon the same way, each from a topic list of its own (the
   everyday core, where listings compete, and niches the others had little of), and run first
   on the session's starting point; the sixteenth was then read and learnt from, the
-  seventeenth checked what was (means only until then; see their READMEs).
+  seventeenth checked what was (means only until then; see their READMEs);
+- eighteenth and nineteenth: benchmarks/eighteenth/ and benchmarks/nineteenth/ — written on
+  5 December in the evening the same way, from topic lists of their own, and run first on the
+  session's starting point; the eighteenth is then read and learnt from, the nineteenth checks
+  what was (means only until then; see their READMEs).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -91,6 +96,8 @@ FOURTEENTH = ROOT / "benchmarks" / "fourteenth"
 FIFTEENTH = ROOT / "benchmarks" / "fifteenth"
 SIXTEENTH = ROOT / "benchmarks" / "sixteenth"
 SEVENTEENTH = ROOT / "benchmarks" / "seventeenth"
+EIGHTEENTH = ROOT / "benchmarks" / "eighteenth"
+NINETEENTH = ROOT / "benchmarks" / "nineteenth"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -242,6 +249,18 @@ SETS = {
         (SEVENTEENTH / "queries.json",),
         (SEVENTEENTH / "needs.json",),
         SEVENTEENTH / "directory.jsonl",
+    ),
+    "eighteenth": JudgedSet(
+        "eighteenth",
+        (EIGHTEENTH / "queries.json",),
+        (EIGHTEENTH / "needs.json",),
+        EIGHTEENTH / "directory.jsonl",
+    ),
+    "nineteenth": JudgedSet(
+        "nineteenth",
+        (NINETEENTH / "queries.json",),
+        (NINETEENTH / "needs.json",),
+        NINETEENTH / "directory.jsonl",
     ),
 }
 
