@@ -2,13 +2,13 @@
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
-|eighteenth|nineteenth]
+|eighteenth|nineteenth|twentieth|twentyfirst]
 [--quiet]
 
-Twenty sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-two sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
-sixteenth too):
+sixteenth too, and since later that evening the seventeenth and eighteenth):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -51,7 +51,11 @@ sixteenth too):
 - eighteenth and nineteenth: benchmarks/eighteenth/ and benchmarks/nineteenth/ — written on
   5 December in the evening the same way, from topic lists of their own, and run first on the
   session's starting point; the eighteenth is then read and learnt from, the nineteenth checks
-  what was (means only until then; see their READMEs).
+  what was (means only until then; see their READMEs);
+- twentieth and twenty-first: benchmarks/twentieth/ and benchmarks/twentyfirst/ — written the
+  same way that evening, while the encoder learnt, from topic lists of their own, to check it
+  too: run only with --quiet, on the session's starting point and after; their misses unread,
+  so the next round can check on them or learn from them.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -98,6 +102,8 @@ SIXTEENTH = ROOT / "benchmarks" / "sixteenth"
 SEVENTEENTH = ROOT / "benchmarks" / "seventeenth"
 EIGHTEENTH = ROOT / "benchmarks" / "eighteenth"
 NINETEENTH = ROOT / "benchmarks" / "nineteenth"
+TWENTIETH = ROOT / "benchmarks" / "twentieth"
+TWENTYFIRST = ROOT / "benchmarks" / "twentyfirst"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -261,6 +267,18 @@ SETS = {
         (NINETEENTH / "queries.json",),
         (NINETEENTH / "needs.json",),
         NINETEENTH / "directory.jsonl",
+    ),
+    "twentieth": JudgedSet(
+        "twentieth",
+        (TWENTIETH / "queries.json",),
+        (TWENTIETH / "needs.json",),
+        TWENTIETH / "directory.jsonl",
+    ),
+    "twentyfirst": JudgedSet(
+        "twentyfirst",
+        (TWENTYFIRST / "queries.json",),
+        (TWENTYFIRST / "needs.json",),
+        TWENTYFIRST / "directory.jsonl",
     ),
 }
 
