@@ -148,6 +148,16 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("inclusion manager on her knees", ("workload",)),
         ("support staff over-helping pupils", ("ta", "deploy")),
         ("what families think of us", ("parent", "voic")),
+        ("Y11 girl said she wants to end it all", ("suicid", "prevent")),
+        ("kids parked in a booth all day", ("inclus", "room")),
+        ("due the call any week", ("inspect", "readi")),
+        ("births down in the village", ("fall", "roll")),
+        ("F2 unit", ("recept",)),
+        ("teacher off with stress", ("sick", "absenc")),
+        ("staff holding pupils too often", ("restrict", "practic")),
+        ("one dad emailing every day", ("complaint",)),
+        ("helpers glued to one child", ("ta", "deploy")),
+        ("start formal procedures", ("capabl", "procedur")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
