@@ -25,12 +25,12 @@ a separate environment (.venv-learn) and runs the two steps:
     python -m benchmarks.query_encoder examples EXAMPLES.json   # the project's environment
     .venv-learn/bin/python benchmarks/query_encoder.py learn EXAMPLES.json index/query_encoder.npz
 
-about 18 minutes a learning on two cores, 55 for the three (13 and 40 from ten sets). One
-learning is a noisy draw: learnt again from the same files with another seed, single searches
-moved by up to 0.5 of nDCG@10 (benchmarks/search_meaning.md); so it learns once for each of
-SETTINGS["seeds"] and keeps the mean of their changes, itself a low-rank change of three times
-the rank. The file holds the factors (about 4 MB) and a fingerprint of what they were learnt
-from (`fingerprint()`); tests fail while it is out of date.
+about 22 minutes a learning on two cores, 66 for the three from fourteen sets (55 from
+twelve). One learning is a noisy draw: learnt again from the same files with another seed,
+single searches moved by up to 0.5 of nDCG@10 (benchmarks/search_meaning.md); so it learns once
+for each of SETTINGS["seeds"] and keeps the mean of their changes, itself a low-rank change of
+three times the rank. The file holds the factors (about 4 MB) and a fingerprint of what they
+were learnt from (`fingerprint()`); tests fail while it is out of date.
 """
 
 from __future__ import annotations
