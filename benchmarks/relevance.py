@@ -168,6 +168,13 @@ class JudgedSet:
     directory: Path | None  # None: the demo seed
 
 
+def _written(name: str, folder: Path) -> JudgedSet:
+    """A set over a directory written for the purpose: its three files in `folder`."""
+    return JudgedSet(
+        name, (folder / "queries.json",), (folder / "needs.json",), folder / "directory.jsonl"
+    )
+
+
 SETS = {
     "seed": JudgedSet(
         "seed",
@@ -175,111 +182,32 @@ SETS = {
         (MATCH_JUDGEMENTS, TRAINING_NEEDS),
         None,
     ),
-    "fresh": JudgedSet(
-        "fresh", (FRESH / "queries.json",), (FRESH / "needs.json",), FRESH / "directory.jsonl"
-    ),
-    "exam": JudgedSet(
-        "exam", (EXAM / "queries.json",), (EXAM / "needs.json",), EXAM / "directory.jsonl"
-    ),
-    "holdout": JudgedSet(
-        "holdout",
-        (HOLDOUT / "queries.json",),
-        (HOLDOUT / "needs.json",),
-        HOLDOUT / "directory.jsonl",
-    ),
-    "blind": JudgedSet(
-        "blind", (BLIND / "queries.json",), (BLIND / "needs.json",), BLIND / "directory.jsonl"
-    ),
-    "unseen": JudgedSet(
-        "unseen", (UNSEEN / "queries.json",), (UNSEEN / "needs.json",), UNSEEN / "directory.jsonl"
-    ),
-    "final": JudgedSet(
-        "final", (FINAL / "queries.json",), (FINAL / "needs.json",), FINAL / "directory.jsonl"
-    ),
-    "sealed": JudgedSet(
-        "sealed", (SEALED / "queries.json",), (SEALED / "needs.json",), SEALED / "directory.jsonl"
-    ),
-    "reserve": JudgedSet(
-        "reserve",
-        (RESERVE / "queries.json",),
-        (RESERVE / "needs.json",),
-        RESERVE / "directory.jsonl",
-    ),
-    "untouched": JudgedSet(
-        "untouched",
-        (UNTOUCHED / "queries.json",),
-        (UNTOUCHED / "needs.json",),
-        UNTOUCHED / "directory.jsonl",
-    ),
-    "tenth": JudgedSet(
-        "tenth", (TENTH / "queries.json",), (TENTH / "needs.json",), TENTH / "directory.jsonl"
-    ),
-    "eleventh": JudgedSet(
-        "eleventh",
-        (ELEVENTH / "queries.json",),
-        (ELEVENTH / "needs.json",),
-        ELEVENTH / "directory.jsonl",
-    ),
-    "twelfth": JudgedSet(
-        "twelfth",
-        (TWELFTH / "queries.json",),
-        (TWELFTH / "needs.json",),
-        TWELFTH / "directory.jsonl",
-    ),
-    "thirteenth": JudgedSet(
-        "thirteenth",
-        (THIRTEENTH / "queries.json",),
-        (THIRTEENTH / "needs.json",),
-        THIRTEENTH / "directory.jsonl",
-    ),
-    "fourteenth": JudgedSet(
-        "fourteenth",
-        (FOURTEENTH / "queries.json",),
-        (FOURTEENTH / "needs.json",),
-        FOURTEENTH / "directory.jsonl",
-    ),
-    "fifteenth": JudgedSet(
-        "fifteenth",
-        (FIFTEENTH / "queries.json",),
-        (FIFTEENTH / "needs.json",),
-        FIFTEENTH / "directory.jsonl",
-    ),
-    "sixteenth": JudgedSet(
-        "sixteenth",
-        (SIXTEENTH / "queries.json",),
-        (SIXTEENTH / "needs.json",),
-        SIXTEENTH / "directory.jsonl",
-    ),
-    "seventeenth": JudgedSet(
-        "seventeenth",
-        (SEVENTEENTH / "queries.json",),
-        (SEVENTEENTH / "needs.json",),
-        SEVENTEENTH / "directory.jsonl",
-    ),
-    "eighteenth": JudgedSet(
-        "eighteenth",
-        (EIGHTEENTH / "queries.json",),
-        (EIGHTEENTH / "needs.json",),
-        EIGHTEENTH / "directory.jsonl",
-    ),
-    "nineteenth": JudgedSet(
-        "nineteenth",
-        (NINETEENTH / "queries.json",),
-        (NINETEENTH / "needs.json",),
-        NINETEENTH / "directory.jsonl",
-    ),
-    "twentieth": JudgedSet(
-        "twentieth",
-        (TWENTIETH / "queries.json",),
-        (TWENTIETH / "needs.json",),
-        TWENTIETH / "directory.jsonl",
-    ),
-    "twentyfirst": JudgedSet(
-        "twentyfirst",
-        (TWENTYFIRST / "queries.json",),
-        (TWENTYFIRST / "needs.json",),
-        TWENTYFIRST / "directory.jsonl",
-    ),
+    **{
+        name: _written(name, folder)
+        for name, folder in (
+            ("fresh", FRESH),
+            ("exam", EXAM),
+            ("holdout", HOLDOUT),
+            ("blind", BLIND),
+            ("unseen", UNSEEN),
+            ("final", FINAL),
+            ("sealed", SEALED),
+            ("reserve", RESERVE),
+            ("untouched", UNTOUCHED),
+            ("tenth", TENTH),
+            ("eleventh", ELEVENTH),
+            ("twelfth", TWELFTH),
+            ("thirteenth", THIRTEENTH),
+            ("fourteenth", FOURTEENTH),
+            ("fifteenth", FIFTEENTH),
+            ("sixteenth", SIXTEENTH),
+            ("seventeenth", SEVENTEENTH),
+            ("eighteenth", EIGHTEENTH),
+            ("nineteenth", NINETEENTH),
+            ("twentieth", TWENTIETH),
+            ("twentyfirst", TWENTYFIRST),
+        )
+    },
 }
 
 
