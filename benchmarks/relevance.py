@@ -83,27 +83,6 @@ JUDGEMENTS = ROOT / "tests" / "relevance" / "judgements.json"
 MATCH_JUDGEMENTS = ROOT / "tests" / "relevance" / "match_judgements.json"
 TRAINING_QUERIES = ROOT / "tests" / "relevance" / "training_queries.json"
 TRAINING_NEEDS = ROOT / "tests" / "relevance" / "training_needs.json"
-FRESH = ROOT / "benchmarks" / "judged"
-EXAM = ROOT / "benchmarks" / "exam"
-HOLDOUT = ROOT / "benchmarks" / "holdout"
-BLIND = ROOT / "benchmarks" / "blind"
-UNSEEN = ROOT / "benchmarks" / "unseen"
-FINAL = ROOT / "benchmarks" / "final"
-SEALED = ROOT / "benchmarks" / "sealed"
-RESERVE = ROOT / "benchmarks" / "reserve"
-UNTOUCHED = ROOT / "benchmarks" / "untouched"
-TENTH = ROOT / "benchmarks" / "tenth"
-ELEVENTH = ROOT / "benchmarks" / "eleventh"
-TWELFTH = ROOT / "benchmarks" / "twelfth"
-THIRTEENTH = ROOT / "benchmarks" / "thirteenth"
-FOURTEENTH = ROOT / "benchmarks" / "fourteenth"
-FIFTEENTH = ROOT / "benchmarks" / "fifteenth"
-SIXTEENTH = ROOT / "benchmarks" / "sixteenth"
-SEVENTEENTH = ROOT / "benchmarks" / "seventeenth"
-EIGHTEENTH = ROOT / "benchmarks" / "eighteenth"
-NINETEENTH = ROOT / "benchmarks" / "nineteenth"
-TWENTIETH = ROOT / "benchmarks" / "twentieth"
-TWENTYFIRST = ROOT / "benchmarks" / "twentyfirst"
 HISTORY = ROOT / "benchmarks" / "results" / "relevance.json"
 K = 10
 GOALS = {"search": 0.85, "matcher": 0.95}
@@ -168,10 +147,11 @@ class JudgedSet:
     directory: Path | None  # None: the demo seed
 
 
-def _written(name: str, folder: Path) -> JudgedSet:
-    """A set over a directory written for the purpose: its three files in `folder`."""
+def _written(name: str, folder: str) -> JudgedSet:
+    """A set over a directory written for the purpose: its three files in benchmarks/FOLDER."""
+    path = ROOT / "benchmarks" / folder
     return JudgedSet(
-        name, (folder / "queries.json",), (folder / "needs.json",), folder / "directory.jsonl"
+        name, (path / "queries.json",), (path / "needs.json",), path / "directory.jsonl"
     )
 
 
@@ -185,27 +165,27 @@ SETS = {
     **{
         name: _written(name, folder)
         for name, folder in (
-            ("fresh", FRESH),
-            ("exam", EXAM),
-            ("holdout", HOLDOUT),
-            ("blind", BLIND),
-            ("unseen", UNSEEN),
-            ("final", FINAL),
-            ("sealed", SEALED),
-            ("reserve", RESERVE),
-            ("untouched", UNTOUCHED),
-            ("tenth", TENTH),
-            ("eleventh", ELEVENTH),
-            ("twelfth", TWELFTH),
-            ("thirteenth", THIRTEENTH),
-            ("fourteenth", FOURTEENTH),
-            ("fifteenth", FIFTEENTH),
-            ("sixteenth", SIXTEENTH),
-            ("seventeenth", SEVENTEENTH),
-            ("eighteenth", EIGHTEENTH),
-            ("nineteenth", NINETEENTH),
-            ("twentieth", TWENTIETH),
-            ("twentyfirst", TWENTYFIRST),
+            ("fresh", "judged"),
+            ("exam", "exam"),
+            ("holdout", "holdout"),
+            ("blind", "blind"),
+            ("unseen", "unseen"),
+            ("final", "final"),
+            ("sealed", "sealed"),
+            ("reserve", "reserve"),
+            ("untouched", "untouched"),
+            ("tenth", "tenth"),
+            ("eleventh", "eleventh"),
+            ("twelfth", "twelfth"),
+            ("thirteenth", "thirteenth"),
+            ("fourteenth", "fourteenth"),
+            ("fifteenth", "fifteenth"),
+            ("sixteenth", "sixteenth"),
+            ("seventeenth", "seventeenth"),
+            ("eighteenth", "eighteenth"),
+            ("nineteenth", "nineteenth"),
+            ("twentieth", "twentieth"),
+            ("twentyfirst", "twentyfirst"),
         )
     },
 }
