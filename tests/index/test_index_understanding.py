@@ -153,6 +153,7 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("due the call any week", ("inspect", "readi")),
         ("births down in the village", ("fall", "roll")),
         ("F2 unit", ("recept",)),
+        ("F1 class settling in", ("nurseri",)),
         ("teacher off with stress", ("sick", "absenc")),
         ("staff holding pupils too often", ("restrict", "practic")),
         ("one dad emailing every day", ("complaint",)),
@@ -165,6 +166,17 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
     said = querying.parse_text(text).said
     forms = {a.terms for c in understood(text, said=said).clauses for a in c.alternatives}
     assert listing_words in forms, (text, forms)
+
+
+def test_f1_alone_is_not_a_nursery_class():
+    # "F1 in Schools" is an engineering challenge for secondary pupils; "F1 class" and "FS1"
+    # are a nursery class.
+    said = querying.parse_text("F1 in Schools team").said
+    forms = {
+        a.terms for c in understood("F1 in Schools team", said=said).clauses for a in c.alternatives
+    }
+    assert ("nurseri",) not in forms, forms
+    assert ("phase", "early-years") not in implied("F1 in Schools team")
 
 
 def test_provision_for_twos_is_early_years_context():
