@@ -155,13 +155,14 @@ def examples() -> dict[str, Any]:
     from index import analysis, semantic, understanding
 
     directories: dict[str, list[str]] = {}
+    places: dict[str, dict[tuple[str, str], int]] = {}  # a listing's place in its directory
     judged_examples = []
     for name in TRAINING:
         judged = relevance.SETS[name]
         texts = listing_texts(judged.directory)
         keys = list(texts)
         directories[name] = [texts[key] for key in keys]
-        where = {key: i for i, key in enumerate(keys)}
+        where = places[name] = {key: i for i, key in enumerate(keys)}
         for path in judged.queries:
             for query in relevance.load_judgements(path):
                 # As the search reads it (engine.closeness), abbreviations spelled out.
@@ -183,10 +184,6 @@ def examples() -> dict[str, Any]:
         if said.strip() and targets:
             out.append({"set": name, "text": said, "targets": targets})
     everyday = []
-    places = {
-        name: {key: i for i, key in enumerate(listing_texts(relevance.SETS[name].directory))}
-        for name in TRAINING
-    }
     with EVERYDAY.open(encoding="utf-8") as written:
         for line in written:
             record = json.loads(line)
