@@ -192,7 +192,11 @@ def examples() -> dict[str, Any]:
             target = places[record["set"]][(record["title"], record["provider"])]
             for said in (record["search"], record["need"]):
                 everyday.append(
-                    {"set": record["set"], "text": analysis.spelled_out(said), "target": target}
+                    {
+                        "set": record["set"],
+                        "text": analysis.spelled_out(said),
+                        "targets": {str(target): 1},
+                    }
                 )
     lines = understanding.UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines()
     wordings = [
@@ -271,6 +275,19 @@ def learn(data: dict[str, Any], output: Path) -> None:
             optimiser, lambda step: min(1.0, (step + 1) / 20) * max(0.0, 1 - step / steps)
         )
         tau = settings["temperature"]
+
+        def directory_loss(examples: list[dict[str, Any]]) -> Any:
+            """Each example's softmax over its own directory against its targets' gains."""
+            vectors = embed(model, [example["text"] for example in examples])
+            loss = 0
+            for vector, example in zip(vectors, examples, strict=True):
+                logits = listings[example["set"]] @ vector / tau
+                target = torch.zeros(len(logits))
+                for where, gain in example["targets"].items():
+                    target[int(where)] = gain
+                loss = loss - (target / target.sum() * F.log_softmax(logits, -1)).sum()
+            return loss / len(examples)
+
         order: list[int] = []
         wording_order: list[int] = []
         everyday_order: list[int] = []
@@ -278,32 +295,11 @@ def learn(data: dict[str, Any], output: Path) -> None:
             if len(order) < size:
                 order += rng.sample(range(len(judged)), len(judged))
             batch = [judged[order.pop()] for _ in range(size)]
-            vectors = embed(model, [example["text"] for example in batch])
-            loss = 0
-            for vector, example in zip(vectors, batch, strict=True):
-                logits = listings[example["set"]] @ vector / tau
-                target = torch.zeros(len(logits))
-                for where, gain in example["targets"].items():
-                    target[int(where)] = gain
-                loss = loss - (target / target.sum() * F.log_softmax(logits, -1)).sum()
-            loss = loss / size
             count = settings["everyday_per_batch"]
             if len(everyday_order) < count:
                 everyday_order += rng.sample(range(len(everyday)), len(everyday))
             written = [everyday[everyday_order.pop()] for _ in range(count)]
-            vectors = embed(model, [example["text"] for example in written])
-            loss = (
-                loss
-                + settings["everyday_weight"]
-                * sum(
-                    F.cross_entropy(
-                        (listings[example["set"]] @ vector / tau).unsqueeze(0),
-                        torch.tensor([example["target"]]),
-                    )
-                    for vector, example in zip(vectors, written, strict=True)
-                )
-                / count
-            )
+            loss = directory_loss(batch) + settings["everyday_weight"] * directory_loss(written)
             if len(wording_order) < size:
                 wording_order += rng.sample(range(len(wordings)), len(wordings))
             pairs = [wordings[wording_order.pop()] for _ in range(size)]
