@@ -2,10 +2,10 @@
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
-|eighteenth|nineteenth|twentieth|twentyfirst]
+|eighteenth|nineteenth|twentieth|twentyfirst|twentysecond]
 [--quiet]
 
-Twenty-two sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-three sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, and since later that evening the seventeenth and eighteenth):
@@ -55,7 +55,11 @@ sixteenth too, and since later that evening the seventeenth and eighteenth):
 - twentieth and twenty-first: benchmarks/twentieth/ and benchmarks/twentyfirst/ — written the
   same way that evening, while the encoder learnt, from topic lists of their own, to check it
   too: run only with --quiet, on the session's starting point and after; their misses unread,
-  so the next round can check on them or learn from them.
+  so the next round can check on them or learn from them;
+- twentysecond: benchmarks/twentysecond/ — written on 6 December the same way, from a topic
+  list of its own, while the encoder learnt from the second file of everyday wordings, to
+  check it beside the nineteenth to the twenty-first (on which the encoder's shares had been
+  chosen once): run only with --quiet; its misses unread.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -186,6 +190,7 @@ SETS = {
             ("nineteenth", "nineteenth"),
             ("twentieth", "twentieth"),
             ("twentyfirst", "twentyfirst"),
+            ("twentysecond", "twentysecond"),
         )
     },
 }
