@@ -33,9 +33,9 @@ about 22 minutes a learning on two cores (19 on a faster machine with the first 
 everyday wordings; 27 with both, on a slower one: 54 for two). One learning is a noisy draw:
 learnt again from the same files with another seed, single searches moved by up to 0.5 of
 nDCG@10 (benchmarks/search_meaning.md); so it learns once for each of SETTINGS["seeds"] and
-keeps the mean of their changes, itself a low-rank change of that many times the rank. The file holds the
-factors (about 4 MB) and a fingerprint of what they were learnt from (`fingerprint()`); tests
-fail while it is out of date.
+keeps the mean of their changes, itself a low-rank change of that many times the rank. The
+file holds the factors (2.5 MB for two learnings) and a fingerprint of what they were learnt
+from (`fingerprint()`); tests fail while it is out of date.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ EVERYDAY = (
 #: The keys of an everyday record that hold wordings to learn (a record has each at most once).
 EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The final, sealed, reserve,
-#: untouched and tenth sets measure: never add them; the nineteenth to twenty-first check what
+#: untouched and tenth sets measure: never add them; the nineteenth to twenty-second check what
 #: is learnt. Adding the eleventh alone (4 December, night) changed nothing on the twelfth; the
 #: eleventh to the fourteenth together (5 December, late afternoon: 2,108 examples against
 #: 1,292) took the fifteenth's search from 0.854 to 0.867; the fifteenth and sixteenth too (that
@@ -103,7 +103,7 @@ SETTINGS = {
     "everyday_weight": 0.5,
     "everyday_per_batch": 16,
     # Learnt once a seed and averaged (see `learn`): one learning is a noisy draw. Two since
-    # 6 December (three before): a learning took 35 minutes on that session's machine.
+    # 6 December (three before): a learning took 27 minutes on that session's machine.
     "seeds": [0, 1],
 }
 
