@@ -26,10 +26,11 @@ writes it to understanding_adapter.npz, with a fingerprint of the files it was l
 Before the map, a search or a need is read by the sentence model with low-rank changes to its
 layers (LoRA; query_encoder.npz), learnt from the training judged sets' searches and needs with
 the listings judged for them, and from the same wordings (benchmarks/query_encoder.py, `make
-encoder`, three learnings averaged); listings are read by the model as it is. Part of the
-learnt change is taken: three quarters for a search (TUNED_SHARE), half for a need, a paragraph
-that more of it moves too far (NEEDS_TUNED_SHARE), as chosen on the development sets
-(benchmarks/search_meaning.md). Without the file, searches are read by the model as it is.
+encoder`, a learning for each of its SETTINGS["seeds"], averaged); listings are read by the
+model as it is. Part of the learnt change is taken: three quarters for a search (TUNED_SHARE),
+half for a need, a paragraph that more of it moves too far (NEEDS_TUNED_SHARE), as chosen on
+the development sets (benchmarks/search_meaning.md). Without the file, searches are read by the
+model as it is.
 """
 
 from __future__ import annotations
