@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ from index.backends.fields import FINGERPRINT, STORED, hit_of, to_fields
 from index.backends.generations import VOCABULARY_FOR, Generation, GenerationalBackend
 from index.documents import Document, FacetCount, Hit, Results, facet_counts
 from index.query import Query
+
+#: How often, and how far apart, opening a folder is tried when its newest TOC vanishes.
+OPEN_TRIES, OPEN_PAUSE = 10, 0.05
 
 #: Sort columns are floats; Whoosh keeps them as whole numbers of this many parts per unit.
 COLUMN_SCALE = 2**32
@@ -236,6 +240,14 @@ class WhooshBackend(GenerationalBackend[_Generation]):
         return wi.create_in(str(folder), self.schema)
 
     def _open_index(self, folder: Path) -> Any:
+        # Whoosh's FileIndex reads the newest TOC once, with no retry: another process's commit
+        # can delete it between being found and being opened (FileNotFoundError). Whoosh's own
+        # reader() retries that case the same way (10 tries, 50 ms apart).
+        for _ in range(OPEN_TRIES - 1):
+            try:
+                return wi.open_dir(str(folder))
+            except FileNotFoundError:
+                time.sleep(OPEN_PAUSE)
         return wi.open_dir(str(folder))
 
     def _reopen(self, generation: _Generation) -> None:

@@ -162,6 +162,28 @@ def test_processes_starting_together_on_an_empty_folder_share_one_first_generati
     backend.close()
 
 
+def test_whoosh_opens_a_folder_whose_newest_toc_a_commit_removed_as_it_was_found(
+    tmp_path, monkeypatch
+):
+    # The race the test above runs into now and then, made certain: Whoosh finds the newest
+    # TOC (generation 0), then another process's commit writes generation 1 and deletes it.
+    from whoosh.index import TOC
+
+    create("whoosh", path=tmp_path).apply([listing(1)], [], 1)
+    assert not list(Path(live_folder(tmp_path)).glob("*_0.toc"))
+    newest = TOC._latest_generation
+    stale = [0]
+
+    def found_before_the_commit(storage, indexname):
+        return stale.pop() if stale else newest(storage, indexname)
+
+    monkeypatch.setattr(TOC, "_latest_generation", staticmethod(found_before_the_commit))
+    backend = create("whoosh", path=tmp_path)
+    assert not stale
+    assert total(backend, "phonics") == 1
+    backend.close()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_rebuild_keeps_the_previous_folder_for_old_searchers_and_removes_older_ones(
     tmp_path, engine
