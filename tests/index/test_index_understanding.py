@@ -212,6 +212,11 @@ def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
             [("priorities",), ("deputy",)],
             ["owns", "runs", "day"],
         ),
+        (
+            "Little came up from the feeder primaries, all used to show points over time",
+            None,
+            ["up", "all", "used", "show", "points", "over", "time"],
+        ),
     ],
 )
 def test_filler_words_and_numbers_only_score(text, meaningful, filler):
