@@ -118,7 +118,8 @@ def main() -> None:
             print(
                 f"  relevance, {name}: mean nDCG@10 {figures['mean_ndcg']:.3f} over "
                 f"{figures['items']} (worst {figures['min_ndcg']:.3f}); must-not shown "
-                f"{figures['violations']}"
+                f"{figures['violations']}; {figures['shown']:.1f} shown, "
+                f"{figures['judged_share']:.0%} of them judged of use"
             )
     print(
         f"\nSearch, top 20 with every facet counted, {len(search_app.QUERIES)} queries "

@@ -220,6 +220,9 @@ class Score:
     violations: tuple[str, ...]
     shown: int
     seconds: float = 0.0
+    #: Of those shown, how many were judged of any use (grade 1-3): nDCG never falls when
+    #: more are shown, so this is what says whether the extra ones are padding.
+    judged: int = 0
 
 
 # --- Loading a directory -----------------------------------------------------------------------
@@ -333,6 +336,7 @@ def evaluate_queries(client: Any, judged: Sequence[JudgedQuery]) -> list[Score]:
                 violations=tuple(f"{t} ({p})" for t, p in keys if (t, p) in bad),
                 shown=len(keys),
                 seconds=elapsed,
+                judged=sum(1 for g in ranked if g >= 1),
             )
         )
     return scores
@@ -391,6 +395,7 @@ def evaluate_needs(app: Any, needs: Sequence[dict[str, Any]]) -> list[Score]:
                     violations=tuple(f"{t} ({p})" for t, p in keys if (t, p) in bad),
                     shown=len(keys),
                     seconds=elapsed,
+                    judged=sum(1 for g in ranked if g >= 1),
                 )
             )
     return scores
@@ -455,6 +460,14 @@ def report(
         f"median {statistics.median(s.seconds for s in scores) * 1000:.0f} ms; "
         f"goal {GOALS[kind]:.2f}"
     )
+    shown, judged = _shown(scores)
+    print(f"  {shown:.1f} shown a {label}, {judged:.0%} of them judged of use (grade 1-3)")
+
+
+def _shown(scores: Sequence[Score]) -> tuple[float, float]:
+    """Return the results shown an item on average, and the share of them judged of use."""
+    shown = sum(s.shown for s in scores)
+    return shown / len(scores), sum(s.judged for s in scores) / shown if shown else 0.0
 
 
 def run(sets: Sequence[str] = tuple(SETS), quiet: bool = False) -> dict[str, Any]:
@@ -471,13 +484,16 @@ def run(sets: Sequence[str] = tuple(SETS), quiet: bool = False) -> dict[str, Any
                 "mean_ndcg": statistics.fmean(s.ndcg for s in scores),
                 "min_ndcg": min(s.ndcg for s in scores),
                 "violations": sum(len(s.violations) for s in scores),
+                "shown": _shown(scores)[0],
+                "judged_share": _shown(scores)[1],
             }
     _save(results)
     print("\nRelevance summary (nDCG@10; must-not shown in a top 10)")
     for key, figures in summary.items():
         print(
             f"  {key:16} {figures['mean_ndcg']:.3f} over {figures['items']:>3} "
-            f"(worst {figures['min_ndcg']:.3f}); must-not {figures['violations']}"
+            f"(worst {figures['min_ndcg']:.3f}); must-not {figures['violations']}; "
+            f"{figures['shown']:.1f} shown, {figures['judged_share']:.0%} judged of use"
         )
     return summary
 
