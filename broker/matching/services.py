@@ -209,7 +209,8 @@ def _plain(text: str) -> str:
 
 
 def _words_matched(results: Results, hit: Hit | None, written: Mapping[str, str]) -> list[str]:
-    """Return the need's words (as written) that the hit matched: never filler or context."""
+    """Return the need's words (as written) that the hit matched: never filler; a stretch read
+    as context ("Year 6", "primary") only as the need's prose finds by it (service.prose_clauses)."""
     if hit is None:
         return []
     missing = set(hit.missing)
