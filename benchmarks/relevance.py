@@ -479,13 +479,14 @@ def run(sets: Sequence[str] = tuple(SETS), quiet: bool = False) -> dict[str, Any
         for kind, scores in parts.items():
             before = {s["id"]: s["ndcg"] for s in previous.get(name, {}).get(kind, ())}
             report(name, kind, scores, before, quiet)
+            shown, judged = _shown(scores)
             summary[f"{name} {kind}"] = {
                 "items": len(scores),
                 "mean_ndcg": statistics.fmean(s.ndcg for s in scores),
                 "min_ndcg": min(s.ndcg for s in scores),
                 "violations": sum(len(s.violations) for s in scores),
-                "shown": _shown(scores)[0],
-                "judged_share": _shown(scores)[1],
+                "shown": shown,
+                "judged_share": judged,
             }
     _save(results)
     print("\nRelevance summary (nDCG@10; must-not shown in a top 10)")
