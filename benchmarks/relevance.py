@@ -467,7 +467,9 @@ def report(
 def _shown(scores: Sequence[Score]) -> tuple[float, float]:
     """Return the results shown an item on average, and the share of them judged of use."""
     shown = sum(s.shown for s in scores)
-    return shown / len(scores), sum(s.judged for s in scores) / shown if shown else 0.0
+    if not shown:
+        return 0.0, 0.0
+    return shown / len(scores), sum(s.judged for s in scores) / shown
 
 
 def run(sets: Sequence[str] = tuple(SETS), quiet: bool = False) -> dict[str, Any]:
