@@ -19,6 +19,9 @@ from index.query import Alternative, Clause, Preference, Query, Signed
 
 #: Most clauses (words, phrases, synonym groups) used from one search; the rest are dropped.
 MAX_CLAUSES = 32
+#: Most clauses used from prose (a need as a SIP notes it, index.service.Request.prose): a
+#: need is read whole (MAX_CHARS bounds it), as its priority is often its last sentence.
+PROSE_MAX_CLAUSES = 160
 #: Most characters of users' text read; the rest is dropped with a notice.
 MAX_CHARS = 2_000
 #: Shortest prefix allowed before "*" (shorter ones are searched as plain words).
@@ -159,8 +162,9 @@ def _lex(text: str) -> list[_Piece]:
     return pieces
 
 
-def parse_text(text: str) -> ParsedText:
-    """Parse users' text into clauses; never raises, whatever the text."""
+def parse_text(text: str, max_clauses: int = MAX_CLAUSES) -> ParsedText:
+    """Parse users' text into clauses, the first `max_clauses` of them; never raises, whatever
+    the text."""
     text, notice = clean(text)
     pieces = _lex(text)
     syns = analysis.synonyms()
@@ -205,10 +209,10 @@ def parse_text(text: str) -> ParsedText:
     for clause in clauses:
         unique.setdefault((clause.alternatives, clause.negated), clause)
     clauses = list(unique.values())
-    if len(clauses) > MAX_CLAUSES:
-        clauses = clauses[:MAX_CLAUSES]
+    if len(clauses) > max_clauses:
+        clauses = clauses[:max_clauses]
         notice = (
-            notice or f"Your search had too many words: only the first {MAX_CLAUSES} were used."
+            notice or f"Your search had too many words: only the first {max_clauses} were used."
         )
     if text.strip() and not clauses and not notice:
         notice = "Your search had no words we could use, so all listings are shown."

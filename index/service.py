@@ -82,7 +82,8 @@ class Request:
     #: of the total have the search's own words.
     expand: bool = False
     #: The text is prose, a need as a SIP notes it (the matcher's): the stretches read as
-    #: context ("Year 6") also find listings, lightly, not only imply a phase (prose_clauses).
+    #: context ("Year 6") also find listings, lightly, not only imply a phase (prose_clauses),
+    #: and it is read whole (querying.PROSE_MAX_CLAUSES), not only its first words.
     prose: bool = False
     #: How close in meaning each listing is to the text (a sentence model's, index.semantic):
     #: under a relevance sort the closest join the matches, and the order blends the words'
@@ -368,7 +369,8 @@ def _widened(
 
 def search(backend: SearchBackend, request: Request) -> Results:
     """Run `request` on `backend`; never raise on users' text."""
-    parsed = querying.parse_text(request.text)
+    most = querying.PROSE_MAX_CLAUSES if request.prose else querying.MAX_CLAUSES
+    parsed = querying.parse_text(request.text, most)
     facts = _directory(backend) if parsed.positive else None
     wanted = request
     # Re-ranked by feedback: first the best few (with the total and facet counts), then the
@@ -398,7 +400,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
     results: Results | None = None
     if checked.wrong and request.autocorrect:
         fixed = spelling.rewrite(request.text, checked.all)
-        fixed_parsed = querying.parse_text(fixed)
+        fixed_parsed = querying.parse_text(fixed, most)
         query, implied = plan(fixed_parsed, request, facts)
         # Searched as any words are: when none has every word, one may be missing.
         query, attempt = _widened(backend, query, backend.search(query), request)
@@ -409,7 +411,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
         results = backend.search(query)
         if results.total == 0 and parsed.operators and request.widen:
             # No listing has the exact phrase (or passes the exclusions): try the plain words.
-            plain = querying.parse_text(querying.plain_words(request.text))
+            plain = querying.parse_text(querying.plain_words(request.text), most)
             if plain.positive:
                 parsed = plain
                 query, implied = plan(parsed, request, facts)
@@ -417,7 +419,7 @@ def search(backend: SearchBackend, request: Request) -> Results:
         query, results = _widened(backend, query, results, request)
         if checked.all and results.total < spelling.LITTLE:
             fixed = spelling.rewrite(request.text, checked.all)
-            better = backend.search(plan(querying.parse_text(fixed), request, facts)[0])
+            better = backend.search(plan(querying.parse_text(fixed, most), request, facts)[0])
             if better.total > results.total:
                 suggestion = fixed
     # No listing has any of the telling words (those in much of the directory say nothing).

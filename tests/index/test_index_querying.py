@@ -118,6 +118,18 @@ def test_too_many_words_are_cut_with_a_notice():
     assert "32" in (parsed.notice or "")
 
 
+def test_prose_may_be_read_to_more_words_than_a_search():
+    text = " ".join(f"word{i}" for i in range(querying.PROSE_MAX_CLAUSES + 10))
+    assert len(parse_text(text, querying.MAX_CLAUSES).clauses) == querying.MAX_CLAUSES
+    parsed = parse_text(text, querying.PROSE_MAX_CLAUSES)
+    assert len(parsed.clauses) == querying.PROSE_MAX_CLAUSES
+    assert str(querying.PROSE_MAX_CLAUSES) in (parsed.notice or "")
+    assert (
+        parse_text(" ".join(f"word{i}" for i in range(40)), querying.PROSE_MAX_CLAUSES).notice
+        is None
+    )
+
+
 def test_very_long_text_is_cut_with_a_notice_and_stays_fast():
     started = time.perf_counter()
     parsed = parse_text("mathematics " * 1000)

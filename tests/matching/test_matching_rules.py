@@ -26,7 +26,7 @@ from broker.matching.services import (
 )
 from broker.models import LocalAuthority, Provider, utcnow
 from broker.search.engine import get_search
-from index import adapting
+from index import adapting, querying
 from tests import factories as f
 
 
@@ -312,6 +312,26 @@ def test_a_listing_of_the_needs_area_sharing_none_of_its_words_comes_after_and_s
     found = of_the_area()
     assert [s.listing.id for s in found] == [worded.id, signing.id]
     assert found[1].score <= TOPIC_SHARE * 1.5
+
+
+def test_a_long_need_is_read_whole_its_priority_at_the_end_too(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    # A search uses its first MAX_CLAUSES words; a need is prose, read to its last sentence,
+    # where a SIP often writes the priority.
+    nurture = f.listing(
+        session,
+        provider_with(session),
+        title="Setting up a nurture group",
+        summary="Training in the Boxall Profile for the staff who will run the group.",
+    )
+    session.commit()
+    context = " ".join(f"context{i}" for i in range(querying.MAX_CLAUSES + 8))
+    need = f"{context}. Agreed priority: a nurture group, with the Boxall Profile."
+    assert len(querying.parse_text(need).clauses) == querying.MAX_CLAUSES
+    found = match(app, session, SchoolContext(phase="primary", la_code=kent.code), need)
+    assert [s.listing.id for s in found] == [nurture.id]
+    assert "words: nurture group, Boxall Profile" in found[0].reasons
 
 
 # --- meaning ------------------------------------------------------------------------------------
