@@ -103,6 +103,9 @@ DIVERSITY_WINDOW = 10
 GENERIC_SHARE = 0.3
 #: Most results one call may ask for.
 MAX_LIMIT = 50
+#: Most of the need's words one suggestion's reasons name, in the need's order; the rest are
+#: counted ("and 6 more"): a long need, read whole, may share twenty words with a listing.
+REASON_WORDS = 12
 #: Words the best listings share that re-rank the suggestions (index.service.feedback):
 #: measured on the judged needs, nDCG@10 training 0.951 -> 0.954, exam 0.886 -> 0.897. (The
 #: directory search gained as much, 0.916 -> 0.925 and 0.851 -> 0.860, but at 30-40% more CPU
@@ -589,7 +592,9 @@ def _reasons(
     elif found_by and not words:
         reasons.append("none of the need's words: written like its best matches")
     elif found_by:
-        reason = "words: " + ", ".join(words)
+        reason = "words: " + ", ".join(words[:REASON_WORDS])
+        if len(words) > REASON_WORDS:
+            reason += f" and {len(words) - REASON_WORDS} more"
         fixed = [f"{typed} → {right}" for typed, right in corrections.items()]
         if fixed:
             reason += " (spelling corrected: " + "; ".join(fixed) + ")"

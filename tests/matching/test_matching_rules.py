@@ -334,6 +334,17 @@ def test_a_long_need_is_read_whole_its_priority_at_the_end_too(
     assert "words: nurture group, Boxall Profile" in found[0].reasons
 
 
+def test_a_reason_names_at_most_twelve_of_the_needs_words_and_counts_the_rest(
+    app: Flask, session: Session, kent: LocalAuthority
+) -> None:
+    words = [f"word{i}" for i in range(services.REASON_WORDS + 3)]
+    f.listing(session, provider_with(session), title="Many words", summary=" ".join(words))
+    session.commit()
+    found = match(app, session, SchoolContext(phase="primary", la_code=kent.code), " ".join(words))
+    named = ", ".join(words[: services.REASON_WORDS])
+    assert f"words: {named} and 3 more" in found[0].reasons
+
+
 # --- meaning ------------------------------------------------------------------------------------
 
 NEED = "Year 9 girls are anxious and miss school; several stay at home most weeks"
