@@ -2,13 +2,14 @@
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
-|eighteenth|nineteenth|twentieth|twentyfirst|twentysecond]
+|eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird]
 [--quiet]
 
-Twenty-three sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-four sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
-sixteenth too, and since later that evening the seventeenth and eighteenth):
+sixteenth too, since later that evening the seventeenth and eighteenth, and since 6 December,
+last session, the nineteenth to the twenty-second):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -59,7 +60,11 @@ sixteenth too, and since later that evening the seventeenth and eighteenth):
 - twentysecond: benchmarks/twentysecond/ — written on 6 December the same way, from a topic
   list of its own, while the encoder learnt from the second file of everyday wordings, to
   check it beside the nineteenth to the twenty-first (on which the encoder's shares had been
-  chosen once): run only with --quiet; its misses unread.
+  chosen once): run only with --quiet; its misses unread. The nineteenth to the twenty-second
+  were read and learnt from on 6 December, last session;
+- twentythird: benchmarks/twentythird/ — written at the start of that session the same way,
+  from a topic list of its own, to check what was learnt from them: run only with --quiet; its
+  misses unread.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -191,6 +196,7 @@ SETS = {
             ("twentieth", "twentieth"),
             ("twentyfirst", "twentyfirst"),
             ("twentysecond", "twentysecond"),
+            ("twentythird", "twentythird"),
         )
     },
 }
