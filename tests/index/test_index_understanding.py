@@ -159,6 +159,13 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("one dad emailing every day", ("complaint",)),
         ("helpers glued to one child", ("ta", "deploy")),
         ("start formal procedures", ("capabl", "procedur")),
+        ("Y4 reads stop-start", ("read", "fluenci")),
+        ("can't get an SLT for months", ("speech", "languag", "therapi")),
+        ("reception families going elsewhere", ("fall", "roll")),
+        ("year 8s on Monster before registration", ("energi", "drink")),
+        ("fifth formers sitting on a 3", ("grade", "4")),
+        ("staff avoid the wall bars", ("gymnast",)),
+        ("kids won't mix since the riots", ("communiti", "cohes")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -166,6 +173,22 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
     said = querying.parse_text(text).said
     forms = {a.terms for c in understood(text, said=said).clauses for a in c.alternatives}
     assert listing_words in forms, (text, forms)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_meant"),
+    [
+        # "SLT" alone is the senior leadership team; waiting for one is a speech therapist.
+        ("SLT away day", ("speech", "languag", "therapi")),
+        # Monster Phonics is a phonics programme, not an energy drink.
+        ("monster phonics training", ("energi", "drink")),
+    ],
+)
+def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
+    said = querying.parse_text(text).said
+    forms = {a.terms for c in understood(text, said=said).clauses for a in c.alternatives}
+    assert not_meant not in forms, (text, forms)
+    assert forms - {not_meant}
 
 
 def test_f1_alone_is_not_a_nursery_class():
