@@ -2,10 +2,11 @@
 
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
-|eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird]
+|eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
+|twentyfourth]
 [--quiet]
 
-Twenty-four sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-five sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, and since 6 December,
@@ -64,7 +65,10 @@ last session, the nineteenth to the twenty-second):
   were read and learnt from on 6 December, last session;
 - twentythird: benchmarks/twentythird/ — written at the start of that session the same way,
   from a topic list of its own, to check what was learnt from them: run only with --quiet; its
-  misses unread.
+  misses unread;
+- twentyfourth: benchmarks/twentyfourth/ — written later that session the same way, after the
+  learning was kept, to measure it: like the final to tenth sets, nothing chosen on it and its
+  misses unread (run once on the session's final code; see its README).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -197,6 +201,7 @@ SETS = {
             ("twentyfirst", "twentyfirst"),
             ("twentysecond", "twentysecond"),
             ("twentythird", "twentythird"),
+            ("twentyfourth", "twentyfourth"),
         )
     },
 }
