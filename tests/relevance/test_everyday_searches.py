@@ -21,17 +21,21 @@ def records(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return query_encoder.everyday_records(request.param)
 
 
+def _listings(names: set[str] | tuple[str, ...]) -> set[tuple[str, str, str]]:
+    """(set, title, provider) of every listing of the named sets' directories."""
+    return {
+        (name, title, provider)
+        for name in names
+        for title, provider in query_encoder.listing_texts(relevance.SETS[name].directory)
+    }
+
+
 def test_every_listing_of_a_files_sets_has_one_record_in_it(
     records: list[dict[str, Any]],
 ) -> None:
     written = Counter((r["set"], r["title"], r["provider"]) for r in records)
     assert max(written.values()) == 1
-    listings = {
-        (name, title, provider)
-        for name in {r["set"] for r in records}
-        for title, provider in query_encoder.listing_texts(relevance.SETS[name].directory)
-    }
-    assert set(written) == listings
+    assert set(written) == _listings({r["set"] for r in records})
     keys = {"set", "title", "provider", *query_encoder.EVERYDAY_WORDINGS}
     assert all({"search", "need"} <= set(r) <= keys for r in records)
 
@@ -42,12 +46,7 @@ def test_every_listing_of_every_learnt_from_directory_is_written_for() -> None:
         for path in query_encoder.EVERYDAY
         for r in query_encoder.everyday_records(path)
     }
-    listings = {
-        (name, title, provider)
-        for name in query_encoder.TRAINING
-        for title, provider in query_encoder.listing_texts(relevance.SETS[name].directory)
-    }
-    assert written == listings
+    assert written == _listings(query_encoder.TRAINING)
 
 
 def test_no_set_that_measures_or_checks_is_written_for(records: list[dict[str, Any]]) -> None:
