@@ -3,14 +3,15 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
-|twentyfourth]
+|twentyfourth|twentyfifth]
 [--quiet]
 
-Twenty-five sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-six sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
-sixteenth too, since later that evening the seventeenth and eighteenth, and since 6 December,
-last session, the nineteenth to the twenty-second):
+sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
+last session, the nineteenth to the twenty-second, and since that day, this session, the
+twenty-third):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -64,11 +65,14 @@ last session, the nineteenth to the twenty-second):
   chosen once): run only with --quiet; its misses unread. The nineteenth to the twenty-second
   were read and learnt from on 6 December, last session;
 - twentythird: benchmarks/twentythird/ — written at the start of that session the same way,
-  from a topic list of its own, to check what was learnt from them: run only with --quiet; its
-  misses unread;
+  from a topic list of its own, to check what was learnt from them (run only with --quiet;
+  its misses unread until 6 December, this session, when it was read and learnt from);
 - twentyfourth: benchmarks/twentyfourth/ — written later that session the same way, after the
   learning was kept, to measure it: like the final to tenth sets, nothing chosen on it and its
-  misses unread (run once on the session's final code; see its README).
+  misses unread (run once on the session's final code; see its README);
+- twentyfifth: benchmarks/twentyfifth/ — written at the start of 6 December, this session, the
+  same way, from a topic list of its own, to check what is learnt from the twenty-third: run
+  only with --quiet; its misses unread, so the next round can check on it or learn from it.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -202,6 +206,7 @@ SETS = {
             ("twentysecond", "twentysecond"),
             ("twentythird", "twentythird"),
             ("twentyfourth", "twentyfourth"),
+            ("twentyfifth", "twentyfifth"),
         )
     },
 }
