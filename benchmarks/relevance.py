@@ -3,10 +3,10 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
-|twentyfourth|twentyfifth]
+|twentyfourth|twentyfifth|twentysixth]
 [--quiet]
 
-Twenty-six sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-seven sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -72,7 +72,11 @@ twenty-third):
   misses unread (run once on the session's final code; see its README);
 - twentyfifth: benchmarks/twentyfifth/ — written at the start of 6 December, this session, the
   same way, from a topic list of its own, to check what is learnt from the twenty-third: run
-  only with --quiet; its misses unread, so the next round can check on it or learn from it.
+  only with --quiet; its misses unread, so the next round can check on it or learn from it;
+- twentysixth: benchmarks/twentysixth/ — written that session the same way, while the encoder
+  learnt, from a topic list of its own, to measure: like the final to tenth and twenty-fourth
+  sets, nothing chosen on it and its misses unread (run once on the session's final code; see
+  its README).
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -207,6 +211,7 @@ SETS = {
             ("twentythird", "twentythird"),
             ("twentyfourth", "twentyfourth"),
             ("twentyfifth", "twentyfifth"),
+            ("twentysixth", "twentysixth"),
         )
     },
 }
