@@ -6,16 +6,18 @@ Searches and needs are read by the sentence model tuned here; listings keep the 
 - the training judged sets (the demo seed's, the first and second exams', since 4 December,
   evening, the holdout, blind and unseen sets', since 5 December, late afternoon, the eleventh
   to the fourteenth, that evening the fifteenth and sixteenth, and later that evening the
-  seventeenth and eighteenth, and since 6 December, last session, the nineteenth to the
-  twenty-second: `TRAINING`), each search and need with its judged listings, as a
+  seventeenth and eighteenth, since 6 December, last session, the nineteenth to the
+  twenty-second, and since that day, this session, the twenty-third: `TRAINING`), each search
+  and need with its judged listings, as a
   softmax over its own directory's listings (title and summary, read by the untuned model)
   with the grades' gains as targets;
 - the vocabulary's everyday wordings (index/understanding.txt's expand lines), each towards
   its meaning, as a softmax over all the meanings;
 - since 5 December, night, a search and a need written in everyday words for every listing
   of those sets' directories, and since 6 December one more of each and a need as the head
-  says it, and for the nineteenth to the twenty-second sets' directories one of each (`EVERYDAY`,
-  benchmarks/everyday/README.md), each towards its own listing as a
+  says it, and for the nineteenth to the twenty-second sets' directories, then the
+  twenty-third's, one of each (`EVERYDAY`, benchmarks/everyday/README.md), each towards its own
+  listing as a
   softmax over its directory, weighted half of a judged example;
 
 while the demo directory's listings and the meanings themselves, read by the tuned model, are
@@ -23,8 +25,9 @@ held near where the untuned model puts them. The settings were chosen on the hol
 unseen sets before they were learnt from (benchmarks/search_meaning.md); the eleventh to the
 eighteenth sets were chosen on since (the seventeenth once it had checked what was learnt
 before it), the nineteenth to twenty-second checked until 6 December, last session, when they
-were learnt from and the twenty-third took over the checking; the final, sealed, reserve,
-untouched and tenth sets are for measuring only.
+were learnt from and the twenty-third took over the checking, until it was learnt from too
+(that day, this session) and the twenty-fifth took over; the final, sealed, reserve,
+untouched, tenth, twenty-fourth and twenty-sixth sets are for measuring only.
 
 Learning needs PyTorch, transformers and peft, which the service does not: `make encoder` makes
 a separate environment (.venv-learn) and runs the two steps:
@@ -55,18 +58,20 @@ OUTPUT = ROOT / "index" / "query_encoder.npz"
 #: (benchmarks/everyday/README.md), each towards that listing: in the first file one search and
 #: one need a listing; in the second (6 December) one more search, one more need and a need as
 #: the head says it ("head_need"); in the third (6 December, last session) the three for each
-#: listing of the nineteenth to twenty-second sets' directories, which the first two predate.
+#: listing of the nineteenth to twenty-second sets' directories, which the first two predate;
+#: in the fourth (6 December, this session) the three for each of the twenty-third's.
 EVERYDAY = (
     ROOT / "benchmarks" / "everyday" / "searches.jsonl",
     ROOT / "benchmarks" / "everyday" / "second.jsonl",
     ROOT / "benchmarks" / "everyday" / "third.jsonl",
+    ROOT / "benchmarks" / "everyday" / "fourth.jsonl",
 )
 #: The keys of an everyday record that hold wordings to learn (a record has each at most once).
 EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The final, sealed, reserve,
-#: untouched, tenth and twenty-fourth sets measure: never add them; the twenty-third checks what
-#: is learnt (the nineteenth to twenty-second did until they were learnt from, 6 December, last
-#: session). Adding the eleventh alone (4 December, night) changed nothing on the twelfth; the
+#: untouched, tenth, twenty-fourth and twenty-sixth sets measure: never add them; the
+#: twenty-fifth checks what is learnt (the nineteenth to twenty-second did until they were
+#: learnt from, 6 December, last session, and the twenty-third until this session). Adding the eleventh alone (4 December, night) changed nothing on the twelfth; the
 #: eleventh to the fourteenth together (5 December, late afternoon: 2,108 examples against
 #: 1,292) took the fifteenth's search from 0.854 to 0.867; the fifteenth and sixteenth too (that
 #: evening: 2,528) took the seventeenth's from 0.835 to 0.855; the seventeenth (once it had
@@ -97,6 +102,7 @@ TRAINING = (
     "twentieth",
     "twentyfirst",
     "twentysecond",
+    "twentythird",
 )
 #: The settings, chosen on the holdout, blind and unseen sets while they were not learnt from,
 #: and checked on the eleventh once they were (benchmarks/search_meaning.md).

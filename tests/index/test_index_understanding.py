@@ -56,6 +56,26 @@ def test_year_groups_key_stages_and_stages_imply_a_phase_and_are_not_required(te
 
 
 @pytest.mark.parametrize(
+    ("text", "phases"),
+    [
+        ("3 year olds barely chatting", {"early-years"}),
+        ("3-year-olds settling in", {"early-years"}),
+        ("7 year olds can't read", {"primary"}),
+        ("14 year olds vaping", {"secondary"}),
+        ("17 year olds dropping out", {"post-16"}),
+        # 11 may be Y6 or Y7, 16 Y11 or Y12; a number of years alone is no age.
+        ("11 year olds moving up", set()),
+        ("16 year olds", set()),
+        ("3 years of data", set()),
+    ],
+)
+def test_ages_in_figures_imply_the_phase_they_are_in(text, phases):
+    parsed = querying.parse_text(text)
+    found = understanding.understand(parsed.clauses, said=parsed.said)
+    assert {i.value for i in found.implied if i.facet == "phase"} == phases, text
+
+
+@pytest.mark.parametrize(
     ("text", "facet", "value"),
     [
         ("partially sighted pupils", "sen", "vi"),
@@ -75,6 +95,7 @@ def test_year_groups_key_stages_and_stages_imply_a_phase_and_are_not_required(te
         ("more able pupils", "pupil_group", "gifted-and-talented"),
         ("boys' writing", "pupil_group", "boys-achievement"),
         ("governors", "category", "governance"),
+        ("PRU management committee training", "category", "governance"),
         ("persistent absence", "category", "behaviour-attendance-and-safeguarding"),
         ("times tables", "category", "curriculum-and-subject-support"),
         ("RAISEonline", "category", "assessment-data-and-target-setting"),
@@ -166,6 +187,14 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("fifth formers sitting on a 3", ("grade", "4")),
         ("staff avoid the wall bars", ("gymnast",)),
         ("kids won't mix since the riots", ("communiti", "cohes")),
+        ("parents challenging refused year 7 places", ("admiss", "appeal")),
+        ("nobody borrows from our dusty shelves", ("librari",)),
+        ("TAs hurting their backs lifting children", ("move", "handl")),
+        ("get every class doing laps of the field", ("daili", "mile")),
+        ("y12 dissertation style research module", ("extend", "project", "qualif")),
+        ("bright sixth formers aiming for top unis", ("oxbridg",)),
+        ("y9 hiking and camping", ("duke", "edinburgh")),
+        ("mfl in y3 to y6", ("french",)),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -182,6 +211,10 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
         ("SLT away day", ("speech", "languag", "therapi")),
         # Monster Phonics is a phonics programme, not an energy drink.
         ("monster phonics training", ("energi", "drink")),
+        # Coasting schools are the DfE's; coasting bright pupils are said with who coasts.
+        ("our school was judged coasting", ("more", "abl")),
+        # A level mechanics is mathematics; a lad who wants to be a mechanic is not.
+        ("A level mechanics module", ("motor", "vehicl")),
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
