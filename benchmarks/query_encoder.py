@@ -71,7 +71,8 @@ EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The final, sealed, reserve,
 #: untouched, tenth, twenty-fourth and twenty-sixth sets measure: never add them; the
 #: twenty-fifth checks what is learnt (the nineteenth to twenty-second did until they were
-#: learnt from, 6 December, last session, and the twenty-third until this session). Adding the eleventh alone (4 December, night) changed nothing on the twelfth; the
+#: learnt from, 6 December, last session, and the twenty-third until this session). Adding the
+#: eleventh alone (4 December, night) changed nothing on the twelfth; the
 #: eleventh to the fourteenth together (5 December, late afternoon: 2,108 examples against
 #: 1,292) took the fifteenth's search from 0.854 to 0.867; the fifteenth and sixteenth too (that
 #: evening: 2,528) took the seventeenth's from 0.835 to 0.855; the seventeenth (once it had
