@@ -72,11 +72,11 @@ EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: untouched, tenth, twenty-fourth and twenty-sixth sets measure: never add them; the
 #: twenty-fifth checks what is learnt (the nineteenth to twenty-second did until they were
 #: learnt from, 6 December, last session, and the twenty-third until this session). Adding the
-#: eleventh alone (4 December, night) changed nothing on the twelfth; the
-#: eleventh to the fourteenth together (5 December, late afternoon: 2,108 examples against
-#: 1,292) took the fifteenth's search from 0.854 to 0.867; the fifteenth and sixteenth too (that
-#: evening: 2,528) took the seventeenth's from 0.835 to 0.855; the seventeenth (once it had
-#: checked that) and the eighteenth too, later that evening (benchmarks/search_meaning.md).
+#: eleventh alone (4 December, night) changed nothing on the twelfth; the eleventh to the
+#: fourteenth together (5 December, late afternoon: 2,108 examples against 1,292) took the
+#: fifteenth's search from 0.854 to 0.867; the fifteenth and sixteenth too (that evening:
+#: 2,528) took the seventeenth's from 0.835 to 0.855; the seventeenth (once it had checked
+#: that) and the eighteenth too, later that evening (benchmarks/search_meaning.md).
 #: Since 5 December, night, it also learns from EVERYDAY; that took the nineteenth's search from
 #: 0.762 to 0.794, the twentieth's from 0.804 to 0.812 and the twenty-first's from 0.825 to
 #: 0.848. Its second file (6 December) took the four checks' search mean (the twenty-second
