@@ -621,6 +621,36 @@ def test_a_recommendation_from_the_providers_own_school_does_not_count(
     assert "'Hilltop Primary School' is marked assured" in warnings
 
 
+def test_a_providers_own_school_unknown_to_the_register_is_named_as_its_recommendation_says(
+    any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
+) -> None:
+    # A school's outreach team names its own school and is recommended by it too: the school
+    # is added under the name, phase and type the recommendation gives, not the provider's.
+    own = rec(
+        "123457",
+        school_name="Elm Bank Special School",
+        school_phase="special",
+        school_type="community-special-school",
+    )
+    data = record(
+        "Elm Bank Outreach",
+        kind="School-to-school",
+        school_urn="123457",
+        recs=[rec("100001"), own, rec("100002")],
+    )
+    result = run(any_app, "import", str(write_lines(tmp_path / "in.jsonl", data)))
+    assert result.exit_code == 0, result.output
+    school = any_session.exec(select(School).where(School.urn == "123457")).one()
+    assert (school.name, school.phase, school.type) == (
+        "Elm Bank Special School",
+        "special",
+        "community-special-school",
+    )
+    assert "added as 'Elm Bank Special School' in LA 391" in result.stderr
+    (item,) = listings_of(any_session, "Elm Bank Outreach")
+    assert item.status == "assured"  # its own school's recommendation does not count; two others do
+
+
 def test_a_recommendation_older_than_three_years_does_not_count(
     any_app: Flask, any_session: Session, places: dict[str, Any], tmp_path: Path
 ) -> None:

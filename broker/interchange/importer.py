@@ -425,8 +425,8 @@ class Importer:
         anywhere is left out, with a warning, rather than failing the whole record.
         """
         wanted: list[tuple[str, str, str | None, str | None, str | None, str | None]] = []
-        if record.school_urn:
-            wanted.append(("provider.school_urn", record.school_urn, record.name, None, None, None))
+        # Recommendations first: a school added for the provider's own school_urn takes the
+        # name, phase, type and LA a recommendation from it gives, not the provider's name.
         for i, rec in enumerate(record.recommendations):
             wanted.append(
                 (
@@ -438,6 +438,8 @@ class Importer:
                     rec.school_la_code,
                 )
             )
+        if record.school_urn:
+            wanted.append(("provider.school_urn", record.school_urn, record.name, None, None, None))
         new: dict[str, dict[str, Any]] = {}
         unplaced: set[str] = set()
         for path, urn, name, phase, school_type, school_la in wanted:
