@@ -198,6 +198,9 @@ def examples() -> dict[str, Any]:
     from benchmarks import relevance
     from index import analysis, semantic, understanding
 
+    kept_out = set(TRAINING) & {*relevance.MEASURING, *relevance.CHECKING}
+    if kept_out:
+        raise ValueError(f"sets that measure or check are never learnt from: {sorted(kept_out)}")
     directories: dict[str, list[str]] = {}
     places: dict[str, dict[tuple[str, str], int]] = {}  # a listing's place in its directory
     judged_examples = []

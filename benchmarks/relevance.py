@@ -3,10 +3,10 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
-|twentyfourth|twentyfifth|twentysixth]
+|twentyfourth|twentyfifth|twentysixth|twentyseventh]
 [--quiet]
 
-Twenty-seven sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-eight sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -76,7 +76,13 @@ twenty-third):
 - twentysixth: benchmarks/twentysixth/ — written that session the same way, while the encoder
   learnt, from a topic list of its own, to measure: like the final to tenth and twenty-fourth
   sets, nothing chosen on it and its misses unread (run once on the session's final code; see
-  its README).
+  its README);
+- twentyseventh: benchmarks/twentyseventh/ — written at the start of 6 December, afternoon, the
+  same way, from a topic list of its own, to check what is learnt from the twenty-fifth (read
+  and learnt from that session): run only with --quiet; its misses unread, so the next round
+  can check on it or learn from it.
+
+MEASURING and CHECKING below name the sets that measure and the one that checks.
 
 Each directory is loaded into a temporary SQLite database and indexed; every query goes through
 the public API (`GET /api/v1/listings`, its filters included) and every need through the
@@ -212,9 +218,16 @@ SETS = {
             ("twentyfourth", "twentyfourth"),
             ("twentyfifth", "twentyfifth"),
             ("twentysixth", "twentysixth"),
+            ("twentyseventh", "twentyseventh"),
         )
     },
 }
+#: The sets that measure: never learnt from, nothing chosen on them, their misses unread (run
+#: with --quiet, once a session on its final code).
+MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
+#: The set that checks what a round learns (means only, before and after), until a later round
+#: reads it and learns from it. The query encoder refuses to learn from either kind.
+CHECKING = ("twentyseventh",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------

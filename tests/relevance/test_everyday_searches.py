@@ -53,9 +53,7 @@ def test_no_set_that_measures_or_checks_is_written_for(records: list[dict[str, A
     # The sets that measure or check read directories of their own: nothing here may come
     # from them, or their figures would measure what was learnt.
     assert {r["set"] for r in records} <= set(query_encoder.TRAINING)
-    measure = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
-    check = ("twentyfifth",)
-    assert not set(measure + check) & set(query_encoder.TRAINING)
+    assert not {*relevance.MEASURING, *relevance.CHECKING} & set(query_encoder.TRAINING)
 
 
 def test_searches_are_short_as_typed_and_needs_are_a_sentence(
