@@ -10,7 +10,7 @@ Twenty-eight sets, each a directory with judged search queries and judged needs 
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
-last session, the nineteenth to the twenty-second, and since that day, this session, the
+last session, the nineteenth to the twenty-second, and since that day, midday, the
 twenty-third):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
@@ -66,21 +66,22 @@ twenty-third):
   were read and learnt from on 6 December, last session;
 - twentythird: benchmarks/twentythird/ — written at the start of that session the same way,
   from a topic list of its own, to check what was learnt from them (run only with --quiet;
-  its misses unread until 6 December, this session, when it was read and learnt from);
+  its misses unread until 6 December, midday, when it was read and learnt from);
 - twentyfourth: benchmarks/twentyfourth/ — written later that session the same way, after the
   learning was kept, to measure it: like the final to tenth sets, nothing chosen on it and its
   misses unread (run once on the session's final code; see its README);
-- twentyfifth: benchmarks/twentyfifth/ — written at the start of 6 December, this session, the
+- twentyfifth: benchmarks/twentyfifth/ — written at the start of 6 December, midday, the
   same way, from a topic list of its own, to check what is learnt from the twenty-third: run
-  only with --quiet; its misses unread, so the next round can check on it or learn from it;
+  only with --quiet; its misses unread until that afternoon, when they were read (learning
+  from it was not kept: benchmarks/search_meaning.md), so it checks nothing any more;
 - twentysixth: benchmarks/twentysixth/ — written that session the same way, while the encoder
   learnt, from a topic list of its own, to measure: like the final to tenth and twenty-fourth
   sets, nothing chosen on it and its misses unread (run once on the session's final code; see
   its README);
 - twentyseventh: benchmarks/twentyseventh/ — written at the start of 6 December, afternoon, the
   same way, from a topic list of its own, to check what is learnt from the twenty-fifth (read
-  and learnt from that session): run only with --quiet; its misses unread, so the next round
-  can check on it or learn from it.
+  that session; learning from it was not kept): run only with --quiet; its misses unread, so
+  the next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
