@@ -3,10 +3,10 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
-|twentyfourth|twentyfifth|twentysixth|twentyseventh]
+|twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth]
 [--quiet]
 
-Twenty-eight sets, each a directory with judged search queries and judged needs (the query encoder,
+Twenty-nine sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -80,8 +80,12 @@ twenty-third):
   its README);
 - twentyseventh: benchmarks/twentyseventh/ — written at the start of 6 December, afternoon, the
   same way, from a topic list of its own, to check what is learnt from the twenty-fifth (read
-  that session; learning from it was not kept): run only with --quiet; its misses unread, so
-  the next round can check on it or learn from it.
+  that session; learning from it was not kept): run only with --quiet; its misses unread until
+  that evening, when they were read and it was learnt from with the twenty-fifth;
+- twentyeighth: benchmarks/twentyeighth/ — written at the start of 6 December, evening, the
+  same way, from a topic list of its own, while the encoder learnt from the twenty-fifth and
+  twenty-seventh, to check that learning: run only with --quiet; its misses unread, so the next
+  round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -220,6 +224,7 @@ SETS = {
             ("twentyfifth", "twentyfifth"),
             ("twentysixth", "twentysixth"),
             ("twentyseventh", "twentyseventh"),
+            ("twentyeighth", "twentyeighth"),
         )
     },
 }
@@ -228,7 +233,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ()
+CHECKING = ("twentyeighth",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
