@@ -10,8 +10,8 @@ Twenty-nine sets, each a directory with judged search queries and judged needs (
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
-last session, the nineteenth to the twenty-second, and since that day, midday, the
-twenty-third):
+last session, the nineteenth to the twenty-second, since that day, midday, the twenty-third,
+and since that evening the twenty-fifth and twenty-seventh):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
