@@ -81,7 +81,7 @@ adapter: install
 	$(BIN)/python -m index.adapting
 
 # After editing the vocabulary's wordings (expand lines), the synonyms or the training judged
-# sets: learn the query encoder again (benchmarks/query_encoder.py; two learnings, about 40-55
+# sets: learn the query encoder again (benchmarks/query_encoder.py; two learnings, about 40-100
 # minutes on two cores) and commit index/query_encoder.npz. Learning needs PyTorch, which the
 # service does not: it gets an environment of its own, .venv-learn (the CPU build of torch
 # 2.13.0 that this machine kind keeps).

@@ -7,16 +7,18 @@ Searches and needs are read by the sentence model tuned here; listings keep the 
   evening, the holdout, blind and unseen sets', since 5 December, late afternoon, the eleventh
   to the fourteenth, that evening the fifteenth and sixteenth, and later that evening the
   seventeenth and eighteenth, since 6 December, last session, the nineteenth to the
-  twenty-second, and since that day, midday, the twenty-third: `TRAINING`), each search and
-  need with its judged listings, as a softmax over its own directory's listings (title and
-  summary, read by the untuned model) with the grades' gains as targets;
+  twenty-second, since that day, midday, the twenty-third, and since that evening the
+  twenty-fifth and twenty-seventh: `TRAINING`), each search and need with its judged
+  listings, as a softmax over its own directory's listings (title and summary, read by the
+  untuned model) with the grades' gains as targets;
 - the vocabulary's everyday wordings (index/understanding.txt's expand lines), each towards
   its meaning, as a softmax over all the meanings;
 - since 5 December, night, a search and a need written in everyday words for every listing
   of those sets' directories, and since 6 December one more of each and a need as the head
   says it, and for the nineteenth to the twenty-second sets' directories, then the
-  twenty-third's, one of each (`EVERYDAY`, benchmarks/everyday/README.md), each towards its own
-  listing as a softmax over its directory, weighted half of a judged example;
+  twenty-third's, twenty-fifth's and twenty-seventh's, one of each (`EVERYDAY`,
+  benchmarks/everyday/README.md), each towards its own listing as a softmax over its
+  directory, weighted half of a judged example;
 
 while the demo directory's listings and the meanings themselves, read by the tuned model, are
 held near where the untuned model puts them. The settings were chosen on the holdout, blind and
