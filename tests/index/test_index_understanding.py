@@ -60,6 +60,8 @@ def test_year_groups_key_stages_and_stages_imply_a_phase_and_are_not_required(te
     [
         ("3 year olds barely chatting", {"early-years"}),
         ("3-year-olds settling in", {"early-years"}),
+        ("new 2yr olds sobbing", {"early-years"}),
+        ("3yo room ratios", {"early-years"}),
         ("7 year olds can't read", {"primary"}),
         ("14 year olds vaping", {"secondary"}),
         ("17 year olds dropping out", {"post-16"}),
