@@ -84,13 +84,28 @@ STEM_EXCEPTIONS = {
         "moderation",
     ),
     **dict.fromkeys(("mindfulness", "mindful"), "mindful"),
+    # Plurals of the field's abbreviations that Snowball leaves whole ("NQTs", "TAs"), read as
+    # their singular as "SENCOs" and "EHCPs" already are. Not every final "s" of an
+    # abbreviation is a plural: QTS, DBS, TTRS, NHS and PBS are not listed.
+    **{
+        f"{singular}s": singular
+        for singular in (
+            "nqt", "rqt", "slt", "smt", "dsl", "sbm", "npq", "tlr", "dht", "ht", "mhst", "gpc",
+            "cpd", "sdp", "fgb", "gp", "ta", "lsa", "hlta", "ppa", "sla",
+        )
+    },
 }
+#: Plural year groups and key stages ("Y9s", "KS2s", "Y12s"), read as their singular. A change
+#: here changes what the index holds (as STEM_EXCEPTIONS).
+_PLURAL_YEAR = re.compile(r"[a-z]+[0-9]+s")
 
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Return the English (Snowball) stem of a folded word (but for STEM_EXCEPTIONS); digits and
-    "&" words stay as they are."""
+    """Return the English (Snowball) stem of a folded word (but for STEM_EXCEPTIONS and plural
+    abbreviations); digits and "&" words stay as they are."""
+    if _PLURAL_YEAR.fullmatch(word):
+        return word[:-1]
     if not word.isalpha():
         return word
     return STEM_EXCEPTIONS.get(word) or str(_stemmer().stemWord(word))
