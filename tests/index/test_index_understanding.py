@@ -227,6 +227,20 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("bno arrivals joining y8", ("hong", "kong", "famili")),
         ("baffled by the uk set up", ("school", "system", "england")),
         ("blizzard due tonight", ("snow", "closur")),
+        ("new reception starter has a peg in his tummy", ("gastrostomi",)),
+        ("whole dept croaky by wednesday", ("voic", "care")),
+        ("lads back from a yoi", ("youth", "custodi")),
+        ("y10s have no clue what work is out there", ("career",)),
+        ("y10 never finishes papers could he get longer in gcses", ("access", "arrang")),
+        ("lonely in the top job nobody to talk to", ("headteach", "coach")),
+        ("shy kids need a voice, broadcasting project", ("podcast",)),
+        ("short-stay y9s ready to go back", ("reintegr",)),
+        ("section 5 any week now, trial visit wanted", ("mock", "inspect")),
+        ("y4 girl says no to every instruction", ("demand", "avoid")),
+        ("sixth form diplomats club, simulate the security council", ("model", "unit", "nation")),
+        ("erg challenge for y8 girls", ("indoor", "row")),
+        ("y9 lad on his last chance", ("perman", "exclus")),
+        ("how to challenge the grade", ("review", "mark")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -247,6 +261,15 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
         ("our school was judged coasting", ("more", "abl")),
         # A level mechanics is mathematics; a lad who wants to be a mechanic is not.
         ("A level mechanics module", ("motor", "vehicl")),
+        # Signs of neglect are not a communication system; closing for a training day is not a
+        # closure for floods or snow; "work it out" is not the world of work; racist remarks
+        # are not exam re-marks.
+        ("different signs of neglect", ("object", "refer")),
+        ("same signs as last term", ("object", "refer")),
+        ("close the school for a training day", ("school", "closur")),
+        ("shut the school hall for a training day", ("school", "closur")),
+        ("y4 work out fractions", ("career",)),
+        ("racist remarks in the playground", ("review", "mark")),
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
@@ -525,6 +548,27 @@ def test_quoted_words_are_searched_for_as_written():
     assert required('"kids" parents') == [("kids",), ("parents",)]
     assert ("2",) not in required("phonics 2")
     assert ("2",) in required('phonics "2"')
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [("Y9s", "Y9"), ("KS2s", "KS2"), ("y12s", "y12"), ("NQTs", "NQT"), ("TAs", "TA"),
+     ("DSLs", "DSL"), ("HLTAs", "HLTA"), ("GPs", "GP")],
+)
+def test_plural_abbreviations_are_their_singular(plural, singular):
+    # Snowball leaves these whole (no vowel, a vowel just before the "s", or digits), as it
+    # does not "SENCOs" or "EHCPs".
+    assert analysis.analyse(plural) == analysis.analyse(singular)
+
+
+@pytest.mark.parametrize("word", ["QTS", "DBS", "NHS", "TTRS", "hrs", "1990s"])
+def test_abbreviations_ending_in_s_that_are_not_plurals_stay_whole(word):
+    assert analysis.analyse(word) == [word.lower()]
+
+
+def test_plural_year_groups_imply_their_phase():
+    assert implied("short-stay y9s ready to go back") == {("phase", "secondary")}
+    assert implied("y12s dropping out") == {("phase", "post-16")}
 
 
 @pytest.mark.parametrize(
