@@ -24,7 +24,8 @@ _TOKEN = re.compile(r"\w+(?:&\w+)*")
 #: Function words: never indexed or searched (the same list on both sides). Words that carry
 #: meaning in the domain's phrases ("more able", "most able", "under fives", "catch-up") stay.
 #: The tails of contractions are function words too ("we're" is "we" + "re"); "d" and "m"
-#: are not, as grades ("C/D borderline"), nor "won".
+#: are not, as grades ("C/D borderline"), nor "won". Contractions typed without their
+#: apostrophe ("cant", "dont") are what they contract ("wont" is "won": STEM_EXCEPTIONS).
 STOP_WORDS = frozenset(
     """
     a about after again against am an and any are as at be because been before between
@@ -34,6 +35,8 @@ STOP_WORDS = frozenset(
     them themselves then there these they this those through to too until us very was we were
     what when where which while who whom why will with would yet you your yours yourself tbd
     re ve ll aren isn wasn weren hasn haven hadn doesn didn don couldn shouldn wouldn mustn
+    cant dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt couldnt shouldnt wouldnt
+    mustnt theyre youre weve theyve
     """.split()  # noqa: SIM905  (a readable block of words)
 )
 
@@ -84,6 +87,7 @@ STEM_EXCEPTIONS = {
         "moderation",
     ),
     **dict.fromkeys(("mindfulness", "mindful"), "mindful"),
+    "wont": "won",
     # Plurals of the field's abbreviations that Snowball leaves whole ("NQTs", "TAs"), read as
     # their singular as "SENCOs" and "EHCPs" already are. Not every final "s" of an
     # abbreviation is a plural: QTS, DBS, TTRS, NHS and PBS are not listed.

@@ -25,6 +25,11 @@ def boosted(text: str) -> list[tuple[str, ...]]:
     return [c.words for c in understood(text).boosts]
 
 
+def alternatives(text: str) -> set[tuple[str, ...]]:
+    said = querying.parse_text(text).said
+    return {a.terms for c in understood(text, said=said).clauses for a in c.alternatives}
+
+
 @pytest.mark.parametrize(
     ("text", "phase"),
     [
@@ -298,6 +303,27 @@ def test_provision_for_twos_is_early_years_context():
 def test_the_tails_of_contractions_are_not_words_of_a_search():
     words = [c.words for c in querying.parse_text("we're sure they've, it isn't D").clauses]
     assert words == [("sure",), ("d",)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [("cant sit still", "can't sit still"), ("wont eat lunch", "won't eat lunch"),
+     ("dont know where to start", "don't know where to start"),
+     ("theyre not coming in", "they're not coming in"), ("y6 doesnt listen", "y6 doesn't listen")],
+)
+def test_contractions_typed_without_their_apostrophe_are_read_as_written_with_it(typed, written):
+    assert analysis.analyse(typed) == analysis.analyse(written)
+    assert alternatives(typed) == alternatives(written)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [("dept heads", ("depart",)), ("dsl cert expiring", ("certif",)), ("sept start", ("septemb",)),
+     ("new parent govs", ("governor",)), ("dh wants headship", ("deputi", "head")),
+     ("stats qual post 16", ("qualif",))],
+)
+def test_words_shortened_as_people_type_find_the_words_listings_use(text, meant):
+    assert meant in alternatives(text), alternatives(text)
 
 
 def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
