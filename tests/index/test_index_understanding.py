@@ -592,6 +592,17 @@ def test_abbreviations_ending_in_s_that_are_not_plurals_stay_whole(word):
     assert analysis.analyse(word) == [word.lower()]
 
 
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [("yr 9 maths", "secondary"), ("yr9 maths", "secondary"), ("year9 maths", "secondary"),
+     ("yr 12 dropouts", "post-16"), ("year 6s sats", "primary"), ("ks 2 writing", "primary"),
+     ("yr baseline", "primary")],
+)
+def test_year_groups_as_people_type_them_imply_their_phase(text, phase):
+    # "YR" alone is Reception; "Yr 9" is Year 9, not Reception and a 9.
+    assert {(i.facet, i.value) for i in understood(text).implied if i.context} == {("phase", phase)}
+
+
 def test_plural_year_groups_imply_their_phase():
     assert implied("short-stay y9s ready to go back") == {("phase", "secondary")}
     assert implied("y12s dropping out") == {("phase", "post-16")}
