@@ -77,6 +77,13 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+#: Abbreviations whose plural Snowball leaves whole ("NQTs", "TAs"): see STEM_EXCEPTIONS.
+_SINGULARS = frozenset(
+    """
+    nqt rqt slt smt dsl sbm npq tlr dht ht mhst gpc cpd sdp fgb gp ta lsa hlta ppa sla
+    """.split()  # noqa: SIM905  (a readable block of words)
+)
+
 #: Words whose Snowball stem they would share with a word of another meaning in schools: the
 #: moderation of assessments is not "moderate" learning difficulties (both "moder"), nor is
 #: mindfulness the charities with "Minds" in their names (both "mind"). A change here changes
@@ -91,13 +98,7 @@ STEM_EXCEPTIONS = {
     # Plurals of the field's abbreviations that Snowball leaves whole ("NQTs", "TAs"), read as
     # their singular as "SENCOs" and "EHCPs" already are. Not every final "s" of an
     # abbreviation is a plural: QTS, DBS, TTRS, NHS and PBS are not listed.
-    **{
-        f"{singular}s": singular
-        for singular in (
-            "nqt", "rqt", "slt", "smt", "dsl", "sbm", "npq", "tlr", "dht", "ht", "mhst", "gpc",
-            "cpd", "sdp", "fgb", "gp", "ta", "lsa", "hlta", "ppa", "sla",
-        )
-    },
+    **{f"{singular}s": singular for singular in _SINGULARS},
 }
 #: Plural year groups and key stages ("Y9s", "KS2s", "Y12s"), read as their singular. A change
 #: here changes what the index holds (as STEM_EXCEPTIONS).

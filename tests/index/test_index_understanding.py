@@ -307,9 +307,13 @@ def test_the_tails_of_contractions_are_not_words_of_a_search():
 
 @pytest.mark.parametrize(
     ("typed", "written"),
-    [("cant sit still", "can't sit still"), ("wont eat lunch", "won't eat lunch"),
-     ("dont know where to start", "don't know where to start"),
-     ("theyre not coming in", "they're not coming in"), ("y6 doesnt listen", "y6 doesn't listen")],
+    [
+        ("cant sit still", "can't sit still"),
+        ("wont eat lunch", "won't eat lunch"),
+        ("dont know where to start", "don't know where to start"),
+        ("theyre not coming in", "they're not coming in"),
+        ("y6 doesnt listen", "y6 doesn't listen"),
+    ],
 )
 def test_contractions_typed_without_their_apostrophe_are_read_as_written_with_it(typed, written):
     assert analysis.analyse(typed) == analysis.analyse(written)
@@ -318,9 +322,14 @@ def test_contractions_typed_without_their_apostrophe_are_read_as_written_with_it
 
 @pytest.mark.parametrize(
     ("text", "meant"),
-    [("dept heads", ("depart",)), ("dsl cert expiring", ("certif",)), ("sept start", ("septemb",)),
-     ("new parent govs", ("governor",)), ("dh wants headship", ("deputi", "head")),
-     ("stats qual post 16", ("qualif",))],
+    [
+        ("dept heads", ("depart",)),
+        ("dsl cert expiring", ("certif",)),
+        ("sept start", ("septemb",)),
+        ("new parent govs", ("governor",)),
+        ("dh wants headship", ("deputi", "head")),
+        ("stats qual post 16", ("qualif",)),
+    ],
 )
 def test_words_shortened_as_people_type_find_the_words_listings_use(text, meant):
     assert meant in alternatives(text), alternatives(text)
@@ -578,8 +587,16 @@ def test_quoted_words_are_searched_for_as_written():
 
 @pytest.mark.parametrize(
     ("plural", "singular"),
-    [("Y9s", "Y9"), ("KS2s", "KS2"), ("y12s", "y12"), ("NQTs", "NQT"), ("TAs", "TA"),
-     ("DSLs", "DSL"), ("HLTAs", "HLTA"), ("GPs", "GP")],
+    [
+        ("Y9s", "Y9"),
+        ("KS2s", "KS2"),
+        ("y12s", "y12"),
+        ("NQTs", "NQT"),
+        ("TAs", "TA"),
+        ("DSLs", "DSL"),
+        ("HLTAs", "HLTA"),
+        ("GPs", "GP"),
+    ],
 )
 def test_plural_abbreviations_are_their_singular(plural, singular):
     # Snowball leaves these whole (no vowel, a vowel just before the "s", or digits), as it
@@ -594,9 +611,15 @@ def test_abbreviations_ending_in_s_that_are_not_plurals_stay_whole(word):
 
 @pytest.mark.parametrize(
     ("text", "phase"),
-    [("yr 9 maths", "secondary"), ("yr9 maths", "secondary"), ("year9 maths", "secondary"),
-     ("yr 12 dropouts", "post-16"), ("year 6s sats", "primary"), ("ks 2 writing", "primary"),
-     ("yr baseline", "primary")],
+    [
+        ("yr 9 maths", "secondary"),
+        ("yr9 maths", "secondary"),
+        ("year9 maths", "secondary"),
+        ("yr 12 dropouts", "post-16"),
+        ("year 6s sats", "primary"),
+        ("ks 2 writing", "primary"),
+        ("yr baseline", "primary"),
+    ],
 )
 def test_year_groups_as_people_type_them_imply_their_phase(text, phase):
     # "YR" alone is Reception; "Yr 9" is Year 9, not Reception and a 9.
