@@ -3,15 +3,16 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
-|twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth]
+|twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth|twentyninth]
 [--quiet]
 
-Twenty-nine sets, each a directory with judged search queries and judged needs (the query encoder,
+Thirty sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
 last session, the nineteenth to the twenty-second, since that day, midday, the twenty-third,
-and since that evening the twenty-fifth and twenty-seventh):
+since that evening the twenty-fifth and twenty-seventh, and since late that evening the
+twenty-eighth):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -84,8 +85,11 @@ and since that evening the twenty-fifth and twenty-seventh):
   that evening, when they were read and it was learnt from with the twenty-fifth;
 - twentyeighth: benchmarks/twentyeighth/ — written at the start of 6 December, evening, the
   same way, from a topic list of its own, while the encoder learnt from the twenty-fifth and
-  twenty-seventh, to check that learning: run only with --quiet; its misses unread, so the next
-  round can check on it or learn from it.
+  twenty-seventh, to check that learning: run only with --quiet; its misses unread until late
+  that evening, when they were read and it was learnt from;
+- twentyninth: benchmarks/twentyninth/ — written at the start of 6 December, late evening, the
+  same way, from a topic list of its own, to check what is learnt from the twenty-eighth: run
+  only with --quiet; its misses unread, so the next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -225,6 +229,7 @@ SETS = {
             ("twentysixth", "twentysixth"),
             ("twentyseventh", "twentyseventh"),
             ("twentyeighth", "twentyeighth"),
+            ("twentyninth", "twentyninth"),
         )
     },
 }
@@ -233,7 +238,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("twentyeighth",)
+CHECKING = ("twentyninth",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
