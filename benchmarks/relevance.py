@@ -11,8 +11,7 @@ benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unse
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
 last session, the nineteenth to the twenty-second, since that day, midday, the twenty-third,
-since that evening the twenty-fifth and twenty-seventh, and since late that evening the
-twenty-eighth):
+and since that evening the twenty-fifth and twenty-seventh):
 - seed (training data): the demo directory (providers_seed/), tests/relevance/judgements.json,
   match_judgements.json, training_queries.json and training_needs.json;
 - fresh: benchmarks/judged/ — a directory written for the purpose and judgements made by
@@ -86,7 +85,8 @@ twenty-eighth):
 - twentyeighth: benchmarks/twentyeighth/ — written at the start of 6 December, evening, the
   same way, from a topic list of its own, while the encoder learnt from the twenty-fifth and
   twenty-seventh, to check that learning: run only with --quiet; its misses unread until late
-  that evening, when they were read and it was learnt from;
+  that evening, when they were read (learning from it was not kept:
+  benchmarks/twentyeighth/lines-not-kept.md);
 - twentyninth: benchmarks/twentyninth/ — written at the start of 6 December, late evening, the
   same way, from a topic list of its own, to check what is learnt from the twenty-eighth: run
   only with --quiet; its misses unread, so the next round can check on it or learn from it.
