@@ -100,8 +100,9 @@ STEM_EXCEPTIONS = {
     # abbreviation is a plural: QTS, DBS, TTRS, NHS and PBS are not listed.
     **{f"{singular}s": singular for singular in _SINGULARS},
 }
-#: Plural year groups and key stages ("Y9s", "KS2s", "Y12s"), read as their singular. A change
-#: here changes what the index holds (as STEM_EXCEPTIONS).
+#: Plurals of a word of letters then digits, as year groups and key stages are written ("Y9s",
+#: "KS2s", "Y12s"; "MP3s" too), read as their singular; "1990s" and "3s" are left as they are.
+#: A change here changes what the index holds (as STEM_EXCEPTIONS).
 _PLURAL_YEAR = re.compile(r"[a-z]+[0-9]+s")
 
 
