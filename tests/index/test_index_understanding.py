@@ -236,8 +236,7 @@ def test_everyday_wordings_also_match_the_words_listings_use():
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
     # (Forms that stop words reduce to one word, "into PA", match where the search says them.)
-    said = querying.parse_text(text).said
-    forms = {a.terms for c in understood(text, said=said).clauses for a in c.alternatives}
+    forms = alternatives(text)
     assert listing_words in forms, (text, forms)
 
 
@@ -255,8 +254,7 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
-    said = querying.parse_text(text).said
-    forms = {a.terms for c in understood(text, said=said).clauses for a in c.alternatives}
+    forms = alternatives(text)
     assert not_meant not in forms, (text, forms)
     assert forms - {not_meant}
 
