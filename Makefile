@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export BROKER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install assets wheel run serve test lint bench adapter encoder scaleout clean
+.PHONY: install assets wheel run serve test lint bench adapter encoder encoder-vocabulary scaleout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,15 +80,20 @@ bench: install instance/secret_key
 adapter: install
 	$(BIN)/python -m index.adapting
 
-# After editing the vocabulary's wordings (expand lines), the synonyms or the training judged
-# sets: learn the query encoder again (benchmarks/query_encoder.py; two learnings, about 40-100
-# minutes on two cores) and commit index/query_encoder.npz. Learning needs PyTorch, which the
-# service does not: it gets an environment of its own, .venv-learn (the CPU build of torch
-# 2.13.0 that this machine kind keeps).
+# After editing the training judged sets or the everyday files: learn the query encoder again
+# (benchmarks/query_encoder.py; two learnings, about 40-100 minutes on two cores) and commit
+# index/query_encoder.npz. It learns from its copy of the vocabulary
+# (benchmarks/encoder_vocabulary.json): to teach it the wordings and synonyms added since, run
+# `make encoder-vocabulary` first. Learning needs PyTorch, which the service does not: it gets
+# an environment of its own, .venv-learn (the CPU build of torch 2.13.0 that this machine kind
+# keeps).
 LEARN_BIN = .venv-learn/bin
 $(LEARN_BIN)/python:
 	python3 -m venv .venv-learn
 	$(LEARN_BIN)/pip install --quiet torch==2.13.0 transformers==5.25.0 peft==0.21.2 numpy
+
+encoder-vocabulary: install
+	$(BIN)/python -m benchmarks.query_encoder vocabulary
 
 encoder: install $(LEARN_BIN)/python
 	$(BIN)/python -m benchmarks.query_encoder examples .venv-learn/examples.json

@@ -11,8 +11,8 @@ Searches and needs are read by the sentence model tuned here; listings keep the 
   twenty-fifth and twenty-seventh: `TRAINING`), each search and need with its judged
   listings, as a softmax over its own directory's listings (title and summary, read by the
   untuned model) with the grades' gains as targets;
-- the vocabulary's everyday wordings (index/understanding.txt's expand lines), each towards
-  its meaning, as a softmax over all the meanings;
+- the vocabulary's everyday wordings (index/understanding.txt's expand lines, as last copied to
+  VOCABULARY), each towards its meaning, as a softmax over all the meanings;
 - since 5 December, night, a search and a need written in everyday words for every listing
   of those sets' directories, and since 6 December one more of each and a need as the head
   says it, and for the nineteenth to the twenty-second sets' directories, then the
@@ -58,6 +58,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "index" / "query_encoder.npz"
+#: The vocabulary as the encoder last learnt it: index/understanding.txt's everyday wordings and
+#: index/synonyms.txt's lines, copied by `python -m benchmarks.query_encoder vocabulary` (`make
+#: encoder-vocabulary`). The encoder learns from this copy, not from the files, so lines added to
+#: them since serve searches at once (as expansions, and through the meaning adapter, which is
+#: learnt again in seconds) without learning the encoder again; `make encoder` reproduces the
+#: encoder from the copy as committed. Since 7 December (before, from the files themselves).
+VOCABULARY = ROOT / "benchmarks" / "encoder_vocabulary.json"
 #: Everyday searches and needs written for each listing of the learnt-from sets' directories
 #: (benchmarks/everyday/README.md), each towards that listing: in the first file one search and
 #: one need a listing; in the second (6 December) one more search, one more need and a need as
@@ -150,12 +157,10 @@ SETTINGS = {
 def sources() -> list[Path]:
     """Every file the encoder is learnt from."""
     from benchmarks import relevance
-    from index import analysis, understanding
     from providers_seed import reader
 
     files = [
-        understanding.UNDERSTANDING_FILE,
-        analysis.SYNONYMS_FILE,
+        VOCABULARY,
         reader.directory_path(),
         *EVERYDAY,
     ]
@@ -168,19 +173,49 @@ def sources() -> list[Path]:
 
 
 def fingerprint() -> str:
-    """SHA-256 of the files the encoder is learnt from and of its settings; of understanding.txt
-    only its everyday wordings, which are what it learns from (its contexts, topics and filler
-    may change without learning again)."""
-    from index import understanding
-
+    """SHA-256 of the files the encoder is learnt from (the vocabulary as copied to VOCABULARY,
+    not as it is now) and of its settings."""
     digest = hashlib.sha256()
     for path in sources():
-        if path == understanding.UNDERSTANDING_FILE:
-            digest.update(understanding.wordings_digest())
-        else:
-            digest.update(path.read_bytes())
+        digest.update(path.read_bytes())
     digest.update(json.dumps(SETTINGS, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def vocabulary_now() -> dict[str, list[Any]]:
+    """The vocabulary as the files say it now, in VOCABULARY's shape: understanding.txt's
+    everyday wordings (`understanding.wordings`, each as written with what it means) and
+    synonyms.txt's lines."""
+    from index import analysis, understanding
+
+    lines = understanding.UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines()
+    return {
+        "wordings": [list(pair) for pair in understanding.wordings(lines)],
+        "synonyms": analysis.SYNONYMS_FILE.read_text(encoding="utf-8").splitlines(),
+    }
+
+
+def write_vocabulary() -> dict[str, list[Any]]:
+    """Copy the vocabulary as it is now to VOCABULARY, for the next learning (a wording a line)."""
+    vocabulary = vocabulary_now()
+    parts = [
+        "{",
+        '"wordings": [',
+        ",\n".join(json.dumps(pair, ensure_ascii=False) for pair in vocabulary["wordings"]),
+        "],",
+        '"synonyms": [',
+        ",\n".join(json.dumps(line, ensure_ascii=False) for line in vocabulary["synonyms"]),
+        "]",
+        "}",
+    ]
+    VOCABULARY.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return vocabulary
+
+
+def learnt_vocabulary() -> dict[str, list[Any]]:
+    """The vocabulary the encoder learns from (VOCABULARY)."""
+    data: dict[str, list[Any]] = json.loads(VOCABULARY.read_text(encoding="utf-8"))
+    return data
 
 
 def listing_texts(directory: Path | None) -> dict[tuple[str, str], str]:
@@ -213,8 +248,10 @@ def examples() -> dict[str, Any]:
     environment): the sets' directories, their searches and needs with targets, the wordings
     and the anchors."""
     from benchmarks import relevance
-    from index import analysis, semantic, understanding
+    from index import analysis, semantic
 
+    vocabulary = learnt_vocabulary()
+    syns = analysis.parse_synonyms(vocabulary["synonyms"])
     kept_out = set(TRAINING) & {*relevance.MEASURING, *relevance.CHECKING}
     if kept_out:
         raise ValueError(f"sets that measure or check are never learnt from: {sorted(kept_out)}")
@@ -230,7 +267,7 @@ def examples() -> dict[str, Any]:
         for path in judged.queries:
             for query in relevance.load_judgements(path):
                 # As the search reads it (engine.closeness), abbreviations spelled out.
-                said = analysis.spelled_out(query.query)
+                said = analysis.spelled_out(query.query, syns)
                 judged_examples.append((name, said, query.grades, where))
         for path in judged.needs:
             for need in relevance.load_needs(path):
@@ -256,14 +293,13 @@ def examples() -> dict[str, Any]:
                     everyday.append(
                         {
                             "set": record["set"],
-                            "text": analysis.spelled_out(record[key]),
+                            "text": analysis.spelled_out(record[key], syns),
                             "targets": {str(target): 1},
                         }
                     )
-    lines = understanding.UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines()
     wordings = [
-        [analysis.spelled_out(form), analysis.spelled_out(meaning)]
-        for form, meaning in understanding.wordings(lines)
+        [analysis.spelled_out(form, syns), analysis.spelled_out(meaning, syns)]
+        for form, meaning in vocabulary["wordings"]
     ]
     meanings = sorted({meaning for _, meaning in wordings})
     anchors = meanings + list(listing_texts(None).values())
@@ -419,6 +455,13 @@ def main(argv: list[str]) -> int:
         print(
             f"wrote {argv[1]}: {len(data['examples'])} judged, {len(data['everyday'])} everyday, "
             f"{len(data['wordings'])} wordings"
+        )
+        return 0
+    if argv[:1] == ["vocabulary"]:
+        vocabulary = write_vocabulary()
+        print(
+            f"wrote {VOCABULARY}: {len(vocabulary['wordings'])} wordings, "
+            f"{len(vocabulary['synonyms'])} synonym lines; run make encoder to learn from them"
         )
         return 0
     if len(argv) >= 2 and argv[0] == "learn":
