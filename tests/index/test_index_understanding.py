@@ -232,6 +232,20 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("bno arrivals joining y8", ("hong", "kong", "famili")),
         ("baffled by the uk set up", ("school", "system", "england")),
         ("blizzard due tonight", ("snow", "closur")),
+        ("new reception starter has a peg in his tummy", ("gastrostomi",)),
+        ("whole dept croaky by wednesday", ("voic", "care")),
+        ("lads back from a yoi", ("youth", "custodi")),
+        ("y10s have no clue what work is out there", ("career",)),
+        ("y10 never finishes papers could he get longer in gcses", ("access", "arrang")),
+        ("lonely in the top job nobody to talk to", ("headteach", "coach")),
+        ("shy kids need a voice, broadcasting project", ("podcast",)),
+        ("short-stay y9s ready to go back", ("reintegr",)),
+        ("section 5 any week now, trial visit wanted", ("mock", "inspect")),
+        ("y4 girl says no to every instruction", ("demand", "avoid")),
+        ("sixth form diplomats club, simulate the security council", ("model", "unit", "nation")),
+        ("erg challenge for y8 girls", ("indoor", "row")),
+        ("y9 lad on his last chance", ("perman", "exclus")),
+        ("how to challenge the grade", ("review", "mark")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -251,6 +265,15 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
         ("our school was judged coasting", ("more", "abl")),
         # A level mechanics is mathematics; a lad who wants to be a mechanic is not.
         ("A level mechanics module", ("motor", "vehicl")),
+        # Signs of neglect are not a communication system; closing for a training day is not a
+        # closure for floods or snow; "work it out" is not the world of work; racist remarks
+        # are not exam re-marks.
+        ("different signs of neglect", ("object", "refer")),
+        ("same signs as last term", ("object", "refer")),
+        ("close the school for a training day", ("school", "closur")),
+        ("shut the school hall for a training day", ("school", "closur")),
+        ("y4 work out fractions", ("career",)),
+        ("racist remarks in the playground", ("review", "mark")),
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
@@ -293,6 +316,21 @@ def test_the_tails_of_contractions_are_not_words_of_a_search():
 def test_contractions_typed_without_their_apostrophe_are_read_as_written_with_it(typed, written):
     assert analysis.analyse(typed) == analysis.analyse(written)
     assert alternatives(typed) == alternatives(written)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("dept heads", ("depart",)),
+        ("dsl cert expiring", ("certif",)),
+        ("sept start", ("septemb",)),
+        ("new parent govs", ("governor",)),
+        ("dh wants headship", ("deputi", "head")),
+        ("stats qual post 16", ("qualif",)),
+    ],
+)
+def test_words_shortened_as_people_type_find_the_words_listings_use(text, meant):
+    assert meant in alternatives(text), alternatives(text)
 
 
 def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
@@ -567,6 +605,23 @@ def test_plural_abbreviations_are_their_singular(plural, singular):
 @pytest.mark.parametrize("word", ["QTS", "DBS", "NHS", "TTRS", "hrs", "1990s"])
 def test_abbreviations_ending_in_s_that_are_not_plurals_stay_whole(word):
     assert analysis.analyse(word) == [word.lower()]
+
+
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [
+        ("yr 9 maths", "secondary"),
+        ("yr9 maths", "secondary"),
+        ("year9 maths", "secondary"),
+        ("yr 12 dropouts", "post-16"),
+        ("year 6s sats", "primary"),
+        ("ks 2 writing", "primary"),
+        ("yr baseline", "primary"),
+    ],
+)
+def test_year_groups_as_people_type_them_imply_their_phase(text, phase):
+    # "YR" alone is Reception; "Yr 9" is Year 9, not Reception and a 9.
+    assert {(i.facet, i.value) for i in understood(text).implied if i.context} == {("phase", phase)}
 
 
 def test_plural_year_groups_imply_their_phase():
