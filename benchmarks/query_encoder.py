@@ -63,7 +63,7 @@ OUTPUT = ROOT / "index" / "query_encoder.npz"
 #: encoder-vocabulary`). The encoder learns from this copy, not from the files, so lines added to
 #: them since serve searches at once (as expansions, and through the meaning adapter, which is
 #: learnt again in seconds) without learning the encoder again; `make encoder` reproduces the
-#: encoder from the copy as committed. Since 7 December (before, from the files themselves).
+#: encoder from the copy as committed. Since 6 December, night (before, from the files themselves).
 VOCABULARY = ROOT / "benchmarks" / "encoder_vocabulary.json"
 #: Everyday searches and needs written for each listing of the learnt-from sets' directories
 #: (benchmarks/everyday/README.md), each towards that listing: in the first file one search and
