@@ -261,6 +261,7 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("eco club wants beehives", ("beekeep",)),
         ("y3 girl can't get her words out", ("stammer",)),
         ("prevent refresher for the whole workforce", ("all", "staff")),
+        ("y9s downing monster cans", ("energi", "drink")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -378,6 +379,11 @@ def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
             "Little came up from the feeder primaries, all used to show points over time",
             None,
             ["up", "all", "used", "show", "points", "over", "time"],
+        ),
+        (
+            "Whole dept croaky by Wednesday, voices gone by tomorrow",
+            None,
+            ["wednesday", "tomorrow"],
         ),
     ],
 )
