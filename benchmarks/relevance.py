@@ -3,10 +3,11 @@
 Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unseen|final|sealed|reserve
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
-|twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth|twentyninth]
+|twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth|twentyninth
+|thirtieth]
 [--quiet]
 
-Thirty sets, each a directory with judged search queries and judged needs (the query encoder,
+Thirty-one sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -89,7 +90,11 @@ and since that evening the twenty-fifth and twenty-seventh):
   benchmarks/twentyeighth/lines-not-kept.md);
 - twentyninth: benchmarks/twentyninth/ — written at the start of 6 December, late evening, the
   same way, from a topic list of its own, to check what is learnt from the twenty-eighth: run
-  only with --quiet; its misses unread, so the next round can check on it or learn from it.
+  only with --quiet; its misses unread until that night, when they were read and expand lines
+  written for them (the encoder does not learn from it);
+- thirtieth: benchmarks/thirtieth/ — written that night the same way, from a topic list of its
+  own, to check the lines written for the twenty-ninth: run only with --quiet; its misses
+  unread, so the next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -230,6 +235,7 @@ SETS = {
             ("twentyseventh", "twentyseventh"),
             ("twentyeighth", "twentyeighth"),
             ("twentyninth", "twentyninth"),
+            ("thirtieth", "thirtieth"),
         )
     },
 }
@@ -238,7 +244,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("twentyninth",)
+CHECKING = ("thirtieth",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
