@@ -246,22 +246,6 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("erg challenge for y8 girls", ("indoor", "row")),
         ("y9 lad on his last chance", ("perman", "exclus")),
         ("how to challenge the grade", ("review", "mark")),
-        ("new deputy cp lead wants the course", ("design", "safeguard", "lead")),
-        ("y11 fasting during exams", ("ramadan",)),
-        ("governors want no handsets in school", ("smartphon", "free", "school")),
-        ("six months in the big chair", ("headteach", "coach")),
-        ("head wants a sounding board", ("coach",)),
-        ("panel needs vetting training", ("safer", "recruit")),
-        ("boys laugh at tutus", ("ballet",)),
-        ("wider opps year 4", ("music", "servic")),
-        ("cornets for the year 5 band", ("brass",)),
-        ("trust board nodding through the budget", ("governor", "challeng")),
-        ("performing Romeo and Juliet with y8", ("shakespear",)),
-        ("potsherds from the school field", ("archaeolog",)),
-        ("eco club wants beehives", ("beekeep",)),
-        ("y3 girl can't get her words out", ("stammer",)),
-        ("prevent refresher for the whole workforce", ("all", "staff")),
-        ("y9s downing monster cans", ("energi", "drink")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -290,9 +274,6 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
         ("shut the school hall for a training day", ("school", "closur")),
         ("y4 work out fractions", ("career",)),
         ("racist remarks in the playground", ("review", "mark")),
-        # Tooting is a place in Wandsworth; gardeners use trowels too.
-        ("primary schools in tooting", ("brass",)),
-        ("planting bulbs with trowels", ("archaeolog",)),
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
@@ -379,11 +360,6 @@ def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
             "Little came up from the feeder primaries, all used to show points over time",
             None,
             ["up", "all", "used", "show", "points", "over", "time"],
-        ),
-        (
-            "Whole dept croaky by Wednesday, voices gone by tomorrow",
-            None,
-            ["wednesday", "tomorrow"],
         ),
     ],
 )
