@@ -72,11 +72,15 @@ def _results(client, q: str, **params: object) -> dict:  # type: ignore[no-untyp
 def test_a_search_sharing_no_word_finds_the_listing_close_in_meaning(
     app: Flask, client, directory: dict[str, int]
 ) -> None:
-    found = _results(client, "refuses to come in every morning")
+    found = _results(client, "will not come in every morning")
     assert [r["id"] for r in found["results"]][:1] == [directory["avoidance"]]
     assert directory["budget"] not in [r["id"] for r in found["results"]]
-    assert found["close_words"] == []  # no word of the directory is close enough to either
-    page = client.get("/directory", query_string={"q": "refuses to come in every morning"})
+    assert found["close_words"] == []  # no word of the directory is close enough to any
+    # "refuses" is read close to "avoidance" since the adapter learnt "refuses every request"
+    # (demand avoidance): school refusal is avoidance's older name. Found either way.
+    found = _results(client, "refuses to come in every morning")
+    assert [r["id"] for r in found["results"]][:1] == [directory["avoidance"]]
+    page = client.get("/directory", query_string={"q": "will not come in every morning"})
     text = page.get_data(as_text=True)
     assert "Emotionally based school avoidance" in text
     assert "app-result__related" in text and "close in meaning" in text
@@ -86,7 +90,7 @@ def test_a_search_sharing_no_word_finds_the_listing_close_in_meaning(
     assert [c["word"] for c in found["close_words"]] == ["frightened"]
     # Turned off, the same words find nothing.
     app.config["SEARCH_MEANING"] = False
-    assert _results(client, "refuses to come in every morning")["total"] == 0
+    assert _results(client, "will not come in every morning")["total"] == 0
     assert _results(client, "kids too frightened to come in")["total"] == 0
 
 
