@@ -4,10 +4,10 @@ Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unsee
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
 |twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth|twentyninth
-|thirtieth]
+|thirtieth|thirtyfirst]
 [--quiet]
 
-Thirty-one sets, each a directory with judged search queries and judged needs (the query encoder,
+Thirty-two sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -94,7 +94,10 @@ and since that evening the twenty-fifth and twenty-seventh):
   written for them (the encoder does not learn from it);
 - thirtieth: benchmarks/thirtieth/ — written that night the same way, from a topic list of its
   own, to check the lines written for the twenty-ninth: run only with --quiet; its misses
-  unread, so the next round can check on it or learn from it.
+  unread until later that night, when they were read and expand lines written for them;
+- thirtyfirst: benchmarks/thirtyfirst/ — written then the same way, from a topic list of its
+  own, to check the lines written for the thirtieth: run only with --quiet; its misses unread,
+  so the next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -236,6 +239,7 @@ SETS = {
             ("twentyeighth", "twentyeighth"),
             ("twentyninth", "twentyninth"),
             ("thirtieth", "thirtieth"),
+            ("thirtyfirst", "thirtyfirst"),
         )
     },
 }
@@ -244,7 +248,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("thirtieth",)
+CHECKING = ("thirtyfirst",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
