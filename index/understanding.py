@@ -131,9 +131,10 @@ def wordings(lines: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def wordings_digest() -> bytes:
-    """The everyday wordings of understanding.txt (`wordings`), as bytes: what the map and the
-    query encoder are learnt from, so their fingerprints change with these and not with the
-    file's other lines (contexts, topics, filler)."""
+    """The everyday wordings of understanding.txt (`wordings`), as bytes: what the map is learnt
+    from, so its fingerprint changes with these and not with the file's other lines (contexts,
+    topics, filler). The query encoder learns from its own copy of them
+    (benchmarks/query_encoder.py, VOCABULARY)."""
     import json
 
     lines = UNDERSTANDING_FILE.read_text(encoding="utf-8").splitlines()

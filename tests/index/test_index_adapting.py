@@ -139,7 +139,7 @@ def test_the_vocabulary_copy_holds_wordings_and_synonyms_as_the_files_give_them(
         for pair in copied["wordings"]
     )
     analysis.parse_synonyms(copied["synonyms"])  # raises on a malformed line
-    # `make encoder-vocabulary` copies the files as they are now, and the examples read it.
+    # `make encoder-vocabulary` copies the files as they are now.
     text = understanding.UNDERSTANDING_FILE.read_text(encoding="utf-8")
     copy_of = tmp_path / "understanding.txt"
     copy_of.write_text(text + "\nexpand bunking off lessons = truancy\n", encoding="utf-8")
