@@ -86,7 +86,8 @@ and since that evening the twenty-fifth and twenty-seventh):
 - twentyeighth: benchmarks/twentyeighth/ — written at the start of 6 December, evening, the
   same way, from a topic list of its own, while the encoder learnt from the twenty-fifth and
   twenty-seventh, to check that learning: run only with --quiet; its misses unread until late
-  that evening, when they were read (learning from it was not kept:
+  that evening, when they were read (learning from it was not kept; the expand lines written
+  for it were, that night, once the encoder learnt from its own copy of the vocabulary:
   benchmarks/twentyeighth/lines-not-kept.md);
 - twentyninth: benchmarks/twentyninth/ — written at the start of 6 December, late evening, the
   same way, from a topic list of its own, to check what is learnt from the twenty-eighth: run
