@@ -278,6 +278,26 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("opt-out system lesson", ("organ", "donat")),
         ("companies house filing late", ("compani", "secretari")),
         ("reversals in y2 writing", ("dyslexia", "assess")),
+        ("ping pong club for y7", ("tabl", "tenni")),
+        ("reception kids arriving in pull-ups", ("toilet", "train")),
+        ("hypernasal voice after surgery", ("cleft", "palat")),
+        ("y6 lads want to learn headspins", ("breakdanc",)),
+        ("y10 only listen to drill and grime", ("lyric", "write")),
+        ("mouth noises club for y5", ("beatbox",)),
+        ("gatsby audit due", ("career", "guidanc")),
+        ("blending weak in reception", ("phonic",)),
+        ("half of y1 failed the screening check", ("phonic", "screen", "check")),
+        ("lunchtime squabbles every day", ("peer", "mediat")),
+        ("hogwarts-style teams for y7", ("hous", "system")),
+        ("new a level soc teacher", ("sociolog",)),
+        ("cross-check grading with another school", ("moderation",)),
+        ("half of y6 cannot manage 25m", ("swim",)),
+        ("only teacher's pets get stickers", ("recognit",)),
+        ("pupil reps want training", ("school", "council")),
+        ("y9 lads love carp", ("angl",)),
+        ("autistic boy mad about trains", ("model", "railway")),
+        ("something afloat for activities week", ("paddleboard",)),
+        ("y10 hate the anthology", ("gcse", "poetri")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -309,6 +329,11 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
         # Tooting is a place in Wandsworth; gardeners use trowels too.
         ("primary schools in tooting", ("brass",)),
         ("planting bulbs with trowels", ("archaeolog",)),
+        # Blended learning is not phonics; STEAM training and training sets are not trains.
+        ("blended learning for y9", ("phonic",)),
+        ("STEAM training for primary staff", ("model", "railway")),
+        ("training sets for new governors", ("model", "railway")),
+        ("reading The Great Gatsby in y12", ("career", "guidanc")),
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
@@ -657,6 +682,8 @@ def test_abbreviations_ending_in_s_that_are_not_plurals_stay_whole(word):
         ("year 6s sats", "primary"),
         ("ks 2 writing", "primary"),
         ("yr baseline", "primary"),
+        ("year R phonics", "primary"),
+        ("Yr R boy with a cleft palate", "primary"),
     ],
 )
 def test_year_groups_as_people_type_them_imply_their_phase(text, phase):
