@@ -20,6 +20,7 @@ The implied values are preferences, never filters, and the search page says what
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -270,6 +271,9 @@ def understand(
     owns = [_own(c) for c in positive]
     implied: dict[tuple[str, str], Implication] = {}
     consumed: dict[int, str] = {}  # clause index -> "context" | "expand"
+    # "yr" after a count is a year of time or age ("last yr", "2nd yr in post", "16 yr old"),
+    # not Reception: it starts no form and only scores, as "year" does.
+    timed = {i for i in range(1, len(positive)) if owns[i] == ("yr",) and _counts(positive[i - 1])}
     contexts: list[tuple[str, ...]] = []
     replacements: dict[int, Clause] = {}
 
@@ -283,6 +287,8 @@ def understand(
             )
 
     for i, clause in enumerate(positive):
+        if i in timed:
+            continue
         firsts = {owns[i][0]} if owns[i] else set()
         firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
         # The one spanning most words first ("KS4 options" before "key stage 4", which the
@@ -347,6 +353,8 @@ def understand(
             required.append(replacements[i])
         elif consumed.get(i) == "expand":
             continue
+        elif i in timed and not clause.quoted:
+            boosts.append(clause)
         elif clause.quoted:
             required.append(clause)  # a quoted number or filler word is asked for on purpose
         elif all(w.isdigit() for w in clause.words):
@@ -361,6 +369,21 @@ def understand(
     return Understanding(
         tuple(required + negative), tuple(boosts), tuple(implied.values()), tuple(contexts)
     )
+
+
+#: Words that say how many years, or which year of several, when "yr" follows them.
+_COUNT_WORDS = frozenset(
+    ("last", "this", "next", "first", "second", "third", "fourth", "fifth", "final", "each")
+    + ("every", "per")
+)
+
+
+def _counts(clause: Clause) -> bool:
+    """Whether `clause` counts years: a number, an ordinal ("2nd") or a word like "last"."""
+    if not clause.words:
+        return False
+    word = clause.words[-1].lower()
+    return word in _COUNT_WORDS or bool(re.fullmatch(r"\d+(st|nd|rd|th)?", word))
 
 
 def _is_filler(clause: Clause, filler: frozenset[str]) -> bool:

@@ -691,6 +691,28 @@ def test_year_groups_as_people_type_them_imply_their_phase(text, phase):
     assert {(i.facet, i.value) for i in understood(text).implied if i.context} == {("phase", phase)}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2nd yr in the top job, lonely",
+        "nqt in her 2nd yr floundering",
+        "16 yr old arrived alone from Sudan",
+        "results fell last yr",
+    ],
+)
+def test_yr_after_a_count_is_a_year_of_time_or_age_not_reception(text):
+    # "YR" alone is Reception; "last yr", "2nd yr" and "16 yr old" are not.
+    assert ("phase", "primary") not in implied(text)
+    assert ("yr",) in boosted(text)
+    assert ("2nd",) not in required(text)
+
+
+def test_yr_after_a_count_leaves_reception_and_young_ages_as_they_were():
+    assert implied("YR kids can't subitise") >= {("phase", "primary")}
+    assert implied("3 yr olds hardly speaking") >= {("phase", "early-years")}
+    assert implied("yr R boy") >= {("phase", "primary")}
+
+
 def test_plural_year_groups_imply_their_phase():
     assert implied("short-stay y9s ready to go back") == {("phase", "secondary")}
     assert implied("y12s dropping out") == {("phase", "post-16")}
