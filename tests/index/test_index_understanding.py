@@ -707,6 +707,25 @@ def test_yr_after_a_count_is_a_year_of_time_or_age_not_reception(text):
     assert ("2nd",) not in required(text)
 
 
+def test_one_boy_is_a_pupil_not_boys_achievement():
+    # A form in double quotes matches only where the search says it as written: "boys" is a
+    # group whose achievement is the topic; "boy" is one pupil with a need of his own.
+    def groups(text: str) -> set[tuple[str, str]]:
+        said = querying.parse_text(text).said
+        return {(i.facet, i.value) for i in understood(text, said=said).implied}
+
+    for text in ("Y3 boy hurling chairs, about to be excluded", "yr R boy, hypernasal voice"):
+        assert ("pupil_group", "boys-achievement") not in groups(text), text
+    for text in ("y6 boys reluctant to write", "Boys' writing in KS2", "boys"):
+        assert ("pupil_group", "boys-achievement") in groups(text), text
+
+
+def test_a_quoted_form_is_said_only():
+    forms, said = understanding._read('"boys", boys writing')
+    assert forms == [("boy", "write")]
+    assert said == ((("boys",), ("boy",)),)
+
+
 def test_yr_after_a_count_leaves_reception_and_young_ages_as_they_were():
     assert implied("YR kids can't subitise") >= {("phase", "primary")}
     assert implied("3 yr olds hardly speaking") >= {("phase", "early-years")}
