@@ -87,16 +87,13 @@ def _read(text: str) -> tuple[list[Form], Said]:
     A form written as several words ("A level", "A-level", "in the red"; a hyphen parts words,
     an apostrophe does not) that analyses to one term would match that term wherever it
     stands ("low-level disruption", "red"): it goes with its words, to match where a search
-    says them (`Rule.said`). So does a form written in double quotes ("\"boys\"": a boy is one
-    pupil, boys a group). A word a form repeats counts once ("one-to-one TA" -> one, ta), as
+    says them (`Rule.said`). A word a form repeats counts once ("one-to-one TA" -> one, ta), as
     in a parsed search, which keeps a repeated word once."""
     forms: list[Form] = []
     said: dict[tuple[tuple[str, ...], Form], None] = {}
     for raw in text.split(","):
-        quoted = len(raw.strip()) > 2 and raw.strip()[0] == raw.strip()[-1] == '"'
-        raw = raw.strip().strip('"') if quoted else raw
         form = tuple(dict.fromkeys(analysis.analyse(raw.strip())))
-        if form and (quoted or (len(form) == 1 and len(raw.replace("-", " ").split()) > 1)):
+        if len(form) == 1 and len(raw.replace("-", " ").split()) > 1:
             said[(querying.said_words(raw), form)] = None
         elif form and form not in forms:
             forms.append(form)

@@ -246,58 +246,6 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("erg challenge for y8 girls", ("indoor", "row")),
         ("y9 lad on his last chance", ("perman", "exclus")),
         ("how to challenge the grade", ("review", "mark")),
-        ("new deputy cp lead wants the course", ("design", "safeguard", "lead")),
-        ("y11 fasting during exams", ("ramadan",)),
-        ("governors want no handsets in school", ("smartphon", "free", "school")),
-        ("six months in the big chair", ("headteach", "coach")),
-        ("head wants a sounding board", ("coach",)),
-        ("panel needs vetting training", ("safer", "recruit")),
-        ("boys laugh at tutus", ("ballet",)),
-        ("wider opps year 4", ("music", "servic")),
-        ("cornets for the year 5 band", ("brass",)),
-        ("trust board nodding through the budget", ("governor", "challeng")),
-        ("performing Romeo and Juliet with y8", ("shakespear",)),
-        ("potsherds from the school field", ("archaeolog",)),
-        ("eco club wants beehives", ("beekeep",)),
-        ("y3 girl can't get her words out", ("stammer",)),
-        ("prevent refresher for the whole workforce", ("all", "staff")),
-        ("y9s downing monster cans", ("energi", "drink")),
-        ("campanology for y5", ("handbel",)),
-        ("a new craze in y6", ("viral", "challeng")),
-        ("no space for a veg patch", ("allot",)),
-        ("y3 still uses fingers", ("number", "fluenci")),
-        ("a vexatious mum", ("unreason", "complaint")),
-        ("sweet wrappers round the shops", ("litter", "pick")),
-        ("haribo in every packed lunch", ("lunchbox", "polici")),
-        ("condensation in the mobile classroom", ("damp", "mould")),
-        ("y3 want pom-poms", ("cheerlead",)),
-        ("card tricks club", ("magic", "club")),
-        ("japanese drumming for ks2", ("taiko",)),
-        ("bad heads every week", ("migrain",)),
-        ("murder mystery day for y7", ("forens", "scienc")),
-        ("opt-out system lesson", ("organ", "donat")),
-        ("companies house filing late", ("compani", "secretari")),
-        ("reversals in y2 writing", ("dyslexia", "assess")),
-        ("ping pong club for y7", ("tabl", "tenni")),
-        ("reception kids arriving in pull-ups", ("toilet", "train")),
-        ("hypernasal voice after surgery", ("cleft", "palat")),
-        ("y6 lads want to learn headspins", ("breakdanc",)),
-        ("y10 only listen to drill and grime", ("lyric", "write")),
-        ("mouth noises club for y5", ("beatbox",)),
-        ("gatsby audit due", ("career", "guidanc")),
-        ("blending weak in reception", ("phonic",)),
-        ("half of y1 failed the screening check", ("phonic", "screen", "check")),
-        ("lunchtime squabbles every day", ("peer", "mediat")),
-        ("hogwarts-style teams for y7", ("hous", "system")),
-        ("new a level soc teacher", ("sociolog",)),
-        ("cross-check grading with another school", ("moderation",)),
-        ("half of y6 cannot manage 25m", ("swim",)),
-        ("only teacher's pets get stickers", ("recognit",)),
-        ("pupil reps want training", ("school", "council")),
-        ("y9 lads love carp", ("angl",)),
-        ("autistic boy mad about trains", ("model", "railway")),
-        ("something afloat for activities week", ("paddleboard",)),
-        ("y10 hate the anthology", ("gcse", "poetri")),
     ],
 )
 def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listing_words):
@@ -326,14 +274,6 @@ def test_everyday_wordings_and_measures_find_the_words_listings_use(text, listin
         ("shut the school hall for a training day", ("school", "closur")),
         ("y4 work out fractions", ("career",)),
         ("racist remarks in the playground", ("review", "mark")),
-        # Tooting is a place in Wandsworth; gardeners use trowels too.
-        ("primary schools in tooting", ("brass",)),
-        ("planting bulbs with trowels", ("archaeolog",)),
-        # Blended learning is not phonics; STEAM training and training sets are not trains.
-        ("blended learning for y9", ("phonic",)),
-        ("STEAM training for primary staff", ("model", "railway")),
-        ("training sets for new governors", ("model", "railway")),
-        ("reading The Great Gatsby in y12", ("career", "guidanc")),
     ],
 )
 def test_a_wording_of_one_meaning_leaves_the_word_its_other_meaning(text, not_meant):
@@ -420,11 +360,6 @@ def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
             "Little came up from the feeder primaries, all used to show points over time",
             None,
             ["up", "all", "used", "show", "points", "over", "time"],
-        ),
-        (
-            "Whole dept croaky by Wednesday, voices gone by tomorrow",
-            None,
-            ["wednesday", "tomorrow"],
         ),
     ],
 )
@@ -705,25 +640,6 @@ def test_yr_after_a_count_is_a_year_of_time_or_age_not_reception(text):
     assert ("phase", "primary") not in implied(text)
     assert ("yr",) in boosted(text)
     assert ("2nd",) not in required(text)
-
-
-def test_one_boy_is_a_pupil_not_boys_achievement():
-    # A form in double quotes matches only where the search says it as written: "boys" is a
-    # group whose achievement is the topic; "boy" is one pupil with a need of his own.
-    def groups(text: str) -> set[tuple[str, str]]:
-        said = querying.parse_text(text).said
-        return {(i.facet, i.value) for i in understood(text, said=said).implied}
-
-    for text in ("Y3 boy hurling chairs, about to be excluded", "yr R boy, hypernasal voice"):
-        assert ("pupil_group", "boys-achievement") not in groups(text), text
-    for text in ("y6 boys reluctant to write", "Boys' writing in KS2", "boys"):
-        assert ("pupil_group", "boys-achievement") in groups(text), text
-
-
-def test_a_quoted_form_is_said_only():
-    forms, said = understanding._read('"boys", boys writing')
-    assert forms == [("boy", "write")]
-    assert said == ((("boys",), ("boy",)),)
 
 
 def test_yr_after_a_count_leaves_reception_and_young_ages_as_they_were():
