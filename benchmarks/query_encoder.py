@@ -31,7 +31,8 @@ from it was not kept) and the twenty-seventh took over, until both were learnt f
 evening and the twenty-eighth took over, until it was read late that evening (learning from it
 was not kept) and the twenty-ninth took over, until it was read that night (the encoder did not
 learn from it: lines were written for it) and the thirtieth took over, until it was read later that
-night and the thirty-first took over (`relevance.CHECKING`); the sets of
+night and the thirty-first took over, until it was read on 7 December, night, and the
+thirty-second took over (`relevance.CHECKING`); the sets of
 `relevance.MEASURING` (final, sealed, reserve, untouched, tenth, twenty-fourth, twenty-sixth) are
 for measuring only.
 
@@ -86,11 +87,12 @@ EVERYDAY = (
 EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The sets that measure
 #: (relevance.MEASURING) and the one that checks what is learnt (relevance.CHECKING, the
-#: thirty-first) are never added (`examples` refuses them); the nineteenth to twenty-second checked
+#: thirty-second) are never added (`examples` refuses them); the nineteenth to twenty-second checked
 #: until they were learnt from, 6 December, last session, the twenty-third until that day, midday,
 #: the twenty-fifth until that afternoon, the twenty-seventh until that evening, the
-#: twenty-eighth until late that evening, the twenty-ninth until that night and the thirtieth
-#: until later that night (all three read, not learnt from). Adding the
+#: twenty-eighth until late that evening, the twenty-ninth until that night, the thirtieth
+#: until later that night and the thirty-first until 7 December, night (all four read, not
+#: learnt from). Adding the
 #: eleventh alone (4 December, night) changed nothing on the twelfth; the eleventh to the fourteenth
 #: together (5 December, late afternoon: 2,108 examples against 1,292) took the fifteenth's search
 #: from 0.854 to 0.867; the fifteenth and sixteenth too (that evening: 2,528) took the seventeenth's

@@ -4,10 +4,10 @@ Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unsee
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
 |twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth|twentyninth
-|thirtieth|thirtyfirst]
+|thirtieth|thirtyfirst|thirtysecond]
 [--quiet]
 
-Thirty-two sets, each a directory with judged search queries and judged needs (the query encoder,
+Thirty-three sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -97,8 +97,12 @@ and since that evening the twenty-fifth and twenty-seventh):
   own, to check the lines written for the twenty-ninth: run only with --quiet; its misses
   unread until later that night, when they were read and expand lines written for them;
 - thirtyfirst: benchmarks/thirtyfirst/ — written then the same way, from a topic list of its
-  own, to check the lines written for the thirtieth: run only with --quiet; its misses unread,
-  so the next round can check on it or learn from it.
+  own, to check the lines written for the thirtieth: run only with --quiet; its misses unread
+  until 7 December, night, when they were read and expand lines written for them (not kept:
+  benchmarks/thirtyfirst/lines-not-kept.md);
+- thirtysecond: benchmarks/thirtysecond/ — written that night the same way, from a topic list
+  of its own, to check the lines of the twenty-ninth to thirty-first together: run only with
+  --quiet; its misses unread, so the next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -241,6 +245,7 @@ SETS = {
             ("twentyninth", "twentyninth"),
             ("thirtieth", "thirtieth"),
             ("thirtyfirst", "thirtyfirst"),
+            ("thirtysecond", "thirtysecond"),
         )
     },
 }
@@ -249,7 +254,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("thirtyfirst",)
+CHECKING = ("thirtysecond",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
