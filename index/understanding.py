@@ -273,7 +273,7 @@ def understand(
     consumed: dict[int, str] = {}  # clause index -> "context" | "expand"
     # "yr" after a count is a year of time or age ("last yr", "2nd yr in post", "16 yr old"),
     # not Reception: it starts no form and only scores, as "year" does.
-    timed = {i for i in range(1, len(positive)) if owns[i] == ("yr",) and _counts(positive[i - 1])}
+    timed = _timed(positive, owns, said)
     contexts: list[tuple[str, ...]] = []
     replacements: dict[int, Clause] = {}
 
@@ -378,12 +378,22 @@ _COUNT_WORDS = frozenset(
 )
 
 
-def _counts(clause: Clause) -> bool:
-    """Whether `clause` counts years: a number, an ordinal ("2nd") or a word like "last"."""
-    if not clause.words:
-        return False
-    word = clause.words[-1].lower()
+def _counts(word: str) -> bool:
+    """Whether `word` counts years: a number, an ordinal ("2nd") or a word like "last"."""
+    word = word.lower()
     return word in _COUNT_WORDS or bool(re.fullmatch(r"\d+(st|nd|rd|th)?", word))
+
+
+def _timed(positive: Sequence[Clause], owns: Sequence[Form], said: Sequence[str]) -> set[int]:
+    """Return the clauses that are a "yr" after a count. The words as typed (`said`) tell,
+    stop words and all ("this yr"); without them, the clause before does ("2nd yr")."""
+    yrs = [i for i, own in enumerate(owns) if own == ("yr",)]
+    places = [k for k, word in enumerate(said) if word == "yr"]
+    if said and len(places) == len(yrs):
+        return {i for i, k in zip(yrs, places, strict=True) if k > 0 and _counts(said[k - 1])}
+    return {
+        i for i in yrs if i > 0 and positive[i - 1].words and _counts(positive[i - 1].words[-1])
+    }
 
 
 def _is_filler(clause: Clause, filler: frozenset[str]) -> bool:

@@ -633,13 +633,24 @@ def test_year_groups_as_people_type_them_imply_their_phase(text, phase):
         "nqt in her 2nd yr floundering",
         "16 yr old arrived alone from Sudan",
         "results fell last yr",
+        "results dipped this yr",
     ],
 )
 def test_yr_after_a_count_is_a_year_of_time_or_age_not_reception(text):
-    # "YR" alone is Reception; "last yr", "2nd yr" and "16 yr old" are not.
-    assert ("phase", "primary") not in implied(text)
-    assert ("yr",) in boosted(text)
-    assert ("2nd",) not in required(text)
+    # "YR" alone is Reception; "last yr", "2nd yr" and "16 yr old" are not. The words as typed
+    # tell ("this" is a stop word); without them, the clause before "yr" does.
+    said = querying.parse_text(text).said
+    found = understood(text, said=said)
+    assert ("phase", "primary") not in {(i.facet, i.value) for i in found.implied}
+    assert ("yr",) in [c.words for c in found.boosts]
+    assert ("2nd",) not in [c.words for c in found.clauses]
+    if "this" not in said:
+        assert ("phase", "primary") not in implied(text)
+
+
+def test_years_counted_as_yrs_only_score():
+    assert ("yrs",) in boosted("head in post for 2 yrs")
+    assert ("yrs",) not in required("head in post for 2 yrs")
 
 
 def test_yr_after_a_count_leaves_reception_and_young_ages_as_they_were():
