@@ -10,7 +10,8 @@ import html
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -180,11 +181,90 @@ class SynonymGroup:
     labels: tuple[str, ...]
 
 
-class Synonyms:
-    """The synonym groups, looked up by the analysed terms of a query (longest form first)."""
+#: How the words typed for a form must be spelt to read as it, a position a term: None where
+#: any word with the term will do; else the spellings (folded) that do ("SEND": "send", "sends",
+#: never "sending", which the stemmer also makes "send").
+Spelling = tuple[frozenset[str] | None, ...]
 
-    def __init__(self, groups: Iterable[SynonymGroup]) -> None:
+
+def is_abbreviation(word: str) -> bool:
+    """Whether `word`, as written in the data, is an abbreviation: one word with two or more
+    capitals ("SEND", "SATs", "SENCo", "G&T"; not "Year", nor "Y4")."""
+    return bool(_TOKEN.fullmatch(word)) and sum(c.isupper() for c in word) >= 2
+
+
+def in_capitals(word: str) -> bool:
+    """Whether a word was typed as an abbreviation is written: with two or more capitals."""
+    return sum(c.isupper() for c in word) >= 2
+
+
+def _numbers(folded: str) -> set[str]:
+    """A spelling and its plural or singular: a final "s" added or dropped ("EHCPs", "HT")."""
+    return {folded, folded[:-1] if folded.endswith("s") and len(folded) > 2 else folded + "s"}
+
+
+def label_spelling(label: str, listed: AbstractSet[str] = frozenset()) -> Spelling:
+    """Return how the words of `label` (as written in the data) must be typed to read as it, a
+    position a kept word: an abbreviation, or a word `listed` (folded) to read only as written,
+    as spelt (or with a final "s" added or dropped); any other word, by its term."""
+    out: list[frozenset[str] | None] = []
+    for match in _TOKEN.finditer(label):
+        word = match.group()
+        if term_of(word) is None:
+            continue
+        folded = fold(word)
+        out.append(
+            frozenset(_numbers(folded)) if is_abbreviation(word) or folded in listed else None
+        )
+    return tuple(out)
+
+
+def merge_spelling(old: Spelling | None, new: Spelling) -> Spelling:
+    """Two labels' spellings of one form: a position is free where either leaves it free."""
+    if old is None or len(old) != len(new):
+        return new if old is None else old
+    return tuple(None if a is None or b is None else a | b for a, b in zip(old, new, strict=True))
+
+
+def spelt(
+    spelling: Spelling | None,
+    typed: Sequence[tuple[str, bool] | None],
+    capitals: AbstractSet[str],
+) -> bool:
+    """Whether words typed as (folded word, in capitals), a term each (None: not known), spell
+    a form as `spelling` says. A spelling in `capitals` spells a form of one word only typed in
+    capitals ("SEND"; "send" alone is the verb); among other words it is the abbreviation
+    whatever its case ("raise online")."""
+    if spelling is None:
+        return True
+    alone = len(spelling) == 1
+    for allowed, word in zip(spelling, typed, strict=False):
+        if allowed is None or word is None:
+            continue
+        folded, upper = word
+        if folded not in allowed or (alone and folded in capitals and not upper):
+            return False
+    return True
+
+
+class Synonyms:
+    """The synonym groups, looked up by the analysed terms of a query (longest form first).
+
+    `spellings` says how a form's words must be typed to read as it (`label_spelling`), and
+    `capitals` which spellings do only typed in capitals; `listed` are the words listed to read
+    only as written (synonyms.txt's "as written" line), folded."""
+
+    def __init__(
+        self,
+        groups: Iterable[SynonymGroup],
+        spellings: Mapping[tuple[str, ...], Spelling] | None = None,
+        capitals: AbstractSet[str] = frozenset(),
+        listed: AbstractSet[str] = frozenset(),
+    ) -> None:
         self.groups = tuple(groups)
+        self.spellings = dict(spellings or {})
+        self.capitals = frozenset(capitals)
+        self.listed = frozenset(listed)
         self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for index, group in enumerate(self.groups):
             for form in group.forms:
@@ -207,6 +287,11 @@ class Synonyms:
             if tuple(terms[start : start + len(form)]) == form:
                 yield len(form), self.groups[index]
 
+    def spelt(self, form: tuple[str, ...], typed: Sequence[tuple[str, bool] | None]) -> bool:
+        """Whether the words typed for `form` ((folded word, in capitals) a term; None: not
+        known) spell it as a label of a synonyms line writes it ("sending" is not SEND)."""
+        return spelt(self.spellings.get(form), typed, self.capitals)
+
     def expand(self, form: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
         """Return every form equivalent to `form` (itself included)."""
         length, group = self.match(form, 0)
@@ -226,22 +311,49 @@ def stop_pattern(text: str) -> tuple[str, ...]:
     return tuple(shape)
 
 
+#: The synonyms line that lists forms read only as written, not by their stem alone.
+AS_WRITTEN = "as written"
+
+
 def parse_synonyms(lines: Iterable[str]) -> Synonyms:
-    """Parse synonym lines: comma-separated forms of one meaning; '#' starts a comment."""
-    groups = []
+    """Parse synonym lines: comma-separated forms of one meaning; '#' starts a comment. A line
+    "as written = ..." lists forms read only as written: an abbreviation that is an everyday
+    word in lower case ("SEND") only typed in capitals, a word ("statemented") only spelt so."""
+    lines_of_labels: list[tuple[str, ...]] = []
+    written: list[str] = []
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        labels = tuple(part.strip() for part in line.split(",") if part.strip())
+        head, sep, tail = line.partition("=")
+        if sep and head.strip().lower() == AS_WRITTEN:
+            written.extend(part.strip() for part in tail.split(",") if part.strip())
+            continue
+        lines_of_labels.append(tuple(part.strip() for part in line.split(",") if part.strip()))
+    listed = frozenset(fold(w) for w in written if not is_abbreviation(w))
+    spellings: dict[tuple[str, ...], Spelling] = {}
+    groups = []
+    for labels in lines_of_labels:
         forms: list[tuple[str, ...]] = []
         for label in labels:
             form = tuple(analyse(label))
-            if form and form not in forms:
+            if not form:
+                continue
+            spellings[form] = merge_spelling(spellings.get(form), label_spelling(label, listed))
+            if form not in forms:
                 forms.append(form)
         if len(forms) > 1:
             groups.append(SynonymGroup(tuple(forms), labels))
-    return Synonyms(groups)
+    own = {fold(label) for labels in lines_of_labels for label in labels}
+    capitals = {
+        spelling
+        for word in written
+        if is_abbreviation(word)
+        for spelling in _numbers(fold(word))
+        # "SAT" is listed, but "SATs" is a label: "sats" reads as it typed in any case.
+        if spelling == fold(word) or spelling not in own
+    }
+    return Synonyms(groups, spellings, frozenset(capitals), listed)
 
 
 def spelled_out(text: str, syns: Synonyms | None = None) -> str:
@@ -251,11 +363,20 @@ def spelled_out(text: str, syns: Synonyms | None = None) -> str:
     Each synonym line a word or phrase of the text names adds its fullest written form (the
     most words; the first of those), when longer than what was typed and not in the text."""
     syns = syns or synonyms()
-    terms = analyse(text)
+    found = list(tokens(text))
+    terms = [t.term for t in found]
+    typed = [(t.word, in_capitals(text[t.start : t.end])) for t in found]
     added: list[str] = []
     i = 0
     while i < len(terms):
-        length, group = syns.match(terms, i)
+        length, group = next(
+            (
+                (n, g)
+                for n, g in syns.matches(terms, i)
+                if syns.spelt(tuple(terms[i : i + n]), typed[i : i + n])
+            ),
+            (1, None),
+        )
         if group is not None:
             fullest = max(group.labels, key=lambda label: len(analyse(label)))
             if len(analyse(fullest)) > length and fullest.lower() not in text.lower():

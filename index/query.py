@@ -53,6 +53,10 @@ class Clause:
     #: The directory's words close in meaning to this clause's word, which no listing uses,
     #: added as alternatives ("nervous": "anxious", "anxiety"; index.service.close_words).
     close: tuple[str, ...] = ()
+    #: True when a word of the clause was typed with two or more capitals, as an abbreviation
+    #: is written: an abbreviation that is an everyday word in lower case reads as one only so
+    #: ("SEND", not "send"; index.analysis.spelt).
+    capitals: bool = False
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ class _Piece:
     or_before: bool = False
     #: A sentence, or a clause of one, ends after it (Clause.ends).
     ends: bool = False
+    #: Whether each word was typed with two or more capitals (analysis.in_capitals).
+    capitals: tuple[bool, ...] = ()
 
 
 #: What ends a sentence or a clause of one, after a word (a wildcard, closing brackets and
@@ -117,16 +119,17 @@ def _lex(text: str) -> list[_Piece]:
         negated = negate_next
         negate_next = False
         if quoted is not None:
-            found = [analysis.fold(w) for w in _WORD_CHARS.findall(quoted)][:MAX_PHRASE]
-            if found:
+            raw = _WORD_CHARS.findall(quoted)[:MAX_PHRASE]
+            if raw:
                 ends = bool(_AFTER_QUOTE_ENDS.match(text, match.end()))
                 pieces.append(
                     _Piece(
-                        tuple(found),
+                        tuple(analysis.fold(w) for w in raw),
                         quoted=True,
                         negated=negated,
                         or_before=or_next,
                         ends=ends,
+                        capitals=tuple(analysis.in_capitals(w) for w in raw),
                     )
                 )
                 or_next = False
@@ -154,6 +157,7 @@ def _lex(text: str) -> list[_Piece]:
                     # "satisfactory:" or "Y6." ends here; "e.g" and "3.5" run on.
                     ends=bool(_ENDS.match(bare, word.end() - 1))
                     and (last or not bare[word.end() + 1 : word.end() + 2].isalnum()),
+                    capitals=(analysis.in_capitals(word.group()),),
                 )
             )
         found = [w.group() for w in words]
@@ -248,11 +252,35 @@ def _merge_or(clauses: list[Clause], index: int) -> None:
 def _quoted_clause(piece: _Piece) -> Clause | None:
     """A quoted word or phrase: its words in order, or a synonym of the whole ("KS2": "key
     stage 2"); never corrected, expanded, read as context or as filler (index.understanding)."""
-    terms = tuple(analysis.analyse(" ".join(piece.words)))
+    terms, typed = _typed_terms([piece])
     if not terms:
         return None
-    alts = tuple(Alternative(form) for form in analysis.synonyms().expand(terms))
-    return Clause(alts, piece.words, piece.negated, len(alts) > 1, quoted=True, ends=piece.ends)
+    syns = analysis.synonyms()
+    forms = syns.expand(tuple(terms)) if syns.spelt(tuple(terms), typed) else (tuple(terms),)
+    alts = tuple(Alternative(form) for form in forms)
+    return Clause(
+        alts,
+        piece.words,
+        piece.negated,
+        len(alts) > 1,
+        quoted=True,
+        ends=piece.ends,
+        capitals=any(piece.capitals),
+    )
+
+
+def _typed_terms(run: list[_Piece]) -> tuple[list[str], list[tuple[str, bool]]]:
+    """Return the analysed terms of the words of `run`, and for each the word it came from as
+    (folded word, typed in capitals): how it was spelt decides which forms it reads as."""
+    terms: list[str] = []
+    typed: list[tuple[str, bool]] = []
+    for piece in run:
+        capitals = piece.capitals or (False,) * len(piece.words)
+        for word, upper in zip(piece.words, capitals, strict=True):
+            for term in analysis.analyse(word):
+                terms.append(term)
+                typed.append((word, upper))
+    return terms, typed
 
 
 def _as_written(
@@ -276,27 +304,35 @@ def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:
     # Analyse each word alone (stop words vanish) but remember which word each term came from.
     terms: list[str] = []
     origin: list[int] = []
+    typed: list[tuple[str, bool]] = []
     for at, piece in enumerate(run):
-        for term in analysis.analyse(piece.words[0]):
-            terms.append(term)
-            origin.append(at)
+        found, spelt = _typed_terms([piece])
+        terms.extend(found)
+        typed.extend(spelt)
+        origin.extend([at] * len(found))
     out: list[Clause] = []
     k = 0
     while k < len(terms):
         length, group = 1, None
         for n, candidate in syns.matches(terms, k):
-            if _as_written(run, origin[k : k + n], candidate, tuple(terms[k : k + n])):
+            form = tuple(terms[k : k + n])
+            # "sending" is not SEND, though the stemmer makes both "send".
+            if syns.spelt(form, typed[k : k + n]) and _as_written(
+                run, origin[k : k + n], candidate, form
+            ):
                 length, group = n, candidate
                 break
         used = [run[at] for at in dict.fromkeys(origin[k : k + length])]
         words = tuple(p.words[0] for p in used)
         negated = used[0].negated
         ends = run[-1].ends and k + length == len(terms)  # the run's last words
+        upper = any(c for p in used for c in p.capitals)
         if group is None:
-            out.append(Clause((Alternative((terms[k],)),), words, negated, ends=ends))
+            alts: tuple[Alternative, ...] = (Alternative((terms[k],)),)
+            out.append(Clause(alts, words, negated, ends=ends, capitals=upper))
         else:
             alts = tuple(Alternative(f) for f in group.forms)
-            out.append(Clause(alts, words, negated, True, ends=ends))
+            out.append(Clause(alts, words, negated, True, ends=ends, capitals=upper))
         k += length
     return out
 

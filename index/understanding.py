@@ -21,8 +21,8 @@ The implied values are preferences, never filters, and the search page says what
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +56,11 @@ class Rule:
 class Rules:
     rules: tuple[Rule, ...]
     filler: frozenset[str]
+    #: How the words typed for a form must be spelt to read as it (index.analysis.spelt): by
+    #: its labels here and in synonyms.txt ("sending" is not SEND, "raised" not RAISE).
+    spellings: Mapping[Form, analysis.Spelling] = field(default_factory=dict)
+    #: The spellings that read as their form only typed in capitals ("send": SEND).
+    capitals: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,9 @@ class Understanding:
     contexts: tuple[tuple[str, ...], ...] = ()
 
 
-def _read(text: str) -> tuple[list[Form], Said]:
+def _read(
+    text: str, spellings: dict[Form, analysis.Spelling] | None = None
+) -> tuple[list[Form], Said]:
     """Return the analysed forms of a comma-separated list, and apart from them those that
     match only where said as written.
 
@@ -88,11 +95,16 @@ def _read(text: str) -> tuple[list[Form], Said]:
     an apostrophe does not) that analyses to one term would match that term wherever it
     stands ("low-level disruption", "red"): it goes with its words, to match where a search
     says them (`Rule.said`). A word a form repeats counts once ("one-to-one TA" -> one, ta), as
-    in a parsed search, which keeps a repeated word once."""
+    in a parsed search, which keeps a repeated word once. How each form must be spelt
+    (analysis.label_spelling) goes into `spellings`, when given."""
     forms: list[Form] = []
     said: dict[tuple[tuple[str, ...], Form], None] = {}
     for raw in text.split(","):
         form = tuple(dict.fromkeys(analysis.analyse(raw.strip())))
+        if spellings is not None and form:
+            spelling = analysis.label_spelling(raw.strip(), analysis.synonyms().listed)
+            if len(spelling) == len(form):  # (a repeated word counts once: no spelling)
+                spellings[form] = analysis.merge_spelling(spellings.get(form), spelling)
         if len(form) == 1 and len(raw.replace("-", " ").split()) > 1:
             said[(querying.said_words(raw), form)] = None
         elif form and form not in forms:
@@ -146,6 +158,7 @@ def parse_rules(lines: Iterable[str]) -> Rules:
     """Parse understanding.txt; a malformed line raises ValueError naming it."""
     rules: list[Rule] = []
     filler: set[str] = set()
+    spellings: dict[Form, analysis.Spelling] = {}
     for number, kind, words, tail in _lines(lines):
         if kind == "filler":
             filler.update(t for form in _forms(tail) for t in form)
@@ -156,16 +169,19 @@ def parse_rules(lines: Iterable[str]) -> Rules:
                 if not facet or not value:
                     raise ValueError(f"understanding.txt line {number}: bad {part!r}")
                 implies.append((facet, value))
-            forms, said = _read(tail)
+            forms, said = _read(tail, spellings)
             rules.append(Rule(kind, _with_synonyms(forms), tuple(implies), said=said))
         elif kind == "expand":
-            forms, said = _read(words[1] if len(words) > 1 else "")
+            forms, said = _read(words[1] if len(words) > 1 else "", spellings)
             rules.append(
                 Rule(kind, tuple(forms), expansions=_with_synonyms(_forms(tail)), said=said)
             )
         else:
             raise ValueError(f"understanding.txt line {number}: unknown kind {kind!r}")
-    return Rules(tuple(rules), frozenset(filler))
+    syns = analysis.synonyms()
+    for form, spelling in syns.spellings.items():
+        spellings[form] = analysis.merge_spelling(spellings.get(form), spelling)
+    return Rules(tuple(rules), frozenset(filler), spellings, syns.capitals)
 
 
 def _with_synonyms(forms: Sequence[Form]) -> tuple[Form, ...]:
@@ -210,20 +226,39 @@ def _positions(the_rules: Rules) -> dict[Rule, int]:
     return out
 
 
-def _match_at(clauses: Sequence[Clause], owns: Sequence[Form], start: int, form: Form) -> int:
-    """Return how many clauses from `start` spell `form` (0 if they do not)."""
-    if any(alt.terms == form and not alt.prefix for alt in clauses[start].alternatives):
+def _match_at(
+    clauses: Sequence[Clause], owns: Sequence[Form], start: int, form: Form, the_rules: Rules
+) -> int:
+    """Return how many clauses from `start` spell `form` (0 if they do not), typed as its
+    labels write it ("sending" does not spell SEND; index.analysis.spelt)."""
+    spelling = the_rules.spellings.get(form)
+    first = clauses[start]
+    if any(alt.terms == form and not alt.prefix for alt in first.alternatives) and (
+        # A synonyms line's clause was read as one of its forms as typed (index.querying).
+        first.expanded or analysis.spelt(spelling, _typed(first, owns[start]), the_rules.capitals)
+    ):
         return 1
     terms: list[str] = []
+    typed: list[tuple[str, bool] | None] = []
     for end in range(start, len(clauses)):
         if clauses[end].negated:
             return 0
         terms.extend(owns[end])
+        typed.extend(_typed(clauses[end], owns[end]))
         if len(terms) >= len(form):
-            return end - start + 1 if tuple(terms) == form else 0
+            spelt = analysis.spelt(spelling, typed, the_rules.capitals)
+            return end - start + 1 if tuple(terms) == form and spelt else 0
         if tuple(terms) != form[: len(terms)] or clauses[end].ends:
             return 0  # (no form runs on past the end of a sentence)
     return 0
+
+
+def _typed(clause: Clause, own: Form) -> list[tuple[str, bool] | None]:
+    """The word as typed behind each term of a clause's own form, as (folded word, typed in
+    capitals); None where a clause of several words leaves it unknown."""
+    if len(clause.words) == 1:
+        return [(clause.words[0], clause.capitals)] * len(own)
+    return [None] * len(own)
 
 
 def _said_here(
@@ -298,7 +333,7 @@ def understand(
         spans = {
             fr: length
             for fr in {fr for first in firsts for fr in index.get(first, ())} | set(spoken)
-            if (length := _match_at(positive, owns, i, fr[0]))
+            if (length := _match_at(positive, owns, i, fr[0], the_rules))
         }
         candidates = sorted(
             spans,
@@ -337,7 +372,7 @@ def understand(
                 # Its words still say which pupils ("KS4 options": secondary).
                 for j in span:
                     for inner, within in index.get(owns[j][0], ()) if owns[j] else ():
-                        spanned = _match_at(positive, owns, j, inner)
+                        spanned = _match_at(positive, owns, j, inner, the_rules)
                         if within.kind == "context" and spanned and j + spanned <= i + length:
                             imply(
                                 within,

@@ -673,3 +673,86 @@ def test_words_of_other_meanings_in_schools_do_not_share_a_stem(word, other):
     assert analysis.analyse(word) != analysis.analyse(other)
     assert analysis.analyse(word) == analysis.analyse(word + " ")  # and as stable as any stem
     assert analysis.analyse("moderation of writing") == analysis.analyse("moderated writing")
+
+
+SEN = ("pupil_group", "sen-and-disabilities")
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # The stemmer makes each of these the abbreviation's term; none is the abbreviation.
+        ("parent sending 40 emails a week", SEN),
+        ("staff are restraining and sending children home", SEN),
+        ("school sends work home but nothing comes back", SEN),
+        (
+            "police have raised concerns about county lines",
+            ("category", "assessment-data-and-target-setting"),
+        ),
+        ("raising money for a new playground", ("category", "assessment-data-and-target-setting")),
+        ("want y9 acting out macbeth not sat reading it aloud", ("phase", "primary")),
+        ("none of the governors has sat on a panel", ("phase", "primary")),
+        ("admissions in Ealing", ("pupil_group", "eal")),
+        # An abbreviation that is an everyday word in lower case is that word.
+        ("the reading books we send home don't match", SEN),
+        ("the school app is barely used", ("category", "assessment-data-and-target-setting")),
+        ("one image was made with an app", ("category", "assessment-data-and-target-setting")),
+        # Words listed to read only as written.
+        ("the maths lead wants to adopt a mastery approach", ("pupil_group", "children-in-care")),
+        (
+            "head wants targeted small-group work",
+            ("category", "assessment-data-and-target-setting"),
+        ),
+    ],
+)
+def test_a_word_that_only_shares_a_stem_with_an_abbreviation_is_not_it(text, wrong):
+    assert wrong not in implied(text)
+
+
+def test_a_word_that_only_shares_a_stem_with_an_abbreviation_gets_none_of_its_synonyms():
+    for text in ("parent sending emails", "police raised concerns", "sat on a panel"):
+        words = {a.terms for c in querying.parse_text(text).clauses for a in c.alternatives}
+        assert all(len(terms) == 1 for terms in words), text  # no "special educational needs"
+        assert analysis.spelled_out(text) == text  # nor is it spelled out for the model
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("SEND kids", SEN),
+        ("EHCPs overdue", SEN),
+        ("SENDCo network", SEN),
+        ("SEND parents", SEN),
+        ("y6 SATs results", ("phase", "primary")),
+        ("y6 sats", ("phase", "primary")),
+        ("KS2 SAT results", ("phase", "primary")),
+        ("APP moderation", ("category", "assessment-data-and-target-setting")),
+        ("RAISE report", ("category", "assessment-data-and-target-setting")),
+        ("raise online", ("category", "assessment-data-and-target-setting")),
+        ("statemented pupils", SEN),
+        ("the objectives in Jake's statement are too vague", SEN),
+        ("EAL in Ealing", ("pupil_group", "eal")),
+        ("adopted children", ("pupil_group", "children-in-care")),
+        ("adoptive parents", ("pupil_group", "children-in-care")),
+        ("adoption support", ("pupil_group", "children-in-care")),
+        ("targets", ("category", "assessment-data-and-target-setting")),
+        ("target setting", ("category", "assessment-data-and-target-setting")),
+    ],
+)
+def test_an_abbreviation_typed_as_written_still_reads_as_it(text, meant):
+    assert meant in implied(text)
+    if text.startswith("SEND"):
+        assert "special educational needs" in analysis.spelled_out(text)
+
+
+def test_the_as_written_line_is_read_from_the_synonyms_not_as_a_group():
+    syns = analysis.parse_synonyms(["SEND, special educational needs", "as written = SEND"])
+    assert len(syns.groups) == 1
+    assert syns.capitals == {"send", "sends"}
+    assert syns.spelt(("send",), [("send", True)])
+    assert not syns.spelt(("send",), [("send", False)])
+    assert not syns.spelt(("send",), [("sending", True)])
+    # A plural that is a label of its own is that label's spelling in any case ("sats").
+    syns = analysis.parse_synonyms(["SATs, key stage 2 tests", "as written = SAT"])
+    assert syns.capitals == {"sat"}
+    assert syns.spelt(("sat",), [("sats", False)])
