@@ -21,6 +21,8 @@ import Stemmer
 
 # A word is letters/digits, with an inner "&" kept ("G&T"); apostrophes split ("children's").
 _TOKEN = re.compile(r"\w+(?:&\w+)*")
+#: What parts two words of a text as a phrase: a word between them (a stop word).
+_SPACED = re.compile(r"\w")
 
 #: Function words: never indexed or searched (the same list on both sides). Words that carry
 #: meaning in the domain's phrases ("more able", "most able", "under fives", "catch-up") stay.
@@ -181,12 +183,6 @@ class SynonymGroup:
     labels: tuple[str, ...]
 
 
-#: How the words typed for a form must be spelt to read as it, a position a term: None where
-#: any word with the term will do; else the spellings (folded) that do ("SEND": "send", "sends",
-#: never "sending", which the stemmer also makes "send").
-Spelling = tuple[frozenset[str] | None, ...]
-
-
 def is_abbreviation(word: str) -> bool:
     """Whether `word`, as written in the data, is an abbreviation: one word with two or more
     capitals ("SEND", "SATs", "SENCo", "G&T"; not "Year", nor "Y4")."""
@@ -203,42 +199,72 @@ def _numbers(folded: str) -> set[str]:
     return {folded, folded[:-1] if folded.endswith("s") and len(folded) > 2 else folded + "s"}
 
 
-def label_spelling(label: str, listed: AbstractSet[str] = frozenset()) -> Spelling:
-    """Return how the words of `label` (as written in the data) must be typed to read as it, a
-    position a kept word: an abbreviation, or a word `listed` (folded) to read only as written,
-    as spelt (or with a final "s" added or dropped); any other word, by its term."""
-    out: list[frozenset[str] | None] = []
+@dataclass(frozen=True)
+class Writing:
+    """How a form is written by the labels of the data that give it, which says how a search
+    must type it to read as it.
+
+    `spelling` has a place a term: None where any word with the term will do; else the
+    spellings (folded) that do ("SEND": "send", "sends"; never "sending", which the stemmer
+    also makes "send"). `gaps` has a place a term after the first: whether a label writes
+    words between it and the term before that analysis drops ("speech and language"), so that
+    a search may have them there too ("this year and two of them" is not "year two")."""
+
+    spelling: tuple[frozenset[str] | None, ...]
+    gaps: tuple[bool, ...]
+
+    def merged(self, other: Writing | None) -> Writing:
+        """Two labels' writing of one form: a place is free where either leaves it free."""
+        if other is None or len(other.spelling) != len(self.spelling):
+            return self
+        return Writing(
+            tuple(
+                None if a is None or b is None else a | b
+                for a, b in zip(self.spelling, other.spelling, strict=True)
+            ),
+            tuple(a or b for a, b in zip(self.gaps, other.gaps, strict=True)),
+        )
+
+    def spaced(self, at: int) -> bool:
+        """Whether a search may have words analysis drops before the form's term `at` (> 0)."""
+        return at <= 0 or at > len(self.gaps) or self.gaps[at - 1]
+
+
+def label_writing(label: str, listed: AbstractSet[str] = frozenset()) -> Writing:
+    """Return how `label` (as written in the data) writes its form: an abbreviation, or a word
+    `listed` (folded) to read only as written, must be typed as spelt (or with a final "s"
+    added or dropped), any other word by its term; and where it has stop words between."""
+    spelling: list[frozenset[str] | None] = []
+    gaps: list[bool] = []
+    dropped = False
     for match in _TOKEN.finditer(label):
         word = match.group()
         if term_of(word) is None:
+            dropped = True
             continue
+        if spelling:
+            gaps.append(dropped)
+        dropped = False
         folded = fold(word)
-        out.append(
+        spelling.append(
             frozenset(_numbers(folded)) if is_abbreviation(word) or folded in listed else None
         )
-    return tuple(out)
-
-
-def merge_spelling(old: Spelling | None, new: Spelling) -> Spelling:
-    """Two labels' spellings of one form: a position is free where either leaves it free."""
-    if old is None or len(old) != len(new):
-        return new if old is None else old
-    return tuple(None if a is None or b is None else a | b for a, b in zip(old, new, strict=True))
+    return Writing(tuple(spelling), tuple(gaps))
 
 
 def spelt(
-    spelling: Spelling | None,
+    writing: Writing | None,
     typed: Sequence[tuple[str, bool] | None],
     capitals: AbstractSet[str],
 ) -> bool:
     """Whether words typed as (folded word, in capitals), a term each (None: not known), spell
-    a form as `spelling` says. A spelling in `capitals` spells a form of one word only typed in
+    a form as `writing` says. A spelling in `capitals` spells a form of one word only typed in
     capitals ("SEND"; "send" alone is the verb); among other words it is the abbreviation
     whatever its case ("raise online")."""
-    if spelling is None:
+    if writing is None:
         return True
-    alone = len(spelling) == 1
-    for allowed, word in zip(spelling, typed, strict=False):
+    alone = len(writing.spelling) == 1
+    for allowed, word in zip(writing.spelling, typed, strict=False):
         if allowed is None or word is None:
             continue
         folded, upper = word
@@ -250,19 +276,19 @@ def spelt(
 class Synonyms:
     """The synonym groups, looked up by the analysed terms of a query (longest form first).
 
-    `spellings` says how a form's words must be typed to read as it (`label_spelling`), and
+    `writings` says how a form's words must be typed to read as it (`label_writing`), and
     `capitals` which spellings do only typed in capitals; `listed` are the words listed to read
     only as written (synonyms.txt's "as written" line), folded."""
 
     def __init__(
         self,
         groups: Iterable[SynonymGroup],
-        spellings: Mapping[tuple[str, ...], Spelling] | None = None,
+        writings: Mapping[tuple[str, ...], Writing] | None = None,
         capitals: AbstractSet[str] = frozenset(),
         listed: AbstractSet[str] = frozenset(),
     ) -> None:
         self.groups = tuple(groups)
-        self.spellings = dict(spellings or {})
+        self.writings = dict(writings or {})
         self.capitals = frozenset(capitals)
         self.listed = frozenset(listed)
         self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
@@ -290,7 +316,23 @@ class Synonyms:
     def spelt(self, form: tuple[str, ...], typed: Sequence[tuple[str, bool] | None]) -> bool:
         """Whether the words typed for `form` ((folded word, in capitals) a term; None: not
         known) spell it as a label of a synonyms line writes it ("sending" is not SEND)."""
-        return spelt(self.spellings.get(form), typed, self.capitals)
+        return spelt(self.writings.get(form), typed, self.capitals)
+
+    def written(
+        self,
+        form: tuple[str, ...],
+        typed: Sequence[tuple[str, bool] | None],
+        spaced: Sequence[bool],
+    ) -> bool:
+        """Whether words typed for `form` are written as a label writes it: spelt so
+        (`spelt`), and with words between two of them (`spaced`: before each; the first's is
+        not read) only where a label has words there."""
+        writing = self.writings.get(form)
+        if writing is not None and any(
+            gap and not writing.spaced(at) for at, gap in enumerate(spaced) if at
+        ):
+            return False
+        return spelt(writing, typed, self.capitals)
 
     def expand(self, form: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
         """Return every form equivalent to `form` (itself included)."""
@@ -331,7 +373,7 @@ def parse_synonyms(lines: Iterable[str]) -> Synonyms:
             continue
         lines_of_labels.append(tuple(part.strip() for part in line.split(",") if part.strip()))
     listed = frozenset(fold(w) for w in written if not is_abbreviation(w))
-    spellings: dict[tuple[str, ...], Spelling] = {}
+    writings: dict[tuple[str, ...], Writing] = {}
     groups = []
     for labels in lines_of_labels:
         forms: list[tuple[str, ...]] = []
@@ -339,7 +381,7 @@ def parse_synonyms(lines: Iterable[str]) -> Synonyms:
             form = tuple(analyse(label))
             if not form:
                 continue
-            spellings[form] = merge_spelling(spellings.get(form), label_spelling(label, listed))
+            writings[form] = label_writing(label, listed).merged(writings.get(form))
             if form not in forms:
                 forms.append(form)
         if len(forms) > 1:
@@ -353,7 +395,7 @@ def parse_synonyms(lines: Iterable[str]) -> Synonyms:
         # "SAT" is listed, but "SATs" is a label: "sats" reads as it typed in any case.
         if spelling == fold(word) or spelling not in own
     }
-    return Synonyms(groups, spellings, frozenset(capitals), listed)
+    return Synonyms(groups, writings, frozenset(capitals), listed)
 
 
 def spelled_out(text: str, syns: Synonyms | None = None) -> str:
@@ -366,6 +408,10 @@ def spelled_out(text: str, syns: Synonyms | None = None) -> str:
     found = list(tokens(text))
     terms = [t.term for t in found]
     typed = [(t.word, in_capitals(text[t.start : t.end])) for t in found]
+    # Whether words (stop words) stand between each term and the one before it.
+    spaced = [
+        i > 0 and bool(_SPACED.search(text, found[i - 1].end, t.start)) for i, t in enumerate(found)
+    ]
     added: list[str] = []
     i = 0
     while i < len(terms):
@@ -373,7 +419,7 @@ def spelled_out(text: str, syns: Synonyms | None = None) -> str:
             (
                 (n, g)
                 for n, g in syns.matches(terms, i)
-                if syns.spelt(tuple(terms[i : i + n]), typed[i : i + n])
+                if syns.written(tuple(terms[i : i + n]), typed[i : i + n], spaced[i : i + n])
             ),
             (1, None),
         )

@@ -57,6 +57,10 @@ class Clause:
     #: is written: an abbreviation that is an everyday word in lower case reads as one only so
     #: ("SEND", not "send"; index.analysis.spelt).
     capitals: bool = False
+    #: True when words that analysis drops (stop words) were typed between this clause's and
+    #: the one before it: a year group or other context form written without them does not
+    #: span the two ("this year and two of them" is not Year 2; index.understanding).
+    spaced: bool = False
 
 
 @dataclass(frozen=True)

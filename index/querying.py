@@ -327,12 +327,15 @@ def _word_clauses(run: list[_Piece], syns: analysis.Synonyms) -> list[Clause]:
         negated = used[0].negated
         ends = run[-1].ends and k + length == len(terms)  # the run's last words
         upper = any(c for p in used for c in p.capitals)
+        # Words analysis drops were typed between this clause's words and the last clause's.
+        spaced = k > 0 and origin[k] - origin[k - 1] > 1
         if group is None:
             alts: tuple[Alternative, ...] = (Alternative((terms[k],)),)
-            out.append(Clause(alts, words, negated, ends=ends, capitals=upper))
+            clause = Clause(alts, words, negated, ends=ends, capitals=upper, spaced=spaced)
         else:
             alts = tuple(Alternative(f) for f in group.forms)
-            out.append(Clause(alts, words, negated, True, ends=ends, capitals=upper))
+            clause = Clause(alts, words, negated, True, ends=ends, capitals=upper, spaced=spaced)
+        out.append(clause)
         k += length
     return out
 

@@ -56,9 +56,10 @@ class Rule:
 class Rules:
     rules: tuple[Rule, ...]
     filler: frozenset[str]
-    #: How the words typed for a form must be spelt to read as it (index.analysis.spelt): by
-    #: its labels here and in synonyms.txt ("sending" is not SEND, "raised" not RAISE).
-    spellings: Mapping[Form, analysis.Spelling] = field(default_factory=dict)
+    #: How the words typed for a form must be written to read as it (index.analysis.Writing):
+    #: by its labels here and in synonyms.txt ("sending" is not SEND, "raised" not RAISE; "this
+    #: year and two of them" is not "year two").
+    writings: Mapping[Form, analysis.Writing] = field(default_factory=dict)
     #: The spellings that read as their form only typed in capitals ("send": SEND).
     capitals: frozenset[str] = frozenset()
 
@@ -86,7 +87,7 @@ class Understanding:
 
 
 def _read(
-    text: str, spellings: dict[Form, analysis.Spelling] | None = None
+    text: str, writings: dict[Form, analysis.Writing] | None = None
 ) -> tuple[list[Form], Said]:
     """Return the analysed forms of a comma-separated list, and apart from them those that
     match only where said as written.
@@ -95,16 +96,16 @@ def _read(
     an apostrophe does not) that analyses to one term would match that term wherever it
     stands ("low-level disruption", "red"): it goes with its words, to match where a search
     says them (`Rule.said`). A word a form repeats counts once ("one-to-one TA" -> one, ta), as
-    in a parsed search, which keeps a repeated word once. How each form must be spelt
-    (analysis.label_spelling) goes into `spellings`, when given."""
+    in a parsed search, which keeps a repeated word once. How each form is written
+    (analysis.label_writing) goes into `writings`, when given."""
     forms: list[Form] = []
     said: dict[tuple[tuple[str, ...], Form], None] = {}
     for raw in text.split(","):
         form = tuple(dict.fromkeys(analysis.analyse(raw.strip())))
-        if spellings is not None and form:
-            spelling = analysis.label_spelling(raw.strip(), analysis.synonyms().listed)
-            if len(spelling) == len(form):  # (a repeated word counts once: no spelling)
-                spellings[form] = analysis.merge_spelling(spellings.get(form), spelling)
+        if writings is not None and form:
+            writing = analysis.label_writing(raw.strip(), analysis.synonyms().listed)
+            if len(writing.spelling) == len(form):  # (a repeated word counts once: no writing)
+                writings[form] = writing.merged(writings.get(form))
         if len(form) == 1 and len(raw.replace("-", " ").split()) > 1:
             said[(querying.said_words(raw), form)] = None
         elif form and form not in forms:
@@ -158,7 +159,7 @@ def parse_rules(lines: Iterable[str]) -> Rules:
     """Parse understanding.txt; a malformed line raises ValueError naming it."""
     rules: list[Rule] = []
     filler: set[str] = set()
-    spellings: dict[Form, analysis.Spelling] = {}
+    writings: dict[Form, analysis.Writing] = {}
     for number, kind, words, tail in _lines(lines):
         if kind == "filler":
             filler.update(t for form in _forms(tail) for t in form)
@@ -169,19 +170,19 @@ def parse_rules(lines: Iterable[str]) -> Rules:
                 if not facet or not value:
                     raise ValueError(f"understanding.txt line {number}: bad {part!r}")
                 implies.append((facet, value))
-            forms, said = _read(tail, spellings)
+            forms, said = _read(tail, writings)
             rules.append(Rule(kind, _with_synonyms(forms), tuple(implies), said=said))
         elif kind == "expand":
-            forms, said = _read(words[1] if len(words) > 1 else "", spellings)
+            forms, said = _read(words[1] if len(words) > 1 else "", writings)
             rules.append(
                 Rule(kind, tuple(forms), expansions=_with_synonyms(_forms(tail)), said=said)
             )
         else:
             raise ValueError(f"understanding.txt line {number}: unknown kind {kind!r}")
     syns = analysis.synonyms()
-    for form, spelling in syns.spellings.items():
-        spellings[form] = analysis.merge_spelling(spellings.get(form), spelling)
-    return Rules(tuple(rules), frozenset(filler), spellings, syns.capitals)
+    for form, writing in syns.writings.items():
+        writings[form] = writing.merged(writings.get(form))
+    return Rules(tuple(rules), frozenset(filler), writings, syns.capitals)
 
 
 def _with_synonyms(forms: Sequence[Form]) -> tuple[Form, ...]:
@@ -227,15 +228,23 @@ def _positions(the_rules: Rules) -> dict[Rule, int]:
 
 
 def _match_at(
-    clauses: Sequence[Clause], owns: Sequence[Form], start: int, form: Form, the_rules: Rules
+    clauses: Sequence[Clause],
+    owns: Sequence[Form],
+    start: int,
+    form: Form,
+    the_rules: Rules,
+    context: bool = False,
 ) -> int:
     """Return how many clauses from `start` spell `form` (0 if they do not), typed as its
-    labels write it ("sending" does not spell SEND; index.analysis.spelt)."""
-    spelling = the_rules.spellings.get(form)
+    labels write it: spelt so ("sending" does not spell SEND; index.analysis.spelt); and for a
+    `context` form (a year group, a key stage), with no words between that its labels do not
+    have ("this year and two of them" is not "year two"), where an everyday wording may have
+    them ("reading it aloud", "posts were unfilled")."""
+    writing = the_rules.writings.get(form)
     first = clauses[start]
     if any(alt.terms == form and not alt.prefix for alt in first.alternatives) and (
         # A synonyms line's clause was read as one of its forms as typed (index.querying).
-        first.expanded or analysis.spelt(spelling, _typed(first, owns[start]), the_rules.capitals)
+        first.expanded or analysis.spelt(writing, _typed(first, owns[start]), the_rules.capitals)
     ):
         return 1
     terms: list[str] = []
@@ -243,10 +252,13 @@ def _match_at(
     for end in range(start, len(clauses)):
         if clauses[end].negated:
             return 0
+        spaced = end > start and clauses[end].spaced and context
+        if spaced and writing is not None and not writing.spaced(len(terms)):
+            return 0
         terms.extend(owns[end])
         typed.extend(_typed(clauses[end], owns[end]))
         if len(terms) >= len(form):
-            spelt = analysis.spelt(spelling, typed, the_rules.capitals)
+            spelt = analysis.spelt(writing, typed, the_rules.capitals)
             return end - start + 1 if tuple(terms) == form and spelt else 0
         if tuple(terms) != form[: len(terms)] or clauses[end].ends:
             return 0  # (no form runs on past the end of a sentence)
@@ -333,7 +345,7 @@ def understand(
         spans = {
             fr: length
             for fr in {fr for first in firsts for fr in index.get(first, ())} | set(spoken)
-            if (length := _match_at(positive, owns, i, fr[0], the_rules))
+            if (length := _match_at(positive, owns, i, fr[0], the_rules, fr[1].kind == "context"))
         }
         candidates = sorted(
             spans,
@@ -372,7 +384,9 @@ def understand(
                 # Its words still say which pupils ("KS4 options": secondary).
                 for j in span:
                     for inner, within in index.get(owns[j][0], ()) if owns[j] else ():
-                        spanned = _match_at(positive, owns, j, inner, the_rules)
+                        spanned = _match_at(
+                            positive, owns, j, inner, the_rules, within.kind == "context"
+                        )
                         if within.kind == "context" and spanned and j + spanned <= i + length:
                             imply(
                                 within,

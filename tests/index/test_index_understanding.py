@@ -756,3 +756,62 @@ def test_the_as_written_line_is_read_from_the_synonyms_not_as_a_group():
     syns = analysis.parse_synonyms(["SATs, key stage 2 tests", "as written = SAT"])
     assert syns.capitals == {"sat"}
     assert syns.spelt(("sat",), [("sats", False)])
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("There are four NQTs this year and two of them are struggling", ("phase", "primary")),
+        ("Self-harm disclosures have doubled this year and three girls", ("phase", "primary")),
+        ("referrals doubled year on year, with three disclosures in Y9", ("phase", "primary")),
+        ("Obesity in Year 6 is high and the school's status lapsed", ("phase", "secondary")),
+        ("41 arrivals, most mid-year, from 12 countries", ("phase", "post-16")),
+    ],
+)
+def test_a_year_group_does_not_span_words_its_labels_do_not_write(text, wrong):
+    assert wrong not in implied(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("year two phonics", ("phase", "primary")),
+        ("Year 2 phonics", ("phase", "primary")),
+        ("speech and language delay", ("sen", "slcn")),
+        ("speech language delay", ("sen", "slcn")),
+        ("children in care", ("pupil_group", "children-in-care")),
+        ("teacher of the deaf", ("sen", "hi")),
+        ("high school transition", ("phase", "secondary")),
+        ("Gypsy, Roma and Traveller pupils", ("pupil_group", "bme")),
+        ("social, emotional and mental health needs", ("sen", "besd")),
+    ],
+)
+def test_a_form_still_spans_the_words_its_labels_write_between(text, meant):
+    # And the field's phrases as written with commas are still theirs.
+    assert meant in implied(text)
+
+
+def test_a_clause_after_stop_words_says_so():
+    clauses = querying.parse_text("year and two, three four").clauses
+    assert [(c.words, c.spaced) for c in clauses] == [
+        (("year",), False),
+        (("two",), True),
+        (("three",), False),
+        (("four",), False),
+    ]
+    assert analysis.label_writing("speech and language therapy").gaps == (True, False)
+
+
+def test_the_model_is_not_told_of_a_phrase_the_words_only_make_across_others():
+    syns = analysis.parse_synonyms(["mock exam, mock examination series", "SEN, special needs"])
+    assert analysis.spelled_out("mock exam", syns) == "mock exam (mock examination series)"
+    assert analysis.spelled_out("a mock, exam", syns) == "a mock, exam (mock examination series)"
+    assert analysis.spelled_out("mock and exam", syns) == "mock and exam"
+    assert analysis.spelled_out("special needs", syns) == "special needs"  # (not longer)
+    assert "communication needs" in analysis.spelled_out("speech and language delay")
+
+
+def test_an_everyday_wording_still_spans_the_little_words_people_put_in():
+    # "reading aloud" and "posts unfilled" are written without them; people say them with.
+    assert ("reading", "aloud") in required("y9 not reading it aloud")
+    assert ("posts", "unfilled") in required("five posts were unfilled in September")
