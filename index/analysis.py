@@ -360,7 +360,7 @@ AS_WRITTEN = "as written"
 def parse_synonyms(lines: Iterable[str]) -> Synonyms:
     """Parse synonym lines: comma-separated forms of one meaning; '#' starts a comment. A line
     "as written = ..." lists forms read only as written: an abbreviation that is an everyday
-    word in lower case ("SEND") only typed in capitals, a word ("statemented") only spelt so."""
+    word in lower case ("SEND") only typed in capitals, a word ("adopted") only spelt so."""
     lines_of_labels: list[tuple[str, ...]] = []
     written: list[str] = []
     for raw in lines:
