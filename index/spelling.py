@@ -10,7 +10,9 @@ common misspellings that are written that often too ("assesment", "seperate": co
 list of them, from Wikipedia's, read as data). A word run together ("esafety") is split where
 both halves are in the directory ("e safety"). Only a word that none of these knows is
 misspelt, and it is corrected to the nearest word the directory holds (one edit, two for longer
-words), the most frequent first. A real word that is rare in the directory and unknown to
+words), the most frequent first, but never to a word the search would leave out or only score
+by (a stop or filler word: "Afgan" is not "again"); failing that, to the most written English
+word one edit away ("Afghan"), which words close in meaning may then find. A real word that is rare in the directory and unknown to
 English may get a "did you mean" towards a far more frequent neighbour, without replacing what
 it found.
 """
@@ -124,21 +126,75 @@ def _buckets(vocabulary: Mapping[str, int]) -> _Buckets:
     return buckets
 
 
-def closest(word: str, vocabulary: Mapping[str, int], better_than: int = 0) -> str | None:
+def closest(
+    word: str, vocabulary: Mapping[str, int], better_than: int = 0, telling: bool = False
+) -> str | None:
     """Return the most frequent vocabulary word nearest `word` (same first letter; one edit,
-    or two for words of five letters or more) held by more than `better_than` documents."""
+    or two for words of five letters or more) held by more than `better_than` documents; when
+    `telling`, not a stop or filler word (one a search leaves out or only scores by)."""
     candidates = _buckets(vocabulary).by_first.get(word[:1], [])
+    left_out = _filler() if telling else frozenset()
     for distance in (1, 2) if len(word) >= 5 else (1,):
         found = [
             choice
             for choice, _score, _index in process.extract(
                 word, candidates, scorer=OSA.distance, score_cutoff=distance, limit=None
             )
-            if choice != word and vocabulary.get(choice, 0) > better_than
+            if choice != word
+            and vocabulary.get(choice, 0) > better_than
+            and (
+                not telling
+                or (term := analysis.term_of(choice)) is not None
+                and term not in left_out
+            )
         ]
         if found:
             return max(sorted(found), key=lambda w: vocabulary[w])
     return None
+
+
+def _filler() -> frozenset[str]:
+    """The terms of the filler words (understanding.txt), which a search only scores by."""
+    from index import understanding
+
+    return understanding.rules().filler
+
+
+@lru_cache(maxsize=1)
+def english_by_first() -> dict[str, list[str]]:
+    """The English words (`english`), grouped by first letter: where a misspelt word's nearest
+    English word is looked for (read once; `broker.search` warms it up with the rest)."""
+    out: dict[str, list[str]] = {}
+    for word in english():
+        if word.isalpha():
+            out.setdefault(word[:1], []).append(word)
+    return out
+
+
+#: The least written English word a misspelt word is corrected to when the directory has none
+#: (zipf 3: once in a million words): "Afgan" is "Afghan" (3.8), but "wjec" (an exam board,
+#: typed in lower case) is not "wec" (2.5).
+COMMON_ENGLISH_ZIPF = 3.0
+
+
+def closest_english(word: str) -> str | None:
+    """Return the commonly written English word one edit from `word` (same first letter), the
+    most often written first; None if there is none."""
+    import wordfreq
+
+    found = {
+        choice: wordfreq.zipf_frequency(choice, "en")
+        for choice, _score, _index in process.extract(
+            word,
+            english_by_first().get(word[:1], []),
+            scorer=OSA.distance,
+            score_cutoff=1,
+            limit=None,
+        )
+        if choice != word
+    }
+    common = sorted(w for w, zipf in found.items() if zipf >= COMMON_ENGLISH_ZIPF)
+    return max(common, key=found.__getitem__) if common else None
 
 
 def split(word: str, vocabulary: Mapping[str, int]) -> str | None:
@@ -201,7 +257,13 @@ def check(
                 continue
             known = vocabulary.get(word, 0)
             if not is_real(word, vocabulary):
-                best = split(word, vocabulary) or closest(word, vocabulary)
+                # The directory's words first, never one the search would then leave out (a
+                # filler word: "Afgan" is not "again"), else English's one edit away ("Afghan").
+                best = (
+                    split(word, vocabulary)
+                    or closest(word, vocabulary, telling=True)
+                    or closest_english(word)
+                )
                 if best and analysis.stem(best) != analysis.stem(word):
                     # (a word with the directory's stem already matches); a quoted word is
                     # searched for as written: it gets a "did you mean", never a correction

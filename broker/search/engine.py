@@ -314,6 +314,7 @@ class SearchEngine:
         model, the adapter, the model as tuned for searches and the listings' vectors."""
         understanding.rules()
         spelling.english()
+        spelling.english_by_first()
         spelling.domain_words()
         adapting.adapter()
         encoder = self.meaning_encoder() or self.meaning()

@@ -448,6 +448,18 @@ def test_words_a_dictionary_spells_are_real_though_listed_as_misspellings(word):
     assert spelling.is_real(word, {}), word
 
 
+def test_a_misspelt_word_is_never_corrected_to_a_word_the_search_leaves_out():
+    # "Afgan" is not the directory's "again" (a filler word: the search would lose the word),
+    # but English's "Afghan", one edit away, which no listing says.
+    vocabulary = {**VOCABULARY, "again": 40, "children": 90}
+    parsed = querying.parse_text("Afgan children joining mid-year")
+    assert spelling.check(parsed, vocabulary).wrong == {"afgan": "afghan"}
+    # The directory's word comes first, even two edits away ("phonix": not "phoenix").
+    assert check("phonix").wrong == {"phonix": "phonics"}
+    # An English word seldom written is no correction ("wjec", an exam board: not "wec").
+    assert spelling.check(querying.parse_text("new wjec spec"), vocabulary).wrong == {}
+
+
 def test_a_misspelling_with_the_stem_of_a_directory_word_needs_no_correction():
     # "attendence" is stemmed as "attendance" is, so it already finds the same listings.
     assert check("attendence").wrong == {}
