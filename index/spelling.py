@@ -11,10 +11,10 @@ list of them, from Wikipedia's, read as data). A word run together ("esafety") i
 both halves are in the directory ("e safety"). Only a word that none of these knows is
 misspelt, and it is corrected to the nearest word the directory holds (one edit, two for longer
 words), the most frequent first, but never to a word the search would leave out or only score
-by (a stop or filler word: "Afgan" is not "again"); failing that, to the most written English
-word one edit away ("Afghan"), which words close in meaning may then find. A real word that is rare in the directory and unknown to
-English may get a "did you mean" towards a far more frequent neighbour, without replacing what
-it found.
+by (a stop or filler word: "Afgan" is not "again"); failing that, to the commonly written
+English word one edit away ("Afghan"), which words close in meaning may then find. A real word
+that is rare in the directory and unknown to English may get a "did you mean" towards a far
+more frequent neighbour, without replacing what it found.
 """
 
 from __future__ import annotations

@@ -688,6 +688,7 @@ def test_words_of_other_meanings_in_schools_do_not_share_a_stem(word, other):
 
 
 SEN = ("pupil_group", "sen-and-disabilities")
+ASSESSMENT = ("category", "assessment-data-and-target-setting")
 
 
 @pytest.mark.parametrize(
@@ -697,24 +698,18 @@ SEN = ("pupil_group", "sen-and-disabilities")
         ("parent sending 40 emails a week", SEN),
         ("staff are restraining and sending children home", SEN),
         ("school sends work home but nothing comes back", SEN),
-        (
-            "police have raised concerns about county lines",
-            ("category", "assessment-data-and-target-setting"),
-        ),
-        ("raising money for a new playground", ("category", "assessment-data-and-target-setting")),
+        ("police have raised concerns about county lines", ASSESSMENT),
+        ("raising money for a new playground", ASSESSMENT),
         ("want y9 acting out macbeth not sat reading it aloud", ("phase", "primary")),
         ("none of the governors has sat on a panel", ("phase", "primary")),
         ("admissions in Ealing", ("pupil_group", "eal")),
         # An abbreviation that is an everyday word in lower case is that word.
         ("the reading books we send home don't match", SEN),
-        ("the school app is barely used", ("category", "assessment-data-and-target-setting")),
-        ("one image was made with an app", ("category", "assessment-data-and-target-setting")),
+        ("the school app is barely used", ASSESSMENT),
+        ("one image was made with an app", ASSESSMENT),
         # Words listed to read only as written.
         ("the maths lead wants to adopt a mastery approach", ("pupil_group", "children-in-care")),
-        (
-            "head wants targeted small-group work",
-            ("category", "assessment-data-and-target-setting"),
-        ),
+        ("head wants targeted small-group work", ASSESSMENT),
     ],
 )
 def test_a_word_that_only_shares_a_stem_with_an_abbreviation_is_not_it(text, wrong):
@@ -738,17 +733,17 @@ def test_a_word_that_only_shares_a_stem_with_an_abbreviation_gets_none_of_its_sy
         ("y6 SATs results", ("phase", "primary")),
         ("y6 sats", ("phase", "primary")),
         ("KS2 SAT results", ("phase", "primary")),
-        ("APP moderation", ("category", "assessment-data-and-target-setting")),
-        ("RAISE report", ("category", "assessment-data-and-target-setting")),
-        ("raise online", ("category", "assessment-data-and-target-setting")),
+        ("APP moderation", ASSESSMENT),
+        ("RAISE report", ASSESSMENT),
+        ("raise online", ASSESSMENT),
         ("statemented pupils", SEN),
         ("the objectives in Jake's statement are too vague", SEN),
         ("EAL in Ealing", ("pupil_group", "eal")),
         ("adopted children", ("pupil_group", "children-in-care")),
         ("adoptive parents", ("pupil_group", "children-in-care")),
         ("adoption support", ("pupil_group", "children-in-care")),
-        ("targets", ("category", "assessment-data-and-target-setting")),
-        ("target setting", ("category", "assessment-data-and-target-setting")),
+        ("targets", ASSESSMENT),
+        ("target setting", ASSESSMENT),
     ],
 )
 def test_an_abbreviation_typed_as_written_still_reads_as_it(text, meant):
