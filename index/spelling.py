@@ -235,8 +235,7 @@ def abbreviations(text: str) -> frozenset[str]:
     They are names for something, never misspellings of another word."""
     out = set()
     for word in _WORD.findall(text):
-        capitals = sum(ch.isupper() for ch in word)
-        if capitals >= 2 and (not word.isupper() or len(word) <= ABBREVIATION_MAX):
+        if analysis.in_capitals(word) and (not word.isupper() or len(word) <= ABBREVIATION_MAX):
             out.add(analysis.fold(word))
     return frozenset(out)
 
