@@ -742,8 +742,8 @@ def test_a_word_that_only_shares_a_stem_with_an_abbreviation_gets_none_of_its_sy
         ("adopted children", ("pupil_group", "children-in-care")),
         ("adoptive parents", ("pupil_group", "children-in-care")),
         ("adoption support", ("pupil_group", "children-in-care")),
-        ("targets", ASSESSMENT),
         ("target setting", ASSESSMENT),
+        ("FFT targets", ASSESSMENT),
     ],
 )
 def test_an_abbreviation_typed_as_written_still_reads_as_it(text, meant):
@@ -777,6 +777,22 @@ def test_the_as_written_line_is_read_from_the_synonyms_not_as_a_group():
 )
 def test_a_year_group_does_not_span_words_its_labels_do_not_write(text, wrong):
     assert wrong not in implied(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CiC PEP targets and PP+",
+        "yearly review of EHC plan targets",
+        "below floor targets",
+        "who sets my targets and pay rise",
+        "lac targets vague in their termly reviews",
+    ],
+)
+def test_targets_alone_do_not_say_whose_so_imply_no_target_setting(text):
+    # Whose targets the words say: a care plan's, an EHC plan's, a school's floor, a
+    # teacher's pay; the assessment of pupils is implied only where they say it.
+    assert ASSESSMENT not in implied(text)
 
 
 @pytest.mark.parametrize(
