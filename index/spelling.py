@@ -7,10 +7,12 @@ digits is a real word. English is what a dictionary spells (SCOWL's words, as sy
 them) and what is written often enough to be a word (wordfreq's English list, at least about six
 times in a hundred million words: names, places, new words such as "dyspraxia"), but for the
 common misspellings that are written that often too ("assesment", "seperate": codespell's
-list of them, from Wikipedia's, read as data). A word run together ("esafety") is split where
-both halves are in the directory ("e safety"). Only a word that none of these knows is
-misspelt, and it is corrected to the nearest word the directory holds (one edit, two for longer
-words), the most frequent first, but never to a word the search would leave out or only score
+list of them, from Wikipedia's, read as data), and a common prefix made of an English word
+("upskilled": not "unskilled"). Only a word that none of these knows is misspelt. A misspelling
+codespell lists is corrected as it says ("allready": "already"); a word run together
+("esafety") is split where both halves are in the directory ("e safety"); any other is
+corrected to the nearest word the directory holds (one edit, two for longer words), the most
+frequent first, but never to a word the search would leave out or only score
 by (a stop or filler word: "Afgan" is not "again"); failing that, to the commonly written
 English word one edit away ("Afghan"), which words close in meaning may then find. A real word
 that is rare in the directory and unknown to English may get a "did you mean" towards a far
@@ -57,12 +59,32 @@ def dictionary() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def misspellings() -> frozenset[str]:
-    """Return the common misspellings no dictionary spells: codespell's list (from Wikipedia's;
-    CC BY-SA 3.0), less the words SCOWL knows ("bootle", "despatch", "wether")."""
+def codespell() -> dict[str, tuple[str, ...]]:
+    """Return the common misspellings no dictionary spells, each with its corrections, the
+    likeliest first: codespell's list (from Wikipedia's; CC BY-SA 3.0), less the words SCOWL
+    knows ("bootle", "despatch", "wether")."""
     text = _data("codespell", "codespell_lib/data/dictionary.txt")
-    typed = (analysis.fold(line.split("->", 1)[0]) for line in text.splitlines() if "->" in line)
-    return frozenset(typed) - dictionary()
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        typed, sep, fixes = line.partition("->")
+        if sep:
+            found = tuple(analysis.fold(f.strip()) for f in fixes.split(",") if f.strip())
+            out.setdefault(analysis.fold(typed), found)
+    spelt = dictionary()
+    return {typed: fixes for typed, fixes in out.items() if typed not in spelt}
+
+
+def listed_correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
+    """Return codespell's correction of a misspelling it lists ("allready": "already", not
+    the directory's "all ready"): the first whose words are all real, the first of those the
+    directory holds if any does; None if it lists none."""
+    fixes = [
+        fix
+        for fix in codespell().get(word, ())
+        if all(is_real(part, vocabulary) for part in fix.split())
+    ]
+    held = [f for f in fixes if all(vocabulary.get(part, 0) for part in f.split())]
+    return (held or fixes or [None])[0]
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +96,7 @@ def english() -> frozenset[str]:
 
     buckets = wordfreq.read_cBpack(wordfreq.available_languages("large")["en"])
     written = {analysis.fold(w) for bucket in buckets[: RAREST_ENGLISH_CB + 1] for w in bucket}
-    return frozenset((written - misspellings()) | dictionary())
+    return frozenset((written - codespell().keys()) | dictionary())
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +112,13 @@ def domain_words() -> frozenset[str]:
     return frozenset(words)
 
 
+#: Prefixes that make a new word of an English one ("upskilled", "reskilled", "preloved"):
+#: such a word is real though no word list has it yet.
+PREFIXES = ("up", "re", "de", "pre", "over", "under", "non", "co", "mis", "out")
+#: Shortest English word a prefix is counted as making a new word of ("upskilled": "skilled").
+PREFIXED_MIN = 4
+
+
 def is_real(word: str, vocabulary: Mapping[str, int]) -> bool:
     """Say whether `word` (folded) is a real word, however rare in the directory."""
     return (
@@ -98,6 +127,18 @@ def is_real(word: str, vocabulary: Mapping[str, int]) -> bool:
         or vocabulary.get(word, 0) > 0
         or word in domain_words()
         or word in english()
+        or prefixed(word)
+    )
+
+
+def prefixed(word: str) -> bool:
+    """Whether `word` (folded) is a common prefix and an English word ("upskilled"), and no
+    misspelling codespell lists ("untill")."""
+    return word not in codespell() and any(
+        word.startswith(prefix)
+        and len(word) - len(prefix) >= PREFIXED_MIN
+        and word[len(prefix) :] in english()
+        for prefix in PREFIXES
     )
 
 
@@ -256,10 +297,12 @@ def check(
                 continue
             known = vocabulary.get(word, 0)
             if not is_real(word, vocabulary):
-                # The directory's words first, never one the search would then leave out (a
-                # filler word: "Afgan" is not "again"), else English's one edit away ("Afghan").
+                # codespell's own correction of a misspelling it lists; else the directory's
+                # words, never one the search would then leave out (a filler word: "Afgan" is
+                # not "again"), else English's one edit away ("Afghan").
                 best = (
-                    split(word, vocabulary)
+                    listed_correction(word, vocabulary)
+                    or split(word, vocabulary)
                     or closest(word, vocabulary, telling=True)
                     or closest_english(word)
                 )

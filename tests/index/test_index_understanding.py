@@ -460,6 +460,30 @@ def test_a_misspelt_word_is_never_corrected_to_a_word_the_search_leaves_out():
     assert spelling.check(querying.parse_text("new wjec spec"), vocabulary).wrong == {}
 
 
+@pytest.mark.parametrize("word", ["upskilled", "reskilled", "deskilled", "preloved", "nonverbal"])
+def test_a_common_prefix_and_an_english_word_is_a_real_word(word):
+    # No word list has "upskilled" yet; it was corrected to the directory's "unskilled".
+    vocabulary = {**VOCABULARY, "unskilled": 3}
+    assert spelling.is_real(word, vocabulary), word
+    assert spelling.check(querying.parse_text(f"staff {word} remotely"), vocabulary).all == {}
+
+
+def test_a_prefix_does_not_make_a_listed_misspelling_real():
+    # codespell lists "untill"; "un" and "till" would otherwise make a word of it.
+    assert not spelling.is_real("untill", VOCABULARY)
+
+
+def test_a_misspelling_codespell_lists_is_corrected_as_it_says():
+    # The directory holds "all" and "ready", so the run-together split gave "all ready".
+    vocabulary = {**VOCABULARY, "all": 50, "ready": 20, "already": 8, "class": 30, "calls": 40}
+    parsed = querying.parse_text("Y2 lad kicking off, allready reduced timetable")
+    assert spelling.check(parsed, vocabulary).wrong == {"allready": "already"}
+    # Of its corrections, the first whose words the directory holds.
+    assert spelling.listed_correction("calss", vocabulary) == "calls"
+    assert spelling.listed_correction("calss", {"class": 3}) == "class"
+    assert spelling.listed_correction("phonix", vocabulary) is None
+
+
 def test_a_misspelling_with_the_stem_of_a_directory_word_needs_no_correction():
     # "attendence" is stemmed as "attendance" is, so it already finds the same listings.
     assert check("attendence").wrong == {}
