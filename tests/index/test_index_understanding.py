@@ -111,6 +111,7 @@ def test_ages_in_figures_imply_the_phase_they_are_in(text, phases):
         ("e-safety", "ecm", "stay-safe"),
         ("careers guidance", "ecm", "achieve-economic-well-being"),
         ("CEIAG audit", "ecm", "achieve-economic-well-being"),
+        ("ofsted flagged our ciag as weak", "ecm", "achieve-economic-well-being"),
         ("DLD in Y1", "sen", "slcn"),
         ("PDA strategies", "sen", "asd"),
         ("PPG spending review", "pupil_group", "free-school-meals"),
@@ -404,6 +405,11 @@ def check(text: str) -> spelling.Check:
 def test_real_words_abbreviations_names_and_numbers_are_never_corrected(text):
     assert check(text).wrong == {}, text
     assert check(text).all == {} or text == "qtvi", text
+
+
+def test_the_fields_abbreviations_are_never_corrected():
+    # CIAG (careers information, advice and guidance) was "corrected" to a directory's "cia".
+    assert spelling.check(querying.parse_text("our ciag is weak"), {"cia": 2}).all == {}
 
 
 def test_words_written_as_abbreviations_are_never_corrected():
