@@ -826,6 +826,20 @@ def test_targets_alone_do_not_say_whose_so_imply_no_target_setting(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Y8s with a reading age of 7",
+        "19 pupils in KS2 have reading ages at least two years below their age",
+        "a third of Year 7 arrive with a reading age under 9",
+    ],
+)
+def test_a_reading_age_says_how_far_behind_not_that_assessment_is_wanted(text):
+    assert ASSESSMENT not in implied(text)
+    words = {w for c in understood(text).clauses for a in c.alternatives for w in a.terms}
+    assert "standardis" not in " ".join(words)
+
+
+@pytest.mark.parametrize(
     ("text", "meant"),
     [
         ("year two phonics", ("phase", "primary")),
