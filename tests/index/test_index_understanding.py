@@ -839,6 +839,28 @@ def test_a_reading_age_says_how_far_behind_not_that_assessment_is_wanted(text):
     assert "standardis" not in " ".join(words)
 
 
+BEHAVIOUR = ("category", "behaviour-attendance-and-safeguarding")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A Y2 boy with an autism diagnosis has daily meltdowns at transitions",
+        "autistic pupils in Year 7 have had meltdowns during lesson changes",
+        "meltdowns at lunchtime",
+    ],
+)
+def test_a_meltdown_is_distress_not_misbehaviour(text):
+    assert BEHAVIOUR not in implied(text)
+    words = {w for c in understood(text).clauses for a in c.alternatives for w in a.terms}
+    assert "regul" in " ".join(words)  # still emotional regulation
+
+
+def test_tantrums_and_throwing_chairs_still_imply_behaviour():
+    assert BEHAVIOUR in implied("tantrums in reception")
+    assert BEHAVIOUR in implied("y4 boy throwing chairs")
+
+
 @pytest.mark.parametrize(
     ("text", "meant"),
     [
