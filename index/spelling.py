@@ -84,7 +84,7 @@ def listed_correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
         if all(is_real(part, vocabulary) for part in fix.split())
     ]
     held = [f for f in fixes if all(vocabulary.get(part, 0) for part in f.split())]
-    return (held or fixes or [None])[0]
+    return next(iter(held or fixes), None)
 
 
 @lru_cache(maxsize=1)
