@@ -62,9 +62,6 @@ class Rules:
     writings: Mapping[Form, analysis.Writing] = field(default_factory=dict)
     #: The spellings that read as their form only typed in capitals ("send": SEND).
     capitals: frozenset[str] = frozenset()
-    #: Words that are filler right after one of some words (terms): an adult's fear says how
-    #: the asker feels, not what the support is about ("staff nervous doing experiments").
-    filler_after: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,20 +159,9 @@ def parse_rules(lines: Iterable[str]) -> Rules:
     """Parse understanding.txt; a malformed line raises ValueError naming it."""
     rules: list[Rule] = []
     filler: set[str] = set()
-    filler_after: list[tuple[frozenset[str], frozenset[str]]] = []
     writings: dict[Form, analysis.Writing] = {}
     for number, kind, words, tail in _lines(lines):
-        if kind == "filler" and len(words) > 1:
-            head, _, after = words[1].partition(" ")
-            if head != "after" or not after.strip():
-                raise ValueError(f"understanding.txt line {number}: 'filler after WORD, ... ='")
-            filler_after.append(
-                (
-                    frozenset(t for form in _forms(after) for t in form),
-                    frozenset(t for form in _forms(tail) for t in form),
-                )
-            )
-        elif kind == "filler":
+        if kind == "filler":
             filler.update(t for form in _forms(tail) for t in form)
         elif kind in ("context", "topic"):
             implies = []
@@ -196,7 +182,7 @@ def parse_rules(lines: Iterable[str]) -> Rules:
     syns = analysis.synonyms()
     for form, writing in syns.writings.items():
         writings[form] = writing.merged(writings.get(form))
-    return Rules(tuple(rules), frozenset(filler), writings, syns.capitals, tuple(filler_after))
+    return Rules(tuple(rules), frozenset(filler), writings, syns.capitals)
 
 
 def _with_synonyms(forms: Sequence[Form]) -> tuple[Form, ...]:
@@ -422,7 +408,7 @@ def understand(
             required.append(clause)  # a quoted number or filler word is asked for on purpose
         elif all(w.isdigit() for w in clause.words):
             numbers.append(clause)  # a bare number says little beside other words
-        elif _is_filler(clause, the_rules.filler) or _filler_here(positive, owns, i, the_rules):
+        elif _is_filler(clause, the_rules.filler):
             boosts.append(clause)
         else:
             required.append(clause)
@@ -457,19 +443,6 @@ def _timed(positive: Sequence[Clause], owns: Sequence[Form], said: Sequence[str]
     return {
         i for i in yrs if i > 0 and positive[i - 1].words and _counts(positive[i - 1].words[-1])
     }
-
-
-def _filler_here(
-    positive: Sequence[Clause], owns: Sequence[Form], i: int, the_rules: Rules
-) -> bool:
-    """Whether clause `i` is filler where it stands: a word of a "filler after" line right
-    after one of that line's words ("staff nervous", "coordinator terrified")."""
-    if not i or not owns[i - 1] or len(owns[i]) != 1 or positive[i].quoted:
-        return False
-    return any(
-        owns[i - 1][-1] in after and owns[i][0] in feeling
-        for after, feeling in the_rules.filler_after
-    )
 
 
 def _is_filler(clause: Clause, filler: frozenset[str]) -> bool:

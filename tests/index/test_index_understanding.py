@@ -872,41 +872,6 @@ def test_when_something_is_due_and_how_keen_pupils_are_is_filler(text, word):
     assert word in boosted(text)
 
 
-@pytest.mark.parametrize(
-    ("text", "word"),
-    [
-        ("history coordinator terrified of inspectors", ("terrified",)),
-        ("ks2 staff nervous doing experiments, no lab assistant", ("nervous",)),
-        ("art and DT coordinators dread inspectors", ("dread",)),
-        ("humanities dept nervous about the shoah", ("nervous",)),
-        ("same kids crawling with nits every half term, mums despairing", ("despairing",)),
-    ],
-)
-def test_an_adults_fear_says_how_the_asker_feels_not_the_topic(text, word):
-    assert word not in required(text)
-    assert word in boosted(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "word"),
-    [
-        ("y8 girl nervous about tests", ("nervous",)),
-        ("nervous y6s ahead of september", ("nervous",)),
-        ("autistic y6 terrified of year 7", ("terrified",)),
-    ],
-)
-def test_a_pupils_fear_is_still_the_topic(text, word):
-    assert word in required(text)
-
-
-def test_a_filler_after_line_needs_its_words():
-    with pytest.raises(ValueError, match="line 1"):
-        understanding.parse_rules(["filler before staff = nervous"])
-    rules = understanding.parse_rules(["filler after staff = nervous, scared"])
-    assert rules.filler == frozenset()
-    assert rules.filler_after == ((frozenset({"staff"}), frozenset({"nervous", "scare"})),)
-
-
 def test_obsessed_with_trains_still_says_autism():
     # A wording that says more wins over the filler word within it.
     words = {w for c in understood("obsessed with trains").clauses for a in c.alternatives
