@@ -4,10 +4,10 @@ Usage: python -m benchmarks.relevance [--set seed|fresh|exam|holdout|blind|unsee
 |untouched|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth
 |eighteenth|nineteenth|twentieth|twentyfirst|twentysecond|twentythird
 |twentyfourth|twentyfifth|twentysixth|twentyseventh|twentyeighth|twentyninth
-|thirtieth|thirtyfirst|thirtysecond|thirtythird]
+|thirtieth|thirtyfirst|thirtysecond|thirtythird|thirtyfourth]
 [--quiet]
 
-Thirty-four sets, each a directory with judged search queries and judged needs (the query encoder,
+Thirty-five sets, each a directory with judged search queries and judged needs (the query encoder,
 benchmarks/query_encoder.py, learns from seed, fresh, exam, holdout, blind, unseen and, since
 5 December, late afternoon, eleventh to fourteenth; since that evening the fifteenth and
 sixteenth too, since later that evening the seventeenth and eighteenth, since 6 December,
@@ -105,8 +105,12 @@ and since that evening the twenty-fifth and twenty-seventh):
   corrections of how words are read (7 December, morning): run only with --quiet until then;
   its misses unread, so the next round can learn from it;
 - thirtythird: benchmarks/thirtythird/ — written on 7 December, morning, the same way, from a
-  topic list of its own, to check from then (the last of those corrections first): run only
-  with --quiet; its misses unread, so the next round can check on it or learn from it.
+  topic list of its own, to check from then (the last of those corrections first, and the
+  corrections of that day's second morning session): run only with --quiet until then; its
+  misses unread, so the next round can learn from it;
+- thirtyfourth: benchmarks/thirtyfourth/ — written on 7 December, second morning session, the
+  same way, from a topic list of its own, to check from then: run only with --quiet; its misses
+  unread, so the next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -251,6 +255,7 @@ SETS = {
             ("thirtyfirst", "thirtyfirst"),
             ("thirtysecond", "thirtysecond"),
             ("thirtythird", "thirtythird"),
+            ("thirtyfourth", "thirtyfourth"),
         )
     },
 }
@@ -259,7 +264,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("thirtythird",)
+CHECKING = ("thirtyfourth",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
