@@ -103,7 +103,8 @@ and since that evening the twenty-fifth and twenty-seventh):
 - thirtysecond: benchmarks/thirtysecond/ — written that night the same way, from a topic list
   of its own, to check the lines of the twenty-ninth to thirty-first together, then three
   corrections of how words are read (7 December, morning): run only with --quiet until then;
-  its misses unread, so the next round can learn from it;
+  read on 7 December, second morning session, for general misreadings
+  (benchmarks/search_meaning.md);
 - thirtythird: benchmarks/thirtythird/ — written on 7 December, morning, the same way, from a
   topic list of its own, to check from then (the last of those corrections first, and the
   corrections of that day's second morning session): run only with --quiet until then; its
