@@ -480,8 +480,11 @@ def test_a_common_prefix_and_an_english_word_is_a_real_word(word):
 
 
 def test_a_prefix_does_not_make_a_listed_misspelling_real():
-    # codespell lists "untill"; "un" and "till" would otherwise make a word of it.
+    # codespell lists each: "co" and "rect", "co" and "mand" would otherwise make words of them.
     assert not spelling.is_real("untill", VOCABULARY)
+    for word in ("corect", "comand"):
+        assert not spelling.prefixed(word), word
+        assert not spelling.is_real(word, VOCABULARY), word
 
 
 def test_a_misspelling_codespell_lists_is_corrected_as_it_says():
