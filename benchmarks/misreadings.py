@@ -50,20 +50,26 @@ def readable() -> list[str]:
     ]
 
 
+def listings(directory: Path) -> Iterator[tuple[relevance.Key, dict[str, Any]]]:
+    """Each listing of a directory file, by (title, provider)."""
+    for line in directory.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        for listing in record["listings"]:
+            yield (listing["title"], record["provider"]["name"]), listing
+
+
 def listing_facets(directory: Path) -> dict[relevance.Key, dict[str, set[str]]]:
     """Each listing's facet values (slugs), by (title, provider), from a directory file."""
     from broker.taxonomy import LISTING_FACETS
 
     slugs = {facet: {term.label: term.slug for term in LISTING_FACETS[facet]} for facet in FIELDS}
-    out: dict[relevance.Key, dict[str, set[str]]] = {}
-    for line in directory.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        for listing in record["listings"]:
-            out[(listing["title"], record["provider"]["name"])] = {
-                facet: {slugs[facet].get(v, v) for v in listing.get(key) or ()}
-                for facet, key in FIELDS.items()
-            }
-    return out
+    return {
+        key: {
+            facet: {slugs[facet].get(v, v) for v in listing.get(field_) or ()}
+            for facet, field_ in FIELDS.items()
+        }
+        for key, listing in listings(directory)
+    }
 
 
 @dataclass
@@ -191,13 +197,11 @@ def close_words() -> None:
 def _listing_terms(directory: Path) -> dict[relevance.Key, set[str]]:
     from index import analysis
 
-    out: dict[relevance.Key, set[str]] = {}
-    for line in directory.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        for listing in record["listings"]:
-            words = " ".join(str(listing.get(k) or "") for k in ("title", "summary", "description"))
-            out[(listing["title"], record["provider"]["name"])] = set(analysis.analyse(words))
-    return out
+    fields = ("title", "summary", "description")
+    return {
+        key: set(analysis.analyse(" ".join(str(listing.get(f) or "") for f in fields)))
+        for key, listing in listings(directory)
+    }
 
 
 def main() -> None:

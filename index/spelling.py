@@ -12,11 +12,11 @@ list of them, from Wikipedia's, read as data), and a common prefix made of an En
 codespell lists is corrected as it says ("allready": "already"); a word run together
 ("esafety") is split where both halves are in the directory ("e safety"); any other is
 corrected to the nearest word the directory holds (one edit, two for longer words), the most
-frequent first, but never to a word the search would leave out or only score
-by (a stop or filler word: "Afgan" is not "again"); failing that, to the commonly written
-English word one edit away ("Afghan"), which words close in meaning may then find. A real word
-that is rare in the directory and unknown to English may get a "did you mean" towards a far
-more frequent neighbour, without replacing what it found.
+frequent first, but never to a word the search would leave out or only score by (a stop or
+filler word: "Afgan" is not "again"); failing that, to the commonly written English word one
+edit away ("Afghan"), which words close in meaning may then find. A real word that is rare in
+the directory and unknown to English may get a "did you mean" towards a far more frequent
+neighbour, without replacing what it found.
 """
 
 from __future__ import annotations
