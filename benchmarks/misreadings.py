@@ -133,7 +133,7 @@ def searches() -> Iterator[tuple[str, Any, Any, dict[relevance.Key, dict[str, se
             client = app.test_client()
             for path in judged.queries:
                 for query in relevance.load_judgements(path):
-                    body = relevance._results(
+                    body = relevance.api_results(
                         client, q=query.query, per_page=relevance.K, **query.filters
                     )
                     yield name, query, body, facets

@@ -367,7 +367,8 @@ def _load(app: Any, directory: Path | None) -> None:
 # --- Search queries ----------------------------------------------------------------------------
 
 
-def _results(client: Any, **params: Any) -> dict[str, Any]:
+def api_results(client: Any, **params: Any) -> dict[str, Any]:
+    """The public search API's answer to `params` (an error unless HTTP 200)."""
     response = client.get("/api/v1/listings", query_string=params)
     if response.status_code != 200:
         raise RuntimeError(f"{params}: HTTP {response.status_code} {response.get_data(True)}")
@@ -379,7 +380,7 @@ def public_keys(client: Any) -> set[Key]:
     keys: set[Key] = set()
     page = 1
     while True:
-        body = _results(client, per_page=100, page=page)
+        body = api_results(client, per_page=100, page=page)
         keys |= {(r["title"], r["provider"]["name"]) for r in body["results"]}
         if page * 100 >= body["total"]:
             return keys
@@ -392,7 +393,7 @@ def evaluate_queries(client: Any, judged: Sequence[JudgedQuery]) -> list[Score]:
     scores = []
     for item in judged:
         started = time.perf_counter()
-        body = _results(client, q=item.query, per_page=K, **item.filters)
+        body = api_results(client, q=item.query, per_page=K, **item.filters)
         elapsed = time.perf_counter() - started
         keys = [(r["title"], r["provider"]["name"]) for r in body["results"]]
         ranked = [item.grades.get(key, 0) for key in keys]
