@@ -748,6 +748,10 @@ ASSESSMENT = ("category", "assessment-data-and-target-setting")
         # Words listed to read only as written.
         ("the maths lead wants to adopt a mastery approach", ("pupil_group", "children-in-care")),
         ("head wants targeted small-group work", ASSESSMENT),
+        (
+            "found 6 children caring for a parent or sibling at home",
+            ("pupil_group", "children-in-care"),
+        ),
     ],
 )
 def test_a_word_that_only_shares_a_stem_with_an_abbreviation_is_not_it(text, wrong):
@@ -780,6 +784,9 @@ def test_a_word_that_only_shares_a_stem_with_an_abbreviation_gets_none_of_its_sy
         ("adopted children", ("pupil_group", "children-in-care")),
         ("adoptive parents", ("pupil_group", "children-in-care")),
         ("adoption support", ("pupil_group", "children-in-care")),
+        ("children in care", ("pupil_group", "children-in-care")),
+        ("care leavers", ("pupil_group", "children-in-care")),
+        ("EHC plan reviews", SEN),
         ("target setting", ASSESSMENT),
         ("FFT targets", ASSESSMENT),
     ],
