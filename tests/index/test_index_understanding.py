@@ -938,3 +938,25 @@ def test_an_everyday_wording_still_spans_the_little_words_people_put_in():
     # "reading aloud" and "posts unfilled" are written without them; people say them with.
     assert ("reading", "aloud") in required("y9 not reading it aloud")
     assert ("posts", "unfilled") in required("five posts were unfilled in September")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("gb nods everything through", "governor"),
+        ("ofsted said GB isn't challenging the head enough", "governor"),
+        ("gatsby audit all red", "career"),
+        ("claim the dfe smhl money, anxiety rising", "mental"),
+        ("y4 can't recall their x tables", "multipl"),
+    ],
+)
+def test_the_fields_words_typed_alone_find_what_they_mean(text, meant):
+    # Known until now only inside longer wordings ("GB meeting", "Gatsby benchmarks").
+    assert meant in searched(text)
+
+
+def test_team_gb_and_the_great_gatsby_are_not_governors_nor_careers():
+    assert "governor" not in searched("team gb olympian visit")
+    assert "athlet" in searched("team gb olympian visit")
+    assert "career" not in searched("teaching the great gatsby to y12")
+    assert "literatur" in searched("teaching the great gatsby to y12")
