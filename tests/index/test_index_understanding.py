@@ -960,3 +960,26 @@ def test_team_gb_and_the_great_gatsby_are_not_governors_nor_careers():
     assert "athlet" in searched("team gb olympian visit")
     assert "career" not in searched("teaching the great gatsby to y12")
     assert "literatur" in searched("teaching the great gatsby to y12")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("blending weak across infants", "phonic"),
+        ("infant classes weak at blending", "phonic"),
+        ("y2 still use fingers for bonds to 10, no recall", "math"),
+        ("nobody owns the morning ringing round any more", "procedur"),
+        ("pupil reps toothless, agendas chaos", "council"),
+        ("ofsted said our world-of-work offer is thin", "career"),
+        ("staff drowning in half-termly number crunching", "data"),
+    ],
+)
+def test_everyday_wordings_of_the_fields_concepts_find_what_they_mean(text, meant):
+    assert meant in searched(text)
+
+
+def test_blended_learning_and_a_personal_assistant_are_left_as_they_are():
+    # Only "blending" as typed is the phonics skill; "PA" alone may be a personal assistant.
+    assert "phonic" not in searched("blended learning for staff CPD")
+    assert "phonic" not in searched("mum's new partner, blended family")
+    assert "persist" not in searched("TA and PA support at lunch")
