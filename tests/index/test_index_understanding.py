@@ -983,3 +983,18 @@ def test_blended_learning_and_a_personal_assistant_are_left_as_they_are():
     assert "phonic" not in searched("blended learning for staff CPD")
     assert "phonic" not in searched("mum's new partner, blended family")
     assert "persist" not in searched("TA and PA support at lunch")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("y5 reversals, parents want her formally identified", "dyslexia"),
+        ("y4s reversing b and d, spelling bizarre, want proper testing", "dyslexia"),
+        ("slt member just handed the mh brief, where do i start", "mental"),
+        ("non-ambulant learners on the top floor", "physic"),
+        ("y7 girl can't walk, lessons on first floor, how to get her out quickly?", "evacu"),
+        ("vexatious dad", "complaint"),
+    ],
+)
+def test_everyday_wordings_from_the_later_read_sets_find_what_they_mean(text, meant):
+    assert meant in searched(text)
