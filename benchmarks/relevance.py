@@ -107,8 +107,9 @@ and since that evening the twenty-fifth and twenty-seventh):
   (benchmarks/search_meaning.md);
 - thirtythird: benchmarks/thirtythird/ — written on 7 December, morning, the same way, from a
   topic list of its own, to check from then (the last of those corrections first, and the
-  corrections of that day's second morning session): run only with --quiet until then; its
-  misses unread, so the next round can learn from it;
+  corrections of that day's second morning session): run only with --quiet until then; read
+  that afternoon for general misreadings and the field's words typed alone
+  (benchmarks/search_meaning.md);
 - thirtyfourth: benchmarks/thirtyfourth/ — written on 7 December, second morning session, the
   same way, from a topic list of its own, to check from then: run only with --quiet; its misses
   unread, so the next round can check on it or learn from it.
