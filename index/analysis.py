@@ -89,14 +89,18 @@ _SINGULARS = frozenset(
 
 #: Words whose Snowball stem they would share with a word of another meaning in schools: the
 #: moderation of assessments is not "moderate" learning difficulties (both "moder"), nor is
-#: mindfulness the charities with "Minds" in their names (both "mind"). A change here changes
-#: what the index holds: bump the backends' FORMAT (index/backends/), so indexes are rebuilt.
+#: mindfulness the charities with "Minds" in their names (both "mind"), nor coaching a coach
+#: hired for a trip (both "coach"). A change here changes what the index holds: bump the
+#: backends' FORMAT (index/backends/), so indexes are rebuilt.
 STEM_EXCEPTIONS = {
     **dict.fromkeys(
         ("moderation", "moderations", "moderating", "moderated", "moderator", "moderators"),
         "moderation",
     ),
     **dict.fromkeys(("mindfulness", "mindful"), "mindful"),
+    # Coaching (of staff or pupils) is not a coach (a bus, as often as a person): "coaching for a
+    # new head" found "16- to 57-seat coach hire". "coach" and "coaches" keep their stem.
+    **dict.fromkeys(("coaching", "coachings", "coached"), "coaching"),
     "wont": "won",
     # Plurals of the field's abbreviations that Snowball leaves whole ("NQTs", "TAs"), read as
     # their singular as "SENCOs" and "EHCPs" already are. Not every final "s" of an

@@ -145,7 +145,7 @@ class TantivyBackend(GenerationalBackend[_Generation]):
     #: The layout of this backend's index folders: bump it whenever build_schema() changes, so
     #: an index written by another version is never read (it starts empty: `broker index
     #: rebuild`).
-    FORMAT = "tantivy-5"
+    FORMAT = "tantivy-6"
 
     def __init__(
         self,

@@ -217,7 +217,7 @@ class WhooshBackend(GenerationalBackend[_Generation]):
     """An on-disk (or in-memory) Whoosh index."""
 
     #: The layout of this backend's index folders: bump it whenever whoosh_schema() changes.
-    FORMAT = "whoosh-5"
+    FORMAT = "whoosh-6"
 
     def __init__(
         self,

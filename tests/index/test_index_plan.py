@@ -15,15 +15,15 @@ from index.querying import InvalidQuery, build_query
 
 
 def test_every_word_is_required_in_the_catch_all_field_for_matching():
-    query = build_query("phonics coaching", facets=())
+    query = build_query("phonics mentoring", facets=())
     assert query.required == 2
-    assert p.match_node(query) == p.Bool(must=(p.Term(p.ALL, "phonic"), p.Term(p.ALL, "coach")))
+    assert p.match_node(query) == p.Bool(must=(p.Term(p.ALL, "phonic"), p.Term(p.ALL, "mentor")))
 
 
 def test_must_match_lets_a_hit_miss_some_words():
-    query = build_query("phonics coaching infants", must_match=2, facets=())
+    query = build_query("phonics mentoring infants", must_match=2, facets=())
     assert p.match_node(query) == p.Bool(
-        should=(p.Term(p.ALL, "phonic"), p.Term(p.ALL, "coach"), p.Term(p.ALL, "infant")),
+        should=(p.Term(p.ALL, "phonic"), p.Term(p.ALL, "mentor"), p.Term(p.ALL, "infant")),
         minimum=2,
     )
     assert build_query("phonics", must_match=5, facets=()).required == 1

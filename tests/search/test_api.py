@@ -562,3 +562,27 @@ def test_a_flag_other_than_0_or_1_is_refused_naming_it(client: FlaskClient, flag
     response = client.get("/api/v1/listings", query_string={flag: "yes"})
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == flag
+
+
+def test_a_search_for_coaching_finds_no_coach_hired_for_trips(
+    client: FlaskClient, session: Session
+) -> None:
+    # Snowball made "coaching" and "coach" one term; a coach is as often a bus.
+    leaders = f.assured_provider(session, listings=0, name="Fellside Leadership Coaching")
+    buses = f.assured_provider(session, listings=0, name="Leadership Coaches Ltd")
+    heads = f.listing(
+        session,
+        leaders,
+        title="Leadership coaching for new headteachers",
+        summary="One-to-one coaching in the first two years of headship.",
+    )
+    hire = f.listing(
+        session,
+        buses,
+        title="Leadership Coaches: 16- to 57-seat coach hire for schools",
+        summary="Coaches with drivers for trips, swimming and sports fixtures.",
+    )
+    session.commit()
+    assert _ids(client, q="coaching") == {heads.id}
+    assert _ids(client, q="coached through headship") == {heads.id}
+    assert _ids(client, q="coach hire for a trip") == {hire.id}
