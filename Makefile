@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export BROKER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install assets wheel run serve test lint bench adapter encoder encoder-vocabulary scaleout clean
+.PHONY: install assets wheel run serve test lint bench adapter related encoder encoder-vocabulary scaleout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ bench: install instance/secret_key
 # index/understanding_adapter.npz.
 adapter: install
 	$(BIN)/python -m index.adapting
+
+# Build index/related.json.gz again from WordNet (Debian's wordnet-base; only nouns are kept).
+related: install
+	$(BIN)/python -m index.related build
 
 # After editing the training judged sets or the everyday files: learn the query encoder again
 # (benchmarks/query_encoder.py; two learnings, about 40-100 minutes on two cores) and commit

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,7 +25,7 @@ from typing import NamedTuple, cast
 
 from rapidfuzz.distance import OSA
 
-from index import analysis, querying, schema, semantic, spelling, understanding
+from index import analysis, querying, related, schema, semantic, spelling, understanding
 from index.backends.base import SearchBackend
 from index.documents import Hit, Results
 from index.query import Alternative, Clause, Preference, Query
@@ -237,6 +237,12 @@ CLOSE_WORDS = 3
 CLOSE_FLOOR = 0.65
 #: ...and the word then counts for this share of its weight: the words close to it are not it.
 CLOSE_WEIGHT = 0.6
+#: A word the model finds no close word for (it reads rare words poorly: "conjuring",
+#: "whodunit") matches instead the words WordNet relates to it (index.related: "magic";
+#: "mystery"), up to CLOSE_WORDS of them, as close words (same weight), but not a word in
+#: more than this share of the listings (or RELATED_LEAST of them, in a small directory).
+RELATED_SHARE = 0.05
+RELATED_LEAST = 2
 #: The directory's words a lexicon holds: at most this many, those in most listings first.
 LEXICON_SIZE = 20_000
 #: A word ending in the same this-many letters as the word typed, or one edit from it, is
@@ -288,7 +294,9 @@ def close_words(
     not a context, not spelled out by a synonym; one of unused_words(), whose vectors the
     search's meaning holds) also matching the directory's words closest to it in meaning, and
     counting for CLOSE_WEIGHT of its weight. A word's own forms
-    ("taker": "take"; "unsafe": "safe") are left out: they are not what was meant."""
+    ("taker": "take"; "unsafe": "safe") are left out: they are not what was meant. A word the
+    model finds none close to, and not one of the field's own, matches the words WordNet
+    relates to it instead (_related)."""
     out = []
     for clause in clauses:
         word = clause.words[0] if len(clause.words) == 1 else ""
@@ -323,6 +331,14 @@ def close_words(
             alternatives.append(Alternative((found,)))
             if len(close) == CLOSE_WORDS:
                 break
+        if not close and word not in spelling.domain_words():
+            for other, terms in _related(word, term, facts):
+                if len(close) == CLOSE_WORDS:
+                    break
+                if Alternative(terms) in alternatives or (len(terms) == 1 and terms[0] in have):
+                    continue
+                close.append(other)
+                alternatives.append(Alternative(terms))
         if close:
             clause = replace(
                 clause,
@@ -332,6 +348,20 @@ def close_words(
             )
         out.append(clause)
     return out
+
+
+def _related(word: str, term: str, facts: _DirectoryFacts) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Yield the words WordNet relates to `word` (index.related) that the directory holds, as
+    written and as analysed (a phrase: each of its words), but for those in more than
+    RELATED_SHARE of the listings (they would tell little of what was meant) and the word's
+    own forms."""
+    most = max(RELATED_LEAST, RELATED_SHARE * facts.size)
+    for other in related.related(word):
+        terms = tuple(dict.fromkeys(analysis.analyse(other)))
+        if not terms or term in terms:
+            continue
+        if all(0 < facts.documents_with(t) <= most for t in terms):
+            yield other, terms
 
 
 def _looks_alike(word: str, other: str) -> bool:

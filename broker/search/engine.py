@@ -28,7 +28,16 @@ from broker import db
 from broker.models import Listing
 from broker.reference.services import place_words
 from broker.search import capture, outbox, sync
-from index import adapting, analysis, backends, semantic, service, spelling, understanding
+from index import (
+    adapting,
+    analysis,
+    backends,
+    related,
+    semantic,
+    service,
+    spelling,
+    understanding,
+)
 from index.backends.base import SearchBackend, SearchIndexError
 from index.backends.storage import file_lock
 
@@ -310,12 +319,14 @@ class SearchEngine:
 
     def warm_up(self) -> None:
         """Read now what a process's first search would otherwise wait for (half a second at
-        10,000 listings, 3 s at 100,000): the vocabulary, the spelling lists, the sentence
-        model, the adapter, the model as tuned for searches and the listings' vectors."""
+        10,000 listings, 3 s at 100,000): the vocabulary, the spelling lists, WordNet's
+        related words, the sentence model, the adapter, the model as tuned for searches and the
+        listings' vectors."""
         understanding.rules()
         spelling.english()
         spelling.english_by_first()
         spelling.domain_words()
+        related.table()
         adapting.adapter()
         encoder = self.meaning_encoder() or self.meaning()
         if encoder is not None:

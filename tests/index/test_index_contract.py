@@ -1043,6 +1043,51 @@ def test_a_word_no_listing_uses_also_matches_the_directorys_words_close_to_it(ba
     assert not found.close_words and ids(found)[0] == 5
 
 
+def _conjuring(backend: SearchBackend, doc, magic_too: int = 0) -> semantic.Closeness:  # type: ignore[no-untyped-def]
+    """A directory with a magic club (and `magic_too` more listings saying "magic"), and the
+    meaning of a search whose word "conjuring" the model finds nothing close to."""
+    extra = [doc(10 + n, f"Magic for topic {n}") for n in range(magic_too)]
+    backend.apply(
+        [
+            doc(1, "After-school magic club", summary="Tricks and sleight of hand."),
+            doc(2, "Drama club", summary="Plays and performance."),
+            doc(3, "Phonics for infants", summary="Daily phonics."),
+            doc(4, "Governor training", summary="Budgets for governors."),
+            *extra,
+        ],
+        [],
+        1,
+    )
+    axis = np.eye(8, 384, dtype=np.float32)
+    return semantic.Closeness(
+        _closeness({1: 0.2, 2: 0.2, 3: 0.2, 4: 0.2}).neighbours,
+        axis[5],
+        lexicon=_lexicon({"tricks": 0, "drama": 1, "phonics": 2, "governor": 3}),
+        word_vectors={"conjuring": axis[6]},
+    )
+
+
+def test_a_word_the_model_finds_nothing_close_to_matches_what_wordnet_relates_to_it(backend, doc):
+    meaning = _conjuring(backend, doc)
+    # WordNet: conjuring is a kind of magic.
+    found = search(backend, "conjuring club", meaning=meaning)
+    assert found.close_words == (("conjuring", ("magic",)),)
+    assert ids(found)[0] == 1 and not found.hits[0].missing
+    # Words the model finds close come first, and WordNet's are then not asked for.
+    near = replace(meaning, word_vectors={"conjuring": np.eye(8, 384, dtype=np.float32)[0]})
+    assert search(backend, "conjuring club", meaning=near).close_words == (
+        ("conjuring", ("tricks",)),
+    )
+    # Without meaning, the words are searched as typed.
+    assert not search(backend, "conjuring club").close_words
+
+
+def test_a_word_wordnet_relates_that_much_of_the_directory_says_is_not_matched(backend, doc):
+    # "magic" in 3 of 6 listings: it would tell little of what was meant.
+    meaning = _conjuring(backend, doc, magic_too=2)
+    assert not search(backend, "conjuring club", meaning=meaning).close_words
+
+
 @pytest.mark.parametrize(
     ("word", "other", "alike"),
     [
