@@ -1053,6 +1053,7 @@ def _conjuring(backend: SearchBackend, doc, magic_too: int = 0) -> semantic.Clos
             doc(2, "Drama club", summary="Plays and performance."),
             doc(3, "Phonics for infants", summary="Daily phonics."),
             doc(4, "Governor training", summary="Budgets for governors."),
+            doc(5, "Traveller pupils", summary="Support for their schools."),
             *extra,
         ],
         [],
@@ -1080,6 +1081,10 @@ def test_a_word_the_model_finds_nothing_close_to_matches_what_wordnet_relates_to
     )
     # Without meaning, the words are searched as typed.
     assert not search(backend, "conjuring club").close_words
+    # A word of the field is read as the field reads it, not by WordNet (which has absentees
+    # as travellers).
+    absent = replace(meaning, word_vectors={"absentees": np.eye(8, 384, dtype=np.float32)[6]})
+    assert not search(backend, "absentees club", meaning=absent).close_words
 
 
 def test_a_word_wordnet_relates_that_much_of_the_directory_says_is_not_matched(backend, doc):

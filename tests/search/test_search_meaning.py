@@ -125,6 +125,26 @@ def test_a_word_no_listing_uses_finds_the_listings_with_words_close_to_it_and_sa
     assert _results(client, "worried pupils", sort="title")["close_words"] == []
 
 
+def test_a_word_the_model_reads_poorly_finds_what_wordnet_relates_to_it_and_says_so(
+    app: Flask, client, session: Session, directory: dict[str, int]
+) -> None:
+    provider = f.assured_provider(session, listings=0, name="The Pocket Conjuror")
+    club = f.listing(
+        session,
+        provider,
+        title="After-school magic club",
+        summary="Sleight of hand, card tricks and performing for an audience.",
+    )
+    session.commit()
+    # No listing says "conjuring", and the model finds no word of the directory close to it;
+    # WordNet reads conjuring as a kind of magic.
+    found = _results(client, "conjuring sessions for year 6")
+    assert found["close_words"] == [{"word": "conjuring", "close": ["magic"]}]
+    assert found["results"][0]["id"] == club.id
+    page = client.get("/directory", query_string={"q": "conjuring sessions for year 6"})
+    assert "No listing uses ‘conjuring’" in page.get_data(as_text=True)
+
+
 def test_a_listing_is_as_close_in_meaning_as_its_title_and_summary_or_its_description(
     app: Flask, client, session: Session, directory: dict[str, int]
 ) -> None:
