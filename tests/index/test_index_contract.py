@@ -1088,7 +1088,8 @@ def test_a_word_the_model_finds_nothing_close_to_matches_what_wordnet_relates_to
 
 
 def test_a_word_wordnet_relates_that_much_of_the_directory_says_is_not_matched(backend, doc):
-    # "magic" in 3 of 6 listings: it would tell little of what was meant.
+    # "magic" in 3 of 7 listings (more than 2, or 5% of them): it would tell little of what
+    # was meant.
     meaning = _conjuring(backend, doc, magic_too=2)
     assert not search(backend, "conjuring club", meaning=meaning).close_words
 
