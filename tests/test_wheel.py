@@ -63,6 +63,8 @@ PACKAGE_DATA = (
     "index/understanding.txt",
     "index/understanding_adapter.npz",
     "index/query_encoder.npz",
+    "index/related.json.gz",
+    "index/related.LICENSE",
     "index/model/model.safetensors",
     "index/model/config.json",
     "index/model/tokenizer.json",
