@@ -111,8 +111,12 @@ and since that evening the twenty-fifth and twenty-seventh):
   that afternoon for general misreadings and the field's words typed alone
   (benchmarks/search_meaning.md);
 - thirtyfourth: benchmarks/thirtyfourth/ — written on 7 December, second morning session, the
-  same way, from a topic list of its own, to check from then: run only with --quiet; its misses
-  unread, so the next round can check on it or learn from it.
+  same way, from a topic list of its own, to check from then: run only with --quiet until 7
+  December, evening, when its misses were read for general misreadings
+  (benchmarks/search_meaning.md);
+- thirtyfifth: benchmarks/thirtyfifth/ — written on 7 December, evening, the same way, from a
+  topic list of its own, to check from then: run only with --quiet; its misses unread, so the
+  next round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -258,6 +262,7 @@ SETS = {
             ("thirtysecond", "thirtysecond"),
             ("thirtythird", "thirtythird"),
             ("thirtyfourth", "thirtyfourth"),
+            ("thirtyfifth", "thirtyfifth"),
         )
     },
 }
@@ -266,7 +271,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("thirtyfourth",)
+CHECKING = ("thirtyfifth",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
