@@ -202,9 +202,14 @@ def plan(
         positive += found_by
     prefer: list[Preference] = list(querying.query_of((), prefer=request.prefer).prefer)
     preferred = {p.facet for p in prefer}
+    # The values one stretch of the words implies of a facet raise a hit holding any of them
+    # once: "Reception" is in early years and in primary school, and a listing for both is not
+    # twice as near (while for "Y6 to Y7" one for both phases is nearer than one for either).
+    by_words: dict[tuple[str, float, tuple[str, ...]], set[str]] = {}
     for item in implied:
         if item.facet not in preferred:
-            prefer.append(Preference(item.facet, frozenset({item.value}), item.weight))
+            by_words.setdefault((item.facet, item.weight, item.words), set()).add(item.value)
+    prefer += [Preference(f, frozenset(v), w) for (f, w, _), v in by_words.items()]
     if request.must_match is not None:
         needed = request.must_match
     elif request.widen and not parsed.operators:
@@ -540,7 +545,10 @@ def search(backend: SearchBackend, request: Request) -> Results:
             replace(c, weight=c.weight * CONTEXT_COVERAGE) for c in query.boosts if c.context
         )
         holding = tuple(i for i in implied if not i.context and i.facet in HOLDING_FACETS)
-        close = _by_meaning(backend, final, results, wanted, meaning, own, specific, holding)
+        placed = tuple(i for i in implied if i.context)
+        close = _by_meaning(
+            backend, final, results, wanted, meaning, own, specific, holding, placed
+        )
         if close is not None:
             worded = results.total if worded is None else worded
             results = close
@@ -576,6 +584,11 @@ NEAR_FLOOR = 0.3
 MEANING_WEIGHT = 0.5
 #: The best hits by words re-ordered with those found by meaning.
 MEANING_POOL = 50
+#: A hit of none of the phases the words place the search in ("Y4": primary) counts this share
+#: of its blend of words and meaning: the phase raises a hit's score by words (understanding),
+#: and now also where the meaning of its text would place it first ("arithmetic fluency for
+#: secondary non-specialists" for "ks2 arithmetic gaps"). A listing naming no phase is of none.
+PLACE_MISS = 0.8
 
 
 def _by_meaning(
@@ -587,6 +600,7 @@ def _by_meaning(
     own: tuple[Clause, ...],
     topics: tuple[understanding.Implication, ...] = (),
     holding: tuple[understanding.Implication, ...] = (),
+    placed: tuple[understanding.Implication, ...] = (),
 ) -> Results | None:
     """Return the results with the listings closest in meaning to the search among them, and
     the best re-ordered by words and meaning together; None when meaning adds nothing.
@@ -595,7 +609,8 @@ def _by_meaning(
     pass the same filters (the index says which), count in the total and the facets, and are
     marked as related: none has enough of the words. The order blends each hit's score by
     words, as a share of the best and weighed by how much of the search's own words (`own`,
-    not the feedback's) it holds, with its cosine."""
+    not the feedback's) it holds, with its cosine; a hit of none of the phases the words place
+    the search in (`placed`, the context implied) counts PLACE_MISS of it."""
     close = {i: c for i, c in meaning.nearest(NEAREST) if c >= NEAR_FLOOR}
     if not close and not topics and not results.hits:
         return None
@@ -648,6 +663,13 @@ def _by_meaning(
         )
         for h, cosine in zip(ranked, cosines, strict=True)
     }
+    if placed:
+        wanted_values: dict[str, set[str]] = {}
+        for item in placed:
+            wanted_values.setdefault(item.facet, set()).add(item.value)
+        for h in ranked:
+            if any(not values & set(h.fields.get(f) or ()) for f, values in wanted_values.items()):
+                blended[h.id] *= PLACE_MISS
     ranked.sort(key=lambda h: -blended[h.id])
     start = (wanted.page - 1) * wanted.per_page
     page = tuple(

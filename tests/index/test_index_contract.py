@@ -841,13 +841,15 @@ def test_by_meaning_words_read_as_context_count_for_less_than_a_word(backend, do
     # "Reception" and "Year 1" say which pupils: in a hit's coverage each counts
     # CONTEXT_COVERAGE of a word. The course on play after Reception holds "play" and both,
     # as much of the search as the one holding "transition" and "play".
+    # (Each for primary schools, where the words place the search: none counts PLACE_MISS.)
+    primary = {"phase": ["primary"]}
     backend.apply(
         [
-            doc(1, "Moving to secondary school: transition and play for autistic pupils"),
-            doc(2, "Into Year 1: play after Reception"),
+            doc(1, "Moving to secondary school: transition and play for autistic pupils", **primary),
+            doc(2, "Into Year 1: play after Reception", **primary),
             # (As many listings say "transition" as "play": the two words weigh the same.)
-            doc(3, "Transition for new governors"),
-            *(doc(i, f"Governor training {i}") for i in range(4, 9)),
+            doc(3, "Transition for new governors", **primary),
+            *(doc(i, f"Governor training {i}", **primary) for i in range(4, 9)),
         ],
         [],
         1,
@@ -868,6 +870,54 @@ def test_by_meaning_words_read_as_context_count_for_less_than_a_word(backend, do
         assert share == pytest.approx(expected, rel=0.05), i
     # Without context counting, the first would hold all, the second half of the words.
     assert held[1] ** 2 < 0.5 and held[2] ** 2 > 0.4
+
+
+def test_by_meaning_a_hit_of_none_of_the_phases_the_words_imply_counts_less(
+    backend, doc, monkeypatch
+):
+    # "Y4" places the search in primary school. The course for secondary teachers has the
+    # same words and is closer in meaning: without PLACE_MISS it would come first; a listing
+    # naming no phase is of none either.
+    backend.apply(
+        [
+            doc(1, "Arithmetic fluency for secondary teachers", phase=["secondary"]),
+            doc(2, "Arithmetic fluency for junior classes", phase=["primary"]),
+            doc(3, "Arithmetic fluency for adults"),
+            *(doc(i, f"Governor training {i}", phase=["primary"]) for i in range(4, 9)),
+        ],
+        [],
+        1,
+    )
+    meaning = _closeness({1: 0.6, 2: 0.4, 3: 0.6} | {i: 0.0 for i in range(4, 9)})
+    placed = {h.id: h.score for h in search(backend, "Y4 arithmetic fluency", meaning=meaning).hits}
+    assert max(placed, key=placed.__getitem__) == 2
+    miss = service.PLACE_MISS
+    monkeypatch.setattr(service, "PLACE_MISS", 1.0)
+    unplaced = {h.id: h.score for h in search(backend, "Y4 arithmetic fluency", meaning=meaning).hits}
+    assert unplaced[1] > unplaced[2] and unplaced[3] > unplaced[2]
+    assert placed[2] == pytest.approx(unplaced[2])
+    for i in (1, 3):
+        assert placed[i] == pytest.approx(unplaced[i] * miss, rel=1e-4), i
+    # "Reception" is in primary school and in the early years: a listing for either is of it.
+    monkeypatch.setattr(service, "PLACE_MISS", miss)
+    backend.apply([doc(9, "Arithmetic fluency for the early years", phase=["early-years"])], [], 2)
+    meaning = _closeness({1: 0.6, 2: 0.4, 3: 0.6, 9: 0.4} | {i: 0.0 for i in range(4, 9)})
+    found = ids(search(backend, "Reception arithmetic fluency", meaning=meaning))
+    assert set(found[:2]) == {2, 9}
+
+
+def test_phases_one_stretch_implies_raise_a_listing_once_and_two_stretches_each():
+    # "Reception" is in primary school and the early years: one preference of either value.
+    # "Y6 to Y7" is two year groups: a listing for both phases is nearer than one for either.
+    def phases(text: str) -> list[frozenset[str]]:
+        query = service.plan(querying.parse_text(text), service.Request(), None)[0]
+        return [p.values for p in query.prefer if p.facet == "phase"]
+
+    assert phases("phonics in reception") == [frozenset({"primary", "early-years"})]
+    assert sorted(phases("Y6 to Y7 transition"), key=sorted) == [
+        frozenset({"primary"}),
+        frozenset({"secondary"}),
+    ]
 
 
 def test_a_specific_topic_the_words_imply_finds_listings_without_the_words(backend, doc):
