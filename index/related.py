@@ -7,7 +7,8 @@ close to nothing the directory says. WordNet (Princeton's lexical database, as D
 word it is a kind of ("conjuring": "magic"; "whodunit": "mystery"; "specs": "glasses").
 
 Only what it says of nouns is used, and only of words whose first sense is likely the one
-meant: a word that WordNet reads most often as a noun (by its tagged senses), with at most
+meant: a word that WordNet reads most often as a noun (by its tagged senses; one with no tagged
+sense as a noun or as an adjective is read as the adjective: "holy month"), with at most
 MAX_SENSES senses in all (nouns, verbs, adjectives and adverbs), and only its first sense ("a
 collapse" is first an illness, "crisp" first a potato chip: both have many senses, and are left
 out). index.service keeps the words the directory holds.
@@ -95,7 +96,11 @@ def build(root: Path = WORDNET, out: Path = DATA_FILE) -> int:
                 lemma, pointers = fields[0], int(fields[3])
                 senses[lemma] = senses.get(lemma, 0) + int(fields[2])
                 tagged = int(fields[5 + pointers])
-                if lemma not in chosen or tagged > chosen[lemma][0]:
+                # A word no tagged sense of which is a noun or an adjective is read as the
+                # adjective: a search says "holy month", not "a holy" (the place).
+                first = chosen.get(lemma)
+                untold = first is not None and tagged == first[0] == 0 and first[1] == "noun"
+                if first is None or tagged > first[0] or (untold and part == "adj"):
                     chosen[lemma] = (tagged, part, int(fields[6 + pointers]))
     nouns: dict[str, list[str]] = {}
     with (root / "data.noun").open("rb") as data:
