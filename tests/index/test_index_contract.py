@@ -845,7 +845,9 @@ def test_by_meaning_words_read_as_context_count_for_less_than_a_word(backend, do
     primary = {"phase": ["primary"]}
     backend.apply(
         [
-            doc(1, "Moving to secondary school: transition and play for autistic pupils", **primary),
+            doc(
+                1, "Moving to secondary school: transition and play for autistic pupils", **primary
+            ),
             doc(2, "Into Year 1: play after Reception", **primary),
             # (As many listings say "transition" as "play": the two words weigh the same.)
             doc(3, "Transition for new governors", **primary),
@@ -893,7 +895,9 @@ def test_by_meaning_a_hit_of_none_of_the_phases_the_words_imply_counts_less(
     assert max(placed, key=placed.__getitem__) == 2
     miss = service.PLACE_MISS
     monkeypatch.setattr(service, "PLACE_MISS", 1.0)
-    unplaced = {h.id: h.score for h in search(backend, "Y4 arithmetic fluency", meaning=meaning).hits}
+    unplaced = {
+        h.id: h.score for h in search(backend, "Y4 arithmetic fluency", meaning=meaning).hits
+    }
     assert unplaced[1] > unplaced[2] and unplaced[3] > unplaced[2]
     assert placed[2] == pytest.approx(unplaced[2])
     for i in (1, 3):
