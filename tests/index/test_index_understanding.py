@@ -246,6 +246,8 @@ def test_everyday_wordings_also_match_the_words_listings_use():
         ("y10s have no clue what work is out there", ("career",)),
         ("y10 never finishes papers could he get longer in gcses", ("access", "arrang")),
         ("lonely in the top job nobody to talk to", ("headteach", "coaching")),
+        ("2nd yr in the top job, lonely, want an outside sounding board", ("coaching",)),
+        ("just started in the big chair, isolated", ("headship",)),
         ("shy kids need a voice, broadcasting project", ("podcast",)),
         ("short-stay y9s ready to go back", ("reintegr",)),
         ("section 5 any week now, trial visit wanted", ("mock", "inspect")),
