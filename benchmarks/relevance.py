@@ -115,8 +115,11 @@ and since that evening the twenty-fifth and twenty-seventh):
   December, evening, when its misses were read for general misreadings
   (benchmarks/search_meaning.md);
 - thirtyfifth: benchmarks/thirtyfifth/ — written on 7 December, evening, the same way, from a
-  topic list of its own, to check from then: run only with --quiet; its misses unread, so the
-  next round can check on it or learn from it.
+  topic list of its own, to check from then: run only with --quiet until it had checked that
+  evening's phase rule, then read (benchmarks/search_meaning.md);
+- thirtysixth: benchmarks/thirtysixth/ — written later that evening the same way, from a topic
+  list of its own, to check from then: run only with --quiet; its misses unread, so the next
+  round can check on it or learn from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -263,6 +266,7 @@ SETS = {
             ("thirtythird", "thirtythird"),
             ("thirtyfourth", "thirtyfourth"),
             ("thirtyfifth", "thirtyfifth"),
+            ("thirtysixth", "thirtysixth"),
         )
     },
 }
@@ -271,7 +275,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("thirtyfifth",)
+CHECKING = ("thirtysixth",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
