@@ -379,19 +379,25 @@ def understand(
                 else:
                     alternatives = dict.fromkeys(positive[i].alternatives)
                 alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
-                replacements[i] = Clause(tuple(alternatives), words, False, True)
                 consumed.update(dict.fromkeys(span, "expand"))
-                # Its words still say which pupils ("KS4 options": secondary).
+                # Its words still say which pupils ("KS4 options": secondary), and a shorter
+                # wording within them is still matched as a phrase: "deep dive prep" finds a
+                # listing on "deep dives" (not what that wording means too: it would widen).
                 for j in span:
                     for inner, within in index.get(owns[j][0], ()) if owns[j] else ():
                         spanned = _match_at(
                             positive, owns, j, inner, the_rules, within.kind == "context"
                         )
-                        if within.kind == "context" and spanned and j + spanned <= i + length:
+                        if not spanned or j + spanned > i + length:
+                            continue
+                        if within.kind == "context":
                             imply(
                                 within,
                                 tuple(w for k in range(j, j + spanned) for w in positive[k].words),
                             )
+                        elif within.kind == "expand" and 1 < spanned < length:
+                            alternatives.setdefault(Alternative(inner), None)
+                replacements[i] = Clause(tuple(alternatives), words, False, True)
     required: list[Clause] = []
     boosts: list[Clause] = []
     numbers: list[Clause] = []

@@ -581,6 +581,24 @@ def test_a_form_that_repeats_a_word_matches_the_search_as_parsed():
     )
 
 
+def test_a_shorter_wording_within_a_longer_one_is_still_matched_as_a_phrase():
+    # "deep dive prep" means what its own line says; a listing on "deep dives" holds its words.
+    rules = understanding.parse_rules(
+        [
+            "expand deep dive = subject review",
+            "expand deep dive prep = inspection preparation",
+        ]
+    )
+    parsed = querying.parse_text("deep dive prep for subject leads")
+    found = understanding.understand(parsed.clauses, the_rules=rules, said=parsed.said)
+    (clause,) = [c for c in found.clauses if c.expanded]
+    assert clause.words == ("deep", "dive", "prep")
+    terms = {a.terms for a in clause.alternatives}
+    assert {("deep", "dive", "prep"), ("inspect", "prepar"), ("deep", "dive")} <= terms
+    # Only the shorter wording itself: not what it means ("subject review" would widen).
+    assert ("subject", "review") not in terms
+
+
 def said(text: str) -> understanding.Understanding:
     parsed = querying.parse_text(text)
     return understanding.understand(parsed.clauses, said=parsed.said)
