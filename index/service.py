@@ -182,6 +182,8 @@ def plan(
             parsed.clauses, skip_facets=request.filters, said=parsed.said
         )
         clauses, boosts, implied = list(found.clauses), list(found.boosts), found.implied
+        if not request.prose:
+            boosts += found.worded
         contexts = found.contexts
     positive = [c for c in clauses if not c.negated]
     if facts is not None and len(positive) > 1:

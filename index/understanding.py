@@ -84,6 +84,9 @@ class Understanding:
     implied: tuple[Implication, ...]
     #: The words of each stretch read as context ("Year 6"), whether or not its facet is implied.
     contexts: tuple[tuple[str, ...], ...] = ()
+    #: Each word of the everyday wordings of two or more words matched, alone (for searches
+    #: only to score by, at WORDED_WEIGHT).
+    worded: tuple[Clause, ...] = ()
 
 
 def _read(
@@ -294,6 +297,13 @@ def _said_forms(the_rules: Rules) -> tuple[tuple[Rule, tuple[str, ...], Form], .
     return tuple((rule, words, form) for rule in the_rules.rules for words, form in rule.said)
 
 
+#: Each word of an everyday wording of two or more words also scores alone, at this weight: a
+#: listing holding the words as typed comes before one holding only what the wording means
+#: ("governors understanding data": the governors' data workshop before clerking, which only
+#: "governance" finds). A search's only; a need's prose has words enough.
+WORDED_WEIGHT = 0.5
+
+
 def understand(
     clauses: Sequence[Clause],
     *,
@@ -323,6 +333,7 @@ def understand(
     timed = _timed(positive, owns, said)
     contexts: list[tuple[str, ...]] = []
     replacements: dict[int, Clause] = {}
+    worded_at: set[int] = set()  # the clauses of everyday wordings of two or more words
 
     def imply(rule: Rule, words: tuple[str, ...]) -> None:
         weight = CONTEXT_WEIGHT if rule.kind == "context" else TOPIC_WEIGHT
@@ -380,6 +391,8 @@ def understand(
                     alternatives = dict.fromkeys(positive[i].alternatives)
                 alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
                 consumed.update(dict.fromkeys(span, "expand"))
+                if len(words) > 1:  # "dinner ladies" is one clause (a synonym) of two words
+                    worded_at.update(span)
                 # Its words still say which pupils ("KS4 options": secondary), and a shorter
                 # wording within them is still matched as a phrase: "deep dive prep" finds a
                 # listing on "deep dives" (not what that wording means too: it would widen).
@@ -401,7 +414,14 @@ def understand(
     required: list[Clause] = []
     boosts: list[Clause] = []
     numbers: list[Clause] = []
+    worded: list[Clause] = []
     for i, clause in enumerate(positive):
+        if (
+            i in worded_at
+            and not _is_filler(clause, the_rules.filler)
+            and not all(w.isdigit() for w in clause.words)
+        ):
+            worded.append(replace(clause, weight=WORDED_WEIGHT))
         if consumed.get(i) == "context":
             boosts.append(replace(clause, context=True))
         elif i in replacements:
@@ -422,7 +442,11 @@ def understand(
         # Only context, filler or numbers: search for those words after all.
         required, boosts = (boosts or numbers), []
     return Understanding(
-        tuple(required + negative), tuple(boosts), tuple(implied.values()), tuple(contexts)
+        tuple(required + negative),
+        tuple(boosts),
+        tuple(implied.values()),
+        tuple(contexts),
+        tuple(worded),
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import ordering, querying, schema, semantic, service
+from index import ordering, querying, schema, semantic, service, understanding
 from index.backends.base import SearchBackend
 from index.documents import Document
 
@@ -1213,3 +1213,40 @@ def test_filters_never_change_a_hits_score(backend, doc):
     plain = {h.id: h.score for h in search(backend, "phonics").hits}
     filtered = search(backend, "phonics", filters={"phase": {"primary"}}, now=datetime(2030, 1, 1))
     assert {h.id: h.score for h in filtered.hits} == pytest.approx(plain)
+
+
+def test_the_words_of_an_everyday_wording_raise_a_listing_that_holds_them(
+    backend, doc, monkeypatch
+):
+    # "governors understanding data" is an everyday wording whose meaning ("governance") every
+    # governors' listing holds; the workshop that holds the words as typed comes first.
+    backend.apply(
+        [
+            doc(
+                1,
+                "Professional clerking",
+                summary="Minutes and agendas for governing boards, by clerks to governing boards.",
+            ),
+            doc(
+                2,
+                "Reading the data: an evening for governors",
+                summary="What the governing board asks of the data.",
+            ),
+            *(doc(i, f"Phonics for infants {i}") for i in range(3, 9)),
+        ],
+        [],
+        1,
+    )
+    assert ids(search(backend, "governors understanding data"))[:2] == [2, 1]
+    monkeypatch.setattr(understanding, "WORDED_WEIGHT", 0.0)
+    assert ids(search(backend, "governors understanding data"))[:2] == [1, 2]
+
+
+def test_the_words_of_an_everyday_wording_score_alone_in_a_search_but_not_in_a_need():
+    def boosted(prose: bool) -> list[tuple[str, ...]]:
+        parsed = querying.parse_text("governors don't understand the data")
+        query = service.plan(parsed, service.Request(prose=prose), None)[0]
+        return [c.words for c in query.boosts]
+
+    assert ("data",) in boosted(False)
+    assert ("data",) not in boosted(True)

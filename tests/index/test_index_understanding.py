@@ -599,6 +599,22 @@ def test_a_shorter_wording_within_a_longer_one_is_still_matched_as_a_phrase():
     assert ("subject", "review") not in terms
 
 
+def test_the_words_of_an_everyday_wording_also_score_alone_as_typed():
+    rules = understanding.parse_rules(
+        ["expand governors don't understand data = governor training, governance"]
+    )
+    parsed = querying.parse_text("governors understanding data, 2 days")
+    found = understanding.understand(parsed.clauses, the_rules=rules, said=parsed.said)
+    assert [c.words for c in found.clauses] == [("governors", "understanding", "data"), ("days",)]
+    # What the wording means finds; its own words, alone, raise a listing that holds them.
+    assert [c.words for c in found.worded] == [("governors",), ("understanding",), ("data",)]
+    assert {c.weight for c in found.worded} == {understanding.WORDED_WEIGHT}
+    assert {("governor",), ("govern", "bodi")} <= {a.terms for a in found.worded[0].alternatives}
+    # A one-word wording has no other words to give.
+    one = understanding.parse_rules(["expand govs = governance"])
+    assert understanding.understand(querying.parse_text("govs").clauses, the_rules=one).worded == ()
+
+
 def said(text: str) -> understanding.Understanding:
     parsed = querying.parse_text(text)
     return understanding.understand(parsed.clauses, said=parsed.said)
