@@ -84,8 +84,8 @@ class Understanding:
     implied: tuple[Implication, ...]
     #: The words of each stretch read as context ("Year 6"), whether or not its facet is implied.
     contexts: tuple[tuple[str, ...], ...] = ()
-    #: Each word of the everyday wordings of two or more words matched, alone (for searches
-    #: only to score by, at WORDED_WEIGHT).
+    #: Each word of the everyday wordings of two or more words matched, alone, to score by (at
+    #: WORDED_WEIGHT).
     worded: tuple[Clause, ...] = ()
 
 
@@ -300,7 +300,7 @@ def _said_forms(the_rules: Rules) -> tuple[tuple[Rule, tuple[str, ...], Form], .
 #: Each word of an everyday wording of two or more words also scores alone, at this weight: a
 #: listing holding the words as typed comes before one holding only what the wording means
 #: ("governors understanding data": the governors' data workshop before clerking, which only
-#: "governance" finds). A search's only; a need's prose has words enough.
+#: "governance" finds). In a need's prose they count less (service.PROSE_WORDED_WEIGHT).
 WORDED_WEIGHT = 0.5
 
 

@@ -1242,11 +1242,11 @@ def test_the_words_of_an_everyday_wording_raise_a_listing_that_holds_them(
     assert ids(search(backend, "governors understanding data"))[:2] == [1, 2]
 
 
-def test_the_words_of_an_everyday_wording_score_alone_in_a_search_but_not_in_a_need():
-    def boosted(prose: bool) -> list[tuple[str, ...]]:
+def test_the_words_of_an_everyday_wording_count_less_in_a_need_than_in_a_search():
+    def boosted(prose: bool) -> dict[tuple[str, ...], float]:
         parsed = querying.parse_text("governors don't understand the data")
         query = service.plan(parsed, service.Request(prose=prose), None)[0]
-        return [c.words for c in query.boosts]
+        return {c.words: c.weight for c in query.boosts}
 
-    assert ("data",) in boosted(False)
-    assert ("data",) not in boosted(True)
+    assert boosted(False)[("data",)] == understanding.WORDED_WEIGHT
+    assert boosted(True)[("data",)] == service.PROSE_WORDED_WEIGHT < understanding.WORDED_WEIGHT
