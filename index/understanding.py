@@ -7,7 +7,9 @@ A pure function of the parsed clauses, the same for every engine:
 - "topic" forms ("partially sighted", "times tables") imply facet values (an SEN specialism, an
   area of support) that raise matching hits, while the words are still searched for;
 - "expand" forms (everyday wordings such as "won't come to school") also match the words
-  listings use for the same thing ("attendance", "EBSA");
+  listings use for the same thing ("attendance", "EBSA"), and a shorter wording within them
+  as a phrase ("deep dive" of "deep dive prep"); the words of a wording of two or more words
+  also count in the score alone (`worded`), so a listing holding them as typed comes first;
 - filler words ("two", "join", "last", "help") and bare numbers count in the score at most:
   a listing need not contain them and they are never given as a reason;
 - quoted words, one or several, are searched for as written: never expanded nor read as
