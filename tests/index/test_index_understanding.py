@@ -375,6 +375,11 @@ def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
             None,
             ["up", "all", "used", "show", "points", "over", "time"],
         ),
+        (
+            "kcsie briefing incl dinner ladies, ideally on zoom, or something online if poss",
+            None,
+            ["incl", "ideally", "something", "poss"],
+        ),
     ],
 )
 def test_filler_words_and_numbers_only_score(text, meaningful, filler):
