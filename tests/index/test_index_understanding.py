@@ -129,6 +129,21 @@ def test_everyday_words_and_abbreviations_imply_topics(text, facet, value):
     assert (facet, value) in implied(text), (text, implied(text))
 
 
+@pytest.mark.parametrize(
+    "text", ["no-cost number puzzles to photocopy", "CPA training, zero budget", "free of charge"]
+)
+def test_asking_for_it_free_prefers_free_listings_and_requires_no_word(text):
+    found = understood(text)
+    assert [(i.facet, i.value, i.context) for i in found.implied if i.facet == "cost"] == [
+        ("cost", "free", True)
+    ]
+    assert "cost" not in {w for c in found.clauses for w in c.words}
+
+
+def test_free_school_meals_and_free_schools_are_no_price():
+    assert "cost" not in {i.facet for i in understood("free school meals gap").implied}
+
+
 def test_implied_values_are_preferences_that_skip_facets_already_filtered():
     found = understood("Year 4 maths", skip_facets={"phase"})
     assert "phase" not in {i.facet for i in found.implied}
