@@ -34,8 +34,8 @@ learn from it: lines were written for it) and the thirtieth took over, until it 
 night and the thirty-first took over, until it was read on 7 December, night, and the
 thirty-second took over, until the thirty-third took over on 7 December, morning, until the
 thirty-fourth took over that day, second morning session, until it was read that evening and
-the thirty-fifth took over, until it was read later that evening and the thirty-sixth took over
-(`relevance.CHECKING`); the sets of
+the thirty-fifth took over, until it was read later that evening and the thirty-sixth took over,
+until it was read that late evening and the thirty-seventh took over (`relevance.CHECKING`); the sets of
 `relevance.MEASURING` (final, sealed, reserve, untouched, tenth, twenty-fourth, twenty-sixth) are
 for measuring only.
 
@@ -90,7 +90,7 @@ EVERYDAY = (
 EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The sets that measure
 #: (relevance.MEASURING) and the one that checks what is learnt (relevance.CHECKING, the
-#: thirty-sixth) are never added (`examples` refuses them); the nineteenth to twenty-second checked
+#: thirty-seventh) are never added (`examples` refuses them); the nineteenth to twenty-second checked
 #: until they were learnt from, 6 December, last session, the twenty-third until that day, midday,
 #: the twenty-fifth until that afternoon, the twenty-seventh until that evening, the
 #: twenty-eighth until late that evening, the twenty-ninth until that night, the thirtieth

@@ -118,8 +118,12 @@ and since that evening the twenty-fifth and twenty-seventh):
   topic list of its own, to check from then: run only with --quiet until it had checked that
   evening's phase rule, then read (benchmarks/search_meaning.md);
 - thirtysixth: benchmarks/thirtysixth/ — written later that evening the same way, from a topic
-  list of its own, to check from then: run only with --quiet; its misses unread, so the next
-  round can check on it or learn from it.
+  list of its own, to check from then: run only with --quiet until 7 December, late evening,
+  when its misses were read (benchmarks/search_meaning.md);
+- thirtyseventh: benchmarks/thirtyseventh/ — written that late evening the same way, from a
+  topic list of its own (the helpers' instructions are in its making/ folder), to check from
+  then: run only with --quiet; its misses unread, so the next round can check on it or learn
+  from it.
 
 MEASURING and CHECKING below name the sets that measure and the one that checks.
 
@@ -267,6 +271,7 @@ SETS = {
             ("thirtyfourth", "thirtyfourth"),
             ("thirtyfifth", "thirtyfifth"),
             ("thirtysixth", "thirtysixth"),
+            ("thirtyseventh", "thirtyseventh"),
         )
     },
 }
@@ -275,7 +280,7 @@ SETS = {
 MEASURING = ("final", "sealed", "reserve", "untouched", "tenth", "twentyfourth", "twentysixth")
 #: The set that checks what a round learns (means only, before and after), until a later round
 #: reads it and learns from it. The query encoder refuses to learn from either kind.
-CHECKING = ("thirtysixth",)
+CHECKING = ("thirtyseventh",)
 
 
 # --- Scoring -----------------------------------------------------------------------------------
