@@ -392,6 +392,22 @@ def understand(
                 else:
                     alternatives = dict.fromkeys(positive[i].alternatives)
                 alternatives.update(dict.fromkeys(Alternative(e) for e in rule.expansions))
+                # A wording that starts within this one and runs on past it ("governors don't
+                # challenge" + "challenge the head"): the words past it ("head") are one clause
+                # that also matches that wording and what it means, rather than alone.
+                joined = _overlapping(positive, owns, i, length, index, the_rules)
+                if joined is not None:
+                    (inner, within), reach = joined
+                    rest = range(i + length, reach)
+                    if len(rest) > 1:
+                        extra = {Alternative(tuple(x for k in rest for x in owns[k])): None}
+                    else:
+                        extra = dict.fromkeys(positive[rest[0]].alternatives)
+                    extra[Alternative(inner)] = None
+                    extra.update(dict.fromkeys(Alternative(e) for e in within.expansions))
+                    more = tuple(w for k in rest for w in positive[k].words)
+                    consumed.update(dict.fromkeys(rest, "expand"))
+                    replacements[rest[0]] = Clause(tuple(extra), more, False, True)
                 consumed.update(dict.fromkeys(span, "expand"))
                 if len(words) > 1:  # "dinner ladies" is one clause (a synonym) of two words
                     worded_at.update(span)
@@ -450,6 +466,34 @@ def understand(
         tuple(contexts),
         tuple(worded),
     )
+
+
+def _overlapping(
+    positive: Sequence[Clause],
+    owns: Sequence[Form],
+    start: int,
+    length: int,
+    index: Mapping[str, tuple[tuple[Form, Rule], ...]],
+    the_rules: Rules,
+) -> tuple[tuple[Form, Rule], int] | None:
+    """Return the everyday wording (form, rule) that starts within the span of `length`
+    clauses from `start` and runs on furthest past its end, with where it ends; None if none
+    does. Quoted words are searched for as written: no wording runs into them."""
+    end = start + length
+    best: tuple[tuple[Form, Rule], int] | None = None
+    for j in range(start + 1, end):
+        firsts = {owns[j][0]} if owns[j] else set()
+        firsts.update(alt.terms[0] for alt in positive[j].alternatives if alt.terms)
+        for form, rule in {fr for first in firsts for fr in index.get(first, ())}:
+            if rule.kind != "expand":
+                continue
+            spanned = _match_at(positive, owns, j, form, the_rules)
+            reach = j + spanned
+            if not spanned or reach <= end or any(positive[k].quoted for k in range(end, reach)):
+                continue
+            if best is None or reach > best[1]:
+                best = ((form, rule), reach)
+    return best
 
 
 #: Words that say how many years, or which year of several, when "yr" follows them.

@@ -619,6 +619,37 @@ def test_a_shorter_wording_within_a_longer_one_is_still_matched_as_a_phrase():
     assert ("subject", "review") not in terms
 
 
+def test_the_words_past_a_wording_that_another_runs_on_from_also_mean_that_other_wording():
+    rules = understanding.parse_rules(
+        [
+            "expand governors don't challenge = governor challenge",
+            "expand challenge the head = holding leaders to account",
+            "expand heads of department = middle leaders",
+            "expand new heads = headteacher induction",
+        ]
+    )
+    parsed = querying.parse_text("governors don't challenge the head")
+    found = understanding.understand(parsed.clauses, the_rules=rules, said=parsed.said)
+    first, rest = found.clauses
+    assert first.words == ("governors", "challenge")
+    assert ("hold", "leader", "account") not in {a.terms for a in first.alternatives}
+    # "head" is no longer searched for alone: it is the end of "challenge the head".
+    assert rest.words == ("head",) and rest.expanded
+    assert {("head",), ("challeng", "head"), ("hold", "leader", "account")} <= {
+        a.terms for a in rest.alternatives
+    }
+    # The first wording keeps its words ("new heads"); the one it runs into still says what
+    # the words past it mean ("department": of "heads of department").
+    parsed = querying.parse_text("training for new heads of department")
+    found = understanding.understand(parsed.clauses, the_rules=rules, said=parsed.said)
+    assert [c.words for c in found.clauses] == [("training",), ("new", "heads"), ("department",)]
+    assert ("middl", "leader") in {a.terms for a in found.clauses[2].alternatives}
+    # Without a wording running on, the words stay as they were.
+    parsed = querying.parse_text("governors don't challenge the budget")
+    found = understanding.understand(parsed.clauses, the_rules=rules, said=parsed.said)
+    assert [a.terms for a in found.clauses[1].alternatives] == [("budget",)]
+
+
 def test_the_words_of_an_everyday_wording_also_score_alone_as_typed():
     rules = understanding.parse_rules(
         ["expand governors don't understand data = governor training, governance"]
