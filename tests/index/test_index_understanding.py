@@ -395,6 +395,11 @@ def test_anxious_finds_anxiety_though_the_stemmer_keeps_them_apart():
             None,
             ["incl", "ideally", "something", "poss"],
         ),
+        (
+            "pupil throwing chairs, need expert advice or an outsider",
+            [("throwing", "chairs")],
+            ["expert", "advice", "outsider"],
+        ),
     ],
 )
 def test_filler_words_and_numbers_only_score(text, meaningful, filler):
