@@ -35,9 +35,9 @@ night and the thirty-first took over, until it was read on 7 December, night, an
 thirty-second took over, until the thirty-third took over on 7 December, morning, until the
 thirty-fourth took over that day, second morning session, until it was read that evening and
 the thirty-fifth took over, until it was read later that evening and the thirty-sixth took over,
-until it was read that late evening and the thirty-seventh took over (`relevance.CHECKING`); the sets of
-`relevance.MEASURING` (final, sealed, reserve, untouched, tenth, twenty-fourth, twenty-sixth) are
-for measuring only.
+until it was read that late evening and the thirty-seventh took over (`relevance.CHECKING`); the
+sets of `relevance.MEASURING` (final, sealed, reserve, untouched, tenth, twenty-fourth,
+twenty-sixth) are for measuring only.
 
 Learning needs PyTorch, transformers and peft, which the service does not: `make encoder` makes
 a separate environment (.venv-learn) and runs the two steps:
@@ -90,8 +90,8 @@ EVERYDAY = (
 EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The sets that measure
 #: (relevance.MEASURING) and the one that checks what is learnt (relevance.CHECKING, the
-#: thirty-seventh) are never added (`examples` refuses them); the nineteenth to twenty-second checked
-#: until they were learnt from, 6 December, last session, the twenty-third until that day, midday,
+#: thirty-seventh) are never added (`examples` refuses them); the nineteenth to twenty-second
+#: checked until they were learnt from, 6 December, last session, the twenty-third until that day, midday,
 #: the twenty-fifth until that afternoon, the twenty-seventh until that evening, the
 #: twenty-eighth until late that evening, the twenty-ninth until that night, the thirtieth
 #: until later that night and the thirty-first until 7 December, night (all four read, not
