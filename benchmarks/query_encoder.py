@@ -91,9 +91,9 @@ EVERYDAY_WORDINGS = ("search", "need", "head_need")
 #: The judged sets learnt from (names of benchmarks.relevance.SETS). The sets that measure
 #: (relevance.MEASURING) and the one that checks what is learnt (relevance.CHECKING, the
 #: thirty-seventh) are never added (`examples` refuses them); the nineteenth to twenty-second
-#: checked until they were learnt from, 6 December, last session, the twenty-third until that day, midday,
-#: the twenty-fifth until that afternoon, the twenty-seventh until that evening, the
-#: twenty-eighth until late that evening, the twenty-ninth until that night, the thirtieth
+#: checked until they were learnt from, 6 December, last session, the twenty-third until that
+#: day, midday, the twenty-fifth until that afternoon, the twenty-seventh until that evening,
+#: the twenty-eighth until late that evening, the twenty-ninth until that night, the thirtieth
 #: until later that night and the thirty-first until 7 December, night (all four read, not
 #: learnt from). Adding the
 #: eleventh alone (4 December, night) changed nothing on the twelfth; the eleventh to the fourteenth
