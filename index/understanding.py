@@ -10,6 +10,9 @@ A pure function of the parsed clauses, the same for every engine:
   listings use for the same thing ("attendance", "EBSA"), and a shorter wording within them
   as a phrase ("deep dive" of "deep dive prep"); the words of a wording of two or more words
   also count in the score alone (`worded`), so a listing holding them as typed comes first;
+  where a wording starts within one already read and runs on past it ("governors don't
+  challenge" + "challenge the head"), the words past the first ("head") also match it and
+  what it means, rather than being searched for alone;
 - filler words ("two", "join", "last", "help") and bare numbers count in the score at most:
   a listing need not contain them and they are never given as a reason;
 - quoted words, one or several, are searched for as written: never expanded nor read as
@@ -349,15 +352,13 @@ def understand(
     for i, clause in enumerate(positive):
         if i in timed:
             continue
-        firsts = {owns[i][0]} if owns[i] else set()
-        firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
         # The one spanning most words first ("KS4 options" before "key stage 4", which the
         # "KS4" clause matches alone through its synonyms); then the longest form; of those as
         # long, one the search says as written ("A level"), then the first in the file.
         spoken = said_here.get(owns[i][0], {}) if len(owns[i]) == 1 else {}
         spans = {
             fr: length
-            for fr in {fr for first in firsts for fr in index.get(first, ())} | set(spoken)
+            for fr in _starting(clause, owns[i], index) | set(spoken)
             if (length := _match_at(positive, owns, i, fr[0], the_rules, fr[1].kind == "context"))
         }
         candidates = sorted(
@@ -395,7 +396,7 @@ def understand(
                 # A wording that starts within this one and runs on past it ("governors don't
                 # challenge" + "challenge the head"): the words past it ("head") are one clause
                 # that also matches that wording and what it means, rather than alone.
-                joined = _overlapping(positive, owns, i, length, index, the_rules)
+                joined = _overlapping(positive, owns, i, length, index, position, the_rules)
                 if joined is not None:
                     (inner, within), reach = joined
                     rest = range(i + length, reach)
@@ -468,32 +469,43 @@ def understand(
     )
 
 
+def _starting(
+    clause: Clause, own: Form, index: Mapping[str, tuple[tuple[Form, Rule], ...]]
+) -> set[tuple[Form, Rule]]:
+    """Return the forms (with their rules) that may start at `clause`: those whose first term
+    is its own or the first of one of its alternatives (a synonym: "KS4", "key stage 4")."""
+    firsts = {own[0]} if own else set()
+    firsts.update(alt.terms[0] for alt in clause.alternatives if alt.terms)
+    return {fr for first in firsts for fr in index.get(first, ())}
+
+
 def _overlapping(
     positive: Sequence[Clause],
     owns: Sequence[Form],
     start: int,
     length: int,
     index: Mapping[str, tuple[tuple[Form, Rule], ...]],
+    position: Mapping[Rule, int],
     the_rules: Rules,
 ) -> tuple[tuple[Form, Rule], int] | None:
     """Return the everyday wording (form, rule) that starts within the span of `length`
     clauses from `start` and runs on furthest past its end, with where it ends; None if none
-    does. Quoted words are searched for as written: no wording runs into them."""
+    does (of those reaching as far, the longest form, then the first in the file). Quoted
+    words are searched for as written: no wording runs into them."""
     end = start + length
-    best: tuple[tuple[Form, Rule], int] | None = None
+    found: list[tuple[tuple[Form, Rule], int]] = []
     for j in range(start + 1, end):
-        firsts = {owns[j][0]} if owns[j] else set()
-        firsts.update(alt.terms[0] for alt in positive[j].alternatives if alt.terms)
-        for form, rule in {fr for first in firsts for fr in index.get(first, ())}:
+        for form, rule in _starting(positive[j], owns[j], index):
             if rule.kind != "expand":
                 continue
             spanned = _match_at(positive, owns, j, form, the_rules)
             reach = j + spanned
             if not spanned or reach <= end or any(positive[k].quoted for k in range(end, reach)):
                 continue
-            if best is None or reach > best[1]:
-                best = ((form, rule), reach)
-    return best
+            found.append(((form, rule), reach))
+    if not found:
+        return None
+    return min(found, key=lambda f: (-f[1], -len(f[0][0]), position[f[0][1]]))
 
 
 #: Words that say how many years, or which year of several, when "yr" follows them.
